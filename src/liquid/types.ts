@@ -1,0 +1,93 @@
+// Public types of the Braze-dialect Liquid engine. Kept free of runtime code so that every
+// part of the engine (tags, filters, the engine itself) can share them without cycles.
+import type { Dispatcher } from 'undici';
+
+/** One connected_content call as recorded in a render result (secrets already redacted). */
+export interface CallRecord {
+  url: string;
+  method: string;
+  /** HTTP status, absent when the request failed before a response. */
+  status?: number;
+  /** Wall time of the call in milliseconds (0 when served from cache). */
+  ms: number;
+  cached: boolean;
+  /** Variable named by `:save`, if any. */
+  saveAs?: string;
+  /** Number of HTTP attempts made (`:retry` may make several). */
+  attempts: number;
+  error?: string;
+}
+
+export interface RenderResult {
+  output: string;
+  aborted?: { reason: string };
+  connectedContent: CallRecord[];
+  warnings: string[];
+}
+
+/** What connected_content asks of the network; the default goes through undici. */
+export interface ConnectedContentRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+export interface ConnectedContentResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type ConnectedContentFetcher = (req: ConnectedContentRequest) => Promise<ConnectedContentResponse>;
+
+/** Named credentials for `:basic_auth` / `:auth_credentials`: never written in templates. */
+export interface Credential {
+  username?: string;
+  password?: string;
+  /** For `:auth_credentials` token-style credentials. */
+  token?: string;
+}
+
+export interface ConnectedContentOptions {
+  /** undici dispatcher used by the default fetcher (the service passes its SSRF-guarded agent). */
+  dispatcher?: Dispatcher;
+  /** Replace the network entirely (preview stubs, recorded responses, tests). */
+  fetcher?: ConnectedContentFetcher;
+  credentials?: Record<string, Credential>;
+  /** Per-request timeout; Braze uses 2 s. */
+  timeoutMs?: number;
+  /** Response size cap; Braze uses 1 MB. */
+  maxResponseBytes?: number;
+  /** Default cache lifetime of GET responses in seconds; Braze uses 300. */
+  defaultGetCacheSeconds?: number;
+  userAgent?: string;
+  /** Max entries in the response cache shared by all renders of this engine. */
+  cacheEntries?: number;
+  /** Base delay for `:retry` backoff in ms (tests shorten it). */
+  retryBaseDelayMs?: number;
+}
+
+export interface RenderLimits {
+  /** Max template source size in bytes. */
+  templateBytes?: number;
+  /** Max wall time of one render in ms (liquidjs renderLimit). */
+  renderTimeMs?: number;
+  /** Max rendered output size in bytes. */
+  outputBytes?: number;
+  /** Max memory units liquidjs may allocate (liquidjs memoryLimit, counts string/array sizes). */
+  memoryUnits?: number;
+  /** Max total loop iterations in one render. */
+  loopIterations?: number;
+}
+
+export interface LiquidhookOptions {
+  connectedContent?: ConnectedContentOptions;
+  limits?: RenderLimits;
+  /** Parsed-template LRU size. */
+  templateCacheSize?: number;
+  /** Clock for `'now'` in date filters (tests pin it). */
+  now?: () => Date;
+}
