@@ -1,4 +1,7 @@
 import type { Liquid } from 'liquidjs';
+import { RubyTablerowTag } from './tablerow.js';
 
-/** Aligns liquidjs with Shopify's Ruby Liquid where they differ. (Placeholder.) */
-export function registerRubyCompat(_liquid: Liquid): void {}
+/** Aligns liquidjs with Shopify's Ruby Liquid where they differ (tags and filters). */
+export function registerRubyCompat(liquid: Liquid): void {
+  liquid.registerTag('tablerow', RubyTablerowTag);
+}
