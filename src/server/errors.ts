@@ -1,0 +1,68 @@
+// One error shape for every route: `{ message, errors: [{ path, message }] }`. Client mistakes
+// (bad JSON, wrong content type, schema violations) are 4xx with field paths, never 500.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  message: string;
+  errors?: FieldError[];
+}
+
+/** Thrown by handlers for an expected client-side failure. */
+export class HttpError extends Error {
+  constructor(
+    public readonly statusCode: number,
+    message: string,
+    public readonly errors?: FieldError[],
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const notFound = (what: string): HttpError => new HttpError(404, `${what} not found`);
+
+export function fieldErrorsFromZod(error: z.ZodError, prefix: (string | number)[] = []): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: [...prefix, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+export function invalid(error: z.ZodError, message = 'invalid request', prefix: (string | number)[] = []): HttpError {
+  return new HttpError(400, message, fieldErrorsFromZod(error, prefix));
+}
+
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error instanceof HttpError) {
+    reply.code(error.statusCode).send(body(error.message, error.errors));
+    return;
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body';
+    const errors = error.validation.map((v) => ({
+      path: v.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.'),
+      message: v.message ?? 'invalid',
+    }));
+    reply.code(400).send(body(`invalid ${where}`, errors));
+    return;
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    // Fastify's own client errors: malformed JSON, empty body, unsupported media type, too large.
+    reply.code(status).send(body(error.message));
+    return;
+  }
+  request.log.error({ err: error }, 'request failed');
+  reply.code(500).send(body('internal error'));
+}
+
+function body(message: string, errors?: FieldError[]): ErrorBody {
+  return errors && errors.length > 0 ? { message, errors } : { message };
+}
