@@ -1,0 +1,2 @@
+export { applyOp, applyAttributeOps, diffAttributes, AttributeOpError } from './apply.js';
+export { jsonEquals, cloneJson, uniqueValues } from './json.js';

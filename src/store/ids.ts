@@ -1,0 +1,33 @@
+// Time-ordered identifiers (UUID version 7 layout): ids sort by creation time, which gives the
+// delivery log a stable newest-first order and a `beforeId` cursor without an extra column.
+import { randomBytes, randomUUID } from 'node:crypto';
+
+let lastMs = 0;
+let counter = 0;
+
+export function newTimeOrderedId(nowMs: number = Date.now()): string {
+  // A monotonic 12-bit counter keeps ids of the same millisecond in creation order.
+  if (nowMs <= lastMs) {
+    counter++;
+    if (counter > 0xfff) {
+      lastMs++;
+      counter = 0;
+    }
+  } else {
+    lastMs = nowMs;
+    counter = 0;
+  }
+  const bytes = randomBytes(16);
+  const ms = BigInt(lastMs);
+  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  bytes[6] = 0x70 | (counter >> 8);
+  bytes[7] = counter & 0xff;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Idempotency keys sent with every attempt of a delivery (and kept on replay). */
+export function newIdempotencyKey(): string {
+  return randomUUID();
+}

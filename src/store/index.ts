@@ -1,0 +1,25 @@
+// Storage entry point: the contract types and the backends behind it.
+export type * from './types.js';
+export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
+export { migrations, type Migration, type SqlDialect } from './migrations.js';
+export { newTimeOrderedId, newIdempotencyKey } from './ids.js';
+import { openSqliteStore } from './sqlite/index.js';
+import type { Store } from './types.js';
+
+export type StoreConfig =
+  | { driver: 'sqlite'; path: string; busyTimeoutMs?: number; now?: () => Date }
+  | { driver: 'postgres'; url: string; poolSize?: number };
+
+/** Opens the configured backend. */
+export async function openStore(config: StoreConfig): Promise<Store> {
+  switch (config.driver) {
+    case 'sqlite':
+      return openSqliteStore(config);
+    case 'postgres':
+      throw new Error('the PostgreSQL store is not available in this build; use driver "sqlite"');
+    default: {
+      const unknown: never = config;
+      throw new Error(`unknown store driver ${JSON.stringify(unknown)}`);
+    }
+  }
+}

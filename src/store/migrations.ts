@@ -1,0 +1,119 @@
+// Versioned schema migrations, written once for both SQL backends. Each migration is a list of
+// statements built from a few dialect tokens (auto-increment key, JSON column, float column);
+// everything else is plain SQL both SQLite and PostgreSQL accept. Dates are ISO-8601 UTC strings
+// (`Date#toISOString`), so text comparison orders them correctly on both backends.
+
+export interface SqlDialect {
+  /** Column definition of an auto-increment integer primary key. */
+  serialPrimaryKey: string;
+  /** Column type for JSON documents. */
+  json: string;
+  /** Column type for floating point numbers. */
+  float: string;
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: (d: SqlDialect) => string[];
+}
+
+export const SCHEMA_VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_version (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+)`;
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'profiles, events, campaigns, deliveries, export stream',
+    statements: (d) => [
+      `CREATE TABLE profiles (
+        external_id TEXT PRIMARY KEY,
+        attributes ${d.json} NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`,
+      `CREATE TABLE events (
+        id ${d.serialPrimaryKey},
+        external_id TEXT NOT NULL REFERENCES profiles(external_id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        time TEXT NOT NULL,
+        properties ${d.json} NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+      `CREATE INDEX events_by_user ON events (external_id, time)`,
+      `CREATE TABLE purchases (
+        id ${d.serialPrimaryKey},
+        external_id TEXT NOT NULL REFERENCES profiles(external_id) ON DELETE CASCADE,
+        product_id TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        price ${d.float} NOT NULL,
+        quantity INTEGER NOT NULL,
+        time TEXT NOT NULL,
+        properties ${d.json} NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+      `CREATE INDEX purchases_by_user ON purchases (external_id, time)`,
+      `CREATE TABLE campaigns (
+        id TEXT PRIMARY KEY,
+        definition ${d.json} NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`,
+      // Last time a campaign enqueued a send for a user: the basis of re-eligibility.
+      `CREATE TABLE campaign_eligibility (
+        campaign_id TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        last_enqueued_at TEXT NOT NULL,
+        PRIMARY KEY (campaign_id, external_id)
+      )`,
+      `CREATE INDEX campaign_eligibility_by_user ON campaign_eligibility (external_id)`,
+      // Outbox and delivery log in one table: a row is written with the profile change that
+      // triggered it, claimed by workers through a lease, and keeps its final state.
+      `CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        campaign_id TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        trigger ${d.json} NOT NULL,
+        request ${d.json},
+        next_attempt_at TEXT NOT NULL,
+        first_attempt_at TEXT,
+        lease_owner TEXT,
+        lease_until TEXT,
+        last_error TEXT,
+        abort_reason TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`,
+      `CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at)`,
+      `CREATE INDEX deliveries_lease ON deliveries (status, lease_until)`,
+      `CREATE INDEX deliveries_by_campaign ON deliveries (campaign_id, id)`,
+      `CREATE INDEX deliveries_by_user ON deliveries (external_id, id)`,
+      `CREATE TABLE delivery_attempts (
+        id ${d.serialPrimaryKey},
+        delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+        attempt INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        status_code INTEGER,
+        latency_ms ${d.float} NOT NULL,
+        response_body TEXT,
+        error TEXT
+      )`,
+      `CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts (delivery_id, id)`,
+      `CREATE TABLE export_events (
+        seq ${d.serialPrimaryKey},
+        type TEXT NOT NULL,
+        at TEXT NOT NULL,
+        external_id TEXT,
+        campaign_id TEXT,
+        delivery_id TEXT,
+        data ${d.json} NOT NULL
+      )`,
+    ],
+  },
+];

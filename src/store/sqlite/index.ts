@@ -1,0 +1,198 @@
+// The embedded SQLite backend of the Store contract (better-sqlite3: synchronous, one connection
+// per process; other processes may share the file thanks to WAL and busy_timeout).
+import type Database from 'better-sqlite3';
+import type {
+  Attributes,
+  Delivery,
+  DeliveryAttempt,
+  DeliveryFilter,
+  DeliveryOutcome,
+  ExportEvent,
+  Profile,
+  SendPlanner,
+  Store,
+  StoredCampaign,
+  TrackBatch,
+  UserActivity,
+} from '../types.js';
+import { migrateDatabase, openDatabase, type SqliteOpenOptions } from './db.js';
+import {
+  claimInTransaction,
+  listDeliveryRows,
+  recordOutcomesInTransaction,
+  releaseInTransaction,
+  replayInTransaction,
+} from './deliveries.js';
+import { insertExportEvents } from './exports.js';
+import {
+  type AttemptRow,
+  type CampaignRow,
+  type DeliveryRow,
+  type ExportRow,
+  type ProfileRow,
+  StatementCache,
+  toAttempt,
+  toCampaign,
+  toDelivery,
+  toExportEvent,
+  toProfile,
+} from './rows.js';
+import { applyTrackInTransaction } from './track.js';
+
+export interface SqliteStoreOptions extends SqliteOpenOptions {
+  /** Run pending migrations on open (default true). */
+  migrate?: boolean;
+  /** Clock for timestamps the store sets itself (tests pin it). */
+  now?: () => Date;
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly stmts: StatementCache;
+  private readonly now: () => Date;
+  private closed = false;
+
+  constructor(
+    readonly db: Database.Database,
+    now: () => Date = () => new Date(),
+  ) {
+    this.stmts = new StatementCache(db);
+    this.now = now;
+  }
+
+  /** Runs `fn` in a write transaction (BEGIN IMMEDIATE: take the lock up front, never upgrade). */
+  private write<T>(fn: () => T): T {
+    this.assertOpen();
+    return this.db.transaction(fn).immediate();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('store is closed');
+  }
+
+  async migrate(): Promise<void> {
+    this.assertOpen();
+    migrateDatabase(this.db, this.now);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  async getProfile(externalId: string): Promise<Profile | undefined> {
+    this.assertOpen();
+    const row = this.stmts.get('SELECT * FROM profiles WHERE external_id = ?').get(externalId) as ProfileRow | undefined;
+    return row ? toProfile(row) : undefined;
+  }
+
+  async applyTrack(
+    batch: TrackBatch,
+    planner: SendPlanner,
+  ): Promise<{ activities: UserActivity[]; deliveries: Delivery[] }> {
+    return this.write(() => applyTrackInTransaction(this.stmts, batch, planner, this.now()));
+  }
+
+  async listCampaigns(): Promise<StoredCampaign[]> {
+    this.assertOpen();
+    return (this.stmts.get('SELECT * FROM campaigns ORDER BY id').all() as CampaignRow[]).map(toCampaign);
+  }
+
+  async getCampaign(id: string): Promise<StoredCampaign | undefined> {
+    this.assertOpen();
+    const row = this.stmts.get('SELECT * FROM campaigns WHERE id = ?').get(id) as CampaignRow | undefined;
+    return row ? toCampaign(row) : undefined;
+  }
+
+  async putCampaign(id: string, definition: Attributes): Promise<StoredCampaign> {
+    const at = this.now().toISOString();
+    return this.write(() => {
+      const row = this.stmts
+        .get(
+          `INSERT INTO campaigns (id, definition, created_at, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
+           RETURNING *`,
+        )
+        .get(id, JSON.stringify(definition), at, at) as CampaignRow;
+      return toCampaign(row);
+    });
+  }
+
+  async deleteCampaign(id: string): Promise<boolean> {
+    return this.write(() => {
+      const removed = this.stmts.get('DELETE FROM campaigns WHERE id = ?').run(id).changes > 0;
+      if (removed) this.stmts.get('DELETE FROM campaign_eligibility WHERE campaign_id = ?').run(id);
+      return removed;
+    });
+  }
+
+  async claimDeliveries(owner: string, limit: number, now: Date, leaseMs: number): Promise<Delivery[]> {
+    return this.write(() => claimInTransaction(this.stmts, owner, limit, now, leaseMs));
+  }
+
+  async recordOutcomes(outcomes: DeliveryOutcome[], now: Date): Promise<void> {
+    if (outcomes.length === 0) return;
+    this.write(() => recordOutcomesInTransaction(this.stmts, outcomes, now));
+  }
+
+  async releaseDeliveries(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    this.write(() => releaseInTransaction(this.stmts, ids, this.now()));
+  }
+
+  async getDelivery(id: string): Promise<(Delivery & { attempts_log: DeliveryAttempt[] }) | undefined> {
+    this.assertOpen();
+    const row = this.stmts.get('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+    if (!row) return undefined;
+    const attempts = this.stmts
+      .get('SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY id')
+      .all(id) as AttemptRow[];
+    return { ...toDelivery(row), attempts_log: attempts.map(toAttempt) };
+  }
+
+  async listDeliveries(filter: DeliveryFilter): Promise<Delivery[]> {
+    this.assertOpen();
+    return listDeliveryRows(this.stmts, filter);
+  }
+
+  async replayDelivery(id: string, now: Date): Promise<Delivery | undefined> {
+    return this.write(() => replayInTransaction(this.stmts, id, now));
+  }
+
+  async nextDueAt(): Promise<Date | undefined> {
+    this.assertOpen();
+    const row = this.stmts
+      .get(`SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE status = 'queued'`)
+      .get() as { due: string | null };
+    return row.due === null ? undefined : new Date(row.due);
+  }
+
+  async appendExportEvents(events: Omit<ExportEvent, 'seq'>[]): Promise<void> {
+    if (events.length === 0) return;
+    this.write(() => insertExportEvents(this.stmts, events));
+  }
+
+  async readExportEvents(afterSeq: number, limit: number): Promise<ExportEvent[]> {
+    this.assertOpen();
+    const rows = this.stmts
+      .get('SELECT * FROM export_events WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(afterSeq, Math.max(0, Math.floor(limit))) as ExportRow[];
+    return rows.map(toExportEvent);
+  }
+}
+
+/** Opens (creating if needed) an SQLite store and brings its schema up to date. */
+export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly db: Database.Database } {
+  const db = openDatabase(options);
+  const store = new SqliteStore(db, options.now);
+  try {
+    if (options.migrate !== false) migrateDatabase(db, options.now);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return store;
+}
+
+export { migrateDatabase, openDatabase } from './db.js';
