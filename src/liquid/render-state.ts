@@ -9,10 +9,12 @@ export interface RenderState {
   warnings: string[];
   /** Loop iterations consumed so far (shared across nested loops). */
   loopIterations: number;
+  /** Secret values met during the render (saved tokens, credentials) so logs and previews can redact them. */
+  secrets?: Set<string>;
 }
 
 export function newRenderState(): RenderState {
-  return { calls: [], warnings: [], loopIterations: 0 };
+  return { calls: [], warnings: [], loopIterations: 0, secrets: new Set() };
 }
 
 /** Find the render state from a liquidjs Context (tags and filters call this). */
