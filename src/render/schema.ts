@@ -95,7 +95,12 @@ export class WebhookValidationError extends Error {
 export function issuesFromZod(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => {
     const pathKeys = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
-    return { path: pathKeys.join('.'), pathKeys, message: issue.message };
+    // zod reports a bad record key as "Invalid key in record"; surface the key rule instead.
+    const message =
+      issue.code === 'invalid_key'
+        ? `invalid name "${String(pathKeys.at(-1))}": ${issue.issues.map((i) => i.message).join('; ')}`
+        : issue.message;
+    return { path: pathKeys.join('.'), pathKeys, message };
   });
 }
 
