@@ -1,0 +1,211 @@
+// One webhook attempt over undici: SSRF-guarded per-host pools, a per-host FIFO concurrency
+// limit, a per-host circuit breaker, connect and total timeouts, no redirects. `send` never
+// throws for HTTP or network failures: every outcome is an AttemptResult.
+import { request as undiciRequest } from 'undici';
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+import { redactHeaders, redactText } from '../liquid/redact.js';
+import { parseAllowedHosts } from './allowlist.js';
+import type { AllowList } from './allowlist.js';
+import { CircuitBreakerConfigSchema, CircuitBreakerRegistry } from './circuit-breaker.js';
+import type { BreakerState } from './circuit-breaker.js';
+import { AttemptTimeoutError, classifyRequestError } from './classify-error.js';
+import { HostLimiter } from './host-limiter.js';
+import { knownSecretsOf, redactAttemptForLog } from './redaction.js';
+import { retryHintMs } from './retry-hints.js';
+import { SigningSecretError, standardWebhookHeaders } from './signing.js';
+import { createGuardedAgent } from './ssrf.js';
+import type { LookupFunction } from './ssrf.js';
+import { WebhookRequestSchema } from './types.js';
+import type { AttemptError, AttemptResult, ParsedWebhookRequest, WebhookRequest } from './types.js';
+import { readBodyCapped } from './read-body.js';
+
+export const DispatcherConfigSchema = z.object({
+  /** LIQUIDHOOK_ALLOWED_HOSTS syntax: destinations exempt from the SSRF guard. */
+  allowedHosts: z.string().default(''),
+  connectTimeoutMs: z.number().int().positive().default(10_000),
+  /** Whole attempt, connect to last body byte; Braze allows webhooks 90 s. */
+  timeoutMs: z.number().int().positive().default(90_000),
+  /** Requests in flight per host; more wait in FIFO order. */
+  maxConcurrencyPerHost: z.number().int().positive().default(16),
+  /** Response bytes kept in AttemptResult.responseBody. */
+  responseBodyBytes: z.number().int().nonnegative().default(4096),
+  keepAliveTimeoutMs: z.number().int().positive().default(4_000),
+  userAgent: z.string().default('liquidhook-webhooks/0.1'),
+  breaker: CircuitBreakerConfigSchema.default(CircuitBreakerConfigSchema.parse({})),
+});
+export type DispatcherConfig = z.output<typeof DispatcherConfigSchema>;
+
+/** Minimal logger surface (pino-compatible). */
+export interface AttemptLogger {
+  info(obj: object, msg?: string): void;
+}
+
+export interface DispatcherOptions extends z.input<typeof DispatcherConfigSchema> {
+  /** Clock (epoch ms) for signatures, Retry-After dates and the breaker. */
+  now?: () => number;
+  /** Replaces the SSRF-guarded agent (e.g. undici MockAgent in tests); the guard is then bypassed. */
+  agent?: Dispatcher;
+  /** DNS resolution used by the guarded agent; every answer is still validated. */
+  lookup?: LookupFunction;
+  /** Receives one redacted line per attempt. */
+  logger?: AttemptLogger;
+}
+
+export interface SendOptions {
+  /** Response bytes to keep (default: config.responseBodyBytes). */
+  responseBodyBytes?: number;
+  /** 'full' (default) redacts by name and by value; 'known-secrets' only scrubs the request's own secrets. */
+  redaction?: 'full' | 'known-secrets';
+}
+
+export interface WebhookDispatcher {
+  send(request: WebhookRequest, options?: SendOptions): Promise<AttemptResult>;
+  /** Breaker state of an origin such as `https://example.com`. */
+  breakerState(origin: string): BreakerState;
+  /** In-flight and queued requests of an origin. */
+  load(origin: string): { active: number; waiting: number };
+  readonly config: DispatcherConfig;
+  readonly allowList: AllowList;
+  close(): Promise<void>;
+}
+
+export function createDispatcher(options: DispatcherOptions = {}): WebhookDispatcher {
+  const { now = Date.now, agent: injected, lookup, logger, ...raw } = options;
+  const config = DispatcherConfigSchema.parse(raw);
+  const allowList = parseAllowedHosts(config.allowedHosts);
+  const agent: Dispatcher =
+    injected ??
+    createGuardedAgent({
+      allowedHosts: allowList,
+      connectTimeoutMs: config.connectTimeoutMs,
+      connections: config.maxConcurrencyPerHost,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      ...(lookup ? { lookup } : {}),
+    });
+  const limiter = new HostLimiter(config.maxConcurrencyPerHost);
+  const breakers = new CircuitBreakerRegistry(config.breaker, now);
+
+  async function send(input: WebhookRequest, sendOptions: SendOptions = {}): Promise<AttemptResult> {
+    const parsed = WebhookRequestSchema.safeParse(input);
+    if (!parsed.success) {
+      return finish(input, failure(now(), { kind: 'invalid_request', message: z.prettifyError(parsed.error) }));
+    }
+    const request = parsed.data;
+    const origin = new URL(request.url).origin;
+    let headers: Record<string, string>;
+    try {
+      headers = buildHeaders(request, config.userAgent, now());
+    } catch (err) {
+      if (!(err instanceof SigningSecretError)) throw err;
+      return finish(input, failure(now(), { kind: 'invalid_request', message: err.message }));
+    }
+
+    const release = await limiter.acquire(origin);
+    try {
+      const admission = breakers.admit(origin);
+      if (!admission.allowed) {
+        const result = failure(now(), { kind: 'circuit_open', message: `circuit open for ${origin}` });
+        return finish(input, { ...result, retryAfterMs: admission.retryAfterMs ?? config.breaker.openDurationMs });
+      }
+      const result = await exchange(request, headers, sendOptions);
+      breakers.record(origin, breakerVerdict(result));
+      return finish(input, result);
+    } finally {
+      release();
+    }
+  }
+
+  async function exchange(request: ParsedWebhookRequest, headers: Record<string, string>, sendOptions: SendOptions): Promise<AttemptResult> {
+    const startedAt = now();
+    const t0 = performance.now();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new AttemptTimeoutError(config.timeoutMs)), config.timeoutMs);
+    const known = knownSecretsOf(request);
+    const fullRedaction = sendOptions.redaction !== 'known-secrets';
+    try {
+      const response = await undiciRequest(request.url, {
+        method: request.method,
+        headers,
+        body: request.method === 'GET' || request.body === '' ? undefined : request.body,
+        dispatcher: agent,
+        signal: controller.signal,
+        headersTimeout: config.timeoutMs,
+        bodyTimeout: config.timeoutMs,
+      });
+      const cap = sendOptions.responseBodyBytes ?? config.responseBodyBytes;
+      const body = await readBodyCapped(response.body, cap);
+      const responseHeaders = flattenHeaders(response.headers);
+      const hint = retryHintMs(responseHeaders, now());
+      return {
+        ok: response.statusCode >= 200 && response.statusCode < 300,
+        status: response.statusCode,
+        headers: fullRedaction ? redactHeaders(responseHeaders) : scrubKnownInHeaders(responseHeaders, known),
+        responseBody: fullRedaction ? redactText(body.text, known) : scrubKnown(body.text, known),
+        responseTruncated: body.truncated,
+        latencyMs: Math.round(performance.now() - t0),
+        startedAt,
+        ...(hint !== undefined ? { retryAfterMs: hint } : {}),
+      };
+    } catch (err) {
+      const error = classifyRequestError(controller.signal.aborted ? (controller.signal.reason ?? err) : err);
+      return { ...failure(startedAt, { ...error, message: redactText(error.message, known) }), latencyMs: Math.round(performance.now() - t0) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function finish(request: WebhookRequest, result: AttemptResult): AttemptResult {
+    logger?.info({ webhookAttempt: redactAttemptForLog(request, result) }, 'webhook attempt');
+    return result;
+  }
+
+  return {
+    send,
+    breakerState: (origin) => breakers.state(origin),
+    load: (origin) => limiter.load(origin),
+    config,
+    allowList,
+    close: async () => {
+      if (!injected) await agent.close();
+    },
+  };
+}
+
+function buildHeaders(request: ParsedWebhookRequest, userAgent: string, nowMs: number): Record<string, string> {
+  const headers: Record<string, string> = { 'user-agent': userAgent };
+  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+  headers['idempotency-key'] = request.idempotencyKey;
+  if (request.signingSecret) {
+    Object.assign(headers, standardWebhookHeaders(request.signingSecret, request.idempotencyKey, nowMs, request.body));
+  }
+  return headers;
+}
+
+function breakerVerdict(result: AttemptResult): 'success' | 'failure' | 'neutral' {
+  if (result.error) return result.error.kind === 'ssrf_blocked' || result.error.kind === 'invalid_request' ? 'neutral' : 'failure';
+  const status = result.status ?? 0;
+  return status === 408 || status === 429 || status >= 500 ? 'failure' : 'success';
+}
+
+function failure(startedAt: number, error: AttemptError): AttemptResult {
+  return { ok: false, headers: {}, responseBody: '', responseTruncated: false, latencyMs: 0, startedAt, error };
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function scrubKnownInHeaders(headers: Record<string, string>, known: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, scrubKnown(value, known)]));
+}
+
+function scrubKnown(text: string, known: string[]): string {
+  let out = text;
+  for (const secret of known) out = out.split(secret).join('[REDACTED]');
+  return out;
+}

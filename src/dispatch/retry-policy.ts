@@ -1,0 +1,148 @@
+// When to try a webhook again. Pure functions: time, randomness and the attempt outcome are inputs.
+// Rules follow Braze: 2xx delivered; 408, 429 and 5xx retried with exponential backoff for about
+// 30 minutes; 3xx (not followed) and other 4xx never retried; 90 s per attempt (see dispatcher).
+import { z } from 'zod';
+import type { AttemptOutcome } from './types.js';
+
+const ms = () => z.number().int().nonnegative();
+
+export const RetryPolicySchema = z
+  .object({
+    /** First backoff ceiling; doubles per attempt. */
+    baseDelayMs: ms().default(30_000),
+    /** Cap of any single backoff delay. */
+    maxDelayMs: ms().default(10 * 60_000),
+    /** Floor of any delay, including `Retry-After: 0`, so a failing host is never hammered. */
+    minDelayMs: ms().default(1_000),
+    /** Give up this long after the first attempt (HTTP errors, timeouts, broken connections). */
+    giveUpAfterMs: ms().default(30 * 60_000),
+    /** Longer window when the host cannot be reached at all (refused, DNS, connect timeout). */
+    unreachableGiveUpAfterMs: ms().default(24 * 60 * 60_000),
+    /** Optional cap on the number of attempts, on top of the time windows. */
+    maxAttempts: z.number().int().positive().optional(),
+  })
+  .refine((p) => p.minDelayMs <= p.maxDelayMs, 'minDelayMs must not exceed maxDelayMs');
+export type RetryPolicy = z.output<typeof RetryPolicySchema>;
+export type RetryPolicyInput = z.input<typeof RetryPolicySchema>;
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = RetryPolicySchema.parse({});
+
+export type OutcomeClass = 'success' | 'retryable' | 'unreachable' | 'permanent' | 'deferred';
+
+export interface Classification {
+  class: OutcomeClass;
+  reason: string;
+}
+
+/** What kind of outcome an attempt had, with a human-readable reason for the delivery log. */
+export function classifyOutcome(outcome: AttemptOutcome): Classification {
+  const { error, status } = outcome;
+  if (error) {
+    const reason = `${error.kind}: ${error.message}`;
+    switch (error.kind) {
+      case 'connection':
+        return { class: 'unreachable', reason };
+      case 'timeout':
+      case 'network':
+        return { class: 'retryable', reason };
+      case 'circuit_open':
+        return { class: 'deferred', reason };
+      case 'ssrf_blocked':
+      case 'invalid_request':
+        return { class: 'permanent', reason };
+    }
+  }
+  if (status === undefined) return { class: 'permanent', reason: 'no response and no error recorded' };
+  if (status >= 200 && status < 300) return { class: 'success', reason: `HTTP ${status}` };
+  if (status === 408 || status === 429 || (status >= 500 && status < 600)) {
+    return { class: 'retryable', reason: `HTTP ${status}` };
+  }
+  if (status >= 300 && status < 400) return { class: 'permanent', reason: `HTTP ${status} (redirects are not followed)` };
+  return { class: 'permanent', reason: `HTTP ${status}` };
+}
+
+/** Exponential backoff with full jitter: uniform in [minDelay, min(maxDelay, base * 2^(attempt-1))]. */
+export function backoffDelayMs(policy: RetryPolicy, attempt: number, rng: () => number = Math.random): number {
+  const exponent = Math.max(0, attempt - 1);
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(exponent, 52));
+  if (ceiling <= policy.minDelayMs) return policy.minDelayMs;
+  const r = Math.min(Math.max(rng(), 0), 1);
+  return Math.round(policy.minDelayMs + r * (ceiling - policy.minDelayMs));
+}
+
+export interface AttemptContext {
+  /** Number of real attempts made so far, including the one whose outcome is given (1-based). */
+  attempt: number;
+  /** Epoch ms of the first attempt of this delivery. */
+  firstAttemptAt: number;
+  /** Epoch ms now. */
+  now: number;
+  outcome: AttemptOutcome;
+  /** Uniform [0,1) source for jitter; Math.random by default. */
+  rng?: () => number;
+}
+
+export type DecisionAction = 'done' | 'retry' | 'dead' | 'failed';
+
+export interface Decision {
+  action: DecisionAction;
+  /** With `retry`: wait this long before the next attempt. */
+  delayMs?: number;
+  /** With `retry`: epoch ms of the next attempt (now + delayMs). */
+  retryAt?: number;
+  reason: string;
+  /** False when the outcome did not use the network (circuit open): do not count it as an attempt. */
+  countsAsAttempt: boolean;
+}
+
+/**
+ * Decide what follows an attempt. `failed` = not retryable (4xx, 3xx, blocked address);
+ * `dead` = retryable but the give-up window or attempt cap is exhausted (reason = last failure).
+ */
+export function decideNextAttempt(policy: RetryPolicy, ctx: AttemptContext): Decision {
+  const { now, firstAttemptAt, attempt, outcome } = ctx;
+  const { class: kind, reason } = classifyOutcome(outcome);
+  if (kind === 'success') return { action: 'done', reason, countsAsAttempt: true };
+  if (kind === 'permanent') return { action: 'failed', reason, countsAsAttempt: true };
+
+  if (kind === 'deferred') {
+    // The breaker delays sends, it never drops them; only the longest window ends the wait.
+    if (now >= firstAttemptAt + policy.unreachableGiveUpAfterMs) {
+      return { action: 'dead', reason: `gave up: ${reason}`, countsAsAttempt: false };
+    }
+    const delayMs = Math.max(outcome.retryAfterMs ?? 0, policy.minDelayMs);
+    return { action: 'retry', delayMs, retryAt: now + delayMs, reason, countsAsAttempt: false };
+  }
+
+  const window = kind === 'unreachable' ? policy.unreachableGiveUpAfterMs : policy.giveUpAfterMs;
+  const deadline = firstAttemptAt + window;
+  if (policy.maxAttempts !== undefined && attempt >= policy.maxAttempts) {
+    return { action: 'dead', reason: `gave up after ${attempt} attempts: ${reason}`, countsAsAttempt: true };
+  }
+  if (now >= deadline) {
+    return { action: 'dead', reason: `gave up after ${formatDuration(now - firstAttemptAt)}: ${reason}`, countsAsAttempt: true };
+  }
+  const hint = outcome.retryAfterMs;
+  if (hint !== undefined) {
+    const delayMs = Math.max(hint, policy.minDelayMs);
+    if (now + delayMs > deadline) {
+      return {
+        action: 'dead',
+        reason: `gave up: server asked to wait ${formatDuration(delayMs)}, beyond the retry window: ${reason}`,
+        countsAsAttempt: true,
+      };
+    }
+    return { action: 'retry', delayMs, retryAt: now + delayMs, reason, countsAsAttempt: true };
+  }
+  // Never schedule past the deadline: the last attempt lands on it.
+  const delayMs = Math.min(backoffDelayMs(policy, attempt, ctx.rng), deadline - now);
+  return { action: 'retry', delayMs, retryAt: now + delayMs, reason, countsAsAttempt: true };
+}
+
+function formatDuration(msValue: number): string {
+  if (msValue < 1000) return `${msValue} ms`;
+  const s = Math.round(msValue / 1000);
+  if (s < 120) return `${s} s`;
+  const m = Math.round(s / 60);
+  return m < 120 ? `${m} min` : `${Math.round(m / 60)} h`;
+}
