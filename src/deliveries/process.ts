@@ -1,0 +1,100 @@
+// One claimed delivery from render to verdict. Never throws: every failure becomes an outcome,
+// so one bad delivery cannot stall the batch it was claimed with.
+import { decideNextAttempt } from '../dispatch/retry-policy.js';
+import type { AttemptResult } from '../dispatch/types.js';
+import type { AttributeOp, Delivery, DeliveryOutcome } from '../store/types.js';
+import type { PreparedSend, WorkerPorts } from './types.js';
+
+export interface ProcessedDelivery {
+  outcome: DeliveryOutcome;
+  /** Profile update to apply because the delivery succeeded. */
+  update?: { externalId: string; ops: Record<string, AttributeOp> };
+}
+
+type Ports = Pick<WorkerPorts, 'store' | 'prepare' | 'send' | 'deliveredUpdate' | 'retryPolicy' | 'now'>;
+
+export async function processDelivery(delivery: Delivery, ports: Ports): Promise<ProcessedDelivery> {
+  const now = ports.now ?? (() => new Date());
+  let prepared: PreparedSend;
+  try {
+    const profile = await ports.store.getProfile(delivery.externalId);
+    prepared = await ports.prepare(delivery, profile);
+  } catch (error) {
+    prepared = { kind: 'failed', error: `render failed: ${messageOf(error)}` };
+  }
+
+  if (prepared.kind === 'aborted') {
+    return { outcome: { id: delivery.id, status: 'aborted', abortReason: prepared.reason, ...logOf(prepared.log) } };
+  }
+  if (prepared.kind === 'failed') {
+    return { outcome: { id: delivery.id, status: 'failed', error: prepared.error, ...logOf(prepared.log) } };
+  }
+
+  const request = { ...prepared.request, idempotencyKey: delivery.idempotencyKey };
+  let result: AttemptResult;
+  try {
+    result = await ports.send(request);
+  } catch (error) {
+    // The dispatcher promises not to throw; treat a broken promise as a network failure.
+    result = {
+      ok: false,
+      headers: {},
+      responseBody: '',
+      responseTruncated: false,
+      latencyMs: 0,
+      startedAt: Date.now(),
+      error: { kind: 'network', message: messageOf(error) },
+    };
+  }
+
+  const finishedAt = now();
+  const attemptNumber = delivery.attempts + 1;
+  const firstAttemptAt = delivery.firstAttemptAt ? Date.parse(delivery.firstAttemptAt) : result.startedAt;
+  const decision = decideNextAttempt(ports.retryPolicy, {
+    attempt: attemptNumber,
+    firstAttemptAt,
+    now: finishedAt.getTime(),
+    outcome: result,
+  });
+  const attempt = decision.countsAsAttempt
+    ? {
+        attempt: attemptNumber,
+        at: new Date(result.startedAt).toISOString(),
+        latencyMs: Math.round(result.latencyMs),
+        ...(result.status === undefined ? {} : { statusCode: result.status }),
+        ...(result.responseBody ? { responseBody: result.responseBody } : {}),
+        ...(result.error ? { error: `${result.error.kind}: ${result.error.message}` } : {}),
+      }
+    : undefined;
+  const base = {
+    id: delivery.id,
+    ...(attempt ? { attempt, firstAttemptAt: new Date(firstAttemptAt).toISOString() } : {}),
+    request: prepared.log,
+  };
+
+  switch (decision.action) {
+    case 'done': {
+      const ops = ports.deliveredUpdate(delivery);
+      return {
+        outcome: { ...base, status: 'delivered' },
+        ...(ops && Object.keys(ops).length > 0 ? { update: { externalId: delivery.externalId, ops } } : {}),
+      };
+    }
+    case 'retry':
+      return {
+        outcome: { ...base, status: 'retry', nextAttemptAt: new Date(decision.retryAt!).toISOString(), error: decision.reason },
+      };
+    case 'failed':
+      return { outcome: { ...base, status: 'failed', error: decision.reason } };
+    case 'dead':
+      return { outcome: { ...base, status: 'dead', error: decision.reason } };
+  }
+}
+
+function logOf(log: PreparedSend['log']): { request?: NonNullable<PreparedSend['log']> } {
+  return log ? { request: log } : {};
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,192 @@
+// The outbox worker. It claims due deliveries under a lease, sends many at once, and commits
+// their outcomes in groups: whatever finished while the previous commit ran goes into the next
+// one. A crash loses nothing: unrecorded claims come back when their lease expires, and the
+// receiver sees the same Idempotency-Key again.
+import type { Delivery, DeliveryOutcome, TrackBatch } from '../store/types.js';
+import { processDelivery, type ProcessedDelivery } from './process.js';
+import type { WorkerOptions, WorkerPorts, WorkerStats } from './types.js';
+
+export interface DeliveryWorker {
+  start(): void;
+  /** Ask for a claim round now (new deliveries were enqueued). */
+  wake(): void;
+  /** Stop claiming, wait up to `graceMs` for sends in flight, release the rest, flush outcomes. */
+  stop(graceMs: number): Promise<void>;
+  /** Resolves once nothing is due, in flight or waiting to be committed (tests, CLI one-shots). */
+  idle(): Promise<void>;
+  stats(): WorkerStats;
+}
+
+export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions): DeliveryWorker {
+  const now = ports.now ?? (() => new Date());
+  const log = ports.logger;
+  const stats: WorkerStats = { claimed: 0, delivered: 0, retried: 0, failed: 0, dead: 0, aborted: 0, commits: 0, inFlight: 0 };
+  const inFlight = new Map<string, Promise<void>>();
+  let pending: ProcessedDelivery[] = [];
+  let flushing: Promise<void> | undefined;
+  let running = false;
+  let stopped = false;
+  // Claim again once this many slots are free: fewer, larger claim transactions.
+  const refillAt = Math.max(1, Math.floor(Math.min(options.batchSize, options.concurrency) / 2));
+  let loop: Promise<void> | undefined;
+  let wakeUp: (() => void) | undefined;
+  let woken = false;
+  let idleWaiters: (() => void)[] = [];
+
+  const wake = (): void => {
+    woken = true;
+    wakeUp?.();
+  };
+
+  function sleep(ms: number): Promise<void> {
+    if (woken) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        resolve();
+      }
+      wakeUp = done;
+    });
+  }
+
+  async function flush(): Promise<void> {
+    // One commit at a time; outcomes arriving meanwhile form the next group.
+    while (flushing) await flushing;
+    if (pending.length === 0) return;
+    const group = pending;
+    pending = [];
+    flushing = commit(group).finally(() => {
+      flushing = undefined;
+    });
+    await flushing;
+  }
+
+  async function commit(group: ProcessedDelivery[]): Promise<void> {
+    const updates = group.flatMap((p) => (p.update ? [p.update] : []));
+    try {
+      if (updates.length > 0) {
+        // Applied before the outcomes: a crash in between re-sends (same key) rather than
+        // leaving a delivered send whose profile update never happened.
+        const batch: TrackBatch = { attributes: updates, events: [], purchases: [] };
+        const applied = await ports.store.applyTrack(batch, ports.planner());
+        if (applied.deliveries.length > 0) wake();
+      }
+      await ports.store.recordOutcomes(
+        group.map((p) => p.outcome),
+        now(),
+      );
+      stats.commits++;
+      for (const { outcome } of group) count(outcome);
+    } catch (error) {
+      // The claims stay leased and are retried after the lease; nothing is marked done.
+      log.error({ err: error, deliveries: group.length }, 'could not record delivery outcomes');
+    }
+    notifyIdle();
+  }
+
+  function count(outcome: DeliveryOutcome): void {
+    if (outcome.status === 'retry') stats.retried++;
+    else stats[outcome.status]++;
+  }
+
+  function track(delivery: Delivery): void {
+    const work = processDelivery(delivery, ports).then((processed) => {
+      inFlight.delete(delivery.id);
+      stats.inFlight = inFlight.size;
+      // After stop() the claim was released; it will be sent again under the same key.
+      if (stopped) return;
+      pending.push(processed);
+      void flush();
+      if (options.concurrency - inFlight.size >= refillAt) wake();
+    });
+    inFlight.set(delivery.id, work);
+    stats.inFlight = inFlight.size;
+  }
+
+  async function claimRound(): Promise<number> {
+    const room = options.concurrency - inFlight.size;
+    if (room <= 0) return 0;
+    const claimed = await ports.store.claimDeliveries(options.owner, Math.min(room, options.batchSize), now(), options.leaseMs);
+    stats.claimed += claimed.length;
+    for (const delivery of claimed) track(delivery);
+    return claimed.length;
+  }
+
+  async function nextSleepMs(): Promise<number> {
+    if (inFlight.size >= options.concurrency) return options.pollMs;
+    const due = await ports.store.nextDueAt();
+    if (!due) return options.pollMs;
+    return Math.min(options.pollMs, Math.max(0, due.getTime() - now().getTime()));
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      woken = false;
+      let claimed = 0;
+      try {
+        claimed = await claimRound();
+      } catch (error) {
+        log.error({ err: error }, 'claiming deliveries failed');
+      }
+      if (!running) break;
+      if (claimed > 0 && inFlight.size < options.concurrency) continue;
+      notifyIdle();
+      let ms = options.pollMs;
+      try {
+        ms = await nextSleepMs();
+      } catch (error) {
+        log.error({ err: error }, 'reading the next due time failed');
+      }
+      // A due time in the past means another claimer holds it or the clock moved; do not spin.
+      await sleep(Math.max(ms, claimed === 0 && ms === 0 ? 5 : 0));
+    }
+  }
+
+  function isIdle(): boolean {
+    return inFlight.size === 0 && pending.length === 0 && !flushing;
+  }
+
+  function notifyIdle(): void {
+    if (!isIdle() || idleWaiters.length === 0) return;
+    void ports.store.nextDueAt().then((due) => {
+      if (!isIdle() || (due && due.getTime() <= now().getTime())) return;
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    });
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    wake,
+    async stop(graceMs) {
+      running = false;
+      wakeUp?.();
+      await loop;
+      const all = Promise.all(inFlight.values());
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      const unfinished = [...inFlight.keys()];
+      stopped = true;
+      if (unfinished.length > 0) {
+        log.warn({ deliveries: unfinished.length }, 'releasing deliveries still in flight at shutdown');
+        await ports.store.releaseDeliveries(unfinished).catch((err: unknown) => log.error({ err }, 'release failed'));
+      }
+      await flush();
+    },
+    idle() {
+      return new Promise((resolve) => {
+        idleWaiters.push(resolve);
+        notifyIdle();
+      });
+    },
+    stats: () => ({ ...stats }),
+  };
+}
