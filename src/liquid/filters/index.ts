@@ -1,8 +1,11 @@
 import type { Liquid } from 'liquidjs';
+import { setClock } from '../ruby-compat/index.js';
 
 export interface FilterOptions {
   now?: () => Date;
 }
 
-/** Registers Braze's extra filters. (Placeholder until the filters land.) */
-export function registerBrazeFilters(_liquid: Liquid, _options: FilterOptions = {}): void {}
+/** Registers Braze's extra filters. */
+export function registerBrazeFilters(liquid: Liquid, options: FilterOptions = {}): void {
+  if (options.now) setClock(liquid, options.now);
+}
