@@ -1,0 +1,19 @@
+export {
+  TrackRequestSchema,
+  UserAttributesSchema,
+  EventSchema,
+  PurchaseSchema,
+  AttributeValueSchema,
+  TimeSchema,
+  TrackResponseSchema,
+  TrackErrorSchema,
+  MAX_OBJECTS_PER_KIND,
+  STRING_PROFILE_FIELDS,
+  parseBrazeTime,
+  isOperationObject,
+  type TrackRequest,
+  type TrackResponse,
+  type TrackError,
+} from './schema.js';
+export { toTrackBatch, trackResponse, attributeValueToOps, attributesToOps, type ParsedTrack } from './to-batch.js';
+export { formatZodIssues, formatPath, type FieldIssue } from './issues.js';

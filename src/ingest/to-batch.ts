@@ -1,0 +1,113 @@
+// Turning a validated /users/track body into the store's TrackBatch, plus Braze's response.
+import type { AttributeOp, Attributes, Json, TrackBatch } from '../store/types.js';
+import {
+  IDENTIFIER_KEYS,
+  isOperationObject,
+  parseBrazeTime,
+  type TrackError,
+  type TrackRequest,
+  type TrackResponse,
+} from './schema.js';
+
+/** Fields Braze accepts but drops, each with the non-fatal error it reports. */
+const DROPPED_FIELDS: Record<string, string> = {
+  bio: 'bio is not a profile field and was not processed',
+};
+
+/** One attribute value of the request as operations (two when `add` and `remove` are combined). */
+export function attributeValueToOps(value: Json): AttributeOp[] {
+  if (value === null) return [{ op: 'unset' }];
+  if (isOperationObject(value)) {
+    const op = value as { inc?: number; add?: Json[]; remove?: Json[] };
+    if (op.inc !== undefined) return [{ op: 'inc', by: op.inc }];
+    const ops: AttributeOp[] = [];
+    if (op.add !== undefined) ops.push({ op: 'add', values: op.add });
+    if (op.remove !== undefined) ops.push({ op: 'remove', values: op.remove });
+    return ops;
+  }
+  return [{ op: 'set', value }];
+}
+
+/** Attribute map (`{ name: value }` as in the request) to operation entries for one user. */
+export function attributesToOps(externalId: string, attributes: Record<string, Json>): TrackBatch['attributes'] {
+  // Most entries need one op per attribute; `{add, remove}` needs a second pass so both apply.
+  const first: Record<string, AttributeOp> = {};
+  const second: Record<string, AttributeOp> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    const [op, then] = attributeValueToOps(value);
+    if (op) first[name] = op;
+    if (then) second[name] = then;
+  }
+  const entries = [{ externalId, ops: first }];
+  if (Object.keys(second).length > 0) entries.push({ externalId, ops: second });
+  return entries;
+}
+
+function eventTime(text: string, now: Date): string {
+  const date = parseBrazeTime(text) ?? now;
+  // Braze records timestamps in the future as the current time.
+  return (date.getTime() > now.getTime() ? now : date).toISOString();
+}
+
+export interface ParsedTrack {
+  batch: TrackBatch;
+  /** Non-fatal problems, reported in the response as Braze does. */
+  errors: TrackError[];
+}
+
+export function toTrackBatch(body: TrackRequest, now: Date = new Date()): ParsedTrack {
+  const errors: TrackError[] = [];
+  const batch: TrackBatch = { attributes: [], events: [], purchases: [] };
+
+  (body.attributes ?? []).forEach((entry, index) => {
+    const values: Record<string, Json> = {};
+    for (const [name, value] of Object.entries(entry)) {
+      if ((IDENTIFIER_KEYS as readonly string[]).includes(name)) continue;
+      const dropped = DROPPED_FIELDS[name];
+      if (dropped) {
+        errors.push({ type: dropped, input_array: 'attributes', index });
+        continue;
+      }
+      values[name] = value as Json;
+    }
+    if (entry._update_existing_only === true) {
+      errors.push({
+        type: '_update_existing_only is not supported: the profile was created if missing',
+        input_array: 'attributes',
+        index,
+      });
+    }
+    batch.attributes.push(...attributesToOps(entry.external_id, values));
+  });
+
+  for (const event of body.events ?? []) {
+    batch.events.push({
+      externalId: event.external_id,
+      name: event.name,
+      time: eventTime(event.time, now),
+      properties: (event.properties ?? {}) as Attributes,
+    });
+  }
+  for (const purchase of body.purchases ?? []) {
+    batch.purchases.push({
+      externalId: purchase.external_id,
+      productId: purchase.product_id,
+      currency: purchase.currency.toUpperCase(),
+      price: purchase.price,
+      quantity: purchase.quantity ?? 1,
+      time: eventTime(purchase.time, now),
+      properties: (purchase.properties ?? {}) as Attributes,
+    });
+  }
+  return { batch, errors };
+}
+
+/** Braze's success body: counts for the kinds present in the request, plus non-fatal errors. */
+export function trackResponse(body: TrackRequest, errors: TrackError[] = []): TrackResponse {
+  const response: TrackResponse = { message: 'success' };
+  if (body.attributes) response.attributes_processed = body.attributes.length;
+  if (body.events) response.events_processed = body.events.length;
+  if (body.purchases) response.purchases_processed = body.purchases.length;
+  if (errors.length > 0) response.errors = errors;
+  return response;
+}
