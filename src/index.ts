@@ -1,0 +1,2 @@
+// Package root: the library API of liquidhook.
+export * from './liquid/index.js';

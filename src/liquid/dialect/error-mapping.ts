@@ -1,0 +1,62 @@
+// Turns liquidjs errors (positions in the rewritten source) into TemplateErrors positioned in the
+// template as written, and finds abort_message signals wrapped inside liquidjs RenderErrors.
+import { LiquidError } from 'liquidjs';
+import { LimitError, TemplateError, type TemplateErrorKind } from '../errors.js';
+import { describeLimit, limitOfLiquidMessage, type ResolvedLimits } from '../limits.js';
+import { AbortMessage } from '../render-state.js';
+import type { SourceMap } from './source-map.js';
+
+interface LiquidErrorShape extends Error {
+  token?: { input?: string; begin?: number };
+  originalError?: unknown;
+}
+
+const POSITION_SUFFIX = /(, file:[^,]*)?, line:\d+, col:\d+$/;
+
+/** The chain of wrapped errors, outermost first (liquidjs `originalError`, standard `cause`). */
+export function errorChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  let current: unknown = error;
+  while (current !== undefined && current !== null && chain.length < 20 && !chain.includes(current)) {
+    chain.push(current);
+    const e = current as LiquidErrorShape & { cause?: unknown };
+    current = e.originalError ?? e.cause;
+  }
+  return chain;
+}
+
+export function findAbort(error: unknown): AbortMessage | undefined {
+  return errorChain(error).find((e): e is AbortMessage => e instanceof AbortMessage);
+}
+
+export function toTemplateError(
+  error: unknown,
+  map: SourceMap,
+  generatedSource: string,
+  limits: ResolvedLimits,
+  fallbackKind: TemplateErrorKind,
+): TemplateError {
+  const chain = errorChain(error);
+  const liquidErrors = chain.filter((e): e is LiquidErrorShape => LiquidError.is(e));
+  const root = chain[chain.length - 1];
+  // The deepest liquidjs error that points into this template (not into a nested template).
+  const located = [...liquidErrors].reverse().find((e) => e.token?.input === generatedSource && e.token.begin !== undefined);
+  const { line, column } = located ? map.originalPositionOf(located.token!.begin!) : { line: 0, column: 0 };
+
+  if (root instanceof LimitError) return line ? root.at(line, column) : root;
+  if (root instanceof TemplateError) return root;
+  const message = messageOf(root);
+  const limit = limitOfLiquidMessage(message);
+  if (limit) return new LimitError(limit, describeLimit(limit, limits), line, column);
+  const kind = liquidErrors.some((e) => e.name === 'RenderError')
+    ? 'render'
+    : liquidErrors.some((e) => e.name === 'ParseError' || e.name === 'TokenizationError')
+      ? 'parse'
+      : fallbackKind;
+  return new TemplateError(message, line, column, kind, { cause: error });
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message.replace(POSITION_SUFFIX, '');
+  return String(error);
+}

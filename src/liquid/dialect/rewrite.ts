@@ -1,0 +1,225 @@
+// Rewrites Braze's Liquid dialect into standard Liquid before liquidjs parses it:
+//   - `${name}` attribute references become plain lookups (`{{${first_name}}}` → `{{first_name}}`,
+//     `custom_attribute.${lead score}` → `custom_attribute["lead score"]`);
+//   - `{{ ... }}` nested inside tag markup or filter arguments loses its braces
+//     (`{% if {{x}} == 1 %}` → `{% if   x   == 1 %}`), except inside `connected_content`, whose
+//     markup is itself a template the tag renders.
+// Only Liquid markup is touched: plain text, `{% raw %}`, comments and quoted strings are kept.
+// Every edit is recorded in a SourceMap so errors point at the text the user wrote.
+import { SourceMap } from './source-map.js';
+
+/** One `${...}` reference found in the template (used for missing-attribute warnings). */
+export interface AttributeReference {
+  /** Lookup path from the render context, e.g. ['custom_attribute', 'lead score']; absent when dynamic. */
+  path?: string[];
+  /** The reference as written, e.g. `custom_attribute.${lead score}`. */
+  text: string;
+  /** Offset of the reference in the original template. */
+  offset: number;
+}
+
+export interface RewrittenTemplate {
+  source: string;
+  map: SourceMap;
+  attributes: AttributeReference[];
+}
+
+const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const NAMESPACE_CHAIN = /(?:^|[^\w.\]}-])((?:[A-Za-z_][A-Za-z0-9_-]*\.)+)$/;
+const RAW_END = /\{%-?\s*endraw\s*-?%\}/g;
+const COMMENT_TAGS = /\{%-?\s*(comment|endcomment)\b[\s\S]*?%\}/g;
+
+type MarkupMode = 'liquid' | 'connected_content';
+
+export function rewriteBrazeSyntax(original: string): RewrittenTemplate {
+  return new Rewriter(original).run();
+}
+
+class Rewriter {
+  private readonly parts: string[] = [];
+  private generatedLength = 0;
+  private readonly map: SourceMap;
+  private readonly attributes: AttributeReference[] = [];
+
+  constructor(private readonly src: string) {
+    this.map = new SourceMap(src);
+  }
+
+  run(): RewrittenTemplate {
+    let i = 0;
+    const n = this.src.length;
+    while (i < n) {
+      const next = this.nextDelimiter(i);
+      if (next < 0) {
+        this.copy(i, n);
+        break;
+      }
+      this.copy(i, next);
+      i = this.src.startsWith('{%', next) ? this.tag(next) : this.output(next);
+    }
+    return { source: this.parts.join(''), map: this.map, attributes: this.attributes };
+  }
+
+  private nextDelimiter(from: number): number {
+    const tag = this.src.indexOf('{%', from);
+    const out = this.src.indexOf('{{', from);
+    if (tag < 0) return out;
+    if (out < 0) return tag;
+    return Math.min(tag, out);
+  }
+
+  /** `{% ... %}` starting at `start`; returns the offset after it. */
+  private tag(start: number): number {
+    const close = this.src.indexOf('%}', start + 2);
+    if (close < 0) return this.copyRest(start); // liquidjs reports the unclosed tag
+    let markupStart = start + 2;
+    if (this.src[markupStart] === '-') markupStart++;
+    const name = /^\s*(#|[\w-]+)/.exec(this.src.slice(markupStart, close))?.[1] ?? '';
+    const end = close + 2;
+    if (name === 'raw') return this.copyThrough(start, RAW_END, end);
+    if (name === 'comment') return this.copyComment(start, end);
+    if (name === '#') {
+      this.copy(start, end);
+      return end;
+    }
+    this.copy(start, markupStart);
+    const mode: MarkupMode = name === 'connected_content' ? 'connected_content' : 'liquid';
+    this.markup(markupStart, close, false, mode);
+    this.copy(close, end);
+    return end;
+  }
+
+  /** `{{ ... }}` starting at `start`, possibly with nested `{{ }}` in filter arguments. */
+  private output(start: number): number {
+    this.copy(start, start + 2);
+    const stop = this.markup(start + 2, this.src.length, true, 'liquid');
+    if (stop >= this.src.length) return stop; // unclosed: liquidjs reports it
+    this.copy(stop, stop + 2);
+    return stop + 2;
+  }
+
+  /**
+   * Rewrites markup from `from` up to `limit` (or the first top-level `}}` when `stopAtBraces`).
+   * Returns the offset where it stopped. Text is copied lazily in segments.
+   */
+  private markup(from: number, limit: number, stopAtBraces: boolean, mode: MarkupMode): number {
+    const src = this.src;
+    let i = from;
+    let segment = from;
+    while (i < limit) {
+      const c = src[i];
+      if ((c === '"' || c === "'") && mode === 'liquid') {
+        const closeQuote = src.indexOf(c, i + 1);
+        if (closeQuote < 0 || closeQuote >= limit) break;
+        i = closeQuote + 1;
+        continue;
+      }
+      if (c === '$' && src[i + 1] === '{' && mode === 'liquid') {
+        const after = this.attribute(i, limit, segment);
+        if (after > 0) {
+          i = segment = after;
+          continue;
+        }
+      }
+      if (c === '{' && src[i + 1] === '{') {
+        this.copy(segment, i);
+        i = segment = this.nestedOutput(i, limit, mode);
+        continue;
+      }
+      if (stopAtBraces && c === '}' && src[i + 1] === '}') {
+        this.copy(segment, i);
+        return i;
+      }
+      i++;
+    }
+    this.copy(segment, limit);
+    return limit;
+  }
+
+  /** Nested `{{ inner }}` inside markup: braces become spaces, or stay for connected_content. */
+  private nestedOutput(start: number, limit: number, mode: MarkupMode): number {
+    let innerStart = start + 2;
+    if (mode === 'connected_content') this.copy(start, innerStart);
+    else {
+      if (this.src[innerStart] === '-') innerStart++;
+      this.blank(start, innerStart);
+    }
+    const stop = this.markup(innerStart, limit, true, 'liquid');
+    if (stop >= limit) return limit;
+    const end = stop + 2;
+    if (mode === 'connected_content') this.copy(stop, end);
+    else this.blank(stop, end);
+    return end;
+  }
+
+  /** `${name}` at `start`; returns the offset after it, or -1 when it is not a reference. */
+  private attribute(start: number, limit: number, segment: number): number {
+    const close = this.src.indexOf('}', start + 2);
+    if (close < 0 || close >= limit) return -1;
+    const name = this.src.slice(start + 2, close).trim();
+    if (!name || /[{\n\r]/.test(name) || (name.includes('"') && name.includes("'"))) return -1;
+    const afterDot = start > segment && this.src[start - 1] === '.';
+    const chain = afterDot ? NAMESPACE_CHAIN.exec(this.src.slice(Math.max(0, start - 200), start)) : null;
+    const namespace = chain ? chain[1]!.slice(0, -1).split('.') : [];
+    this.attributes.push({
+      path: !afterDot || chain ? [...namespace, name] : undefined,
+      text: (chain ? chain[1] : '') + this.src.slice(start, close + 1),
+      offset: start - (chain ? chain[1]!.length : 0),
+    });
+    if (SIMPLE_NAME.test(name)) {
+      this.copy(segment, start);
+      this.replace(start, close + 1, name);
+    } else {
+      const quote = name.includes('"') ? "'" : '"';
+      const replaceFrom = afterDot ? start - 1 : start;
+      this.copy(segment, replaceFrom);
+      this.replace(replaceFrom, close + 1, `[${quote}${name}${quote}]`);
+    }
+    return close + 1;
+  }
+
+  private copyComment(start: number, firstEnd: number): number {
+    let depth = 1;
+    COMMENT_TAGS.lastIndex = firstEnd;
+    for (let m = COMMENT_TAGS.exec(this.src); m; m = COMMENT_TAGS.exec(this.src)) {
+      depth += m[1] === 'comment' ? 1 : -1;
+      if (depth === 0) {
+        const end = m.index + m[0].length;
+        this.copy(start, end);
+        return end;
+      }
+    }
+    return this.copyRest(start);
+  }
+
+  private copyThrough(start: number, endPattern: RegExp, from: number): number {
+    endPattern.lastIndex = from;
+    const m = endPattern.exec(this.src);
+    if (!m) return this.copyRest(start);
+    const end = m.index + m[0].length;
+    this.copy(start, end);
+    return end;
+  }
+
+  private copyRest(start: number): number {
+    this.copy(start, this.src.length);
+    return this.src.length;
+  }
+
+  private copy(from: number, to: number): void {
+    if (to <= from) return;
+    this.parts.push(this.src.slice(from, to));
+    this.generatedLength += to - from;
+  }
+
+  private replace(from: number, to: number, text: string): void {
+    this.map.record(from, to, this.generatedLength, this.generatedLength + text.length);
+    this.parts.push(text);
+    this.generatedLength += text.length;
+  }
+
+  /** Replace with spaces of the same length (keeps tokens apart and positions stable). */
+  private blank(from: number, to: number): void {
+    this.replace(from, to, ' '.repeat(to - from));
+  }
+}

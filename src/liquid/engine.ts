@@ -1,0 +1,147 @@
+// The Braze-dialect Liquid engine: liquidjs configured like Shopify's Ruby Liquid, plus Braze's
+// `${...}` syntax, nested braces, abort_message, connected_content and filters, with limits.
+import { Liquid, type Template } from 'liquidjs';
+import { missingAttributeWarnings } from './attributes.js';
+import { registerConnectedContent } from './connected-content/index.js';
+import { rewriteBrazeSyntax, type RewrittenTemplate } from './dialect/rewrite.js';
+import { toTemplateError, findAbort } from './dialect/error-mapping.js';
+import { LimitError } from './errors.js';
+import { registerBrazeFilters } from './filters/index.js';
+import { checkOutputSize, checkTemplateSize, registerLoopLimits, resolveLimits, type ResolvedLimits } from './limits.js';
+import { RENDER_STATE, newRenderState } from './render-state.js';
+import { registerRubyCompat } from './ruby-compat/index.js';
+import { registerAbortMessage } from './tags/abort-message.js';
+import { LruCache } from './dialect/lru.js';
+import { watchUnknownFilters } from './dialect/unknown-filters.js';
+import type { LiquidhookOptions, RenderResult } from './types.js';
+
+/** A template rewritten to standard Liquid and parsed by liquidjs. */
+export interface ParsedTemplate {
+  /** The template as written. */
+  readonly source: string;
+  readonly rewritten: RewrittenTemplate;
+  readonly templates: Template[];
+  /** Problems found while parsing that do not stop rendering (e.g. unknown filters). */
+  readonly warnings: readonly string[];
+}
+
+export interface LiquidhookEngine {
+  render(template: string, context: object): Promise<RenderResult>;
+  /** Parse (or fetch from the cache); throws TemplateError with original line/column. */
+  parse(template: string): ParsedTemplate;
+  /** The underlying liquidjs instance (tests and tools). */
+  readonly liquid: Liquid;
+  readonly limits: Readonly<ResolvedLimits>;
+  /** Number of parses actually performed (cache misses). */
+  readonly parseCount: number;
+}
+
+export const DEFAULT_TEMPLATE_CACHE_SIZE = 500;
+
+export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine {
+  const limits = resolveLimits(options.limits);
+  const liquid = new Liquid({
+    // Ruby semantics: only nil and false are falsy; missing variables render blank.
+    jsTruthy: false,
+    strictVariables: false,
+    // Ruby's default (lax) mode passes unknown filters through; they are reported as warnings.
+    strictFilters: false,
+    ownPropertyOnly: true,
+    dynamicPartials: true,
+    greedy: true,
+    // No file system: `include`/`render`/`layout` cannot read the server's files.
+    templates: {},
+    relativeReference: false,
+    cache: false,
+    timezoneOffset: 0,
+    parseLimit: limits.templateBytes * 4,
+    renderLimit: limits.renderTimeMs,
+    memoryLimit: limits.memoryUnits,
+  });
+  const unknownFilters = watchUnknownFilters(liquid);
+  registerBrazeFilters(liquid, { now: options.now });
+  registerRubyCompat(liquid);
+  registerConnectedContent(liquid, options.connectedContent);
+  registerAbortMessage(liquid);
+  registerLoopLimits(liquid, limits.loopIterations);
+
+  const cache = new LruCache<string, ParsedTemplate>(options.templateCacheSize ?? DEFAULT_TEMPLATE_CACHE_SIZE);
+  let parseCount = 0;
+
+  function parse(template: string): ParsedTemplate {
+    if (typeof template !== 'string') throw new TypeError('template must be a string');
+    checkTemplateSize(template, limits);
+    const cached = cache.get(template);
+    if (cached) return cached;
+    const rewritten = rewriteBrazeSyntax(template);
+    let templates: Template[];
+    const found = unknownFilters.collect(() => {
+      try {
+        templates = liquid.parse(rewritten.source);
+      } catch (error) {
+        throw toTemplateError(error, rewritten.map, rewritten.source, limits, 'parse');
+      }
+    });
+    parseCount++;
+    const warnings = [...found].map((name) => `unknown filter "${name}" passes its input through unchanged`);
+    const parsed: ParsedTemplate = { source: template, rewritten, templates: templates!, warnings };
+    cache.set(template, parsed);
+    return parsed;
+  }
+
+  async function render(template: string, context: object): Promise<RenderResult> {
+    const parsed = parse(template);
+    const state = newRenderState();
+    const scope: Record<string | symbol, unknown> = { ...(context ?? {}) };
+    Object.defineProperty(scope, RENDER_STATE, { value: state, enumerable: false });
+    const warnings = [
+      ...parsed.warnings,
+      ...missingAttributeWarnings(parsed.rewritten.attributes, context ?? {}, (o) => parsed.rewritten.map.positionOf(o)),
+    ];
+    const finish = (extra: Partial<RenderResult>): RenderResult => ({
+      output: '',
+      connectedContent: state.calls,
+      warnings: [...warnings, ...state.warnings],
+      ...extra,
+    });
+    try {
+      const output = (await withDeadline(liquid.render(parsed.templates, scope), limits.renderTimeMs)) as string;
+      checkOutputSize(output, limits);
+      return finish({ output });
+    } catch (error) {
+      const abort = findAbort(error);
+      if (abort) return finish({ aborted: { reason: abort.reason } });
+      throw toTemplateError(error, parsed.rewritten.map, parsed.rewritten.source, limits, 'render');
+    }
+  }
+
+  return {
+    render,
+    parse,
+    liquid,
+    limits,
+    get parseCount() {
+      return parseCount;
+    },
+  };
+}
+
+/**
+ * liquidjs checks its render limit between templates; a render stuck awaiting something still
+ * ends here (with a grace period so liquidjs's own, better-placed error wins when it can).
+ */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new LimitError('renderTimeMs', `render took longer than ${ms} ms`)),
+      ms + Math.min(1000, ms),
+    );
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,23 @@
+// Public API of the Braze-dialect Liquid engine (usable without the service).
+export { createLiquid, DEFAULT_TEMPLATE_CACHE_SIZE } from './engine.js';
+export type { LiquidhookEngine, ParsedTemplate } from './engine.js';
+export { TemplateError, LimitError } from './errors.js';
+export type { TemplateErrorKind, LimitName } from './errors.js';
+export { DEFAULT_LIMITS, resolveLimits } from './limits.js';
+export type { ResolvedLimits } from './limits.js';
+export { AbortMessage, RENDER_STATE, newRenderState, renderStateOf } from './render-state.js';
+export type { RenderState } from './render-state.js';
+export { rewriteBrazeSyntax } from './dialect/rewrite.js';
+export type { AttributeReference, RewrittenTemplate } from './dialect/rewrite.js';
+export { BRAZE_DEFAULT_ATTRIBUTES, BRAZE_NAMESPACES, isBrazeDefaultAttribute } from './attributes.js';
+export type {
+  CallRecord,
+  ConnectedContentFetcher,
+  ConnectedContentOptions,
+  ConnectedContentRequest,
+  ConnectedContentResponse,
+  Credential,
+  LiquidhookOptions,
+  RenderLimits,
+  RenderResult,
+} from './types.js';

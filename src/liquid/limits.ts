@@ -1,0 +1,121 @@
+// Resource limits for running untrusted templates in a shared service: every render ends
+// with output or a LimitError, never with a hung or exhausted process.
+import type { Context, Liquid, TagToken, Template, TopLevelToken, Parser, Emitter } from 'liquidjs';
+import { LimitError, type LimitName } from './errors.js';
+import { renderStateOf } from './render-state.js';
+import type { RenderLimits } from './types.js';
+
+type TagClass = Liquid['tags'][string];
+
+export type ResolvedLimits = Required<RenderLimits>;
+
+export const DEFAULT_LIMITS: Readonly<ResolvedLimits> = Object.freeze({
+  templateBytes: 64 * 1024,
+  // Wall time, so it includes connected_content calls (2 s timeout each by default).
+  renderTimeMs: 5_000,
+  outputBytes: 1024 * 1024,
+  memoryUnits: 10_000_000,
+  loopIterations: 100_000,
+});
+
+export function resolveLimits(limits: RenderLimits = {}): ResolvedLimits {
+  const resolved = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof ResolvedLimits)[]) {
+    const value = limits[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !(value > 0)) {
+      throw new RangeError(`limits.${key} must be a positive number, got ${String(value)}`);
+    }
+    resolved[key] = value;
+  }
+  return resolved;
+}
+
+export function checkTemplateSize(template: string, limits: ResolvedLimits): void {
+  const bytes = Buffer.byteLength(template, 'utf8');
+  if (bytes > limits.templateBytes) {
+    throw new LimitError('templateBytes', `template is ${bytes} bytes, over the ${limits.templateBytes}-byte limit`);
+  }
+}
+
+export function checkOutputSize(output: string, limits: ResolvedLimits): void {
+  const bytes = Buffer.byteLength(output, 'utf8');
+  if (bytes > limits.outputBytes) {
+    throw new LimitError('outputBytes', `output is ${bytes} bytes, over the ${limits.outputBytes}-byte limit`);
+  }
+}
+
+/** liquidjs raises plain errors from its limiters; name the limit they stand for. */
+export function limitOfLiquidMessage(message: string): LimitName | undefined {
+  if (message.startsWith('template render limit exceeded')) return 'renderTimeMs';
+  if (message.startsWith('memory alloc limit exceeded')) return 'memoryUnits';
+  if (message.startsWith('parse length limit exceeded')) return 'parseLength';
+  return undefined;
+}
+
+export function describeLimit(limit: LimitName, limits: ResolvedLimits): string {
+  switch (limit) {
+    case 'renderTimeMs':
+      return `render took longer than ${limits.renderTimeMs} ms`;
+    case 'memoryUnits':
+      return `render allocated more than ${limits.memoryUnits} memory units (strings, arrays, ranges)`;
+    case 'parseLength':
+      return `template is too long to parse`;
+    default:
+      return `${limit} limit exceeded`;
+  }
+}
+
+/**
+ * Wraps a loop tag (`for`, `tablerow`) so every iteration is counted in the render state; the
+ * count is shared by all loops of one render, nested or not.
+ */
+export function countingLoopTag(Base: TagClass, maxIterations: number): TagClass {
+  const Concrete = Base as unknown as new (
+    token: TagToken,
+    remainTokens: TopLevelToken[],
+    liquid: Liquid,
+    parser: Parser,
+  ) => Template;
+  const counting = class CountingLoop extends Concrete {
+    constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid, parser: Parser) {
+      super(token, remainTokens, liquid, parser);
+      const self = this as unknown as { templates?: Template[] };
+      if (Array.isArray(self.templates)) self.templates.unshift(iterationCounter(token, maxIterations));
+    }
+
+    override *children(...args: unknown[]): Generator<unknown, Template[], unknown> {
+      const base = (Base.prototype as unknown as { children?: (...a: unknown[]) => Generator<unknown, Template[], unknown> })
+        .children;
+      const all = base ? ((yield* base.apply(this, args)) as Template[]) : [];
+      return all.filter((t) => !(t as Partial<IterationCounter>).isIterationCounter);
+    }
+  };
+  return counting as unknown as TagClass;
+}
+
+interface IterationCounter extends Template {
+  isIterationCounter: true;
+}
+
+function iterationCounter(token: TagToken, maxIterations: number): IterationCounter {
+  return {
+    token,
+    isIterationCounter: true,
+    render(ctx: Context, _emitter: Emitter): void {
+      const state = renderStateOf(ctx);
+      if (!state) return;
+      state.loopIterations++;
+      if (state.loopIterations > maxIterations) {
+        throw new LimitError('loopIterations', `loops ran more than ${maxIterations} iterations`);
+      }
+    },
+  } as unknown as IterationCounter;
+}
+
+export function registerLoopLimits(liquid: Liquid, maxIterations: number): void {
+  for (const name of ['for', 'tablerow']) {
+    const Base = liquid.tags[name];
+    if (Base) liquid.registerTag(name, countingLoopTag(Base, maxIterations));
+  }
+}
