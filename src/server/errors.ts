@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import { formatPath } from '../ingest/issues.js';
 
 export interface FieldError {
   path: string;
@@ -28,11 +29,9 @@ export class HttpError extends Error {
 
 export const notFound = (what: string): HttpError => new HttpError(404, `${what} not found`);
 
+/** Field paths read like code: `attributes[0].external_id`, `headers["Content-Type"]`. */
 export function fieldErrorsFromZod(error: z.ZodError, prefix: (string | number)[] = []): FieldError[] {
-  return error.issues.map((issue) => ({
-    path: [...prefix, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  return error.issues.map((issue) => ({ path: formatPath([...prefix, ...issue.path]), message: issue.message }));
 }
 
 export function invalid(error: z.ZodError, message = 'invalid request', prefix: (string | number)[] = []): HttpError {
@@ -47,7 +46,12 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? 'body';
     const errors = error.validation.map((v) => ({
-      path: v.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.'),
+      path: formatPath(
+        v.instancePath
+          .split('/')
+          .filter(Boolean)
+          .map((key) => (/^\d+$/.test(key) ? Number(key) : key)),
+      ),
       message: v.message ?? 'invalid',
     }));
     reply.code(400).send(body(`invalid ${where}`, errors));

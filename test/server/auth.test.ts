@@ -41,7 +41,7 @@ describe('API authentication and error shape', () => {
   it('answers schema violations with 400 and field paths', async () => {
     const res = await app.inject({ method: 'POST', url: '/echo', payload: { items: [{ id: 5 }] }, headers: { authorization: `Bearer ${KEY}` } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors).toEqual([expect.objectContaining({ path: 'items.0.id' })]);
+    expect(res.json().errors).toEqual([expect.objectContaining({ path: 'items[0].id' })]);
   });
 
   it('answers malformed JSON with 400, not 500', async () => {
