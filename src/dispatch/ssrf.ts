@@ -16,13 +16,21 @@ export class SsrfBlockedError extends Error {
     readonly address: string,
     readonly range: string,
   ) {
+    const shown = describeAddress(address);
     super(
       hostname === address
-        ? `blocked destination ${address} (${range} address); allow it with LIQUIDHOOK_ALLOWED_HOSTS`
-        : `blocked destination ${hostname} -> ${address} (${range} address); allow it with LIQUIDHOOK_ALLOWED_HOSTS`,
+        ? `blocked destination ${shown} (${range} address); allow it with LIQUIDHOOK_ALLOWED_HOSTS`
+        : `blocked destination ${hostname} -> ${shown} (${range} address); allow it with LIQUIDHOOK_ALLOWED_HOSTS`,
     );
     this.name = 'SsrfBlockedError';
   }
+}
+
+/** `::ffff:7f00:1` reads better as `::ffff:7f00:1 (127.0.0.1)`. */
+function describeAddress(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const normalized = normalizeAddress(ipaddr.parse(address)).toString();
+  return normalized === address ? address : `${address} (${normalized})`;
 }
 
 /** The ipaddr.js range name that makes an address off-limits, or undefined if it may be used. */
