@@ -52,7 +52,7 @@ async function readResponse(
   const headers = flattenHeaders(res.headers);
   const declared = Number(headers['content-length']);
   if (Number.isFinite(declared) && declared > req.maxBytes) {
-    res.body.destroy();
+    discard(res.body);
     throw tooLargeError(req.maxBytes);
   }
   const chunks: Buffer[] = [];
@@ -60,16 +60,20 @@ async function readResponse(
   try {
     for await (const chunk of res.body) {
       size += (chunk as Buffer).length;
-      if (size > req.maxBytes) {
-        res.body.destroy();
-        throw tooLargeError(req.maxBytes);
-      }
+      // Throwing ends the loop, which destroys the stream and frees the connection.
+      if (size > req.maxBytes) throw tooLargeError(req.maxBytes);
       chunks.push(chunk as Buffer);
     }
   } catch (err) {
     throw failure(err, signal, req);
   }
   return { status: res.statusCode, headers, body: Buffer.concat(chunks).toString('utf8') };
+}
+
+/** Drop an unread body without an unhandled 'error' event from the destroyed stream. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 function checkedUrl(raw: string): URL {
