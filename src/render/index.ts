@@ -1,0 +1,31 @@
+// Webhook definitions, the template file format, rendering and preview.
+export {
+  WebhookSchema,
+  WebhookBodySchema,
+  RawBodySchema,
+  JsonPairsBodySchema,
+  JsonPairSchema,
+  HTTP_METHODS,
+  MAX_TEMPLATE_CHARS,
+  WebhookValidationError,
+  parseWebhook,
+  issuesFromZod,
+} from './schema.js';
+export type { Webhook, WebhookInput, WebhookBody, JsonPair, HttpMethod, FieldIssue } from './schema.js';
+
+export { parseWebhookFile, WebhookFileError, WEBHOOK_FILE_SUFFIX } from './file-format.js';
+export type { WebhookFile, CampaignData, FileIssue } from './file-format.js';
+export { loadWebhookFile, loadTemplatesDir, TemplatesDirError } from './load.js';
+
+export { PlaceholderSchema, PlaceholderValueError, resolvePlaceholders, substitutePlaceholders } from './placeholders.js';
+export type { Placeholder, ResolvedPlaceholders } from './placeholders.js';
+
+export { buildLiquidContext } from './context.js';
+export type { LiquidContext, LiquidContextOptions } from './context.js';
+
+export { renderWebhookRequest, assembleWebhookRequest, WebhookRenderError } from './render-request.js';
+export type { RenderedWebhookRequest, AssembledRequest } from './render-request.js';
+export type { FieldError, WebhookField } from './render-fields.js';
+
+export { previewWebhook, STUB_RESPONSE_BODY } from './preview.js';
+export type { PreviewOptions, WebhookPreview, RecordedResponse, RecordedResponses } from './preview.js';

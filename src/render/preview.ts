@@ -1,0 +1,144 @@
+// Preview: render a webhook for a sample profile and show the request it would send, with
+// secrets redacted. Nothing is sent except connected_content calls in "live" mode.
+import type { Dispatcher } from 'undici';
+import { createUndiciFetcher } from '../liquid/connected-content/index.js';
+import { createLiquid, type LiquidhookEngine } from '../liquid/index.js';
+import { REDACTED, isSecretHeader, redactHeaders, redactText, redactUrl } from '../liquid/redact.js';
+import type { CallRecord, ConnectedContentFetcher, ConnectedContentResponse, Credential } from '../liquid/types.js';
+import { createGuardedAgent } from '../dispatch/index.js';
+import type { FieldError } from './render-fields.js';
+import { assembleWebhookRequest } from './render-request.js';
+import type { HttpMethod, Webhook } from './schema.js';
+
+/** A recorded connected_content answer: a body (text or JSON value) or a full response. */
+export type RecordedResponse = string | { status?: number; headers?: Record<string, string>; body: unknown };
+
+/** `url` (or `"POST url"`) -> response. */
+export type RecordedResponses = Record<string, RecordedResponse>;
+
+export const STUB_RESPONSE_BODY = '{"access_token":"stub-token","token_type":"Bearer"}';
+
+export interface PreviewOptions {
+  /** Liquid render context, e.g. `{ user_id, custom_attribute: {...} }` (see buildLiquidContext). */
+  attributes?: object;
+  /** "stub" (default) answers every call with STUB_RESPONSE_BODY; "live" calls out; a map replays recorded answers. */
+  connectedContent?: 'live' | 'stub' | RecordedResponses;
+  /** Engine used in live mode (its limits are kept in the other modes). */
+  engine?: LiquidhookEngine;
+  /** Named credentials for `:basic_auth` / `:auth_credentials`. */
+  credentials?: Record<string, Credential>;
+  /** undici dispatcher for live calls; defaults to the SSRF-guarded agent. */
+  dispatcher?: Dispatcher;
+  /** Known secret values (e.g. configured placeholder secrets) to redact wherever they appear. */
+  secrets?: readonly string[];
+  /** Show secrets in clear (for an operator debugging their own credentials). */
+  revealSecrets?: boolean;
+}
+
+export interface WebhookPreview {
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  connectedContent: CallRecord[];
+  aborted?: { reason: string };
+  warnings: string[];
+  errors: FieldError[];
+}
+
+let sharedGuardedAgent: Dispatcher | undefined;
+
+export async function previewWebhook(webhook: Webhook, options: PreviewOptions = {}): Promise<WebhookPreview> {
+  const mode = options.connectedContent ?? 'stub';
+  const seen = new Set<string>(options.secrets ?? []);
+  const engine = engineFor(mode, options, seen);
+  const request = await assembleWebhookRequest(engine, webhook, options.attributes ?? {});
+  for (const secret of request.secrets) seen.add(secret);
+
+  const known = [...seen].filter((s) => s.length >= 4);
+  const hide = (text: string): string => (options.revealSecrets ? text : redactText(text, known));
+  const headers = options.revealSecrets ? request.headers : redactPreviewHeaders(request.headers, known);
+  return {
+    method: request.method,
+    url: options.revealSecrets ? request.url : hide(redactUrl(request.url)),
+    headers,
+    body: hide(request.body),
+    // Call records come redacted from the engine; known values are scrubbed again for safety.
+    connectedContent: request.calls.map((call) => ({
+      ...call,
+      url: redactText(call.url, known),
+      ...(call.error ? { error: redactText(call.error, known) } : {}),
+    })),
+    ...(request.aborted ? { aborted: { reason: hide(request.aborted.reason) } } : {}),
+    warnings: request.warnings.map(hide),
+    errors: request.errors.map((e) => ({ ...e, message: hide(e.message) })),
+  };
+}
+
+function redactPreviewHeaders(headers: Record<string, string>, known: string[]): Record<string, string> {
+  const byName = redactHeaders(headers);
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(byName)) {
+    out[name] = isSecretHeader(name) ? value : redactText(value, known);
+  }
+  return out;
+}
+
+function engineFor(mode: NonNullable<PreviewOptions['connectedContent']>, options: PreviewOptions, seen: Set<string>): LiquidhookEngine {
+  if (mode === 'live' && options.engine) return options.engine;
+  let fetcher: ConnectedContentFetcher;
+  if (mode === 'live') {
+    const dispatcher = options.dispatcher ?? (sharedGuardedAgent ??= createGuardedAgent());
+    fetcher = createUndiciFetcher(dispatcher);
+  } else if (mode === 'stub') {
+    fetcher = async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: STUB_RESPONSE_BODY });
+  } else {
+    fetcher = recordedFetcher(mode);
+  }
+  return createLiquid({
+    ...(options.engine ? { limits: options.engine.limits } : {}),
+    connectedContent: {
+      fetcher: collectingTokens(fetcher, seen),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      // A preview must show this render's calls, not answers cached by an earlier one.
+      cacheEntries: 1,
+    },
+  });
+}
+
+function recordedFetcher(recorded: RecordedResponses): ConnectedContentFetcher {
+  return async (req) => {
+    const entry = recorded[`${req.method} ${req.url}`] ?? recorded[req.url];
+    if (entry === undefined) {
+      return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'no recorded response for this URL' };
+    }
+    if (typeof entry === 'string') return { status: 200, headers: {}, body: entry };
+    const body = typeof entry.body === 'string' ? entry.body : JSON.stringify(entry.body);
+    return { status: entry.status ?? 200, headers: entry.headers ?? {}, body };
+  };
+}
+
+const TOKEN_KEY = /(token|secret|password|passwd|api[_-]?key|apikey|assertion)$/i;
+
+/** Remember token-like values of JSON answers so the preview can redact them wherever they end up. */
+function collectingTokens(fetcher: ConnectedContentFetcher, seen: Set<string>): ConnectedContentFetcher {
+  return async (req) => {
+    const response: ConnectedContentResponse = await fetcher(req);
+    try {
+      collect(JSON.parse(response.body), seen, 0);
+    } catch {
+      // not JSON: nothing to learn
+    }
+    return response;
+  };
+}
+
+function collect(node: unknown, seen: Set<string>, depth: number): void {
+  if (depth > 8 || typeof node !== 'object' || node === null) return;
+  for (const [key, value] of Object.entries(node)) {
+    if (typeof value === 'string' && TOKEN_KEY.test(key) && value.length >= 4) seen.add(value);
+    else collect(value, seen, depth + 1);
+  }
+}
+
+export { REDACTED };

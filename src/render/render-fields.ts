@@ -1,0 +1,158 @@
+// Renders every field of a webhook in one Liquid render, in the order url, headers, body, so
+// that a `:save result` in the Authorization header is visible to later fields and all fields
+// share one render state (connected_content calls, limits, abort_message).
+//
+// Each field is first parsed on its own (so a tag left open in one field cannot swallow the
+// next, and parse errors point at the right field); the fields are then joined with a separator
+// that no field contains, rendered once, and split again. A rendered separator count other than
+// the expected one (attribute data containing it) fails the render instead of shifting fields.
+import type { LiquidhookEngine } from '../liquid/index.js';
+import { TemplateError } from '../liquid/index.js';
+import type { CallRecord } from '../liquid/types.js';
+import type { Webhook } from './schema.js';
+
+/** `url`, `body` or `header:<name>`. */
+export type WebhookField = 'url' | 'body' | `header:${string}`;
+
+export interface FieldError {
+  field: WebhookField;
+  message: string;
+  /** 1-based position inside that field's template; 0 when not tied to a position. */
+  line: number;
+  column: number;
+}
+
+interface FieldTemplate {
+  field: WebhookField;
+  /** Distinguishes the parts of a json_pairs body in messages. */
+  label: string;
+  template: string;
+}
+
+export interface RenderedFields {
+  /** Rendered output per template, in `templates` order; empty when not rendered. */
+  outputs: string[];
+  templates: FieldTemplate[];
+  aborted?: { reason: string };
+  calls: CallRecord[];
+  warnings: string[];
+  errors: FieldError[];
+  /** Secret values the engine met while rendering (tokens, credentials), when it reports them. */
+  secrets: string[];
+}
+
+export const FIELD_SEPARATOR = '\u001eliquidhook-field\u001e';
+
+export function fieldTemplates(webhook: Webhook): FieldTemplate[] {
+  const out: FieldTemplate[] = [{ field: 'url', label: 'url', template: webhook.url }];
+  for (const [name, value] of Object.entries(webhook.headers)) {
+    out.push({ field: `header:${name}`, label: `header ${name}`, template: value });
+  }
+  if (webhook.body.type === 'raw') {
+    out.push({ field: 'body', label: 'body', template: webhook.body.text });
+  } else {
+    webhook.body.pairs.forEach((pair, i) => {
+      out.push({ field: 'body', label: `body pair ${i + 1} key`, template: pair.key });
+      out.push({ field: 'body', label: `body pair ${i + 1} value`, template: pair.value });
+    });
+  }
+  return out;
+}
+
+export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, context: object): Promise<RenderedFields> {
+  const templates = fieldTemplates(webhook);
+  const empty = (extra: Partial<RenderedFields>): RenderedFields => ({
+    outputs: [],
+    templates,
+    calls: [],
+    warnings: [],
+    errors: [],
+    secrets: [],
+    ...extra,
+  });
+
+  const parseErrors: FieldError[] = [];
+  for (const t of templates) {
+    if (t.template.includes(FIELD_SEPARATOR)) {
+      parseErrors.push({ field: t.field, message: `${t.label}: contains a reserved control character`, line: 0, column: 0 });
+      continue;
+    }
+    try {
+      engine.parse(t.template);
+    } catch (error) {
+      parseErrors.push(fieldError(t, error, 0, 0));
+    }
+  }
+  if (parseErrors.length > 0) return empty({ errors: parseErrors });
+
+  const combined = templates.map((t) => t.template).join(FIELD_SEPARATOR);
+  const locate = locator(templates);
+  let result;
+  try {
+    result = await engine.render(combined, context);
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    const at = locate(combined, error.line, error.column);
+    return empty({ errors: [fieldError(templates[at.index]!, error, at.line, at.column)] });
+  }
+  const secrets = [...((result as { secrets?: Iterable<string> }).secrets ?? [])];
+  const warnings = result.warnings.map((w) => relocateWarning(w, combined, locate, templates));
+  const base = { calls: result.connectedContent, warnings, secrets };
+  if (result.aborted) return empty({ ...base, aborted: result.aborted });
+
+  const outputs = result.output.split(FIELD_SEPARATOR);
+  if (outputs.length !== templates.length) {
+    const message = 'rendered output contains a reserved control character (from attribute or connected_content data)';
+    return empty({ ...base, errors: [{ field: 'body', message, line: 0, column: 0 }] });
+  }
+  return { ...empty(base), outputs };
+}
+
+function fieldError(t: FieldTemplate, error: unknown, line: number, column: number): FieldError {
+  if (error instanceof TemplateError) {
+    const prefix = t.field === 'body' && t.label !== 'body' ? `${t.label}: ` : '';
+    return { field: t.field, message: prefix + error.reason, line: line || error.line, column: column || error.column };
+  }
+  return { field: t.field, message: `${t.label}: ${error instanceof Error ? error.message : String(error)}`, line: 0, column: 0 };
+}
+
+interface Location {
+  index: number;
+  line: number;
+  column: number;
+}
+
+/** Maps a 1-based line/column of the joined template to a field and a position inside it. */
+type Locate = (combined: string, line: number, column: number) => Location;
+
+function locator(templates: FieldTemplate[]): Locate {
+  const starts: number[] = [];
+  let offset = 0;
+  for (const t of templates) {
+    starts.push(offset);
+    offset += t.template.length + FIELD_SEPARATOR.length;
+  }
+  return (combined, line, column) => {
+    if (line <= 0) return { index: 0, line: 0, column: 0 };
+    let absolute = 0;
+    for (let l = 1; l < line; l++) {
+      const next = combined.indexOf('\n', absolute);
+      if (next < 0) break;
+      absolute = next + 1;
+    }
+    absolute += Math.max(column - 1, 0);
+    let index = 0;
+    while (index + 1 < starts.length && starts[index + 1]! <= absolute) index++;
+    const before = templates[index]!.template.slice(0, absolute - starts[index]!);
+    const lines = before.split('\n');
+    return { index, line: lines.length, column: lines.at(-1)!.length + 1 };
+  };
+}
+
+/** Rewrites `(line L, column C)` of the joined template into the field's own position. */
+function relocateWarning(warning: string, combined: string, locate: Locate, templates: FieldTemplate[]): string {
+  return warning.replace(/\(line (\d+), column (\d+)\)/g, (_whole, l: string, c: string) => {
+    const at = locate(combined, Number(l), Number(c));
+    return `(${templates[at.index]!.label}, line ${at.line}, column ${at.column})`;
+  });
+}
