@@ -180,6 +180,32 @@ describe('connected_content: rendering Liquid in the call', () => {
     expect(captured.output).toBe('{"foo": "bar", "baz": "2"}');
   });
 
+  it('GET may carry a :body, with the token from an earlier call in a header', async () => {
+    const { liquid } = engine();
+    const { output } = await render(
+      liquid,
+      `{% connected_content ${server.base}/services/oauth2/token :method post :save token_response %}` +
+        `{% connected_content ${server.base}/echo
+     :headers {
+       "Content-Type": "application/x-www-form-urlencoded",
+       "Authorization": "Bearer {{token_response.access_token}}"
+     }
+     :body key1=value1&key2=value2
+     :save response
+%}{{ response.method }}|{{ response.body }}|{{ response.headers.authorization }}`,
+    );
+    expect(output).toBe('GET|key1=value1&key2=value2|Bearer tok123');
+  });
+
+  it('a JSON Content-Type given in :headers also JSON-encodes a form body', async () => {
+    const { liquid } = engine();
+    const { output } = await render(
+      liquid,
+      `{% connected_content ${server.base}/echo :method post :headers {"Content-Type":"application/json"} :body a=1 :save r %}{{ r.body }}`,
+    );
+    expect(output).toBe('{"a":"1"}');
+  });
+
   it('GET sends Content-Type application/json and Accept */* by default', async () => {
     const { liquid } = engine({ userAgent: 'custom-agent/1' });
     const { output } = await render(
