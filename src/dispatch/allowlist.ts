@@ -22,7 +22,7 @@ export function parseAllowedHosts(value: string | undefined): AllowList {
   for (const raw of (value ?? '').split(',')) {
     const entry = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
     if (!entry) continue;
-    if (entry.includes('/')) {
+    if (entry.includes('/') && ipaddr.isValid(entry.slice(0, entry.indexOf('/')))) {
       try {
         const [addr, bits] = ipaddr.parseCIDR(entry);
         ranges.push([normalizeAddress(addr), addr.kind() === 'ipv6' && isMapped(addr) ? bits - 96 : bits]);

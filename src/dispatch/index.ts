@@ -41,5 +41,6 @@ export {
   knownSecretsOf,
   LOG_REDACT_PATHS,
   pinoRedactConfig,
+  censorForLog,
 } from './redaction.js';
 export type { AttemptLogView, RequestLogView } from './redaction.js';

@@ -1,10 +1,10 @@
 // Log views of requests and attempts: secrets never leave the process in clear.
-import { isSecretHeader, redactHeaders, redactText, redactUrl } from '../liquid/redact.js';
+import { REDACTED, isSecretHeader, isSecretKey, redactHeaders, redactText, redactUrl } from '../liquid/redact.js';
 import type { AttemptResult, WebhookRequest } from './types.js';
 
 /** Values the request itself carries as secrets: they are scrubbed wherever they reappear (echoes). */
-export function knownSecretsOf(request: Pick<WebhookRequest, 'headers' | 'signingSecret'>): string[] {
-  const secrets: string[] = [];
+export function knownSecretsOf(request: Pick<WebhookRequest, 'headers' | 'signingSecret'> & Partial<Pick<WebhookRequest, 'url' | 'body'>>): string[] {
+  const secrets: string[] = [...secretValuesIn(request.body ?? ''), ...secretValuesIn(queryOf(request.url))];
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     if (!isSecretHeader(name)) continue;
     secrets.push(value);
@@ -14,6 +14,31 @@ export function knownSecretsOf(request: Pick<WebhookRequest, 'headers' | 'signin
   }
   if (request.signingSecret) secrets.push(request.signingSecret, request.signingSecret.replace(/^whsec_/, ''));
   return secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+/** Values of secret-named form pairs (`client_secret=…`) and JSON keys (`"token": "…"`) in a text. */
+function secretValuesIn(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:^|[&?\s])([^=&\s]+)=([^&\s]+)/g)) {
+    if (isSecretKey(decodeSafe(m[1]!))) out.push(m[2]!, decodeSafe(m[2]!));
+  }
+  for (const m of text.matchAll(/"([^"\\]{1,100})"\s*:\s*"((?:[^"\\]|\\.)+)"/g)) {
+    if (isSecretKey(m[1]!)) out.push(m[2]!);
+  }
+  return out;
+}
+
+function queryOf(url: string | undefined): string {
+  const at = url?.indexOf('?') ?? -1;
+  return at >= 0 ? url!.slice(at + 1) : '';
+}
+
+function decodeSafe(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
 }
 
 export interface RequestLogView {
@@ -59,28 +84,40 @@ export function redactAttemptForLog(request: WebhookRequest, result: AttemptResu
   };
 }
 
+const SECRET_HEADER_NAMES = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'x-auth-token',
+  'x-access-token',
+  'webhook-signature',
+];
+// Log paths are case-sensitive; rendered templates write `Authorization`, Node writes `authorization`.
+const titleCase = (name: string) => name.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
+const headerNameVariants = SECRET_HEADER_NAMES.flatMap((h) => [h, titleCase(h)]);
+
 /**
- * pino `redact` paths for the service logger: credentials in headers, signing secrets and raw
- * request bodies wherever a log call may carry them.
+ * pino `redact` paths for the service logger: credentials in headers (any object at depth <= 2
+ * with a `headers` field), signing secrets, raw request bodies and URLs wherever a log call may carry them.
  */
 export const LOG_REDACT_PATHS: readonly string[] = [
-  ...['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token', 'x-access-token', 'webhook-signature'].flatMap(
-    (h) => [`headers["${h}"]`, `*.headers["${h}"]`, `*.*.headers["${h}"]`],
-  ),
-  'signingSecret',
-  '*.signingSecret',
-  'secret',
-  '*.secret',
-  'password',
-  '*.password',
-  'token',
-  '*.token',
-  'client_secret',
-  '*.client_secret',
-  'request.body',
-  'req.body',
-  '*.request.body',
+  ...headerNameVariants.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`, `*.*.headers["${h}"]`]),
+  ...['signingSecret', 'secret', 'password', 'token', 'client_secret', 'access_token', 'refresh_token'].flatMap((k) => [k, `*.${k}`]),
+  ...['body', 'url'].flatMap((k) => [`request.${k}`, `req.${k}`, `*.request.${k}`]),
 ];
 
+/** Keeps log lines useful: URLs and bodies are redacted by name, headers keep their scheme. */
+export function censorForLog(value: unknown, path: string[]): unknown {
+  const key = path[path.length - 1] ?? '';
+  if (typeof value !== 'string') return REDACTED;
+  if (key === 'url') return redactUrl(value);
+  if (key === 'body') return redactText(value);
+  if (isSecretHeader(key)) return redactHeaders({ [key]: value })[key];
+  return REDACTED;
+}
+
 /** Ready-made pino option: `pino({ redact: pinoRedactConfig })`. */
-export const pinoRedactConfig = { paths: [...LOG_REDACT_PATHS], censor: '[REDACTED]' };
+export const pinoRedactConfig = { paths: [...LOG_REDACT_PATHS], censor: censorForLog };

@@ -1,0 +1,248 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createHmac } from 'node:crypto';
+import { MockAgent } from 'undici';
+import { RetryPolicySchema, createDispatcher, deliverWithRetries, testSend } from '../../src/dispatch/index.js';
+import type { AttemptRecord, WebhookDispatcher } from '../../src/dispatch/index.js';
+import { closedPort, reply, startServer } from './loopback.js';
+import type { LoopbackServer } from './loopback.js';
+
+const T0 = Date.parse('2026-03-01T12:00:00Z');
+const servers: LoopbackServer[] = [];
+const dispatchers: WebhookDispatcher[] = [];
+
+function dispatcher(options: Parameters<typeof createDispatcher>[0] = {}): WebhookDispatcher {
+  const d = createDispatcher({ allowedHosts: '127.0.0.1', timeoutMs: 5_000, connectTimeoutMs: 2_000, ...options });
+  dispatchers.push(d);
+  return d;
+}
+
+async function server(handler: Parameters<typeof startServer>[0]): Promise<LoopbackServer> {
+  const s = await startServer(handler);
+  servers.push(s);
+  return s;
+}
+
+/** A fake clock that `sleep` advances: retries run instantly, in simulated time. */
+function fakeTime(start = T0) {
+  const clock = { now: start, sleeps: [] as number[] };
+  return {
+    clock,
+    now: () => clock.now,
+    sleep: async (ms: number) => {
+      clock.sleeps.push(ms);
+      clock.now += ms;
+    },
+  };
+}
+
+const policy = RetryPolicySchema.parse({ baseDelayMs: 1000, maxDelayMs: 60_000, minDelayMs: 100, giveUpAfterMs: 30 * 60_000 });
+
+afterAll(async () => {
+  await Promise.all(dispatchers.map((d) => d.close()));
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+describe('retry rules over a real socket', () => {
+  it('retries 500 and 503 and succeeds, with the same Idempotency-Key on every attempt', async () => {
+    const codes = [500, 503, 200];
+    const s = await server((_req, res, i) => reply(res, codes[i] ?? 200, 'ok'));
+    const t = fakeTime();
+    const records: AttemptRecord[] = [];
+    const report = await deliverWithRetries(
+      dispatcher({ now: t.now }),
+      { url: `${s.origin}/hook`, method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' }, idempotencyKey: 'dlv-123' },
+      policy,
+      { sleep: t.sleep, now: t.now, rng: () => 0.5, onAttempt: (r) => void records.push(r) },
+    );
+    expect(report).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect(s.seen.map((r) => r.headers['idempotency-key'])).toEqual(['dlv-123', 'dlv-123', 'dlv-123']);
+    expect(s.seen.every((r) => r.body === '{"a":1}')).toBe(true);
+    expect(records.map((r) => [r.attempt, r.result.status, r.decision.action])).toEqual([
+      [1, 500, 'retry'],
+      [2, 503, 'retry'],
+      [3, 200, 'done'],
+    ]);
+    expect(t.clock.sleeps).toHaveLength(2);
+  });
+
+  it('retries 408 and 429 (honouring Retry-After seconds)', async () => {
+    const s = await server((_req, res, i) => (i === 0 ? reply(res, 408) : i === 1 ? reply(res, 429, '', { 'retry-after': '7' }) : reply(res, 204)));
+    const t = fakeTime();
+    const report = await deliverWithRetries(dispatcher({ now: t.now }), { url: `${s.origin}/x`, idempotencyKey: 'k' }, policy, {
+      sleep: t.sleep,
+      now: t.now,
+    });
+    expect(report).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect(t.clock.sleeps[1]).toBe(7000);
+  });
+
+  it.each([400, 404, 301])('does not retry %i', async (code) => {
+    const s = await server((req, res) =>
+      req.url === '/moved' ? reply(res, 200) : reply(res, code, 'nope', code === 301 ? { location: '/moved' } : {}),
+    );
+    const t = fakeTime();
+    const report = await deliverWithRetries(dispatcher({ now: t.now }), { url: `${s.origin}/x`, idempotencyKey: 'k' }, policy, {
+      sleep: t.sleep,
+      now: t.now,
+    });
+    expect(report.status).toBe('failed');
+    expect(report.attempts).toBe(1);
+    expect(report.last.status).toBe(code);
+    expect(s.seen.map((r) => r.url)).toEqual(['/x']); // the redirect target was never requested
+  });
+
+  it('goes dead with the last reason when the window runs out', async () => {
+    const s = await server((_req, res) => reply(res, 502, 'bad gateway'));
+    const t = fakeTime();
+    const short = RetryPolicySchema.parse({ baseDelayMs: 1000, maxDelayMs: 4000, minDelayMs: 100, giveUpAfterMs: 10_000 });
+    const report = await deliverWithRetries(dispatcher({ now: t.now }), { url: `${s.origin}/x`, idempotencyKey: 'k' }, short, {
+      sleep: t.sleep,
+      now: t.now,
+      rng: () => 0.999,
+    });
+    expect(report.status).toBe('dead');
+    expect(report.reason).toMatch(/^gave up after 10 s: HTTP 502$/);
+    expect(report.attempts).toBe(s.seen.length);
+    expect(report.attempts).toBeGreaterThan(3);
+    expect(t.clock.now - T0).toBe(10_000);
+  });
+
+  it('connection refused is a connection error, retried in the unreachable window', async () => {
+    const port = await closedPort();
+    const result = await dispatcher().send({ url: `http://127.0.0.1:${port}/x`, idempotencyKey: 'k' });
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatchObject({ kind: 'connection', code: 'ECONNREFUSED' });
+  });
+});
+
+describe('server hints through the dispatcher', () => {
+  it('Retry-After as an HTTP date, relative to the injected clock', async () => {
+    const s = await server((_req, res) => reply(res, 503, '', { 'retry-after': new Date(T0 + 120_000).toUTCString() }));
+    const result = await dispatcher({ now: () => T0 }).send({ url: `${s.origin}/x`, idempotencyKey: 'k' });
+    expect(result.status).toBe(503);
+    expect(result.retryAfterMs).toBe(120_000);
+  });
+
+  it('X-Rate-Limit-Reset as epoch seconds', async () => {
+    const s = await server((_req, res) => reply(res, 429, '', { 'x-rate-limit-reset': String(T0 / 1000 + 30) }));
+    const result = await dispatcher({ now: () => T0 }).send({ url: `${s.origin}/x`, idempotencyKey: 'k' });
+    expect(result.retryAfterMs).toBe(30_000);
+  });
+});
+
+describe('timeouts, truncation, concurrency', () => {
+  it('a server that never answers times out within the total timeout', async () => {
+    const s = await server(() => {
+      /* hang */
+    });
+    const result = await dispatcher({ timeoutMs: 300 }).send({ url: `${s.origin}/hang`, idempotencyKey: 'k' });
+    expect(result.ok).toBe(false);
+    expect(result.error?.kind).toBe('timeout');
+    expect(result.error?.message).toContain('300 ms');
+  });
+
+  it('keeps at most responseBodyBytes of the body and says it truncated', async () => {
+    const s = await server((_req, res) => reply(res, 200, 'x'.repeat(10_000)));
+    const result = await dispatcher().send({ url: `${s.origin}/big`, idempotencyKey: 'k' });
+    expect(result.responseBody).toHaveLength(4096);
+    expect(result.responseTruncated).toBe(true);
+  });
+
+  it('never has more than maxConcurrencyPerHost requests in flight, and queues the rest', async () => {
+    const s = await server((_req, res) => setTimeout(() => reply(res, 200, 'ok'), 40));
+    const d = dispatcher({ maxConcurrencyPerHost: 3 });
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => d.send({ url: `${s.origin}/c${i}`, idempotencyKey: `k${i}` })));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(s.seen).toHaveLength(12);
+    expect(s.maxInFlight).toBe(3);
+    expect(d.load(s.origin)).toEqual({ active: 0, waiting: 0 });
+  });
+});
+
+describe('Standard Webhooks signing', () => {
+  const keyBytes = Buffer.from('liquidhook-test-signing-key-32by', 'utf8');
+  const secret = `whsec_${keyBytes.toString('base64')}`;
+
+  it('signs id.timestamp.body with HMAC-SHA256 of the decoded secret', async () => {
+    const s = await server((_req, res) => reply(res, 200));
+    const body = '{"lead":"ada@example.com","score":87}';
+    await dispatcher({ now: () => T0 }).send({ url: `${s.origin}/signed`, body, idempotencyKey: 'msg_2xyz', signingSecret: secret });
+    const h = s.seen[0]!.headers;
+    expect(h['webhook-id']).toBe('msg_2xyz');
+    expect(h['webhook-timestamp']).toBe(String(T0 / 1000));
+    const expected = createHmac('sha256', keyBytes).update(`msg_2xyz.${T0 / 1000}.${body}`).digest('base64');
+    expect(h['webhook-signature']).toBe(`v1,${expected}`);
+  });
+
+  it('a malformed secret is an invalid request, not a throw, and nothing is sent', async () => {
+    const s = await server((_req, res) => reply(res, 200));
+    const result = await dispatcher().send({ url: `${s.origin}/x`, idempotencyKey: 'k', signingSecret: 'whsec_not base64!' });
+    expect(result.error?.kind).toBe('invalid_request');
+    expect(result.error?.message).toMatch(/whsec_/);
+    expect(s.seen).toHaveLength(0);
+  });
+});
+
+describe('circuit breaker wired into send', () => {
+  it('opens after failures, holds sends back without touching the network, probes after the open period', async () => {
+    const s = await server((_req, res, i) => reply(res, i < 3 ? 500 : 200));
+    let now = T0;
+    const d = dispatcher({ now: () => now, breaker: { minRequests: 3, failureRateThreshold: 0.5, openDurationMs: 10_000 } });
+    const req = { url: `${s.origin}/b`, idempotencyKey: 'k' };
+    for (let i = 0; i < 3; i++) expect((await d.send(req)).status).toBe(500);
+    expect(d.breakerState(s.origin).phase).toBe('open');
+
+    now += 4_000;
+    const held = await d.send(req);
+    expect(held.error?.kind).toBe('circuit_open');
+    expect(held.retryAfterMs).toBe(6_000);
+    expect(s.seen).toHaveLength(3);
+
+    now += 6_000;
+    const probe = await d.send(req);
+    expect(probe.status).toBe(200);
+    expect(s.seen).toHaveLength(4);
+    expect(d.breakerState(s.origin).phase).toBe('closed');
+  });
+});
+
+describe('bad input and mocked upstreams', () => {
+  let mock: MockAgent;
+  beforeAll(() => {
+    mock = new MockAgent();
+    mock.disableNetConnect();
+  });
+  afterAll(() => mock.close());
+
+  it('rejects non-http URLs as invalid requests', async () => {
+    const d = dispatcher({ agent: mock });
+    const result = await d.send({ url: 'ftp://example.com/x', idempotencyKey: 'k' });
+    expect(result.error?.kind).toBe('invalid_request');
+    expect((await d.send({ url: 'https://example.com/x', idempotencyKey: '' })).error?.kind).toBe('invalid_request');
+  });
+
+  it('testSend returns the full response of one attempt and scrubs only the request secrets', async () => {
+    const big = JSON.stringify({ echoed: 'Bearer tok-abcdef-123', items: 'y'.repeat(8000) });
+    mock.get('https://crm.example.com').intercept({ path: '/leads', method: 'POST' }).reply(201, big, { headers: { 'x-request-id': 'r1' } });
+    const d = dispatcher({ agent: mock });
+    const out = await testSend(d, {
+      url: 'https://crm.example.com/leads',
+      headers: { Authorization: 'Bearer tok-abcdef-123' },
+      body: '{}',
+      idempotencyKey: 'k',
+    });
+    expect(out.status).toBe(201);
+    expect(out.headers['x-request-id']).toBe('r1');
+    expect(out.body.length).toBeGreaterThan(8000);
+    expect(out.truncated).toBe(false);
+    expect(out.body).not.toContain('tok-abcdef-123');
+    expect(out.request.headers.Authorization).toBe('Bearer [REDACTED]');
+  });
+
+  it('testSend makes exactly one attempt on a 503', async () => {
+    mock.get('https://crm.example.com').intercept({ path: '/down', method: 'POST' }).reply(503, 'maintenance');
+    const out = await testSend(dispatcher({ agent: mock }), { url: 'https://crm.example.com/down', idempotencyKey: 'k' });
+    expect(out).toMatchObject({ ok: false, status: 503, body: 'maintenance' });
+    mock.assertNoPendingInterceptors();
+  });
+});

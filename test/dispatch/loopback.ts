@@ -1,0 +1,62 @@
+// Loopback HTTP servers for dispatch tests (127.0.0.1 only, closed by the caller in afterAll).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface LoopbackServer {
+  origin: string;
+  port: number;
+  seen: SeenRequest[];
+  inFlight: number;
+  maxInFlight: number;
+  close(): Promise<void>;
+}
+
+export type Handler = (req: SeenRequest, res: http.ServerResponse, index: number) => void | Promise<void>;
+
+export async function startServer(handler: Handler): Promise<LoopbackServer> {
+  const state = { seen: [] as SeenRequest[], inFlight: 0, maxInFlight: 0 };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const seen: SeenRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const index = state.seen.push(seen) - 1;
+      state.inFlight++;
+      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+      res.on('close', () => state.inFlight--);
+      void handler(seen, res, index);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return Object.assign(state, {
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  }) as LoopbackServer;
+}
+
+/** A port nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export function reply(res: http.ServerResponse, status: number, body = '', headers: Record<string, string> = {}): void {
+  res.writeHead(status, headers);
+  res.end(body);
+}
