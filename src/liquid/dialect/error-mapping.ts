@@ -57,6 +57,9 @@ export function toTemplateError(
 }
 
 function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message.replace(POSITION_SUFFIX, '');
-  return String(error);
+  const message = error instanceof Error ? error.message.replace(POSITION_SUFFIX, '') : String(error);
+  const partial = /^ENOENT: Failed to lookup "([^"]*)"/.exec(message);
+  // Templates have no file system: say so instead of leaking the server's lookup paths.
+  if (partial) return `partial "${partial[1]}" is not available (templates cannot include files)`;
+  return message;
 }

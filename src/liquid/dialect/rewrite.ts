@@ -148,6 +148,7 @@ class Rewriter {
     if (stop >= limit) return limit;
     const end = stop + 2;
     if (mode === 'connected_content') this.copy(stop, end);
+    else if (stop > innerStart && this.src[stop - 1] === '-' && this.uncopyLastChar()) this.blank(stop - 1, end);
     else this.blank(stop, end);
     return end;
   }
@@ -210,6 +211,15 @@ class Rewriter {
     if (to <= from) return;
     this.parts.push(this.src.slice(from, to));
     this.generatedLength += to - from;
+  }
+
+  /** Takes back the last copied character (a `-` trim marker that belongs to nested braces). */
+  private uncopyLastChar(): boolean {
+    const last = this.parts[this.parts.length - 1];
+    if (!last) return false;
+    this.parts[this.parts.length - 1] = last.slice(0, -1);
+    this.generatedLength--;
+    return true;
   }
 
   private replace(from: number, to: number, text: string): void {

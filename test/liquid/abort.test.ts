@@ -1,0 +1,48 @@
+import { describe, it, expect } from 'vitest';
+import { createLiquid, TemplateError } from '../../src/index.js';
+
+describe('abort_message', () => {
+  const engine = createLiquid();
+
+  it.each([
+    ['{% abort_message() %}', ''],
+    ["{% abort_message('why') %}", 'why'],
+    ['{% abort_message("why") %}', 'why'],
+    ['{% abort_message %}', ''],
+    ["{% abort_message 'bare string' %}", 'bare string'],
+    ["{%- abort_message('trimmed') -%}", 'trimmed'],
+    ["{% abort_message('not at threshold')%}", 'not at threshold'],
+  ])('%s aborts with reason %j and emits nothing', async (tag, reason) => {
+    const result = await engine.render(`before ${tag} after {{ "more" }}`, {});
+    expect(result.aborted).toEqual({ reason });
+    expect(result.output).toBe('');
+  });
+
+  it('takes its reason from a variable', async () => {
+    const result = await engine.render('{% assign why = "language was nil" %}{% abort_message(why) %}', {});
+    expect(result.aborted).toEqual({ reason: 'language was nil' });
+  });
+
+  it('aborts from inside nested blocks and loops, stopping the loop', async () => {
+    const template = '{% for i in (1..5) %}{{ i }}{% if i == 2 %}{% unless false %}{% abort_message("at 2") %}{% endunless %}{% endif %}{% endfor %}';
+    const result = await engine.render(template, {});
+    expect(result).toMatchObject({ output: '', aborted: { reason: 'at 2' } });
+  });
+
+  it('language example: English speakers get the message, others abort', async () => {
+    const template = "{% if ${language} == 'en' %}Send this message in English!{% else %}{% abort_message() %}{% endif %}";
+    expect((await engine.render(template, { language: 'en' })).output).toBe('Send this message in English!');
+    expect((await engine.render(template, { language: 'fr' })).aborted).toEqual({ reason: '' });
+    expect((await engine.render(template, {})).aborted).toEqual({ reason: '' });
+  });
+
+  it('no abort field when the render completes', async () => {
+    const result = await engine.render('{% if false %}{% abort_message("x") %}{% endif %}ok', {});
+    expect(result.aborted).toBeUndefined();
+    expect(result.output).toBe('ok');
+  });
+
+  it('a malformed call is a parse error', () => {
+    expect(() => engine.parse("{% abort_message('x' %}")).toThrow(TemplateError);
+  });
+});
