@@ -44,3 +44,5 @@ export {
   censorForLog,
 } from './redaction.js';
 export type { AttemptLogView, RequestLogView } from './redaction.js';
+export { toAttemptRow } from './attempt-row.js';
+export type { AttemptRow } from './attempt-row.js';

@@ -186,3 +186,23 @@ describe('circuit-open deferral', () => {
     expect(d.action).toBe('dead');
   });
 });
+
+describe('toAttemptRow', () => {
+  it('maps a result to a delivery-log row', async () => {
+    const { toAttemptRow } = await import('../../src/dispatch/index.js');
+    const base = { headers: {}, responseTruncated: false, startedAt: T0 };
+    expect(toAttemptRow(2, { ...base, ok: false, status: 503, responseBody: 'busy', latencyMs: 12 })).toEqual({
+      attempt: 2,
+      at: '2026-01-01T00:00:00.000Z',
+      statusCode: 503,
+      latencyMs: 12,
+      responseBody: 'busy',
+    });
+    expect(toAttemptRow(1, { ...base, ok: false, responseBody: '', latencyMs: 0, error: { kind: 'timeout', message: 'slow' } })).toEqual({
+      attempt: 1,
+      at: '2026-01-01T00:00:00.000Z',
+      latencyMs: 0,
+      error: 'timeout: slow',
+    });
+  });
+});
