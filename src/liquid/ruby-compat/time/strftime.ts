@@ -91,6 +91,8 @@ export function strftime(t: ZonedTime, format: string): string {
   return format.replace(DIRECTIVE, (whole, flags: string, widthText: string, colons: string, code: string) => {
     const result = convert(t, w, code, colons.length);
     if (result === undefined || (colons && code !== 'z')) return whole;
+    // %N's width is a digit count: %3N is milliseconds, %9N nanoseconds.
+    if (code === 'N') return String(result).slice(0, widthText ? Number(widthText) : 9).padEnd(Number(widthText || 9), '0');
     let text: string;
     let pad: Pad = ' ';
     let width = widthText ? Number(widthText) : 0;
