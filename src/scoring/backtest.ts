@@ -108,14 +108,14 @@ export function backtest(program: ScoringProgram, records: Iterable<HistoryRecor
         else if (v === null) delete u.attributes[k];
         else u.attributes[k] = v;
       }
-      if (!u.entered && entryTriggered(program, { changedAttributes: changed }) && !isExcluded(program.exclusions, u.attributes))
+      if (!u.entered && entryTriggered(program, { changedAttributes: changed }) && !isExcluded(program.exclusions, u.attributes, new Date(t)))
         enter(u, t);
       continue;
     }
     events++;
     const event = { name: r.name, properties: r.properties ?? {} };
     if (!u.entered) {
-      if (!entryTriggered(program, { event: r.name }) || isExcluded(program.exclusions, u.attributes)) continue;
+      if (!entryTriggered(program, { event: r.name }) || isExcluded(program.exclusions, u.attributes, new Date(t))) continue;
       enter(u, t);
       // With entry triggers, the entering event precedes the Action Paths wait and does not score;
       // without them every user is in from the start, so the event scores.
@@ -139,7 +139,7 @@ export function backtest(program: ScoringProgram, records: Iterable<HistoryRecor
   let crossedThreshold = 0;
   for (const [id, u] of users) {
     if (u.crossed) crossedThreshold++;
-    if (isExcluded(program.exclusions, u.attributes)) {
+    if (isExcluded(program.exclusions, u.attributes, new Date(until ?? 0))) {
       excludedUsers++;
       continue;
     }

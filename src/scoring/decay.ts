@@ -74,7 +74,7 @@ export function applyDecay(program: ScoringProgram, profileAttributes: Attribute
   const points = program.inactivity?.points;
   if (window === undefined || points === undefined || !program.enabled)
     return { ops: {}, points: 0, before, score: before, dueAt: due, nextDueAt: null };
-  const exclusion = exclusionFor(program.exclusions, profileAttributes);
+  const exclusion = exclusionFor(program.exclusions, profileAttributes, due);
   if (exclusion)
     return {
       ops: {},

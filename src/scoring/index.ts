@@ -13,20 +13,7 @@ export {
   type ScoringProgramInput,
   type ActionGroup,
 } from './schema.js';
-export {
-  AudienceFilterSchema,
-  ExclusionSchema,
-  PropertyFilterSchema,
-  FILTER_OPERATORS,
-  matchesCondition,
-  matchesPropertyFilters,
-  isExcluded,
-  exclusionFor,
-  type AudienceFilter,
-  type Exclusion,
-  type PropertyFilter,
-  type FilterOperator,
-} from './filters.js';
+export { ExclusionSchema, matchesPropertyFilters, isExcluded, exclusionFor, type Exclusion } from './filters.js';
 export {
   scoreEvent,
   scoreEventForPrograms,

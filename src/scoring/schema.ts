@@ -3,7 +3,7 @@
 // exclusions, Action Paths with up to eight action groups, and the "everyone else" path
 // that lowers the score after a window of inactivity.
 import { z } from 'zod';
-import { ExclusionSchema, PropertyFilterSchema } from './filters.js';
+import { ExclusionSchema, FilterSchema } from './filters.js';
 
 /** Action Paths allow at most eight action groups. */
 export const MAX_ACTION_GROUPS = 8;
@@ -16,7 +16,7 @@ const nonZeroInteger = z
 export const ActionEventSchema = z
   .object({
     name: z.string().min(1),
-    property_filters: z.array(PropertyFilterSchema).optional(),
+    property_filters: z.array(FilterSchema).optional(),
   })
   .strict();
 

@@ -43,9 +43,13 @@ export function clampScore(program: ScoringProgram, value: number): number {
 }
 
 /** The first action group listing this event (with matching property filters), in program order. */
-export function matchActionGroup(program: ScoringProgram, event: Pick<UserEvent, 'name' | 'properties'>): ActionGroup | undefined {
+export function matchActionGroup(
+  program: ScoringProgram,
+  event: Pick<UserEvent, 'name' | 'properties'>,
+  now: Date,
+): ActionGroup | undefined {
   return program.action_groups.find((g) =>
-    g.events.some((e) => e.name === event.name && matchesPropertyFilters(e.property_filters, event.properties ?? {})),
+    g.events.some((e) => e.name === event.name && matchesPropertyFilters(e.property_filters, event.properties ?? {}, now)),
   );
 }
 
@@ -78,18 +82,18 @@ export function scoreOps(attribute: string, before: number, requested: number, a
 /**
  * Scores one event for one program. Returns null when the program is disabled, the user is
  * not in it, the profile is excluded, or no action group lists the event.
- * `now` is accepted for time-relative exclusions; the arithmetic itself does not depend on it.
+ * `now` anchors relative dates in exclusions and property filters (`now-7d`, `more_than_days_ago`).
  */
 export function scoreEvent(
   program: ScoringProgram,
   profileAttributes: Attributes,
   event: Pick<UserEvent, 'name' | 'properties'>,
-  _now: Date,
+  now: Date,
   options: ScoreOptions = {},
 ): ScoreResult | null {
   if (!program.enabled || options.entered === false) return null;
-  if (exclusionFor(program.exclusions, profileAttributes)) return null;
-  const group = matchActionGroup(program, event);
+  if (exclusionFor(program.exclusions, profileAttributes, now)) return null;
+  const group = matchActionGroup(program, event, now);
   if (!group) return null;
   const before = readScore(profileAttributes, program.attribute);
   const score = clampScore(program, before + group.points);

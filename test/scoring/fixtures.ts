@@ -12,7 +12,7 @@ export const guideProgramInput: ScoringProgramInput = {
     { name: 'requested demo', events: [{ name: 'demo_requested' }], points: 30 },
     {
       name: 'visited pricing page',
-      events: [{ name: 'page_viewed', property_filters: [{ property: 'path', operator: 'contains', value: '/pricing' }] }],
+      events: [{ name: 'page_viewed', property_filters: [{ attribute: 'path', operator: 'contains', value: '/pricing' }] }],
       points: 10,
     },
     { name: 'opened email', events: [{ name: 'email_opened' }], points: 5 },

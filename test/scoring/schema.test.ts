@@ -42,7 +42,7 @@ describe('ScoringProgramSchema', () => {
       name: 'p',
       action_groups: [
         group(0),
-        { name: 'bad', events: [{ name: 'x', property_filters: [{ property: 'amount', operator: 'greater_than', value: 'ten' }] }], points: 1.5 },
+        { name: 'bad', events: [{ name: 'x', property_filters: [{ attribute: 'amount', operator: 'greater_than', value: 'ten' }] }], points: 1.5 },
       ],
     });
     expect(issues.map((i) => i.path).sort()).toEqual(['action_groups[1].events[0].property_filters[0].value', 'action_groups[1].points']);
