@@ -37,6 +37,7 @@ describe('${name} rewriting (source level)', () => {
     ['{{${songs}[0].album.name}}', '{{songs[0].album.name}}'],
     ['{{ ${zip code} }}', '{{ ["zip code"] }}'],
     ["{{custom_attribute.${it's}}}", `{{custom_attribute["it's"]}}`],
+    ["{{${first_name | default: 'there'}}}", "{{first_name | default: 'there'}}"],
     ['{% if {{x}} == 1 %}', '{% if   x   == 1 %}'],
     ['{{ a | plus: {{b}} }}', '{{ a | plus:   b   }}'],
     ['{% if {{- x -}} == 1 %}', '{% if     x     == 1 %}'],
@@ -108,6 +109,20 @@ describe('attribute syntax (Braze docs examples)', () => {
       custom_attribute: { x: null },
     });
     expect(result.warnings).toEqual([]);
+  });
+
+  it('filters written inside ${...}, as in the null-attribute docs example', async () => {
+    const template = "{% if ${first_name} == blank %}Sale!{% else %}Hey {{${first_name | default: 'there'}}}, sale!{% endif %}";
+    expect(await out(template)).toBe('Hey Ada, sale!');
+    expect(await out(template, { first_name: '' })).toBe('Sale!');
+    expect(await out("{{${first_name | default: 'there'} | upcase}}", {})).toBe('THERE');
+  });
+
+  it('docs spellings: elsif directly followed by braces, abort_message with a space', async () => {
+    const template = "{% if {{custom_attribute.${Game}}} == 'Game1' %}one{% elsif{{custom_attribute.${Game}}} == 'Game2' %}two{% else %}none{% endif %}";
+    expect(await out(template, { custom_attribute: { Game: 'Game2' } })).toBe('two');
+    const aborted = await createLiquid().render('{% abort_message () %}', {});
+    expect(aborted.aborted).toEqual({ reason: '' });
   });
 
   it('${} inside tag markup and filter arguments', async () => {

@@ -157,24 +157,28 @@ class Rewriter {
   private attribute(start: number, limit: number, segment: number): number {
     const close = this.src.indexOf('}', start + 2);
     if (close < 0 || close >= limit) return -1;
-    const name = this.src.slice(start + 2, close).trim();
-    if (!name || /[{\n\r]/.test(name) || (name.includes('"') && name.includes("'"))) return -1;
+    // Braze also accepts filters inside the braces: `${first_name | default: 'there'}`.
+    const inner = this.src.slice(start + 2, close);
+    const pipe = /\|\s*[A-Za-z_]/.exec(inner);
+    const name = (pipe ? inner.slice(0, pipe.index) : inner).trim();
+    const filters = pipe ? ` ${inner.slice(pipe.index)}` : '';
+    if (!name || /[{\n\r]/.test(inner) || (name.includes('"') && name.includes("'"))) return -1;
     const afterDot = start > segment && this.src[start - 1] === '.';
     const chain = afterDot ? NAMESPACE_CHAIN.exec(this.src.slice(Math.max(0, start - 200), start)) : null;
     const namespace = chain ? chain[1]!.slice(0, -1).split('.') : [];
     this.attributes.push({
       path: !afterDot || chain ? [...namespace, name] : undefined,
-      text: (chain ? chain[1] : '') + this.src.slice(start, close + 1),
+      text: `${chain ? chain[1] : ''}\${${name}}`,
       offset: start - (chain ? chain[1]!.length : 0),
     });
     if (SIMPLE_NAME.test(name)) {
       this.copy(segment, start);
-      this.replace(start, close + 1, name);
+      this.replace(start, close + 1, name + filters);
     } else {
       const quote = name.includes('"') ? "'" : '"';
       const replaceFrom = afterDot ? start - 1 : start;
       this.copy(segment, replaceFrom);
-      this.replace(replaceFrom, close + 1, `[${quote}${name}${quote}]`);
+      this.replace(replaceFrom, close + 1, `[${quote}${name}${quote}]${filters}`);
     }
     return close + 1;
   }
