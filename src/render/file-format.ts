@@ -17,12 +17,13 @@
 // The body is the text after the closing `---` line minus one final newline; CRLF becomes LF.
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
+import { CampaignSchema, type Campaign } from '../triggers/schema.js';
 import { PlaceholderSchema, webhookTemplateText, type Placeholder } from './placeholders.js';
 import { WebhookSchema, issuesFromZod, type Webhook } from './schema.js';
 
 export const WEBHOOK_FILE_SUFFIX = '.webhook.liquid';
 
-const CAMPAIGN_KEYS = ['trigger', 'audience', 'reeligible_after_seconds', 'on_delivered_update'] as const;
+const CAMPAIGN_KEYS = ['enabled', 'trigger', 'audience', 'reeligible_after_seconds', 'on_delivered_update'] as const;
 
 const FrontMatterSchema = z
   .object({
@@ -34,6 +35,7 @@ const FrontMatterSchema = z
     body: z.unknown().optional(),
     signing_secret_ref: z.unknown().optional(),
     placeholders: z.array(PlaceholderSchema).default([]),
+    enabled: z.unknown().optional(),
     trigger: z.unknown().optional(),
     audience: z.unknown().optional(),
     reeligible_after_seconds: z.unknown().optional(),
@@ -41,16 +43,14 @@ const FrontMatterSchema = z
   })
   .strict();
 
-/** Campaign fields exactly as written; the triggers module validates their shape. */
-export type CampaignData = Partial<Record<(typeof CAMPAIGN_KEYS)[number], unknown>>;
 
 export interface WebhookFile {
   name: string;
   description?: string;
   webhook: Webhook;
   placeholders: Placeholder[];
-  /** Present when the file also describes a campaign (trigger, audience, ...). */
-  campaign?: CampaignData;
+  /** Present when the file also describes a campaign (it has a `trigger`); validated by CampaignSchema. */
+  campaign?: Campaign;
   /** File path, or `<text>` when parsed from a string. */
   source: string;
 }
@@ -161,16 +161,31 @@ export function parseWebhookFile(text: string, source = '<text>'): WebhookFile {
     fail(unused.map(({ p, i }) => ({ pathKeys: [i, 'text'], message: `placeholder "${p.text}" does not occur in the template` })), ['placeholders']);
   }
 
-  const campaign: CampaignData = {};
-  for (const key of CAMPAIGN_KEYS) if (fm[key] !== undefined) campaign[key] = fm[key];
+  const campaign = campaignOf(fm, webhook, fail);
   return {
     name: fm.name,
     ...(fm.description === undefined ? {} : { description: fm.description }),
     webhook,
     placeholders: fm.placeholders,
-    ...(Object.keys(campaign).length > 0 ? { campaign } : {}),
+    ...(campaign ? { campaign } : {}),
     source,
   };
+}
+
+type Fail = (issues: { pathKeys: (string | number)[]; message: string }[]) => never;
+
+/** A file with a `trigger` is a whole campaign; campaign keys without one are a mistake. */
+function campaignOf(fm: z.output<typeof FrontMatterSchema>, webhook: Webhook, fail: Fail): Campaign | undefined {
+  const present = CAMPAIGN_KEYS.filter((key) => fm[key] !== undefined);
+  if (present.length === 0) return undefined;
+  if (fm.trigger === undefined) {
+    fail([{ pathKeys: [present[0]!], message: `${present[0]} only applies to a campaign, which needs a trigger` }]);
+  }
+  const input: Record<string, unknown> = { name: fm.name, webhook };
+  for (const key of present) input[key] = fm[key];
+  const parsed = CampaignSchema.safeParse(input);
+  if (!parsed.success) fail(issuesFromZod(parsed.error));
+  return parsed.data;
 }
 
 /** Offset in the YAML text of the deepest existing node on `keys` (the document start if none). */

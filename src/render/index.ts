@@ -14,7 +14,7 @@ export {
 export type { Webhook, WebhookInput, WebhookBody, JsonPair, HttpMethod, FieldIssue } from './schema.js';
 
 export { parseWebhookFile, WebhookFileError, WEBHOOK_FILE_SUFFIX } from './file-format.js';
-export type { WebhookFile, CampaignData, FileIssue } from './file-format.js';
+export type { WebhookFile, FileIssue } from './file-format.js';
 export { loadWebhookFile, loadTemplatesDir, TemplatesDirError } from './load.js';
 
 export { PlaceholderSchema, PlaceholderValueError, resolvePlaceholders, substitutePlaceholders } from './placeholders.js';
@@ -29,3 +29,6 @@ export type { FieldError, WebhookField } from './render-fields.js';
 
 export { previewWebhook, STUB_RESPONSE_BODY } from './preview.js';
 export type { PreviewOptions, WebhookPreview, RecordedResponse, RecordedResponses } from './preview.js';
+
+export { testSendWebhook } from './test-send.js';
+export type { TestSendOptions, TestSendOutcome } from './test-send.js';

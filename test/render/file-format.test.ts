@@ -45,9 +45,23 @@ describe('parseWebhookFile', () => {
     expect(file.campaign).toBeUndefined();
   });
 
-  it('keeps campaign fields as plain data', () => {
+  it('validates campaign fields with the campaign schema', () => {
     const file = parseWebhookFile('---\nname: c\nurl: u\nmethod: GET\ntrigger: { type: email_address_added }\nreeligible_after_seconds: 60\n---\n');
-    expect(file.campaign).toEqual({ trigger: { type: 'email_address_added' }, reeligible_after_seconds: 60 });
+    expect(file.campaign).toMatchObject({
+      name: 'c',
+      enabled: true,
+      trigger: { type: 'email_address_added' },
+      audience: [],
+      reeligible_after_seconds: 60,
+      webhook: file.webhook,
+    });
+  });
+
+  it('reports campaign errors at their line, and campaign keys without a trigger', () => {
+    const text = '---\nname: c\nurl: u\nmethod: GET\ntrigger:\n  type: custom_attribute_changed\n  attribute: lead score\n  change: sideways\n---\n';
+    expect(fileError(text).issues[0]).toMatchObject({ line: 8, path: 'trigger.change' });
+    const orphan = fileError('---\nname: c\nurl: u\nmethod: GET\naudience: []\n---\n');
+    expect(orphan.issues[0]).toMatchObject({ line: 5, path: 'audience', message: expect.stringContaining('needs a trigger') });
   });
 
   it('names the file and line of a schema error', () => {
@@ -138,5 +152,23 @@ describe('loading files', () => {
   it('names a missing file', async () => {
     const error = await loadWebhookFile(join(dir, 'missing.webhook.liquid')).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/missing\.webhook\.liquid:1:1: cannot read file/);
+  });
+});
+
+describe('shipped campaigns', () => {
+  it('the MQL hand-off carries the guide’s trigger, audience and delivered update', async () => {
+    const file = await loadWebhookFile(join(TEMPLATES, 'salesforce-mql-handoff.webhook.liquid'));
+    expect(file.campaign).toMatchObject({
+      trigger: { type: 'custom_attribute_changed', attribute: 'lead score', change: 'any' },
+      audience: [{ attribute: 'lead_status', operator: 'is_none_of', values: ['MQL'] }],
+      on_delivered_update: { attributes: { lead_status: 'MQL' } },
+    });
+  });
+
+  it('the create-lead webhook fires when an email address is added', async () => {
+    const file = await loadWebhookFile(join(TEMPLATES, 'salesforce-create-lead.webhook.liquid'));
+    expect(file.campaign?.trigger).toEqual({ type: 'email_address_added' });
+    expect(file.webhook.method).toBe('POST');
+    expect(file.webhook.body.type).toBe('json_pairs');
   });
 });

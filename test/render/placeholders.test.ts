@@ -60,3 +60,36 @@ describe('placeholders', () => {
     for (const env of bad) expect(() => resolvePlaceholders(file.placeholders, env)).toThrow(PlaceholderValueError);
   });
 });
+
+describe('the MQL template stays verbatim', () => {
+  it('keeps the guide’s URL, five-line Authorization value and body', async () => {
+    const file = await loadWebhookFile(MQL);
+    expect(file.name).toBe('Salesforce > Update lead to MQL');
+    expect(file.webhook.method).toBe('PATCH');
+    expect(file.webhook.url).toBe(
+      'https://YOUR_SALESFORCE_INSTANCE.my.salesforce.com/services/data/v60.0/sobjects/Lead/{{${user_id}}}',
+    );
+    expect(file.webhook.headers).toEqual({
+      Authorization: [
+        '{% connected_content https://[instance].my.salesforce.com/services/oauth2/token',
+        ':method post',
+        ' :body client_id=[client_id]&client_secret=[client_secret]&grant_type=client_credentials',
+        ':save result %}',
+        ' Bearer {{result.access_token}}',
+      ].join('\n'),
+      'Content-Type': 'application/json',
+    });
+    expect(file.webhook.body).toEqual({
+      type: 'raw',
+      text: [
+        '{% assign threshold = 100%}',
+        '{% if custom_attribute.${lead score} > threshold %}',
+        '{',
+        '"lead_status": "MQL"',
+        '}',
+        "{% else %}{% abort_message('not at threshold')%}",
+        '{% endif %}',
+      ].join('\n'),
+    });
+  });
+});

@@ -9,6 +9,7 @@ import {
   renderWebhookRequest,
   resolvePlaceholders,
   substitutePlaceholders,
+  testSendWebhook,
   type Webhook,
 } from '../../src/render/index.js';
 import { FAKE_TOKEN, startFakeSalesforce, type FakeSalesforce } from './fake-salesforce.js';
@@ -110,6 +111,25 @@ describe('Salesforce MQL hand-off, verbatim template against a loopback Salesfor
     expect(patch?.url).toBe('/services/data/v60.0/sobjects/Lead/00Q5e00000AbCdE');
     expect(patch?.headers.authorization).toBe(`Bearer ${FAKE_TOKEN}`);
     expect(JSON.parse(patch!.body)).toEqual({ lead_status: 'MQL' });
+  });
+
+  it('test send: sends at 150 and reports the 204, sends nothing at 50', async () => {
+    const engine = createLiquid({ connectedContent: { dispatcher: agent } });
+    const dispatcher = createDispatcher({ agent });
+    try {
+      const sent = await testSendWebhook(webhook, { engine, dispatcher, context: profile(150) });
+      expect(sent.sent).toBe(true);
+      expect(sent.result?.status).toBe(204);
+      expect(sent.result?.request.headers.Authorization).toBe('Bearer [REDACTED]');
+      expect(salesforce.received.map((r) => r.method)).toEqual(['POST', 'PATCH']);
+
+      salesforce.received.length = 0;
+      const below = await testSendWebhook(webhook, { engine, dispatcher, context: profile(50) });
+      expect(below).toMatchObject({ sent: false, aborted: { reason: 'not at threshold' } });
+      expect(salesforce.received.map((r) => r.method)).toEqual(['POST']);
+    } finally {
+      await dispatcher.close();
+    }
   });
 
   it('stub mode answers the token call without any network request', async () => {
