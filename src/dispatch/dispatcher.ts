@@ -13,7 +13,7 @@ import { AttemptTimeoutError, classifyRequestError } from './classify-error.js';
 import { HostLimiter } from './host-limiter.js';
 import { knownSecretsOf, redactAttemptForLog } from './redaction.js';
 import { retryHintMs } from './retry-hints.js';
-import { SigningSecretError, standardWebhookHeaders } from './signing.js';
+import { SigningSecretError, decodeSigningSecret, standardWebhookHeaders } from './signing.js';
 import { createGuardedAgent } from './ssrf.js';
 import type { LookupFunction } from './ssrf.js';
 import { WebhookRequestSchema } from './types.js';
@@ -93,9 +93,8 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
     }
     const request = parsed.data;
     const origin = new URL(request.url).origin;
-    let headers: Record<string, string>;
     try {
-      headers = buildHeaders(request, config.userAgent, now());
+      if (request.signingSecret) decodeSigningSecret(request.signingSecret);
     } catch (err) {
       if (!(err instanceof SigningSecretError)) throw err;
       return finish(input, failure(now(), { kind: 'invalid_request', message: err.message }));
@@ -108,6 +107,8 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
         const result = failure(now(), { kind: 'circuit_open', message: `circuit open for ${origin}` });
         return finish(input, { ...result, retryAfterMs: admission.retryAfterMs ?? config.breaker.openDurationMs });
       }
+      // Signed after any wait for a slot, so the timestamp is fresh when the request leaves.
+      const headers = buildHeaders(request, config.userAgent, now());
       const result = await exchange(request, headers, sendOptions);
       breakers.record(origin, breakerVerdict(result));
       return finish(input, result);
@@ -156,7 +157,13 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
   }
 
   function finish(request: WebhookRequest, result: AttemptResult): AttemptResult {
-    logger?.info({ webhookAttempt: redactAttemptForLog(request, result) }, 'webhook attempt');
+    if (logger) {
+      try {
+        logger.info({ webhookAttempt: redactAttemptForLog(request, result) }, 'webhook attempt');
+      } catch {
+        // A malformed request must not turn a result into a throw; the result still says what happened.
+      }
+    }
     return result;
   }
 
