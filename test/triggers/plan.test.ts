@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UserActivity } from '../../src/store/types.js';
+import type { UserActivity, UserEvent } from '../../src/store/types.js';
 import {
   CampaignSchema,
   deliveredUpdateBatch,
@@ -124,7 +124,7 @@ describe('triggerMatches: email_address_added and custom_event', () => {
       event: 'demo_requested',
       property_filters: [{ attribute: 'plan', operator: 'equals', value: 'pro' }],
     });
-    const events = [
+    const events: UserEvent[] = [
       { externalId: 'u1', name: 'demo_requested', time: '2030-01-01T00:00:00.000Z', properties: { plan: 'pro', seats: 5 } },
       { externalId: 'u1', name: 'demo_requested', time: '2030-01-01T00:00:01.000Z', properties: { plan: 'free' } },
       { externalId: 'u1', name: 'other', time: '2030-01-01T00:00:02.000Z', properties: { plan: 'pro' } },
