@@ -2,13 +2,13 @@
 // so one bad delivery cannot stall the batch it was claimed with.
 import { decideNextAttempt } from '../dispatch/retry-policy.js';
 import type { AttemptResult } from '../dispatch/types.js';
-import type { AttributeOp, Delivery, DeliveryOutcome } from '../store/types.js';
+import type { Delivery, DeliveryOutcome, TrackBatch } from '../store/types.js';
 import type { PreparedSend, WorkerPorts } from './types.js';
 
 export interface ProcessedDelivery {
   outcome: DeliveryOutcome;
   /** Profile update to apply because the delivery succeeded. */
-  update?: { externalId: string; ops: Record<string, AttributeOp> };
+  update?: TrackBatch;
 }
 
 type Ports = Pick<WorkerPorts, 'store' | 'prepare' | 'send' | 'deliveredUpdate' | 'retryPolicy' | 'now'>;
@@ -74,11 +74,8 @@ export async function processDelivery(delivery: Delivery, ports: Ports): Promise
 
   switch (decision.action) {
     case 'done': {
-      const ops = ports.deliveredUpdate(delivery);
-      return {
-        outcome: { ...base, status: 'delivered' },
-        ...(ops && Object.keys(ops).length > 0 ? { update: { externalId: delivery.externalId, ops } } : {}),
-      };
+      const update = ports.deliveredUpdate(delivery);
+      return { outcome: { ...base, status: 'delivered' }, ...(update ? { update } : {}) };
     }
     case 'retry':
       return {

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { AttemptResult, WebhookRequest } from '../dispatch/types.js';
 import type { RetryPolicy } from '../dispatch/retry-policy.js';
-import type { Attributes, AttributeOp, Delivery, Profile, SendPlanner, Store } from '../store/types.js';
+import type { Attributes, Delivery, Profile, SendPlanner, Store, TrackBatch } from '../store/types.js';
 
 /** A delivery rendered at send time. */
 export type PreparedSend =
@@ -21,10 +21,9 @@ export interface WorkerPorts {
   /** Exactly one HTTP attempt; never throws. */
   send(request: WebhookRequest): Promise<AttemptResult>;
   /** Attribute updates to apply once the delivery succeeded (campaign `on_delivered_update`). */
-  deliveredUpdate(delivery: Delivery): Record<string, AttributeOp> | undefined;
+  deliveredUpdate(delivery: Delivery): TrackBatch | undefined;
   /** Planner used when those updates are applied, so they can trigger campaigns too. */
   planner(): SendPlanner;
-  /** Called after applyTrack enqueued deliveries (the worker's own wake-up). */
   retryPolicy: RetryPolicy;
   logger: Logger;
   now?: () => Date;

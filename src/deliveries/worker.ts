@@ -69,7 +69,11 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       if (updates.length > 0) {
         // Applied before the outcomes: a crash in between re-sends (same key) rather than
         // leaving a delivered send whose profile update never happened.
-        const batch: TrackBatch = { attributes: updates, events: [], purchases: [] };
+        const batch: TrackBatch = {
+          attributes: updates.flatMap((u) => u.attributes),
+          events: updates.flatMap((u) => u.events),
+          purchases: updates.flatMap((u) => u.purchases),
+        };
         const applied = await ports.store.applyTrack(batch, ports.planner());
         if (applied.deliveries.length > 0) wake();
       }

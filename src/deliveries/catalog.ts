@@ -1,0 +1,124 @@
+// The campaigns in force, parsed once and kept in memory: the planner runs inside every
+// /users/track transaction and the worker looks a campaign up for every send.
+import type { Logger } from 'pino';
+import { resolvePlaceholders, substitutePlaceholders, type Placeholder } from '../render/placeholders.js';
+import type { Webhook } from '../render/schema.js';
+import type { SendPlanner, Store, StoredCampaign, TrackBatch } from '../store/types.js';
+import {
+  CampaignValidationError,
+  deliveredUpdateBatch,
+  parseCampaign,
+  planSends,
+  type Campaign,
+  type CampaignEntry,
+} from '../triggers/index.js';
+
+export interface ActiveCampaign {
+  id: string;
+  /** The definition as stored (file campaigns keep their placeholders). */
+  campaign: Campaign;
+  /** Ready to render: configuration placeholders replaced. */
+  webhook: Webhook;
+  /** Secret placeholder values, redacted wherever they could show. */
+  secrets: string[];
+  /** False when placeholders lack values: the campaign plans and sends nothing. */
+  ready: boolean;
+  /** Placeholder variables still unset. */
+  missing: string[];
+  stored: Pick<StoredCampaign, 'createdAt' | 'updatedAt'>;
+}
+
+export interface CampaignLookup {
+  get(id: string): ActiveCampaign | undefined;
+}
+
+export class CampaignCatalog implements CampaignLookup {
+  private readonly active = new Map<string, ActiveCampaign>();
+  /** Placeholders of campaigns loaded from template files, by campaign id. */
+  private readonly placeholders = new Map<string, Placeholder[]>();
+  private entries: CampaignEntry[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    private readonly placeholderValues: Record<string, string | undefined> = process.env,
+  ) {}
+
+  /** Reads every stored campaign; one that no longer validates is skipped with an error log. */
+  async load(): Promise<void> {
+    this.active.clear();
+    for (const stored of await this.store.listCampaigns()) {
+      try {
+        this.remember(stored, parseCampaign(stored.definition));
+      } catch (error) {
+        if (!(error instanceof CampaignValidationError)) throw error;
+        this.logger.error({ campaign: stored.id, issues: error.issues }, 'stored campaign is invalid and is ignored');
+      }
+    }
+    this.refreshEntries();
+  }
+
+  get(id: string): ActiveCampaign | undefined {
+    return this.active.get(id);
+  }
+
+  list(): ActiveCampaign[] {
+    return [...this.active.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Validates, stores and activates a campaign. Throws CampaignValidationError. */
+  async put(id: string, input: unknown, placeholders?: Placeholder[]): Promise<ActiveCampaign> {
+    const campaign = parseCampaign(input);
+    if (placeholders) this.placeholders.set(id, placeholders);
+    const stored = await this.store.putCampaign(id, campaign as unknown as StoredCampaign['definition']);
+    const active = this.remember(stored, campaign);
+    this.refreshEntries();
+    return active;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const removed = await this.store.deleteCampaign(id);
+    this.active.delete(id);
+    this.placeholders.delete(id);
+    this.refreshEntries();
+    return removed;
+  }
+
+  /** The planner applyTrack runs: ready, enabled campaigns only. */
+  planner(now: Date): SendPlanner {
+    const entries = this.entries;
+    return (activity) => planSends(entries, activity, now);
+  }
+
+  /** Profile update to apply once a delivery of `campaignId` succeeded. */
+  deliveredUpdate(campaignId: string, externalId: string): TrackBatch | undefined {
+    const active = this.active.get(campaignId);
+    return active ? deliveredUpdateBatch(active.campaign, externalId) : undefined;
+  }
+
+  private remember(stored: StoredCampaign, campaign: Campaign): ActiveCampaign {
+    const placeholders = this.placeholders.get(stored.id) ?? [];
+    const resolved = resolvePlaceholders(placeholders, this.placeholderValues);
+    const missing = [...new Set(resolved.missing.map((p) => p.env))];
+    const active: ActiveCampaign = {
+      id: stored.id,
+      campaign,
+      webhook: substitutePlaceholders(campaign.webhook, resolved.values),
+      secrets: resolved.secretValues,
+      ready: missing.length === 0,
+      missing,
+      stored: { createdAt: stored.createdAt, updatedAt: stored.updatedAt },
+    };
+    if (!active.ready) {
+      this.logger.warn({ campaign: stored.id, missing }, `campaign "${campaign.name}" is inactive until ${missing.join(', ')} are set`);
+    }
+    this.active.set(stored.id, active);
+    return active;
+  }
+
+  private refreshEntries(): void {
+    this.entries = this.list()
+      .filter((a) => a.ready && a.campaign.enabled)
+      .map((a) => ({ id: a.id, campaign: a.campaign }));
+  }
+}

@@ -1,0 +1,52 @@
+// Campaigns shipped as template files: every `*.webhook.liquid` file that carries a trigger is
+// upserted at start under an id derived from its file name, so edits to the file win on restart.
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Logger } from 'pino';
+import { WEBHOOK_FILE_SUFFIX, type WebhookFile } from '../render/file-format.js';
+import { loadTemplatesDir } from '../render/load.js';
+import { CampaignValidationError } from '../triggers/index.js';
+import type { CampaignCatalog } from './catalog.js';
+
+export class TemplateCampaignError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super(`${file}: not a valid campaign:\n${issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+    this.name = 'TemplateCampaignError';
+  }
+}
+
+/** `templates/salesforce-mql-handoff.webhook.liquid` -> `file:salesforce-mql-handoff`. */
+export function campaignIdForFile(path: string): string {
+  const stem = basename(path).slice(0, -WEBHOOK_FILE_SUFFIX.length) || basename(path);
+  return `file:${stem.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 90)}`;
+}
+
+export function campaignInputOf(file: WebhookFile): Record<string, unknown> {
+  return { name: file.name, webhook: file.webhook, ...file.campaign };
+}
+
+/** Loads and upserts the directory's campaigns; returns their ids. A missing directory is fine. */
+export async function loadTemplateCampaigns(dir: string, catalog: CampaignCatalog, logger: Logger): Promise<string[]> {
+  if (!existsSync(dir)) {
+    logger.debug({ dir }, 'no templates directory');
+    return [];
+  }
+  const files = await loadTemplatesDir(dir);
+  const ids: string[] = [];
+  for (const file of files) {
+    if (!file.campaign?.trigger) continue;
+    const id = campaignIdForFile(file.source);
+    try {
+      await catalog.put(id, campaignInputOf(file), file.placeholders);
+    } catch (error) {
+      if (error instanceof CampaignValidationError) throw new TemplateCampaignError(file.source, error.issues);
+      throw error;
+    }
+    ids.push(id);
+  }
+  logger.info({ dir, campaigns: ids }, `loaded ${ids.length} campaign(s) from template files`);
+  return ids;
+}

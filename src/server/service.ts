@@ -1,0 +1,136 @@
+// The running service: store, campaigns, delivery worker and HTTP API wired together, with an
+// orderly shutdown (stop intake, stop claiming, finish or release sends, close the store).
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { ensureDbFolder, isSqliteFile, type ServiceConfig } from '../config/index.js';
+import { CampaignCatalog } from '../deliveries/catalog.js';
+import { createPrepare } from '../deliveries/prepare.js';
+import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
+import { createDeliveryWorker, type DeliveryWorker } from '../deliveries/worker.js';
+import { LOG_REDACT_PATHS, RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
+import { createLiquid } from '../liquid/index.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/types.js';
+import { resolveApiKey } from './api-key.js';
+import { buildApp } from './app.js';
+import { createLogger } from './logger.js';
+import { registerCampaignRoutes } from './routes/campaigns.js';
+import { registerDeliveryRoutes } from './routes/deliveries.js';
+import { registerUserRoutes } from './routes/users.js';
+
+export interface ServiceOptions {
+  logger?: Logger;
+  /** Values for template placeholders and signing secrets (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** Where a newly generated API key is announced (default: stdout, once). */
+  announceApiKey?: (key: string) => void;
+}
+
+export interface RunningService {
+  /** Base URL such as http://127.0.0.1:3000. */
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  store: Store;
+  catalog: CampaignCatalog;
+  worker: DeliveryWorker;
+  /** The key generated on this start, if any (it is never shown again). */
+  generatedApiKey?: string;
+  close(): Promise<void>;
+}
+
+export async function startService(config: ServiceConfig, options: ServiceOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger(config, [...LOG_REDACT_PATHS]);
+  const env = options.env ?? process.env;
+  ensureDbFolder(config.db);
+  const store = await openStore(
+    isSqliteFile(config.db) || config.db === ':memory:' ? { driver: 'sqlite', path: config.db } : { driver: 'postgres', url: config.db },
+  );
+  const cleanup: (() => Promise<void>)[] = [() => store.close()];
+  try {
+    await store.migrate();
+    const apiKey = resolveApiKey(config.apiKey, config.db);
+    if (apiKey.generated) {
+      (options.announceApiKey ?? printApiKey)(apiKey.generated);
+    }
+
+    const allowList = parseAllowedHosts(config.allowedHosts);
+    const connectedContentAgent = createGuardedAgent({ allowedHosts: allowList });
+    cleanup.unshift(() => connectedContentAgent.close());
+    const engine = createLiquid({ connectedContent: { dispatcher: connectedContentAgent } });
+    const dispatcher = createDispatcher({
+      allowedHosts: config.allowedHosts ?? '',
+      timeoutMs: config.webhookTimeoutMs,
+      // One line per attempt is debug detail; the delivery log keeps every attempt anyway.
+      logger: { info: (obj, msg) => logger.debug(obj, msg) },
+    });
+    cleanup.unshift(() => dispatcher.close());
+
+    const catalog = new CampaignCatalog(store, logger, env);
+    await catalog.load();
+    await loadTemplateCampaigns(config.templatesDir, catalog, logger);
+
+    const worker = createDeliveryWorker(
+      {
+        store,
+        prepare: createPrepare({ engine, campaigns: catalog, signingSecrets: env }),
+        send: (request) => dispatcher.send(request),
+        deliveredUpdate: (delivery) => catalog.deliveredUpdate(delivery.campaignId, delivery.externalId),
+        planner: () => catalog.planner(new Date()),
+        retryPolicy: RetryPolicySchema.parse({ giveUpAfterMs: config.retryWindowMs }),
+        logger,
+      },
+      { owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, ...config.worker },
+    );
+
+    const onEnqueued = (): void => worker.wake();
+    const app = buildApp({
+      store,
+      apiKey,
+      logger,
+      routes: [
+        (a) => registerUserRoutes(a, { store, planner: (now) => catalog.planner(now), onEnqueued }),
+        (a) => registerCampaignRoutes(a, { store, catalog, engine, dispatcher }),
+        (a) => registerDeliveryRoutes(a, { store, onEnqueued }),
+      ],
+    });
+    await app.listen({ port: config.port, host: config.host });
+    const port = (app.server.address() as AddressInfo).port;
+    worker.start();
+
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> =>
+      (closing ??= (async () => {
+        logger.info('shutting down: closing intake');
+        await app.close();
+        await worker.stop(config.shutdownGraceMs);
+        for (const step of cleanup) await step().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
+        logger.info('stopped');
+      })());
+
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return {
+      url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+      port,
+      app,
+      store,
+      catalog,
+      worker,
+      ...(apiKey.generated ? { generatedApiKey: apiKey.generated } : {}),
+      close,
+    };
+  } catch (error) {
+    for (const step of cleanup) await step().catch(() => undefined);
+    throw error;
+  }
+}
+
+function printApiKey(key: string): void {
+  process.stdout.write(
+    `\nGenerated API key (shown only this once; store it now):\n\n  ${key}\n\n` +
+      'Send it as "Authorization: Bearer <key>". Set LIQUIDHOOK_API_KEY to choose your own.\n\n',
+  );
+}
