@@ -4,14 +4,22 @@ import { join } from 'node:path';
 import { WEBHOOK_FILE_SUFFIX, WebhookFileError, parseWebhookFile, type WebhookFile } from './file-format.js';
 
 export async function loadWebhookFile(path: string): Promise<WebhookFile> {
-  let text: string;
+  return parseWebhookFile(await readText(path), path);
+}
+
+async function readText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new WebhookFileError(path, [{ line: 1, column: 1, path: '', message: `cannot read file: ${reason}` }]);
   }
-  return parseWebhookFile(text, path);
+}
+
+/** 1-based line of a top-level front matter key (for errors found after parsing). */
+function lineOfKey(text: string, key: string): number {
+  const index = text.split(/\r?\n/).findIndex((line) => line.startsWith(`${key}:`));
+  return index < 0 ? 1 : index + 1;
 }
 
 export class TemplatesDirError extends Error {
@@ -33,23 +41,23 @@ export async function loadTemplatesDir(dir: string): Promise<WebhookFile[]> {
   const names = (await readdir(dir)).filter((n) => n.endsWith(WEBHOOK_FILE_SUFFIX)).sort();
   const loaded: WebhookFile[] = [];
   const errors: WebhookFileError[] = [];
+  const byName = new Map<string, string>();
   for (const name of names) {
+    const path = join(dir, name);
     try {
-      loaded.push(await loadWebhookFile(join(dir, name)));
+      const text = await readText(path);
+      const file = parseWebhookFile(text, path);
+      const first = byName.get(file.name);
+      if (first !== undefined) {
+        const message = `name "${file.name}" is already used by ${first}`;
+        throw new WebhookFileError(path, [{ line: lineOfKey(text, 'name'), column: 1, path: 'name', message }]);
+      }
+      byName.set(file.name, path);
+      loaded.push(file);
     } catch (error) {
       if (error instanceof WebhookFileError) errors.push(error);
       else throw error;
     }
-  }
-  const byName = new Map<string, string>();
-  for (const file of loaded) {
-    const first = byName.get(file.name);
-    if (first !== undefined) {
-      errors.push(
-        new WebhookFileError(file.source, [{ line: 2, column: 1, path: 'name', message: `name "${file.name}" is already used by ${first}` }]),
-      );
-    }
-    byName.set(file.name, file.source);
   }
   if (errors.length > 0) throw new TemplatesDirError(dir, errors);
   return loaded;

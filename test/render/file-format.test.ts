@@ -139,14 +139,14 @@ describe('loading files', () => {
 
   it('lists every broken file with its name and line, and duplicate names', async () => {
     await writeFile(join(dir, 'a.webhook.liquid'), '---\nname: same\nurl: u\nmethod: GET\n---\n');
-    await writeFile(join(dir, 'b.webhook.liquid'), '---\nname: same\nurl: u\nmethod: GET\n---\n');
+    await writeFile(join(dir, 'b.webhook.liquid'), '---\n# second\nname: same\nurl: u\nmethod: GET\n---\n');
     await writeFile(join(dir, 'c.webhook.liquid'), '---\nname: c\nurl: u\nmethod: NOPE\n---\n');
     await writeFile(join(dir, 'notes.txt'), 'ignored');
     const error = await loadTemplatesDir(dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TemplatesDirError);
     const messages = (error as TemplatesDirError).errors.map((e) => e.message);
     expect(messages.some((m) => m.startsWith(join(dir, 'c.webhook.liquid') + ':4:'))).toBe(true);
-    expect(messages.some((m) => m.startsWith(join(dir, 'b.webhook.liquid') + ':2:') && m.includes('already used'))).toBe(true);
+    expect(messages.some((m) => m.startsWith(join(dir, 'b.webhook.liquid') + ':3:') && m.includes('already used'))).toBe(true);
   });
 
   it('names a missing file', async () => {
