@@ -125,6 +125,13 @@ describe('attribute syntax (Braze docs examples)', () => {
     expect(aborted.aborted).toEqual({ reason: '' });
   });
 
+  it('${} in the liquid and echo tags, with whitespace control', async () => {
+    expect(await out('{% liquid\n assign x = ${first_name} | upcase\n echo x %}')).toBe('ADA');
+    expect(await out('{% echo custom_attribute.${zip code} | append: "!" %}')).toBe('75001!');
+    expect(await out('a  {{- ${first_name} -}}  b')).toBe('aAdab');
+    expect(await out('{%- if ${first_name} -%}  y  {%- endif -%}')).toBe('y');
+  });
+
   it('${} inside tag markup and filter arguments', async () => {
     expect(await out('{% if custom_attribute.${lead score} > 100 %}hot{% endif %}')).toBe('hot');
     expect(await out('{{ 1 | plus: custom_attribute.${lead score} }}')).toBe('151');

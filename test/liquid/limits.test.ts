@@ -50,6 +50,14 @@ describe('limits', () => {
     expect(ok.output).toHaveLength(25);
   });
 
+  it('iteration counters stay invisible to static analysis', async () => {
+    const engine = createLiquid();
+    const parsed = engine.parse('{% for i in arr %}{{ i.x }}{% endfor %}{% tablerow t in arr %}{{ t.y }}{% endtablerow %}');
+    const analysis = await engine.liquid.analyze(parsed.templates);
+    expect(Object.keys(analysis.globals)).toEqual(['arr']);
+    expect(Object.keys(analysis.variables).sort()).toEqual(['arr', 'i', 't']);
+  });
+
   it('the default loop limit stops a million-iteration loop', async () => {
     const error = await renderError(createLiquid().render('{% for i in (1..1000000) %}{% endfor %}', {}));
     expect(error.limit).toBe('loopIterations');
