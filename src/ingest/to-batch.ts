@@ -1,4 +1,5 @@
 // Turning a validated /users/track body into the store's TrackBatch, plus Braze's response.
+import { setOwn } from '../profiles/json.js';
 import type { AttributeOp, Attributes, Json, TrackBatch } from '../store/types.js';
 import {
   IDENTIFIER_KEYS,
@@ -10,9 +11,7 @@ import {
 } from './schema.js';
 
 /** Fields Braze accepts but drops, each with the non-fatal error it reports. */
-const DROPPED_FIELDS: Record<string, string> = {
-  bio: 'bio is not a profile field and was not processed',
-};
+const DROPPED_FIELDS = new Map<string, string>([['bio', 'bio is not a profile field and was not processed']]);
 
 /** One attribute value of the request as operations (two when `add` and `remove` are combined). */
 export function attributeValueToOps(value: Json): AttributeOp[] {
@@ -35,8 +34,8 @@ export function attributesToOps(externalId: string, attributes: Record<string, J
   const second: Record<string, AttributeOp> = {};
   for (const [name, value] of Object.entries(attributes)) {
     const [op, then] = attributeValueToOps(value);
-    if (op) first[name] = op;
-    if (then) second[name] = then;
+    if (op) setOwn(first, name, op);
+    if (then) setOwn(second, name, then);
   }
   const entries = [{ externalId, ops: first }];
   if (Object.keys(second).length > 0) entries.push({ externalId, ops: second });
@@ -63,12 +62,12 @@ export function toTrackBatch(body: TrackRequest, now: Date = new Date()): Parsed
     const values: Record<string, Json> = {};
     for (const [name, value] of Object.entries(entry)) {
       if ((IDENTIFIER_KEYS as readonly string[]).includes(name)) continue;
-      const dropped = DROPPED_FIELDS[name];
+      const dropped = DROPPED_FIELDS.get(name);
       if (dropped) {
         errors.push({ type: dropped, input_array: 'attributes', index });
         continue;
       }
-      values[name] = value as Json;
+      setOwn(values, name, value as Json);
     }
     if (entry._update_existing_only === true) {
       errors.push({

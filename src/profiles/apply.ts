@@ -6,7 +6,7 @@
 //   becomes a new array
 // - remove drops every occurrence; on a missing attribute it does nothing
 import type { AttributeChange, AttributeOp, Attributes, Json } from '../store/types.js';
-import { cloneJson, jsonEquals, uniqueValues } from './json.js';
+import { cloneJson, jsonEquals, setOwn, uniqueValues } from './json.js';
 
 export class AttributeOpError extends Error {
   constructor(
@@ -73,9 +73,10 @@ export function applyAttributeOps(
 ): { attributes: Attributes; changes: AttributeChange[] } {
   const next: Attributes = { ...attributes };
   for (const [name, op] of Object.entries(ops)) {
-    const value = applyOp(name, next[name], op);
+    const value = applyOp(name, Object.prototype.hasOwnProperty.call(next, name) ? next[name] : undefined, op);
     if (value === undefined) delete next[name];
-    else next[name] = value;
+    // A name such as "__proto__" must become data, never the object's prototype.
+    else setOwn(next, name, value);
   }
   return { attributes: next, changes: diffAttributes(attributes, next, Object.keys(ops)) };
 }

@@ -1,2 +1,2 @@
 export { applyOp, applyAttributeOps, diffAttributes, AttributeOpError } from './apply.js';
-export { jsonEquals, cloneJson, uniqueValues } from './json.js';
+export { jsonEquals, cloneJson, uniqueValues, setOwn } from './json.js';

@@ -31,3 +31,8 @@ export function uniqueValues(values: readonly Json[]): Json[] {
   }
   return out;
 }
+
+/** Sets an own enumerable property; unlike `obj[key] = v`, "__proto__" stays a plain key. */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}

@@ -127,6 +127,12 @@ describe('toTrackBatch', () => {
     ]);
   });
 
+  it('keeps names that collide with Object.prototype members as attributes', () => {
+    const { batch, errors } = toTrackBatch(parse({ attributes: [{ external_id: 'u1', constructor: 2, toString: 'x' }] }), NOW);
+    expect(errors).toEqual([]);
+    expect(batch.attributes[0]?.ops).toEqual({ constructor: { op: 'set', value: 2 }, toString: { op: 'set', value: 'x' } });
+  });
+
   it('keeps email under its Braze name', () => {
     const { batch } = toTrackBatch(parse({ attributes: [{ external_id: 'u1', email: 'a@b.c' }] }), NOW);
     expect(batch.attributes[0]?.ops).toEqual({ email: { op: 'set', value: 'a@b.c' } });

@@ -96,6 +96,16 @@ describe('applyAttributeOps', () => {
   });
 });
 
+describe('attribute names', () => {
+  it('treats any name as plain data, including spaces and __proto__', () => {
+    const ops = JSON.parse('{"__proto__": {"op": "set", "value": {"polluted": true}}, "lead score": {"op": "inc", "by": 1}}');
+    const { attributes } = applyAttributeOps({}, ops);
+    expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(attributes))).toEqual(JSON.parse('{"__proto__": {"polluted": true}, "lead score": 1}'));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
 describe('json helpers', () => {
   it('jsonEquals distinguishes types, lengths and keys', () => {
     expect(jsonEquals(1, '1')).toBe(false);
