@@ -2,6 +2,7 @@
 // The JSON shape is a public contract (API, files, docs); the schema is its single source of truth.
 import { z } from 'zod';
 import { AttributeValueSchema } from '../ingest/schema.js';
+// Imported from the leaf module, not render/index.js: render's file format imports this schema.
 import { WebhookSchema } from '../render/schema.js';
 
 export const FILTER_OPERATORS = [
