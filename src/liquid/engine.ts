@@ -111,7 +111,10 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
     } catch (error) {
       const abort = findAbort(error);
       if (abort) return finish({ aborted: { reason: abort.reason } });
-      throw toTemplateError(error, parsed.rewritten.map, parsed.rewritten.source, limits, 'render');
+      const failure = toTemplateError(error, parsed.rewritten.map, parsed.rewritten.source, limits, 'render');
+      const { connectedContent, warnings: all } = finish({});
+      failure.partial = { connectedContent, warnings: all };
+      throw failure;
     }
   }
 

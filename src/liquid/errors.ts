@@ -1,3 +1,5 @@
+import type { CallRecord } from './types.js';
+
 // Errors raised by the Braze-dialect Liquid engine. Positions always refer to the template text
 // as the user wrote it (before `${...}` and nested-brace rewriting), 1-based.
 
@@ -20,6 +22,9 @@ export class TemplateError extends Error {
 
   /** The message without the position suffix. */
   readonly reason: string;
+
+  /** For render errors: what the render did before failing (connected_content calls, warnings). */
+  partial?: { connectedContent: CallRecord[]; warnings: string[] };
 }
 
 export type LimitName = 'templateBytes' | 'renderTimeMs' | 'outputBytes' | 'memoryUnits' | 'loopIterations' | 'parseLength';

@@ -64,6 +64,18 @@ describe('${name} rewriting (source level)', () => {
     );
   });
 
+  it('rewrites ${} in connected_content JSON bodies and multi-line markup', () => {
+    const src = [
+      '{% connected_content https://x.test/api',
+      ':method post',
+      ` :body {"id":"{{\${user_id}}}","name":"{{custom_attribute.\${full name} | default: 'n/a'}}"}`,
+      ':content_type application/json :save r %}',
+    ].join('\n');
+    const rewritten = rewriteBrazeSyntax(src).source;
+    expect(rewritten).toContain(`:body {"id":"{{user_id}}","name":"{{custom_attribute["full name"] | default: 'n/a'}}"}`);
+    expect(rewritten.split('\n')).toHaveLength(4);
+  });
+
   it('records the attribute references with their namespace path', () => {
     const refs = rewriteBrazeSyntax('{{${first_name}}} {% if custom_attribute.${lead score} > 1 %}{% endif %}').attributes;
     expect(refs.map((r) => r.path)).toEqual([['first_name'], ['custom_attribute', 'lead score']]);

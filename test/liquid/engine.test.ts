@@ -151,6 +151,20 @@ describe('TemplateError positions in the original text', () => {
     expect([error.line, error.column]).toEqual([3, 4]);
   });
 
+  it('render errors keep what the render did before failing', async () => {
+    const engine2 = createLiquid();
+    engine2.liquid.registerFilter('note', function (this: { context: { environments: object } }, v: unknown) {
+      renderStateOf(this.context)?.warnings.push('noted');
+      return v;
+    });
+    engine2.liquid.registerFilter('explode', () => {
+      throw new Error('boom');
+    });
+    const error = await rejected(engine2.render('{{ 1 | note }}{{ ${missing} }}{{ 2 | explode }}', {}));
+    expect(error.partial?.warnings).toEqual([expect.stringContaining('${missing}'), 'noted']);
+    expect(error.partial?.connectedContent).toEqual([]);
+  });
+
   it('limit errors are TemplateErrors with the loop position', async () => {
     const small = createLiquid({ limits: { loopIterations: 3 } });
     const error = await rejected(small.render('{{${first_name}}}\n\n {% for i in (1..10) %}{% endfor %}', {}));
