@@ -1,11 +1,11 @@
 // Webhook dispatcher throughput vs raw undici.request against the same loopback sink, same run.
-// Usage: npx tsx bench/dispatch.ts [seconds-per-phase=4] [concurrency=32]
+// Usage: npx tsx bench/dispatch.ts [seconds-per-phase=1] [concurrency=32]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'undici';
 import { createDispatcher } from '../src/dispatch/index.js';
 
-const phaseSeconds = Number(process.argv[2] ?? 4);
+const phaseSeconds = Number(process.argv[2] ?? 1);
 const concurrency = Number(process.argv[3] ?? 32);
 
 // The sink runs in its own process so it does not share the event loop being measured.
@@ -77,17 +77,19 @@ const signedSend = async (i: number) => {
 };
 
 try {
-  console.log(`loopback sink, concurrency ${concurrency}, ${phaseSeconds} s per phase`);
-  await run('', 0.3, rawSend); // warm-up: connections, JIT
-  await run('', 0.3, guardedSend);
+  console.log(`loopback sink, concurrency ${concurrency}, ${phaseSeconds} s per phase, 3 alternating rounds`);
+  // Warm-up: connections, JIT on both sides (the sink too).
+  await run('', 1, rawSend);
+  await run('', 0.5, guardedSend);
   // Alternate the phases so drift in machine load hits both sides alike.
   const rawRates: number[] = [];
   const guardedRates: number[] = [];
-  for (let round = 1; round <= 2; round++) {
-    rawRates.push(await run(`raw undici.request #${round}`, phaseSeconds / 2, rawSend));
-    guardedRates.push(await run(`dispatcher.send #${round}`, phaseSeconds / 2, guardedSend));
+  for (let round = 1; round <= 3; round++) {
+    rawRates.push(await run(`raw undici.request #${round}`, phaseSeconds, rawSend));
+    guardedRates.push(await run(`dispatcher.send #${round}`, phaseSeconds, guardedSend));
+    console.log(`  round ${round} ratio ${(guardedRates[round - 1]! / rawRates[round - 1]!).toFixed(2)}x`);
   }
-  const signedRate = await run('dispatcher.send (signed)', phaseSeconds / 4, signedSend);
+  const signedRate = await run('dispatcher.send (signed)', phaseSeconds, signedSend);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const rawRate = mean(rawRates);
   const guardedRate = mean(guardedRates);

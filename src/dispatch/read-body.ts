@@ -7,6 +7,8 @@ export interface CappedBody {
   bytes: number;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
 export async function readBodyCapped(body: Readable, cap: number): Promise<CappedBody> {
   const chunks: Buffer[] = [];
   let kept = 0;
@@ -23,6 +25,6 @@ export async function readBodyCapped(body: Readable, cap: number): Promise<Cappe
     if (total > cap + 64 * 1024) break;
   }
   // Cut on a character boundary so a multi-byte sequence is not mangled at the end.
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks)).replace(/\uFFFD$/, '');
+  const text = utf8.decode(Buffer.concat(chunks)).replace(/\uFFFD$/, '');
   return { text, truncated: total > kept, bytes: total };
 }

@@ -115,6 +115,25 @@ describe('retry rules over a real socket', () => {
   });
 });
 
+describe('failure kinds', () => {
+  it('a DNS answer that never comes ends at the connect timeout, as a connection error', async () => {
+    const d = dispatcher({ connectTimeoutMs: 200, lookup: () => undefined });
+    const result = await d.send({ url: 'http://never-resolves.example/x', idempotencyKey: 'k' });
+    expect(result.error).toMatchObject({ kind: 'connection', code: 'UND_ERR_CONNECT_TIMEOUT' });
+  });
+
+  it('a connection dropped mid-response is a network error (retryable, normal window)', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial');
+      setTimeout(() => res.socket?.destroy(), 10);
+    });
+    const result = await dispatcher().send({ url: `${s.origin}/drop`, idempotencyKey: 'k' });
+    expect(result.ok).toBe(false);
+    expect(result.error?.kind).toBe('network');
+  });
+});
+
 describe('server hints through the dispatcher', () => {
   it('Retry-After as an HTTP date, relative to the injected clock', async () => {
     const s = await server((_req, res) => reply(res, 503, '', { 'retry-after': new Date(T0 + 120_000).toUTCString() }));
@@ -203,6 +222,28 @@ describe('circuit breaker wired into send', () => {
     expect(probe.status).toBe(200);
     expect(s.seen).toHaveLength(4);
     expect(d.breakerState(s.origin).phase).toBe('closed');
+  });
+});
+
+describe('circuit breaker inside the delivery loop', () => {
+  it('delays a send while the circuit is open and delivers on the probe (nothing dropped)', async () => {
+    let healthy = false;
+    const s = await server((_req, res) => reply(res, healthy ? 200 : 503));
+    const t = fakeTime();
+    const d = dispatcher({ now: t.now, breaker: { minRequests: 2, failureRateThreshold: 1, openDurationMs: 30_000 } });
+    for (let i = 0; i < 2; i++) await d.send({ url: `${s.origin}/warm`, idempotencyKey: `w${i}` });
+    expect(d.breakerState(s.origin).phase).toBe('open');
+    healthy = true;
+    const records: AttemptRecord[] = [];
+    const report = await deliverWithRetries(d, { url: `${s.origin}/x`, idempotencyKey: 'held' }, policy, {
+      sleep: t.sleep,
+      now: t.now,
+      onAttempt: (r) => void records.push(r),
+    });
+    expect(report).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(records.map((r) => r.result.error?.kind ?? r.result.status)).toEqual(['circuit_open', 200]);
+    expect(t.clock.sleeps).toEqual([30_000]);
+    expect(s.seen.filter((r) => r.url === '/x')).toHaveLength(1);
   });
 });
 
