@@ -11,10 +11,16 @@ import { cloneJson, jsonEquals, setOwn, uniqueValues } from './json.js';
 export class AttributeOpError extends Error {
   constructor(
     readonly attribute: string,
-    message: string,
+    readonly reason: string,
+    /** The user whose profile rejected the operation, once known. */
+    readonly externalId?: string,
   ) {
-    super(`attribute "${attribute}": ${message}`);
+    super(`${externalId === undefined ? '' : `user ${JSON.stringify(externalId)}: `}attribute "${attribute}": ${reason}`);
     this.name = 'AttributeOpError';
+  }
+
+  forUser(externalId: string): AttributeOpError {
+    return new AttributeOpError(this.attribute, this.reason, externalId);
   }
 }
 

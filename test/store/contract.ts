@@ -128,7 +128,11 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
             { externalId: 'u1', ops: { name: { op: 'inc', by: 1 } } },
           ],
         });
-        await expect(store.applyTrack(bad, noSends)).rejects.toThrow(/name/);
+        await expect(store.applyTrack(bad, noSends)).rejects.toMatchObject({
+          name: 'AttributeOpError',
+          externalId: 'u1',
+          attribute: 'name',
+        });
         expect(await store.getProfile('u0')).toBeUndefined();
       });
 

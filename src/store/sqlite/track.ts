@@ -1,6 +1,6 @@
 // applyTrack for SQLite: the profile changes, events, purchases, planned deliveries and export
 // events of one /users/track batch. Called inside one transaction by the store.
-import { applyAttributeOps, diffAttributes } from '../../profiles/index.js';
+import { applyAttributeOps, AttributeOpError, diffAttributes } from '../../profiles/index.js';
 import { newIdempotencyKey, newTimeOrderedId } from '../ids.js';
 import type { Attributes, Delivery, ExportEvent, Purchase, SendPlanner, TrackBatch, UserActivity, UserEvent } from '../types.js';
 import { insertExportEvents } from './exports.js';
@@ -32,7 +32,11 @@ function collectUsers(stmts: StatementCache, batch: TrackBatch): Map<string, Use
   // Entries for the same user apply in request order.
   for (const entry of batch.attributes) {
     const work = touch(entry.externalId);
-    work.after = applyAttributeOps(work.after, entry.ops).attributes;
+    try {
+      work.after = applyAttributeOps(work.after, entry.ops).attributes;
+    } catch (error) {
+      throw error instanceof AttributeOpError ? error.forUser(entry.externalId) : error;
+    }
   }
   for (const event of batch.events) touch(event.externalId).events.push(event);
   for (const purchase of batch.purchases) touch(purchase.externalId).purchases.push(purchase);
