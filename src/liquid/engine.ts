@@ -102,6 +102,7 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
       output: '',
       connectedContent: state.calls,
       warnings: [...warnings, ...state.warnings],
+      secrets: [...(state.secrets ?? [])],
       ...extra,
     });
     try {

@@ -33,7 +33,7 @@ export function redactUrl(url: string): string {
 
 /** Redact `name=value` pairs of a form-encoded string whose name looks secret. */
 export function redactFormBody(body: string): string {
-  return body.replace(/(^|[&?\s])([^=&\s]+)=([^&\s]*)/g, (whole, sep: string, key: string) =>
+  return body.replace(/(^|[&?\s])([^=&\s"']+)=([^&\s"',;}]*)/g, (whole, sep: string, key: string) =>
     isSecretKey(decodeSafe(key)) ? `${sep}${key}=${REDACTED}` : whole,
   );
 }

@@ -23,6 +23,11 @@ export interface RenderResult {
   aborted?: { reason: string };
   connectedContent: CallRecord[];
   warnings: string[];
+  /**
+   * Secret values met while rendering (tokens saved by connected_content). Callers that log
+   * or display the output redact these; the output itself keeps them.
+   */
+  secrets?: string[];
 }
 
 /** What connected_content asks of the network; the default goes through undici. */

@@ -95,7 +95,7 @@ export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, c
     const at = locate(combined, error.line, error.column);
     return empty({ errors: [fieldError(templates[at.index]!, error, at.line, at.column)] });
   }
-  const secrets = [...((result as { secrets?: Iterable<string> }).secrets ?? [])];
+  const secrets = [...(result.secrets ?? [])];
   const warnings = result.warnings.map((w) => relocateWarning(w, combined, locate, templates));
   const base = { calls: result.connectedContent, warnings, secrets };
   if (result.aborted) return empty({ ...base, aborted: result.aborted });
