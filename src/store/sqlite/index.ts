@@ -160,10 +160,17 @@ export class SqliteStore implements Store {
     return this.write(() => replayInTransaction(this.stmts, id, now));
   }
 
+  /** Also counts lease expiries, so a sleeping worker wakes to recover a crashed worker's sends. */
   async nextDueAt(): Promise<Date | undefined> {
     this.assertOpen();
     const row = this.stmts
-      .get(`SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE status = 'queued'`)
+      .get(
+        `SELECT MIN(due) AS due FROM (
+           SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE status = 'queued'
+           UNION ALL
+           SELECT MIN(lease_until) AS due FROM deliveries WHERE status = 'sending'
+         )`,
+      )
       .get() as { due: string | null };
     return row.due === null ? undefined : new Date(row.due);
   }

@@ -1,0 +1,158 @@
+// Outbox part of the store contract: claims, leases, outcomes, replay, listing, export stream.
+import { describe, expect, it } from 'vitest';
+import type { DeliveryOutcome, NewDelivery, Store } from '../../src/store/index.js';
+import { score, sendOnce, T0 } from './contract-helpers.js';
+
+async function enqueue(store: Store, users: string[], campaignId = 'c1'): Promise<string[]> {
+  const ids: string[] = [];
+  for (const user of users) {
+    const { deliveries } = await store.applyTrack(score(user, 1), (a): NewDelivery[] => sendOnce(campaignId)(a));
+    ids.push(...deliveries.map((d) => d.id));
+  }
+  return ids;
+}
+
+export function runDeliveryContract(fresh: () => Promise<Store>): void {
+  describe('deliveries', () => {
+    it('claims due deliveries in order, up to the limit, with a lease', async () => {
+      const store = await fresh();
+      const ids = await enqueue(store, ['u1', 'u2', 'u3']);
+      const now = new Date(Date.now() + 1000);
+      const claimed = await store.claimDeliveries('w1', 2, now, 30_000);
+      expect(claimed.map((d) => d.id)).toEqual(ids.slice(0, 2));
+      expect(claimed.every((d) => d.status === 'sending')).toBe(true);
+      expect((await store.claimDeliveries('w2', 10, now, 30_000)).map((d) => d.id)).toEqual([ids[2]]);
+      expect(await store.claimDeliveries('w3', 10, now, 30_000)).toEqual([]);
+    });
+
+    it('reclaims a sending delivery whose lease expired (crash recovery), not before', async () => {
+      const store = await fresh();
+      const [id] = await enqueue(store, ['u1']);
+      const now = new Date(Date.now() + 1000);
+      await store.claimDeliveries('w1', 10, now, 5_000);
+      expect(await store.claimDeliveries('w2', 10, new Date(now.getTime() + 4_999), 5_000)).toEqual([]);
+      expect((await store.nextDueAt())?.getTime()).toBe(now.getTime() + 5_000);
+      const reclaimed = await store.claimDeliveries('w2', 10, new Date(now.getTime() + 5_000), 5_000);
+      expect(reclaimed.map((d) => d.id)).toEqual([id]);
+    });
+
+    it('nextDueAt is the earliest queued due time, undefined when nothing waits', async () => {
+      const store = await fresh();
+      expect(await store.nextDueAt()).toBeUndefined();
+      const [first] = await enqueue(store, ['u1', 'u2']);
+      const delivery = await store.getDelivery(first!);
+      expect((await store.nextDueAt())?.toISOString()).toBe(delivery!.nextAttemptAt);
+      const now = new Date(Date.now() + 1000);
+      const claimed = await store.claimDeliveries('w1', 10, now, 60_000);
+      await store.recordOutcomes(claimed.map((d) => ({ id: d.id, status: 'delivered' as const })), now);
+      expect(await store.nextDueAt()).toBeUndefined();
+    });
+
+    it('releases claimed deliveries back to the queue', async () => {
+      const store = await fresh();
+      const [id] = await enqueue(store, ['u1']);
+      const now = new Date(Date.now() + 1000);
+      await store.claimDeliveries('w1', 10, now, 60_000);
+      await store.releaseDeliveries([id!]);
+      expect((await store.claimDeliveries('w2', 10, now, 60_000)).map((d) => d.id)).toEqual([id]);
+    });
+
+    it('records a batch of outcomes: attempts, statuses, retry scheduling and export events', async () => {
+      const store = await fresh();
+      const [ok, retry, dead, aborted, failed] = await enqueue(store, ['u1', 'u2', 'u3', 'u4', 'u5']);
+      const now = new Date(Date.now() + 1000);
+      await store.claimDeliveries('w1', 10, now, 60_000);
+      const at = now.toISOString();
+      const retryAt = new Date(now.getTime() + 30_000);
+      const outcomes: DeliveryOutcome[] = [
+        { id: ok!, status: 'delivered', attempt: { attempt: 1, at, statusCode: 204, latencyMs: 12 }, request: { url: 'https://x' } },
+        { id: retry!, status: 'retry', nextAttemptAt: retryAt.toISOString(), attempt: { attempt: 1, at, statusCode: 503, latencyMs: 8, error: 'HTTP 503' } },
+        { id: dead!, status: 'dead', attempt: { attempt: 1, at, error: 'ECONNREFUSED', latencyMs: 1 } },
+        { id: aborted!, status: 'aborted', abortReason: 'not at threshold' },
+        { id: failed!, status: 'failed', attempt: { attempt: 1, at, statusCode: 400, latencyMs: 4 }, error: 'HTTP 400' },
+      ];
+      await store.recordOutcomes(outcomes, now);
+
+      const delivered = await store.getDelivery(ok!);
+      expect(delivered).toMatchObject({ status: 'delivered', attempts: 1, firstAttemptAt: at, request: { url: 'https://x' } });
+      expect(delivered!.attempts_log).toEqual([{ deliveryId: ok, attempt: 1, at, statusCode: 204, latencyMs: 12 }]);
+      const retried = await store.getDelivery(retry!);
+      expect(retried).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: retryAt.toISOString(), lastError: 'HTTP 503' });
+      expect(await store.getDelivery(dead!)).toMatchObject({ status: 'dead', lastError: 'ECONNREFUSED' });
+      expect(await store.getDelivery(aborted!)).toMatchObject({ status: 'aborted', attempts: 0, abortReason: 'not at threshold' });
+      expect(await store.getDelivery(failed!)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'HTTP 400' });
+
+      expect((await store.nextDueAt())?.toISOString()).toBe(retryAt.toISOString());
+      expect(await store.claimDeliveries('w1', 10, now, 60_000)).toEqual([]);
+      expect((await store.claimDeliveries('w1', 10, retryAt, 60_000)).map((d) => d.id)).toEqual([retry]);
+
+      const types = (await store.readExportEvents(0, 1000)).filter((e) => e.deliveryId).map((e) => `${e.type}:${e.deliveryId}`);
+      expect(types).toEqual(
+        expect.arrayContaining([
+          `webhook_sent:${ok}`,
+          `webhook_delivered:${ok}`,
+          `webhook_failed:${retry}`,
+          `webhook_dead:${dead}`,
+          `webhook_aborted:${aborted}`,
+          `webhook_failed:${failed}`,
+        ]),
+      );
+      const abortEvent = (await store.readExportEvents(0, 1000)).find((e) => e.type === 'webhook_aborted');
+      expect(abortEvent?.data).toMatchObject({ reason: 'not at threshold' });
+    });
+
+    it('writes nothing from a batch that contains an unknown delivery', async () => {
+      const store = await fresh();
+      const [id] = await enqueue(store, ['u1']);
+      const now = new Date(Date.now() + 1000);
+      await store.claimDeliveries('w1', 10, now, 60_000);
+      await expect(
+        store.recordOutcomes([{ id: id!, status: 'delivered' }, { id: 'missing', status: 'delivered' }], now),
+      ).rejects.toThrow(/missing/);
+      expect((await store.getDelivery(id!))?.status).toBe('sending');
+    });
+
+    it('replays a finished delivery with the same idempotency key', async () => {
+      const store = await fresh();
+      const [id] = await enqueue(store, ['u1']);
+      const original = (await store.getDelivery(id!))!;
+      const now = new Date(Date.now() + 1000);
+      await store.claimDeliveries('w1', 10, now, 60_000);
+      await store.recordOutcomes([{ id: id!, status: 'dead', attempt: { attempt: 1, at: now.toISOString(), latencyMs: 3, error: 'boom' } }], now);
+      const replayed = await store.replayDelivery(id!, now);
+      expect(replayed).toMatchObject({ id, status: 'queued', idempotencyKey: original.idempotencyKey, attempts: 0 });
+      expect((await store.getDelivery(id!))!.attempts_log).toHaveLength(1);
+      expect(await store.replayDelivery('missing', now)).toBeUndefined();
+      await expect(store.replayDelivery(id!, now)).rejects.toThrow(/queued/);
+    });
+
+    it('lists deliveries newest first with filters and a beforeId cursor', async () => {
+      const store = await fresh();
+      const ids = await enqueue(store, ['u1', 'u2', 'u1']);
+      await enqueue(store, ['u2'], 'c2');
+      const all = await store.listDeliveries({});
+      expect(all).toHaveLength(4);
+      expect((await store.listDeliveries({ externalId: 'u1' })).map((d) => d.id)).toEqual([ids[2], ids[0]]);
+      expect((await store.listDeliveries({ campaignId: 'c2' })).map((d) => d.campaignId)).toEqual(['c2']);
+      expect(await store.listDeliveries({ status: 'delivered' })).toEqual([]);
+      const page1 = await store.listDeliveries({ limit: 2 });
+      const page2 = await store.listDeliveries({ limit: 2, beforeId: page1[1]!.id });
+      expect([...page1, ...page2].map((d) => d.id)).toEqual(all.map((d) => d.id));
+    });
+
+    it('appends and pages export events by seq', async () => {
+      const store = await fresh();
+      await store.appendExportEvents([
+        { type: 'custom', at: T0.toISOString(), data: { n: 1 } },
+        { type: 'custom', at: T0.toISOString(), externalId: 'u1', data: { n: 2 } },
+        { type: 'custom', at: T0.toISOString(), data: { n: 3 } },
+      ]);
+      const first = await store.readExportEvents(0, 2);
+      expect(first.map((e) => e.data.n)).toEqual([1, 2]);
+      expect(first[1]!.externalId).toBe('u1');
+      const rest = await store.readExportEvents(first[1]!.seq, 10);
+      expect(rest.map((e) => e.data.n)).toEqual([3]);
+      expect(rest[0]!.seq).toBeGreaterThan(first[1]!.seq);
+    });
+  });
+}
