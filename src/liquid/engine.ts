@@ -102,7 +102,7 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
       output: '',
       connectedContent: state.calls,
       warnings: [...warnings, ...state.warnings],
-      secrets: [...(state.secrets ?? [])],
+      ...(state.secrets?.size ? { secrets: [...state.secrets] } : {}),
       ...extra,
     });
     try {
