@@ -65,6 +65,8 @@ export function triggerMatches(trigger: Trigger, activity: UserActivity, now: Da
 /**
  * Re-eligibility as Braze defines it: without a window a user receives a campaign once; with a
  * window of N seconds, again once N seconds have passed since the last send was enqueued (0: always).
+ * The store forgets sends that never reached the user (aborted, failed, dead), as Braze bases
+ * re-eligibility on receipt rather than on the trigger.
  */
 export function isEligible(campaign: Campaign, lastEnqueuedAt: string | undefined, now: Date): boolean {
   if (lastEnqueuedAt === undefined) return true;

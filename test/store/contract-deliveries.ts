@@ -1,7 +1,7 @@
 // Outbox part of the store contract: claims, leases, outcomes, replay, listing, export stream.
 import { describe, expect, it } from 'vitest';
 import type { DeliveryOutcome, NewDelivery, Store } from '../../src/store/index.js';
-import { score, sendOnce, T0 } from './contract-helpers.js';
+import { batch, score, sendOnce, T0 } from './contract-helpers.js';
 
 async function enqueue(store: Store, users: string[], campaignId = 'c1'): Promise<string[]> {
   const ids: string[] = [];
@@ -99,6 +99,33 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       );
       const abortEvent = (await store.readExportEvents(0, 1000)).find((e) => e.type === 'webhook_aborted');
       expect(abortEvent?.data).toMatchObject({ reason: 'not at threshold' });
+    });
+
+    it('a send that never reached the user does not count for re-eligibility', async () => {
+      const store = await fresh();
+      const lastEnqueued = async (user: string) => {
+        let seen: Record<string, string> = {};
+        await store.applyTrack(batch({ events: [{ externalId: user, name: 'probe', time: T0.toISOString(), properties: {} }] }), (a) => {
+          seen = a.lastEnqueuedAt;
+          return [];
+        });
+        return Object.keys(seen);
+      };
+      const [kept, dropped] = await enqueue(store, ['u1', 'u2']);
+      expect(await lastEnqueued('u2')).toEqual(['c1']);
+      const now = new Date(Date.now() + 1000);
+      await store.claimDeliveries('w1', 10, now, 60_000);
+      await store.recordOutcomes(
+        [
+          { id: kept!, status: 'delivered' },
+          { id: dropped!, status: 'aborted', abortReason: 'not at threshold' },
+        ],
+        now,
+      );
+      expect(await lastEnqueued('u1')).toEqual(['c1']);
+      expect(await lastEnqueued('u2')).toEqual([]);
+      await store.replayDelivery(dropped!, now);
+      expect(await lastEnqueued('u2')).toEqual(['c1']);
     });
 
     it('writes nothing from a batch that contains an unknown delivery', async () => {

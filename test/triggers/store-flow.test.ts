@@ -54,6 +54,24 @@ describe('track → planner → outbox', () => {
     await store.close();
   });
 
+  it('without re-eligibility, an aborted send (below threshold) leaves the user eligible', async () => {
+    const store = openSqliteStore({ path: join(dir, 'abort.db') });
+    const { reeligible_after_seconds: _unused, ...once } = campaign;
+    await store.putCampaign('once', once);
+    const planner = makePlanner(campaignEntries(await store.listCampaigns()));
+    const score = async (inc: number) =>
+      (await store.applyTrack(toTrackBatch(TrackRequestSchema.parse({ attributes: [{ external_id: 'u', 'lead score': { inc } }] })).batch, planner))
+        .deliveries;
+    const [low] = await score(60);
+    const now = new Date(Date.now() + 1000);
+    await store.claimDeliveries('w', 10, now, 60_000);
+    await store.recordOutcomes([{ id: low!.id, status: 'aborted', abortReason: 'not at threshold' }], now);
+    const [high] = await score(50);
+    expect(high?.trigger).toMatchObject({ after: 110 });
+    expect(await score(1)).toEqual([]);
+    await store.close();
+  });
+
   it('a campaign without re-eligibility sends once per user, remembered across reopen', async () => {
     const path = join(dir, 'once.db');
     const { reeligible_after_seconds: _unused, ...once } = { ...campaign, audience: [] };

@@ -38,6 +38,32 @@ const exportType: Record<DeliveryOutcome['status'], string> = {
   aborted: 'webhook_aborted',
 };
 
+/**
+ * Re-eligibility counts sends a user received or may still receive: once a delivery ends without
+ * reaching the user (aborted, failed, dead), the user's last-enqueued time for that campaign falls
+ * back to the latest delivery that is still live or delivered (none: the user is eligible again).
+ */
+function refreshEligibility(stmts: StatementCache, campaignId: string, externalId: string): void {
+  const row = stmts
+    .get(
+      `SELECT MAX(created_at) AS last FROM deliveries
+       WHERE external_id = ? AND campaign_id = ? AND status IN ('queued', 'sending', 'delivered')`,
+    )
+    .get(externalId, campaignId) as { last: string | null };
+  if (row.last === null) {
+    stmts.get('DELETE FROM campaign_eligibility WHERE campaign_id = ? AND external_id = ?').run(campaignId, externalId);
+  } else {
+    stmts
+      .get(
+        `INSERT INTO campaign_eligibility (campaign_id, external_id, last_enqueued_at) VALUES (?, ?, ?)
+         ON CONFLICT (campaign_id, external_id) DO UPDATE SET last_enqueued_at = excluded.last_enqueued_at`,
+      )
+      .run(campaignId, externalId, row.last);
+  }
+}
+
+const NOT_RECEIVED = new Set<DeliveryOutcome['status']>(['aborted', 'failed', 'dead']);
+
 export function recordOutcomesInTransaction(stmts: StatementCache, outcomes: DeliveryOutcome[], now: Date): void {
   const at = now.toISOString();
   const exports: Omit<ExportEvent, 'seq'>[] = [];
@@ -82,6 +108,7 @@ export function recordOutcomesInTransaction(stmts: StatementCache, outcomes: Del
       request: outcome.request ? JSON.stringify(outcome.request) : row.request,
       updated_at: at,
     });
+    if (NOT_RECEIVED.has(outcome.status)) refreshEligibility(stmts, row.campaign_id, row.external_id);
     const base = { at, externalId: row.external_id, campaignId: row.campaign_id, deliveryId: row.id };
     if (attempt) {
       const data: Attributes = { attempt: attempt.attempt, latency_ms: attempt.latencyMs };
@@ -121,6 +148,7 @@ export function replayInTransaction(stmts: StatementCache, id: string, now: Date
        WHERE id = ? RETURNING *`,
     )
     .get(at, at, id) as DeliveryRow;
+  refreshEligibility(stmts, row.campaign_id, row.external_id);
   insertExportEvents(stmts, [
     {
       type: 'webhook_replayed',
