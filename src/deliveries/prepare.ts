@@ -28,7 +28,9 @@ export function createPrepare(deps: PrepareDeps) {
     if (!active) return { kind: 'failed', error: `campaign ${delivery.campaignId} no longer exists` };
     if (!active.campaign.enabled) return { kind: 'aborted', reason: 'campaign is disabled' };
     const attributes = profile?.attributes ?? {};
-    if (!matchesAudience(active.campaign.audience, attributes, now())) {
+    // Re-checked before the first attempt only: a retry or an operator's replay must go out
+    // even though a successful send may have changed the profile (on_delivered_update).
+    if (!delivery.firstAttemptAt && !matchesAudience(active.campaign.audience, attributes, now())) {
       return { kind: 'aborted', reason: 'user no longer matches the audience' };
     }
 

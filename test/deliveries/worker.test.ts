@@ -53,7 +53,7 @@ function harness(overrides: Partial<WorkerPorts> & { respond?: (req: WebhookRequ
       sent.push(req);
       return (overrides.respond ?? (() => response(204)))(req);
     },
-    deliveredUpdate: () => ({ lead_status: { op: 'set', value: 'MQL' } }),
+    deliveredUpdate: (d) => ({ attributes: [{ externalId: d.externalId, ops: { lead_status: { op: 'set', value: 'MQL' } } }], events: [], purchases: [] }),
     planner: () => everyScoreChange,
     retryPolicy: RetryPolicySchema.parse({ baseDelayMs: 10, minDelayMs: 10, maxDelayMs: 20, giveUpAfterMs: 60_000 }),
     logger: silent,

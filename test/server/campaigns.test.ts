@@ -1,0 +1,120 @@
+// Campaign API over a real socket: CRUD with validation, preview, test-send, replay.
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeSalesforce, type FakeSalesforce } from '../../examples/fake-salesforce.js';
+import { loadConfig } from '../../src/config/index.js';
+import { startService, type RunningService } from '../../src/server/service.js';
+import { apiClient, guideCampaign, tempDb, waitFor, type Api } from '../e2e/helpers.js';
+
+describe('campaign API', () => {
+  let fake: FakeSalesforce;
+  let service: RunningService;
+  let api: Api;
+
+  beforeAll(async () => {
+    fake = await startFakeSalesforce();
+    service = await startService(
+      loadConfig({
+        PORT: '0',
+        LIQUIDHOOK_DB: tempDb(),
+        LIQUIDHOOK_API_KEY: 'e2e-test-key-0123456789',
+        LIQUIDHOOK_ALLOWED_HOSTS: '127.0.0.1',
+        LIQUIDHOOK_TEMPLATES_DIR: '/nonexistent-templates-dir',
+        LIQUIDHOOK_POLL_MS: '100',
+      }),
+      { logger: pino({ level: 'silent' }), env: {} },
+    );
+    api = apiClient(service.url);
+  });
+  afterAll(async () => {
+    await service?.close();
+    await fake?.close();
+  });
+
+  it('creates, reads, replaces and deletes a campaign', async () => {
+    const created = await api.call('POST', '/campaigns', guideCampaign(fake));
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+    expect(created.json).toMatchObject({ name: 'Salesforce > Update lead to MQL', enabled: true, ready: true });
+
+    expect((await api.call('GET', `/campaigns/${id}`)).json.webhook.method).toBe('PATCH');
+    const replaced = await api.call('PUT', `/campaigns/${id}`, { ...guideCampaign(fake), enabled: false });
+    expect(replaced.status).toBe(200);
+    expect(replaced.json.enabled).toBe(false);
+
+    expect((await api.call('DELETE', `/campaigns/${id}`)).status).toBe(204);
+    expect((await api.call('GET', `/campaigns/${id}`)).status).toBe(404);
+    expect((await api.call('DELETE', `/campaigns/${id}`)).status).toBe(404);
+  });
+
+  it('PUT creates a campaign under a chosen id', async () => {
+    const res = await api.call('PUT', '/campaigns/my-mql', guideCampaign(fake));
+    expect(res.status).toBe(201);
+    expect(res.json.id).toBe('my-mql');
+    await api.call('DELETE', '/campaigns/my-mql');
+  });
+
+  it('rejects an invalid campaign with field paths', async () => {
+    const bad = { ...guideCampaign(fake), trigger: { type: 'custom_attribute_changed' } };
+    (bad.webhook as { method: string }).method = 'FETCH';
+    const res = await api.call('POST', '/campaigns', bad);
+    expect(res.status).toBe(400);
+    const paths = (res.json.errors as { path: string }[]).map((e) => e.path);
+    expect(paths).toContain('trigger.attribute');
+    expect(paths).toContain('webhook.method');
+  });
+
+  it('previews with a stubbed token and redacts the Authorization header', async () => {
+    const { json: campaign } = await api.call('POST', '/campaigns', guideCampaign(fake));
+    const high = await api.call('POST', `/campaigns/${campaign.id}/preview`, { attributes: { 'lead score': 150 } });
+    expect(high.status).toBe(200);
+    expect(JSON.parse(high.json.body)).toEqual({ lead_status: 'MQL' });
+    expect(high.json.headers.Authorization).toBe('Bearer [REDACTED]');
+    expect(high.json.url).toBe(`${fake.url}/services/data/v60.0/sobjects/Lead/preview-user`);
+    const low = await api.call('POST', `/campaigns/${campaign.id}/preview`, { attributes: { 'lead score': 10 } });
+    expect(low.json.aborted).toEqual({ reason: 'not at threshold' });
+    expect(fake.requests).toHaveLength(0);
+
+    const noRecipient = await api.call('POST', `/campaigns/${campaign.id}/preview`, {});
+    expect(noRecipient.status).toBe(400);
+    await api.call('DELETE', `/campaigns/${campaign.id}`);
+  });
+
+  it('test-sends one real request for a stored profile and shows the response', async () => {
+    const { json: campaign } = await api.call('PUT', '/campaigns/test-send', { ...guideCampaign(fake), enabled: false });
+    await api.call('POST', '/users/track', { attributes: [{ external_id: 'ts-lead', 'lead score': 120 }] });
+    const res = await api.call('POST', `/campaigns/${campaign.id}/test-send`, { external_id: 'ts-lead' });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ sent: true, ok: true, status: 204 });
+    expect(JSON.stringify(res.json)).not.toContain(fake.tokens.at(-1));
+    const patch = fake.leadPatches().find((r) => r.path.endsWith('/Lead/ts-lead'));
+    expect(patch?.headers.authorization).toBe(`Bearer ${fake.tokens.at(-1)}`);
+
+    const unknown = await api.call('POST', `/campaigns/${campaign.id}/test-send`, { external_id: 'nobody' });
+    expect(unknown.status).toBe(404);
+    await api.call('DELETE', `/campaigns/${campaign.id}`);
+  });
+
+  it('replays a finished delivery under the same idempotency key', async () => {
+    const { json: campaign } = await api.call('PUT', '/campaigns/replay', guideCampaign(fake));
+    await api.call('POST', '/users/track', { attributes: [{ external_id: 'rp-lead', 'lead score': 300 }] });
+    const delivery = await waitFor('delivered', async () => {
+      const [d] = (await api.call('GET', '/deliveries?external_id=rp-lead')).json.deliveries;
+      return d?.status === 'delivered' ? d : undefined;
+    });
+    const replay = await api.call('POST', `/deliveries/${delivery.id}/replay`);
+    expect(replay.status).toBe(202);
+    await waitFor('the repeat', () => (fake.leadPatches().filter((r) => r.path.endsWith('/Lead/rp-lead')).length === 2 ? true : undefined));
+    const keys = fake.leadPatches().filter((r) => r.path.endsWith('/Lead/rp-lead')).map((r) => r.idempotencyKey);
+    expect(keys).toEqual([delivery.idempotencyKey, delivery.idempotencyKey]);
+    expect((await api.call('POST', '/deliveries/nope/replay')).status).toBe(404);
+    expect((await api.call('GET', '/deliveries/nope')).status).toBe(404);
+    await api.call('DELETE', `/campaigns/${campaign.id}`);
+  });
+
+  it('validates delivery list filters', async () => {
+    const res = await api.call('GET', '/deliveries?status=lost');
+    expect(res.status).toBe(400);
+    expect(res.json.errors[0].path).toBe('status');
+  });
+});
