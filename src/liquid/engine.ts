@@ -98,13 +98,12 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
       ...parsed.warnings,
       ...missingAttributeWarnings(parsed.rewritten.attributes, context ?? {}, (o) => parsed.rewritten.map.positionOf(o)),
     ];
-    const finish = (extra: Partial<RenderResult>): RenderResult => ({
-      output: '',
-      connectedContent: state.calls,
-      warnings: [...warnings, ...state.warnings],
-      ...(state.secrets?.size ? { secrets: [...state.secrets] } : {}),
-      ...extra,
-    });
+    const finish = (extra: Partial<RenderResult>): RenderResult => {
+      const result: RenderResult = { output: '', connectedContent: state.calls, warnings: [...warnings, ...state.warnings], ...extra };
+      // Non-enumerable: readable by callers that redact, never serialised with the result.
+      Object.defineProperty(result, 'secrets', { value: [...(state.secrets ?? [])], enumerable: false });
+      return result;
+    };
     try {
       const output = (await withDeadline(liquid.render(parsed.templates, scope), limits.renderTimeMs)) as string;
       checkOutputSize(output, limits);
