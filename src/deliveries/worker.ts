@@ -64,19 +64,10 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
   }
 
   async function commit(group: ProcessedDelivery[]): Promise<void> {
-    const updates = group.flatMap((p) => (p.update ? [p.update] : []));
     try {
-      if (updates.length > 0) {
-        // Applied before the outcomes: a crash in between re-sends (same key) rather than
-        // leaving a delivered send whose profile update never happened.
-        const batch: TrackBatch = {
-          attributes: updates.flatMap((u) => u.attributes),
-          events: updates.flatMap((u) => u.events),
-          purchases: updates.flatMap((u) => u.purchases),
-        };
-        const applied = await ports.store.applyTrack(batch, ports.planner());
-        if (applied.deliveries.length > 0) wake();
-      }
+      // Applied before the outcomes: a crash in between re-sends (same key) rather than
+      // leaving a delivered send whose profile update never happened.
+      await applyUpdates(group.flatMap((p) => (p.update ? [p.update] : [])));
       await ports.store.recordOutcomes(
         group.map((p) => p.outcome),
         now(),
@@ -88,6 +79,30 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       log.error({ err: error, deliveries: group.length }, 'could not record delivery outcomes');
     }
     notifyIdle();
+  }
+
+  /** One transaction for all updates; if it is refused, each on its own so one bad update cannot block the rest. */
+  async function applyUpdates(updates: TrackBatch[]): Promise<void> {
+    if (updates.length === 0) return;
+    const merge = (batches: TrackBatch[]): TrackBatch => ({
+      attributes: batches.flatMap((u) => u.attributes),
+      events: batches.flatMap((u) => u.events),
+      purchases: batches.flatMap((u) => u.purchases),
+    });
+    let enqueued = 0;
+    try {
+      enqueued = (await ports.store.applyTrack(merge(updates), ports.planner())).deliveries.length;
+    } catch {
+      for (const update of updates) {
+        try {
+          enqueued += (await ports.store.applyTrack(update, ports.planner())).deliveries.length;
+        } catch (error) {
+          // The send itself succeeded; a profile that rejects the update must not undo that.
+          log.error({ err: error, users: update.attributes.map((a) => a.externalId) }, 'on_delivered_update was not applied');
+        }
+      }
+    }
+    if (enqueued > 0) wake();
   }
 
   function count(outcome: DeliveryOutcome): void {

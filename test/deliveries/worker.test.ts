@@ -87,6 +87,17 @@ describe('delivery worker', () => {
     expect((await h.store.getProfile('u1'))?.attributes.lead_status).toBe('MQL');
   });
 
+  it('records delivered even when the profile refuses the on-delivered update', async () => {
+    const h = harness({
+      deliveredUpdate: (d) => ({ attributes: [{ externalId: d.externalId, ops: { score: { op: 'add', values: ['x'] } } }], events: [], purchases: [] }),
+    });
+    await enqueue(h.store, { u1: 150, u2: 160 });
+    h.worker.start();
+    await h.worker.idle();
+    expect((await h.store.listDeliveries({})).map((d) => d.status)).toEqual(['delivered', 'delivered']);
+    expect(h.sent).toHaveLength(2);
+  });
+
   it('records an abort with its reason and sends nothing', async () => {
     const h = harness();
     await enqueue(h.store, { low: 50 });

@@ -112,6 +112,16 @@ describe('Salesforce MQL hand-off (in-process service)', () => {
     expect((await api.call('GET', '/users/ok-user')).status).toBe(404);
   });
 
+  it('refuses the whole batch when a stored value does not allow an operation', async () => {
+    await api.call('POST', '/users/track', { attributes: [{ external_id: 'typed', plan: 'gold' }] });
+    const res = await api.call('POST', '/users/track', {
+      attributes: [{ external_id: 'other', 'lead score': 150 }, { external_id: 'typed', plan: { inc: 1 } }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.errors).toEqual([{ path: 'attributes[1].plan', message: expect.stringContaining('cannot inc') }]);
+    expect((await api.call('GET', '/users/other')).status).toBe(404);
+  });
+
   it('answers malformed JSON with 400', async () => {
     const res = await api.call('POST', '/users/track', '{"attributes": [');
     expect(res.status).toBe(400);

@@ -1,6 +1,7 @@
 // Profile intake (Braze-compatible /users/track) and profile lookup.
 import { z } from 'zod';
-import { TrackRequestSchema, formatZodIssues, toTrackBatch, trackResponse } from '../../ingest/index.js';
+import { TrackRequestSchema, formatPath, formatZodIssues, toTrackBatch, trackResponse } from '../../ingest/index.js';
+import { AttributeOpError } from '../../profiles/index.js';
 import type { SendPlanner, Store } from '../../store/types.js';
 import type { ZodApp } from '../app.js';
 import { HttpError, notFound } from '../errors.js';
@@ -29,7 +30,17 @@ export function registerUserRoutes(app: ZodApp, deps: UserRouteDeps): void {
     }
     const now = new Date();
     const { batch, errors } = toTrackBatch(body, now);
-    const result = await deps.store.applyTrack(batch, deps.planner(now));
+    let result;
+    try {
+      result = await deps.store.applyTrack(batch, deps.planner(now));
+    } catch (error) {
+      if (!(error instanceof AttributeOpError)) throw error;
+      // The stored value does not allow the operation (e.g. inc on a string): the whole batch is refused.
+      const index = Math.max(0, (body.attributes ?? []).findIndex((a) => a.external_id === error.externalId));
+      throw new HttpError(400, 'invalid /users/track request: nothing was applied', [
+        { path: formatPath(['attributes', index, error.attribute]), message: error.reason },
+      ]);
+    }
     if (result.deliveries.length > 0) deps.onEnqueued(result.deliveries.length);
     return reply.code(201).send(trackResponse(body, errors));
   });
