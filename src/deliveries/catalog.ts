@@ -25,6 +25,8 @@ export interface ActiveCampaign {
   ready: boolean;
   /** Placeholder variables still unset. */
   missing: string[];
+  /** Why the campaign plans and sends nothing, when `ready` is false. */
+  inactiveReason?: string;
   stored: Pick<StoredCampaign, 'createdAt' | 'updatedAt'>;
 }
 
@@ -84,6 +86,15 @@ export class CampaignCatalog implements CampaignLookup {
     return removed;
   }
 
+  /** Takes a campaign out of planning and sending without deleting it (e.g. its file is gone). */
+  deactivate(id: string, reason: string): void {
+    const active = this.active.get(id);
+    if (!active) return;
+    this.active.set(id, { ...active, ready: false, inactiveReason: reason });
+    this.logger.warn({ campaign: id }, `campaign "${active.campaign.name}" is inactive: ${reason}`);
+    this.refreshEntries();
+  }
+
   /** The planner applyTrack runs: ready, enabled campaigns only. */
   planner(now: Date): SendPlanner {
     const entries = this.entries;
@@ -107,6 +118,7 @@ export class CampaignCatalog implements CampaignLookup {
       secrets: resolved.secretValues,
       ready: missing.length === 0,
       missing,
+      ...(missing.length > 0 ? { inactiveReason: `set ${missing.join(', ')}` } : {}),
       stored: { createdAt: stored.createdAt, updatedAt: stored.updatedAt },
     };
     if (!active.ready) {

@@ -18,20 +18,29 @@ export class TemplateCampaignError extends Error {
   }
 }
 
+const FILE_ID_PREFIX = 'file:';
+
 /** `templates/salesforce-mql-handoff.webhook.liquid` -> `file:salesforce-mql-handoff`. */
 export function campaignIdForFile(path: string): string {
   const stem = basename(path).slice(0, -WEBHOOK_FILE_SUFFIX.length) || basename(path);
-  return `file:${stem.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 90)}`;
+  return `${FILE_ID_PREFIX}${stem.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 90)}`;
 }
 
 export function campaignInputOf(file: WebhookFile): Record<string, unknown> {
   return { name: file.name, webhook: file.webhook, ...file.campaign };
 }
 
-/** Loads and upserts the directory's campaigns; returns their ids. A missing directory is fine. */
+export const DEFAULT_TEMPLATES_DIR = './templates';
+
+/**
+ * Loads and upserts the directory's campaigns; returns their ids. A stored file campaign whose
+ * file is gone stays in the store (its delivery log too) but plans and sends nothing.
+ */
 export async function loadTemplateCampaigns(dir: string, catalog: CampaignCatalog, logger: Logger): Promise<string[]> {
   if (!existsSync(dir)) {
-    logger.debug({ dir }, 'no templates directory');
+    // Only a directory someone configured on purpose is worth a warning.
+    if (dir === DEFAULT_TEMPLATES_DIR) logger.debug({ dir }, 'no templates directory');
+    else logger.warn({ dir }, 'templates directory does not exist; no file campaigns loaded');
     return [];
   }
   const files = await loadTemplatesDir(dir);
@@ -46,6 +55,11 @@ export async function loadTemplateCampaigns(dir: string, catalog: CampaignCatalo
       throw error;
     }
     ids.push(id);
+  }
+  for (const active of catalog.list()) {
+    if (active.id.startsWith(FILE_ID_PREFIX) && !ids.includes(active.id)) {
+      catalog.deactivate(active.id, `its template file is no longer in ${dir}`);
+    }
   }
   logger.info({ dir, campaigns: ids }, `loaded ${ids.length} campaign(s) from template files`);
   return ids;

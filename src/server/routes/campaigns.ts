@@ -49,6 +49,7 @@ export function campaignView(active: ActiveCampaign): Record<string, unknown> {
     ...active.campaign,
     ready: active.ready,
     ...(active.missing.length > 0 ? { missing_placeholders: active.missing } : {}),
+    ...(active.inactiveReason ? { inactive_reason: active.inactiveReason } : {}),
     created_at: active.stored.createdAt,
     updated_at: active.stored.updatedAt,
   };
