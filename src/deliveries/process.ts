@@ -1,5 +1,6 @@
 // One claimed delivery from render to verdict. Never throws: every failure becomes an outcome,
 // so one bad delivery cannot stall the batch it was claimed with.
+import { toAttemptRow } from '../dispatch/attempt-row.js';
 import { decideNextAttempt } from '../dispatch/retry-policy.js';
 import type { AttemptResult } from '../dispatch/types.js';
 import type { Delivery, DeliveryOutcome, TrackBatch } from '../store/types.js';
@@ -56,16 +57,7 @@ export async function processDelivery(delivery: Delivery, ports: Ports): Promise
     now: finishedAt.getTime(),
     outcome: result,
   });
-  const attempt = decision.countsAsAttempt
-    ? {
-        attempt: attemptNumber,
-        at: new Date(result.startedAt).toISOString(),
-        latencyMs: Math.round(result.latencyMs),
-        ...(result.status === undefined ? {} : { statusCode: result.status }),
-        ...(result.responseBody ? { responseBody: result.responseBody } : {}),
-        ...(result.error ? { error: `${result.error.kind}: ${result.error.message}` } : {}),
-      }
-    : undefined;
+  const attempt = decision.countsAsAttempt ? toAttemptRow(attemptNumber, { ...result, latencyMs: Math.round(result.latencyMs) }) : undefined;
   const base = {
     id: delivery.id,
     ...(attempt ? { attempt, firstAttemptAt: new Date(firstAttemptAt).toISOString() } : {}),

@@ -93,7 +93,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       logger,
       routes: [
         (a) => registerUserRoutes(a, { store, planner: (now) => catalog.planner(now), onEnqueued }),
-        (a) => registerCampaignRoutes(a, { store, catalog, engine, dispatcher }),
+        (a) => registerCampaignRoutes(a, { store, catalog, engine, dispatcher, signingSecrets: env }),
         (a) => registerDeliveryRoutes(a, { store, onEnqueued }),
       ],
     });

@@ -85,10 +85,15 @@ describe('campaign API', () => {
     await api.call('POST', '/users/track', { attributes: [{ external_id: 'ts-lead', 'lead score': 120 }] });
     const res = await api.call('POST', `/campaigns/${campaign.id}/test-send`, { external_id: 'ts-lead' });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ sent: true, ok: true, status: 204 });
+    expect(res.json).toMatchObject({ sent: true, result: { ok: true, status: 204 } });
+    expect(res.json.result.request.headers.Authorization).toContain('[REDACTED]');
+    expect(JSON.stringify(res.json)).not.toContain(fake.clientSecret);
     expect(JSON.stringify(res.json)).not.toContain(fake.tokens.at(-1));
     const patch = fake.leadPatches().find((r) => r.path.endsWith('/Lead/ts-lead'));
     expect(patch?.headers.authorization).toBe(`Bearer ${fake.tokens.at(-1)}`);
+
+    const low = await api.call('POST', `/campaigns/${campaign.id}/test-send`, { attributes: { 'lead score': 3 } });
+    expect(low.json).toMatchObject({ sent: false, aborted: { reason: 'not at threshold' } });
 
     const unknown = await api.call('POST', `/campaigns/${campaign.id}/test-send`, { external_id: 'nobody' });
     expect(unknown.status).toBe(404);

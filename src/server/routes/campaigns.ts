@@ -3,12 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ActiveCampaign, CampaignCatalog } from '../../deliveries/catalog.js';
-import { testSend, type WebhookDispatcher } from '../../dispatch/index.js';
+import type { WebhookDispatcher } from '../../dispatch/index.js';
 import type { LiquidhookEngine } from '../../liquid/index.js';
 import { redactText } from '../../liquid/redact.js';
 import { buildLiquidContext } from '../../render/context.js';
 import { previewWebhook } from '../../render/preview.js';
-import { WebhookRenderError, renderWebhookRequest } from '../../render/render-request.js';
+import { testSendWebhook } from '../../render/test-send.js';
 import type { Attributes, Store } from '../../store/types.js';
 import { CampaignValidationError } from '../../triggers/index.js';
 import type { ZodApp } from '../app.js';
@@ -20,7 +20,12 @@ export interface CampaignRouteDeps {
   /** Engine with live, SSRF-guarded connected_content (test-send and live previews). */
   engine: LiquidhookEngine;
   dispatcher: WebhookDispatcher;
+  /** Values of `signing_secret_ref` names. */
+  signingSecrets: Record<string, string | undefined>;
 }
+
+/** A secret as it appears inside JSON text. */
+const jsonEscaped = (secret: string): string => JSON.stringify(secret).slice(1, -1);
 
 const IdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'id may contain letters, digits and _.:-') });
 
@@ -119,29 +124,20 @@ export function registerCampaignRoutes(app: ZodApp, deps: CampaignRouteDeps): vo
 
   app.post('/campaigns/:id/test-send', { schema: { params: IdParams, body: RecipientSchema } }, async (request) => {
     const active = find(request.params.id);
-    let rendered;
-    try {
-      rendered = await renderWebhookRequest(deps.engine, active.webhook, await contextFor(request.body));
-    } catch (error) {
-      if (error instanceof WebhookRenderError) {
-        throw new HttpError(422, 'webhook did not render', error.errors.map((e) => ({ path: e.field, message: redactText(e.message, active.secrets) })));
-      }
-      throw error;
-    }
-    if (rendered.aborted) return { sent: false, aborted: { reason: rendered.aborted.reason } };
-    const result = await testSend(deps.dispatcher, {
-      url: rendered.url,
-      method: rendered.method,
-      headers: rendered.headers,
-      body: rendered.body,
-      idempotencyKey: `test_${randomBytes(12).toString('hex')}`,
+    const ref = active.webhook.signing_secret_ref;
+    const signingSecret = ref ? deps.signingSecrets[ref] : undefined;
+    if (ref && !signingSecret) throw new HttpError(422, `signing secret ${ref} is not configured`);
+    const outcome = await testSendWebhook(active.webhook, {
+      engine: deps.engine,
+      dispatcher: deps.dispatcher,
+      context: await contextFor(request.body),
+      ...(signingSecret ? { signingSecret } : {}),
     });
-    const known = [...active.secrets, ...rendered.secrets].filter((s) => s.length >= 4);
-    return {
-      sent: true,
-      ...result,
-      body: redactText(result.body, known),
-      request: { ...result.request, body: redactText(result.request.body, known), url: redactText(result.request.url, known) },
-    };
+    // Placeholder secrets (client secrets) are scrubbed as well as what the render met.
+    const scrubbed = JSON.parse(redactText(JSON.stringify(outcome), active.secrets.map(jsonEscaped))) as typeof outcome;
+    if (scrubbed.errors.length > 0) {
+      throw new HttpError(422, 'webhook did not render', scrubbed.errors.map((e) => ({ path: e.field, message: e.message })));
+    }
+    return scrubbed;
   });
 }
