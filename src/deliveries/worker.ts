@@ -128,9 +128,16 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
     const room = options.concurrency - inFlight.size;
     if (room <= 0) return 0;
     const claimed = await ports.store.claimDeliveries(options.owner, Math.min(room, options.batchSize), now(), options.leaseMs);
-    stats.claimed += claimed.length;
-    for (const delivery of claimed) track(delivery);
-    return claimed.length;
+    let fresh = 0;
+    for (const delivery of claimed) {
+      // A send of ours that outlived its lease (slow host queue) came back: the claim just
+      // renewed the lease, and the send already running will record the outcome.
+      if (inFlight.has(delivery.id)) continue;
+      track(delivery);
+      fresh++;
+    }
+    stats.claimed += fresh;
+    return fresh;
   }
 
   async function nextSleepMs(): Promise<number> {

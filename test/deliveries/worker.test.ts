@@ -173,3 +173,44 @@ describe('delivery worker', () => {
     release();
   });
 });
+
+describe('delivery worker leases', () => {
+  it('does not start a second send when its own claim outlives the lease', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lh-worker-'));
+    const store = openSqliteStore({ path: join(dir, 'db.sqlite') });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sent: WebhookRequest[] = [];
+    const worker = createDeliveryWorker(
+      {
+        store,
+        prepare: async () => ({ kind: 'send', request: { url: 'http://127.0.0.1:1/x', idempotencyKey: 'k' }, log: {} }),
+        send: async (req) => {
+          sent.push(req);
+          await gate;
+          return response(204);
+        },
+        deliveredUpdate: () => undefined,
+        planner: () => everyScoreChange,
+        retryPolicy: RetryPolicySchema.parse({}),
+        logger: silent,
+      },
+      // A lease far shorter than the send: the row is claimable again while still in flight.
+      { owner: 'solo', batchSize: 10, concurrency: 8, pollMs: 10, leaseMs: 20 },
+    );
+    try {
+      await enqueue(store, { u1: 150 });
+      worker.start();
+      for (let i = 0; i < 30; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(sent).toHaveLength(1);
+      release();
+      await worker.idle();
+      expect((await store.listDeliveries({}))[0]?.status).toBe('delivered');
+      expect(sent).toHaveLength(1);
+    } finally {
+      release();
+      await worker.stop(1000);
+      await store.close();
+    }
+  });
+});

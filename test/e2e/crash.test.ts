@@ -27,7 +27,7 @@ describe('kill -9 mid-delivery', () => {
 
   beforeAll(async () => {
     // A little latency per Lead request keeps many sends in flight when the kill lands.
-    fake = await startFakeSalesforce({ leadDelayMs: 30 });
+    fake = await startFakeSalesforce({ leadDelayMs: 50 });
   });
   afterAll(async () => {
     if (service && service.child.exitCode === null) await service.kill9();
