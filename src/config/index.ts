@@ -45,6 +45,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       leaseMs: e.LIQUIDHOOK_LEASE_MS,
     },
     webhookTimeoutMs: e.LIQUIDHOOK_WEBHOOK_TIMEOUT_MS,
+    maxConcurrencyPerHost: e.LIQUIDHOOK_MAX_PER_HOST,
     retryWindowMs: e.LIQUIDHOOK_RETRY_WINDOW_MS,
     shutdownGraceMs: e.LIQUIDHOOK_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,

@@ -34,6 +34,8 @@ export const EnvSchema = z.object({
   LIQUIDHOOK_TEMPLATES_DIR: z.string().trim().min(1).default('./templates'),
   LIQUIDHOOK_WORKER_BATCH: positiveInt('LIQUIDHOOK_WORKER_BATCH', 100),
   LIQUIDHOOK_WORKER_CONCURRENCY: positiveInt('LIQUIDHOOK_WORKER_CONCURRENCY', 64),
+  // Sends in flight per destination host; more wait in line (protects CRMs' API limits).
+  LIQUIDHOOK_MAX_PER_HOST: positiveInt('LIQUIDHOOK_MAX_PER_HOST', 16),
   LIQUIDHOOK_POLL_MS: positiveInt('LIQUIDHOOK_POLL_MS', 1000),
   // A claimed delivery is reclaimed after this long; it must outlast one send.
   LIQUIDHOOK_LEASE_MS: positiveInt('LIQUIDHOOK_LEASE_MS', 120_000),
@@ -62,6 +64,7 @@ export interface ServiceConfig {
     leaseMs: number;
   };
   webhookTimeoutMs: number;
+  maxConcurrencyPerHost: number;
   retryWindowMs: number;
   shutdownGraceMs: number;
   logLevel: (typeof LOG_LEVELS)[number];

@@ -1,5 +1,5 @@
 // The HTTP API: fastify with zod validation, bearer auth and one error shape.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -28,6 +28,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Answer 503 instead of hanging once shutdown has begun.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Malformed URLs and similar router-level failures get the same error shape as the rest.
+    frameworkErrors: (error, _request, reply) => {
+      // The reply is untyped at this level; the body is the ErrorBody shape.
+      (reply as unknown as FastifyReply).code(error.statusCode ?? 400).send({ message: error.message });
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -64,6 +64,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     const dispatcher = createDispatcher({
       allowedHosts: config.allowedHosts ?? '',
       timeoutMs: config.webhookTimeoutMs,
+      maxConcurrencyPerHost: config.maxConcurrencyPerHost,
       // One line per attempt is debug detail; the delivery log keeps every attempt anyway.
       logger: { info: (obj, msg) => logger.debug(obj, msg) },
     });
