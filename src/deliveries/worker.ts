@@ -6,6 +6,9 @@ import type { Delivery, DeliveryOutcome, TrackBatch } from '../store/types.js';
 import { processDelivery, type ProcessedDelivery } from './process.js';
 import type { WorkerOptions, WorkerPorts, WorkerStats } from './types.js';
 
+/** How long a finished send waits for others to join its commit (each commit is an fsync). */
+const GROUP_COMMIT_WINDOW_MS = 5;
+
 export interface DeliveryWorker {
   start(): void;
   /** Ask for a claim round now (new deliveries were enqueued). */
@@ -24,6 +27,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
   const inFlight = new Map<string, Promise<void>>();
   let pending: ProcessedDelivery[] = [];
   let flushing: Promise<void> | undefined;
+  let flushTimer: NodeJS.Timeout | undefined;
   let running = false;
   let stopped = false;
   // Claim again once this many slots are free: fewer, larger claim transactions.
@@ -51,7 +55,18 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
     });
   }
 
+  /** Commits soon rather than at once, so outcomes finishing close together share one transaction. */
+  function scheduleFlush(): void {
+    if (pending.length >= options.batchSize) {
+      void flush();
+      return;
+    }
+    flushTimer ??= setTimeout(() => void flush(), GROUP_COMMIT_WINDOW_MS);
+  }
+
   async function flush(): Promise<void> {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
     // One commit at a time; outcomes arriving meanwhile form the next group.
     while (flushing) await flushing;
     if (pending.length === 0) return;
@@ -117,7 +132,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       // After stop() the claim was released; it will be sent again under the same key.
       if (stopped) return;
       pending.push(processed);
-      void flush();
+      scheduleFlush();
       if (options.concurrency - inFlight.size >= refillAt) wake();
     });
     inFlight.set(delivery.id, work);
