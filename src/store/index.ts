@@ -1,8 +1,10 @@
 // Storage entry point: the contract types and the backends behind it.
 export type * from './types.js';
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
+export { openPostgresStore, PostgresStore, type PostgresStoreOptions, type RecordOptions } from './postgres/index.js';
 export { migrations, type Migration, type SqlDialect } from './migrations.js';
 export { newTimeOrderedId, newIdempotencyKey } from './ids.js';
+import { openPostgresStore } from './postgres/index.js';
 import { openSqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';
 
@@ -16,7 +18,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     case 'sqlite':
       return openSqliteStore(config);
     case 'postgres':
-      throw new Error('the PostgreSQL store is not available in this build; use driver "sqlite"');
+      return openPostgresStore({ url: config.url, poolSize: config.poolSize });
     default: {
       const unknown: never = config;
       throw new Error(`unknown store driver ${JSON.stringify(unknown)}`);

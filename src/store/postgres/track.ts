@@ -1,0 +1,233 @@
+// applyTrack on PostgreSQL: one transaction that locks the batch's profiles, applies the
+// attribute operations, records events and purchases, and writes the planned deliveries and
+// export events (transactional outbox). Writes are set-based (unnest) to keep round trips flat.
+import type pg from 'pg';
+import { applyAttributeOps, AttributeOpError, diffAttributes } from '../../profiles/index.js';
+import { newIdempotencyKey, newTimeOrderedId } from '../ids.js';
+import type { Attributes, Delivery, ExportEvent, Purchase, SendPlanner, TrackBatch, UserActivity, UserEvent } from '../types.js';
+import { insertExportEvents } from './exports.js';
+import { type DeliveryRow, json, type ProfileRow, toDelivery } from './rows.js';
+
+interface UserWork {
+  externalId: string;
+  isNew: boolean;
+  before: Attributes;
+  after: Attributes;
+  events: UserEvent[];
+  purchases: Purchase[];
+}
+
+/** Users in first-appearance order (attributes, then events, then purchases), like SQLite. */
+function usersOf(batch: TrackBatch): string[] {
+  const ids = new Set<string>();
+  for (const entry of batch.attributes) ids.add(entry.externalId);
+  for (const event of batch.events) ids.add(event.externalId);
+  for (const purchase of batch.purchases) ids.add(purchase.externalId);
+  return [...ids];
+}
+
+/**
+ * Creates missing profiles as empty placeholders, then locks every profile of the batch in one
+ * stable order. Two instances updating the same user therefore run one after the other and the
+ * second reads what the first committed (no lost `inc`). A concurrent creator of the same new
+ * profile makes the insert wait, then find the row.
+ */
+async function lockUsers(client: pg.ClientBase, ids: string[], at: string): Promise<Map<string, UserWork>> {
+  const sorted = [...ids].sort();
+  const created = await client.query<{ external_id: string }>({
+    name: 'lh_create_profiles',
+    text: `INSERT INTO profiles (external_id, attributes, created_at, updated_at)
+           SELECT id, '{}', $2, $2 FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n
+           ON CONFLICT (external_id) DO NOTHING RETURNING external_id`,
+    values: [sorted, at],
+  });
+  const isNew = new Set(created.rows.map((r) => r.external_id));
+  const locked = await client.query<ProfileRow>({
+    name: 'lh_lock_profile_rows',
+    text: 'SELECT * FROM profiles WHERE external_id = ANY($1::text[]) ORDER BY external_id FOR UPDATE',
+    values: [sorted],
+  });
+  const rows = new Map(locked.rows.map((r) => [r.external_id, r]));
+  const users = new Map<string, UserWork>();
+  for (const externalId of ids) {
+    const attributes = isNew.has(externalId) ? {} : rows.get(externalId)!.attributes;
+    users.set(externalId, { externalId, isNew: isNew.has(externalId), before: attributes, after: attributes, events: [], purchases: [] });
+  }
+  return users;
+}
+
+async function eligibilityOf(client: pg.ClientBase, ids: string[]): Promise<Map<string, Record<string, string>>> {
+  const { rows } = await client.query<{ campaign_id: string; external_id: string; last_enqueued_at: string }>({
+    name: 'lh_eligibility',
+    text: 'SELECT campaign_id, external_id, last_enqueued_at FROM campaign_eligibility WHERE external_id = ANY($1::text[])',
+    values: [ids],
+  });
+  const byUser = new Map<string, Record<string, string>>();
+  for (const row of rows) {
+    const entry = byUser.get(row.external_id) ?? {};
+    entry[row.campaign_id] = row.last_enqueued_at;
+    byUser.set(row.external_id, entry);
+  }
+  return byUser;
+}
+
+export async function applyTrackInTransaction(
+  client: pg.ClientBase,
+  batch: TrackBatch,
+  planner: SendPlanner,
+  now: Date,
+): Promise<{ activities: UserActivity[]; deliveries: Delivery[] }> {
+  const at = now.toISOString();
+  const ids = usersOf(batch);
+  if (ids.length === 0) return { activities: [], deliveries: [] };
+  const users = await lockUsers(client, ids, at);
+  for (const entry of batch.attributes) {
+    const work = users.get(entry.externalId)!;
+    try {
+      work.after = applyAttributeOps(work.after, entry.ops).attributes;
+    } catch (error) {
+      throw error instanceof AttributeOpError ? error.forUser(entry.externalId) : error;
+    }
+  }
+  for (const event of batch.events) users.get(event.externalId)!.events.push(event);
+  for (const purchase of batch.purchases) users.get(purchase.externalId)!.purchases.push(purchase);
+  const eligibility = await eligibilityOf(client, ids);
+
+  const activities: UserActivity[] = [];
+  const deliveries: DeliveryRow[] = [];
+  const exports: Omit<ExportEvent, 'seq'>[] = [];
+  for (const work of users.values()) {
+    const changes = diffAttributes(work.before, work.after);
+    const user = { at, externalId: work.externalId };
+    for (const event of work.events) {
+      exports.push({ ...user, type: 'user_event', data: { name: event.name, time: event.time, properties: event.properties } });
+    }
+    for (const p of work.purchases) {
+      exports.push({
+        ...user,
+        type: 'purchase',
+        data: { product_id: p.productId, currency: p.currency, price: p.price, quantity: p.quantity, time: p.time, properties: p.properties },
+      });
+    }
+    for (const change of changes) {
+      exports.push({ ...user, type: 'attribute_changed', data: { attribute: change.attribute, before: change.before ?? null, after: change.after ?? null } });
+    }
+    const activity: UserActivity = {
+      externalId: work.externalId,
+      before: work.isNew ? undefined : work.before,
+      after: work.after,
+      changes,
+      events: work.events,
+      purchases: work.purchases,
+      lastEnqueuedAt: { ...(eligibility.get(work.externalId) ?? {}) },
+    };
+    activities.push(activity);
+    for (const planned of planner(activity)) {
+      const row: DeliveryRow = {
+        id: newTimeOrderedId(now.getTime()),
+        campaign_id: planned.campaignId,
+        external_id: planned.externalId,
+        idempotency_key: newIdempotencyKey(),
+        status: 'queued',
+        attempts: 0,
+        trigger: planned.trigger,
+        request: null,
+        next_attempt_at: at,
+        first_attempt_at: null,
+        lease_owner: null,
+        lease_until: null,
+        last_error: null,
+        abort_reason: null,
+        created_at: at,
+        updated_at: at,
+      };
+      deliveries.push(row);
+      // Later users of this batch see the send, as they would reading the table row by row.
+      eligibility.set(planned.externalId, { ...(eligibility.get(planned.externalId) ?? {}), [planned.campaignId]: at });
+      exports.push({
+        type: 'webhook_enqueued',
+        at,
+        externalId: planned.externalId,
+        campaignId: planned.campaignId,
+        deliveryId: row.id,
+        data: { trigger: planned.trigger },
+      });
+    }
+  }
+
+  await writeProfiles(client, [...users.values()], at);
+  await insertEvents(client, batch.events, at);
+  await insertPurchases(client, batch.purchases, at);
+  await insertDeliveries(client, deliveries);
+  await insertExportEvents(client, exports);
+  return { activities, deliveries: deliveries.map(toDelivery) };
+}
+
+async function writeProfiles(client: pg.ClientBase, users: UserWork[], at: string): Promise<void> {
+  await client.query({
+    name: 'lh_write_profiles',
+    text: `UPDATE profiles p SET attributes = v.attributes::json, updated_at = $3
+           FROM unnest($1::text[], $2::text[]) AS v(external_id, attributes) WHERE p.external_id = v.external_id`,
+    values: [users.map((u) => u.externalId), users.map((u) => JSON.stringify(u.after)), at],
+  });
+}
+
+async function insertEvents(client: pg.ClientBase, events: UserEvent[], at: string): Promise<void> {
+  if (events.length === 0) return;
+  await client.query({
+    name: 'lh_insert_events',
+    text: `INSERT INTO events (external_id, name, time, properties, created_at)
+           SELECT external_id, name, time, properties::json, $4
+           FROM unnest($1::text[], $2::text[], $3::text[], $5::text[]) WITH ORDINALITY AS e(external_id, name, time, properties, n)
+           ORDER BY n`,
+    values: [events.map((e) => e.externalId), events.map((e) => e.name), events.map((e) => e.time), at, events.map((e) => json(e.properties))],
+  });
+}
+
+async function insertPurchases(client: pg.ClientBase, purchases: Purchase[], at: string): Promise<void> {
+  if (purchases.length === 0) return;
+  const col = <T>(pick: (p: Purchase) => T) => purchases.map(pick);
+  await client.query({
+    name: 'lh_insert_purchases',
+    text: `INSERT INTO purchases (external_id, product_id, currency, price, quantity, time, properties, created_at)
+           SELECT external_id, product_id, currency, price, quantity, time, properties::json, $8
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[])
+             WITH ORDINALITY AS p(external_id, product_id, currency, price, quantity, time, properties, n)
+           ORDER BY n`,
+    values: [
+      col((p) => p.externalId),
+      col((p) => p.productId),
+      col((p) => p.currency),
+      col((p) => p.price),
+      col((p) => p.quantity),
+      col((p) => p.time),
+      col((p) => json(p.properties)),
+      at,
+    ],
+  });
+}
+
+async function insertDeliveries(client: pg.ClientBase, rows: DeliveryRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const col = <K extends keyof DeliveryRow>(key: K) => rows.map((r) => r[key]);
+  await client.query({
+    name: 'lh_insert_deliveries',
+    text: `INSERT INTO deliveries (id, campaign_id, external_id, idempotency_key, status, attempts, trigger,
+             next_attempt_at, created_at, updated_at)
+           SELECT id, campaign_id, external_id, idempotency_key, 'queued', 0, trigger::json, $6, $6, $6
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS d(id, campaign_id, external_id, idempotency_key, trigger)`,
+    values: [col('id'), col('campaign_id'), col('external_id'), col('idempotency_key'), rows.map((r) => json(r.trigger)), rows[0]!.created_at],
+  });
+  // One row per (campaign, user), in a stable order so concurrent upserts cannot deadlock.
+  const pairs = [...new Map(rows.map((r) => [`${r.campaign_id}\u0000${r.external_id}`, r])).values()].sort((a, b) =>
+    a.campaign_id === b.campaign_id ? (a.external_id < b.external_id ? -1 : 1) : a.campaign_id < b.campaign_id ? -1 : 1,
+  );
+  await client.query({
+    name: 'lh_upsert_eligibility',
+    text: `INSERT INTO campaign_eligibility (campaign_id, external_id, last_enqueued_at)
+           SELECT campaign_id, external_id, $3 FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(campaign_id, external_id, n)
+           ORDER BY n
+           ON CONFLICT (campaign_id, external_id) DO UPDATE SET last_enqueued_at = excluded.last_enqueued_at`,
+    values: [pairs.map((p) => p.campaign_id), pairs.map((p) => p.external_id), rows[0]!.created_at],
+  });
+}
