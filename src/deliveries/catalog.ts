@@ -1,7 +1,13 @@
 // The campaigns in force, parsed once and kept in memory: the planner runs inside every
 // /users/track transaction and the worker looks a campaign up for every send.
 import type { Logger } from 'pino';
-import { resolvePlaceholders, substitutePlaceholders, type Placeholder } from '../render/placeholders.js';
+import {
+  PlaceholderValueError,
+  resolvePlaceholders,
+  substitutePlaceholders,
+  type Placeholder,
+  type ResolvedPlaceholders,
+} from '../render/placeholders.js';
 import type { Webhook } from '../render/schema.js';
 import type { SendPlanner, Store, StoredCampaign, TrackBatch } from '../store/types.js';
 import {
@@ -109,20 +115,30 @@ export class CampaignCatalog implements CampaignLookup {
 
   private remember(stored: StoredCampaign, campaign: Campaign): ActiveCampaign {
     const placeholders = this.placeholders.get(stored.id) ?? [];
-    const resolved = resolvePlaceholders(placeholders, this.placeholderValues);
+    let resolved: ResolvedPlaceholders;
+    let invalid: string | undefined;
+    try {
+      resolved = resolvePlaceholders(placeholders, this.placeholderValues);
+    } catch (error) {
+      if (!(error instanceof PlaceholderValueError)) throw error;
+      // A bad value (say, an instance URL with a path) disables this campaign, not the service.
+      resolved = { values: {}, missing: [], secretValues: [] };
+      invalid = error.message;
+    }
     const missing = [...new Set(resolved.missing.map((p) => p.env))];
+    const inactiveReason = invalid ?? (missing.length > 0 ? `set ${missing.join(', ')}` : undefined);
     const active: ActiveCampaign = {
       id: stored.id,
       campaign,
       webhook: substitutePlaceholders(campaign.webhook, resolved.values),
       secrets: resolved.secretValues,
-      ready: missing.length === 0,
+      ready: inactiveReason === undefined,
       missing,
-      ...(missing.length > 0 ? { inactiveReason: `set ${missing.join(', ')}` } : {}),
+      ...(inactiveReason ? { inactiveReason } : {}),
       stored: { createdAt: stored.createdAt, updatedAt: stored.updatedAt },
     };
-    if (!active.ready) {
-      this.logger.warn({ campaign: stored.id, missing }, `campaign "${campaign.name}" is inactive until ${missing.join(', ')} are set`);
+    if (inactiveReason) {
+      this.logger.warn({ campaign: stored.id, missing }, `campaign "${campaign.name}" is inactive: ${inactiveReason}`);
     }
     this.active.set(stored.id, active);
     return active;

@@ -1,6 +1,6 @@
 // The outbox worker. It claims due deliveries under a lease, sends many at once, and commits
-// their outcomes in groups: whatever finished while the previous commit ran goes into the next
-// one. A crash loses nothing: unrecorded claims come back when their lease expires, and the
+// their outcomes in groups: whatever finishes within a few milliseconds, or while the previous
+// commit runs, shares one transaction. A crash loses nothing: unrecorded claims come back when their lease expires, and the
 // receiver sees the same Idempotency-Key again.
 import type { Delivery, DeliveryOutcome, TrackBatch } from '../store/types.js';
 import { processDelivery, type ProcessedDelivery } from './process.js';
@@ -26,6 +26,8 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
   const stats: WorkerStats = { claimed: 0, delivered: 0, retried: 0, failed: 0, dead: 0, aborted: 0, commits: 0, inFlight: 0 };
   const inFlight = new Map<string, Promise<void>>();
   let pending: ProcessedDelivery[] = [];
+  /** Sent but not yet committed: if the lease lapses meanwhile, a re-claim must not send again. */
+  const settling = new Set<string>();
   let flushing: Promise<void> | undefined;
   let flushTimer: NodeJS.Timeout | undefined;
   let running = false;
@@ -73,6 +75,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
     const group = pending;
     pending = [];
     flushing = commit(group).finally(() => {
+      for (const { outcome } of group) settling.delete(outcome.id);
       flushing = undefined;
     });
     await flushing;
@@ -131,6 +134,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       stats.inFlight = inFlight.size;
       // After stop() the claim was released; it will be sent again under the same key.
       if (stopped) return;
+      settling.add(delivery.id);
       pending.push(processed);
       scheduleFlush();
       if (options.concurrency - inFlight.size >= refillAt) wake();
@@ -145,9 +149,9 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
     const claimed = await ports.store.claimDeliveries(options.owner, Math.min(room, options.batchSize), now(), options.leaseMs);
     let fresh = 0;
     for (const delivery of claimed) {
-      // A send of ours that outlived its lease (slow host queue) came back: the claim just
-      // renewed the lease, and the send already running will record the outcome.
-      if (inFlight.has(delivery.id)) continue;
+      // A send of ours that outlived its lease (slow host queue, commit pending) came back: the
+      // claim just renewed the lease, and the running send will record the outcome.
+      if (inFlight.has(delivery.id) || settling.has(delivery.id)) continue;
       track(delivery);
       fresh++;
     }

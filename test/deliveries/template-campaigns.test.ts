@@ -74,6 +74,15 @@ describe('campaigns from template files', () => {
     expect(planned).toEqual([]);
   });
 
+  it('keeps a campaign inactive when a placeholder value is unusable', async () => {
+    const { dir, db } = setup();
+    const catalog = await catalogFor(db, { ...ENV, SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com/some/path' });
+    await loadTemplateCampaigns(dir, catalog, silent);
+    const active = catalog.get('file:salesforce-mql-handoff')!;
+    expect(active.ready).toBe(false);
+    expect(active.inactiveReason).toContain('SALESFORCE_INSTANCE_URL');
+  });
+
   it('deactivates a stored file campaign whose file is gone', async () => {
     const { dir, db } = setup();
     await loadTemplateCampaigns(dir, await catalogFor(db, ENV), silent);
