@@ -1,7 +1,7 @@
 // The API key guarding every route. When none is configured, the first start generates one,
 // keeps only its SHA-256 digest next to the database and prints the key once.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isSqliteFile } from '../config/index.js';
 
@@ -26,9 +26,15 @@ export function checkerFor(expectedDigest: Buffer): ApiKeyCheck {
   };
 }
 
-/** The file holding the generated key's digest, next to the SQLite file. */
+const DIGEST_FILE = 'liquidhook.api-key.sha256';
+
+/**
+ * The file holding the generated key's digest: next to the SQLite file, or in ./data for a
+ * database server. An in-memory database gets a fresh key on every start.
+ */
 export function apiKeyDigestPath(db: string): string | undefined {
-  return isSqliteFile(db) ? resolve(dirname(resolve(db)), 'liquidhook.api-key.sha256') : undefined;
+  if (db === ':memory:') return undefined;
+  return isSqliteFile(db) ? resolve(dirname(resolve(db)), DIGEST_FILE) : resolve('data', DIGEST_FILE);
 }
 
 export function generateApiKey(): string {
@@ -48,7 +54,10 @@ export function resolveApiKey(configured: string | undefined, db: string): Resol
     return { ...checkerFor(Buffer.from(hex, 'hex')), digestFile: file };
   }
   const key = generateApiKey();
-  if (file) writeFileSync(file, `${digest(key).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  if (file) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${digest(key).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  }
   return { ...checkerFor(digest(key)), generated: key, digestFile: file };
 }
 
