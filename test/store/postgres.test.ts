@@ -1,5 +1,5 @@
 // The shared Store contract against PostgreSQL, on a throwaway cluster (skipped without binaries).
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
 import { runStoreContract } from './contract.js';
@@ -17,4 +17,23 @@ describe.skipIf(!available)('PostgreSQL backend', () => {
 
   // Each contract test gets its own empty database, opened through the public entry point.
   runStoreContract('postgres', async () => openStore({ driver: 'postgres', url: await cluster.createDatabase(), poolSize: 4 }));
+});
+
+describe('PostgreSQL store configuration', () => {
+  it('refuses a URL that is not postgres:// without echoing its password', async () => {
+    const opening = openStore({ driver: 'postgres', url: 'mysql://app:s3cret@db.internal/app' });
+    await expect(opening).rejects.toThrow(/must start with postgres:\/\/ or postgresql:\/\/.*app:\*\*\*@db\.internal/);
+    await expect(opening).rejects.not.toThrow(/s3cret/);
+  });
+
+  it('refuses a pool size that is not a positive integer', async () => {
+    await expect(openStore({ driver: 'postgres', url: 'postgres://127.0.0.1:1/x', poolSize: 0 })).rejects.toThrow(/poolSize/);
+  });
+
+  it('names the database (password hidden) when it cannot connect', async () => {
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    const opening = openStore({ driver: 'postgres', url: 'postgres://app:s3cret@127.0.0.1:1/app' });
+    await expect(opening).rejects.toThrow(/could not open the PostgreSQL store at postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/app: .*ECONNREFUSED/);
+    await expect(opening).rejects.not.toThrow(/s3cret/);
+  });
 });

@@ -16,7 +16,7 @@ import type {
   TrackBatch,
   UserActivity,
 } from '../types.js';
-import { createPool, inTransaction, migratePostgres, type PostgresPoolOptions } from './db.js';
+import { createPool, inTransaction, migratePostgres, type PostgresPoolOptions, redactUrl } from './db.js';
 import { claim, listDeliveries, recordOutcomes, release, replay, type RecordOptions } from './deliveries.js';
 import { insertExportEvents, readExportEvents } from './exports.js';
 import { type AttemptRow, type CampaignRow, type DeliveryRow, json, type ProfileRow, toAttempt, toCampaign, toDelivery, toProfile } from './rows.js';
@@ -166,7 +166,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     if (options.migrate !== false) await store.migrate();
   } catch (error) {
     await pool.end().catch(() => {});
-    throw error;
+    throw new Error(`could not open the PostgreSQL store at ${redactUrl(options.url)}: ${(error as Error).message}`, { cause: error });
   }
   return store;
 }
