@@ -85,9 +85,18 @@ async function freePort(): Promise<number> {
   });
 }
 
+const RUNUSER = ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser'].find((p) => existsSync(p));
+const shellQuote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+
+/** runuser where it exists (util-linux), otherwise su with a quoted command line. */
+function asUser(user: string, path: string, args: string[]): [string, string[]] {
+  if (RUNUSER) return [RUNUSER, ['-u', user, '--', path, ...args]];
+  return ['su', [user, '-s', '/bin/sh', '-c', [path, ...args].map(shellQuote).join(' ')]];
+}
+
 async function exec(binaries: Binaries, tool: string, args: string[]): Promise<void> {
   const path = join(binaries.bin, tool);
-  const [file, argv] = binaries.runAs ? ['runuser', ['-u', binaries.runAs.name, '--', path, ...args]] : [path, args];
+  const [file, argv] = binaries.runAs ? asUser(binaries.runAs.name, path, args) : [path, args];
   try {
     await run(file, argv, { timeout: 60_000 });
   } catch (error) {

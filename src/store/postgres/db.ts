@@ -131,16 +131,16 @@ export async function migratePostgres(
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEYS.migrate]);
-    try {
-      await client.query(SCHEMA_VERSION_TABLE);
-      await client.query(POSTGRES_VERSION_TABLE);
-      const shared = await applyList(client, 'schema_version', migrations, now);
-      const postgres = await applyList(client, 'postgres_schema_version', postgresMigrations, now);
-      return { shared, postgres };
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEYS.migrate]);
-    }
-  } finally {
+    await client.query(SCHEMA_VERSION_TABLE);
+    await client.query(POSTGRES_VERSION_TABLE);
+    const shared = await applyList(client, 'schema_version', migrations, now);
+    const postgres = await applyList(client, 'postgres_schema_version', postgresMigrations, now);
+    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEYS.migrate]);
     client.release();
+    return { shared, postgres };
+  } catch (error) {
+    // Destroying the connection ends its session, which releases the advisory lock too.
+    client.release(true);
+    throw error;
   }
 }
