@@ -1,0 +1,65 @@
+// POST /preview: render a webhook that is not saved yet (the editor's live preview). Nothing is
+// sent; connected_content is stubbed unless "live" is asked for.
+import { z } from 'zod';
+import type { LiquidhookEngine } from '../liquid/index.js';
+import { buildLiquidContext } from '../render/context.js';
+import { previewWebhook, type WebhookPreview } from '../render/preview.js';
+import { WebhookSchema } from '../render/schema.js';
+import type { Attributes, Json, Store } from '../store/types.js';
+import type { ZodApp } from '../server/app.js';
+import { notFound } from '../server/errors.js';
+
+const JsonObject = z.record(z.string(), z.json());
+
+export const EditorPreviewRequestSchema = z
+  .object({
+    webhook: WebhookSchema,
+    external_id: z.string().min(1).max(512).optional().describe('Render for this stored profile'),
+    attributes: JsonObject.optional().describe('Profile attributes as /users/track writes them (over the stored profile, if any)'),
+    context: JsonObject.optional().describe('Liquid variables as the template reads them, e.g. { "custom_attribute": { "lead score": 150 } }'),
+    trigger: JsonObject.optional().describe('Trigger data, e.g. { "properties": {...} }'),
+    connected_content: z.enum(['stub', 'live']).default('stub').describe('stub: canned token answer; live: real, SSRF-guarded calls'),
+  })
+  .strict();
+
+export type EditorPreviewRequest = z.output<typeof EditorPreviewRequestSchema>;
+
+export interface EditorPreviewResponse extends WebhookPreview {
+  /** The Liquid variables the render saw, so a picked profile can be edited as variables. */
+  context: Record<string, unknown>;
+}
+
+export interface EditorPreviewDeps {
+  store: Store;
+  /** Engine with the service's guarded connected_content; without it live mode uses the default guard. */
+  engine?: LiquidhookEngine;
+}
+
+/** The Liquid variables for a preview: stored profile, then attribute overrides, then variable overrides. */
+export async function previewContext(store: Store, body: EditorPreviewRequest): Promise<Record<string, unknown>> {
+  let attributes: Attributes = (body.attributes ?? {}) as Attributes;
+  let externalId = 'preview-user';
+  if (body.external_id !== undefined) {
+    const profile = await store.getProfile(body.external_id);
+    if (!profile) throw notFound(`user ${JSON.stringify(body.external_id)}`);
+    attributes = { ...profile.attributes, ...attributes };
+    externalId = body.external_id;
+  }
+  const built: Record<string, unknown> = buildLiquidContext(attributes, {
+    externalId,
+    trigger: body.trigger as Record<string, Json> | undefined,
+  });
+  return { ...built, ...(body.context ?? {}) };
+}
+
+export function registerEditorPreviewRoute(app: ZodApp, deps: EditorPreviewDeps): void {
+  app.post('/preview', { schema: { body: EditorPreviewRequestSchema } }, async (request): Promise<EditorPreviewResponse> => {
+    const context = await previewContext(deps.store, request.body);
+    const preview = await previewWebhook(request.body.webhook, {
+      attributes: context,
+      connectedContent: request.body.connected_content,
+      ...(deps.engine ? { engine: deps.engine } : {}),
+    });
+    return { ...preview, context };
+  });
+}
