@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/types.js';
 import type { ApiKeyCheck } from './api-key.js';
 import { registerAuth } from './auth.js';
+import { registerEditor } from '../editor/plugin.js';
 import { errorHandler } from './errors.js';
 import { registerHealthRoutes } from './routes/health.js';
 
@@ -40,6 +41,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
+  registerEditor(app, { store: deps.store });
   registerAuth(app, deps.apiKey);
   const zodApp: ZodApp = app.withTypeProvider<ZodTypeProvider>();
   registerHealthRoutes(zodApp, deps.store);
