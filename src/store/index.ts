@@ -4,6 +4,7 @@ export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/
 export { openPostgresStore, PostgresStore, type PostgresStoreOptions, type RecordOptions } from './postgres/index.js';
 export { migrations, type Migration, type SqlDialect } from './migrations.js';
 export { newTimeOrderedId, newIdempotencyKey } from './ids.js';
+export { CursorConflictError } from './errors.js';
 import { openPostgresStore } from './postgres/index.js';
 import { openSqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';

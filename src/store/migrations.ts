@@ -116,4 +116,37 @@ export const migrations: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'stored definitions, program memberships with due times, cursors',
+    statements: (d) => [
+      // Scoring programs and table syncs, each validated by its zod schema before it is stored.
+      `CREATE TABLE stored_definitions (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        definition ${d.json} NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+      )`,
+      // One row per (program, user) while the user is in the program. due_at is the end of the
+      // current inactivity window: the decay scheduler reads due rows by index, never all profiles.
+      `CREATE TABLE program_members (
+        program_id TEXT NOT NULL,
+        external_id TEXT NOT NULL REFERENCES profiles(external_id) ON DELETE CASCADE,
+        entered_at TEXT NOT NULL,
+        due_at TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (program_id, external_id)
+      )`,
+      `CREATE INDEX program_members_due ON program_members (due_at, program_id, external_id) WHERE due_at IS NOT NULL`,
+      `CREATE INDEX program_members_by_user ON program_members (external_id)`,
+      // Named positions moved by compare-and-set: sync watermarks, exporter positions.
+      `CREATE TABLE cursors (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`,
+    ],
+  },
 ];

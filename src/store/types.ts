@@ -141,14 +141,107 @@ export interface ExportEvent {
   data: Attributes;
 }
 
+/** What the store writes to the export stream on a hook's behalf; it fills in `at` and the user. */
+export interface ExportDraft {
+  type: string;
+  data: Attributes;
+}
+
+/** A user inside a program (a scoring program): one row per (program, user) while entered. */
+export interface ProgramMembership {
+  programId: string;
+  externalId: string;
+  enteredAt: string; // ISO-8601
+  /** When the program next acts on its own (inactivity decay); null when nothing is scheduled. */
+  dueAt: string | null;
+}
+
+/** A change to one of the user's memberships, written in the same transaction as the profile. */
+export type MembershipWrite =
+  | { programId: string; action: 'upsert'; enteredAt: string; dueAt: string | null }
+  | { programId: string; action: 'delete' };
+
+/** What an enricher sees for one user of a batch: the profile after the batch's own operations. */
+export interface EnrichInput {
+  externalId: string;
+  before: Attributes | undefined;
+  after: Attributes;
+  /** Changes made by the batch's own attribute operations. */
+  changes: AttributeChange[];
+  events: UserEvent[];
+  purchases: Purchase[];
+  /** The user's current memberships (any program). */
+  memberships: ProgramMembership[];
+}
+
+export interface Enrichment {
+  /** Further operations (e.g. score changes), applied in order after the batch's own. */
+  ops: Record<string, AttributeOp>[];
+  memberships: MembershipWrite[];
+  exports: ExportDraft[];
+}
+
+/**
+ * Pure, synchronous: runs inside applyTrack's transaction for each user, after the batch's own
+ * operations and BEFORE the planner, which sees the enriched profile (so score changes trigger).
+ */
+export type ActivityEnricher = (input: EnrichInput) => Enrichment;
+
+/** A named position (sync watermark, exporter position) moved by compare-and-set. */
+export interface CursorMove {
+  name: string;
+  /** The value the cursor must hold now (null: not set yet); otherwise CursorConflictError. */
+  expected: string | null;
+  value: string;
+}
+
+export interface ApplyTrackOptions {
+  enricher?: ActivityEnricher;
+  /** Moved in the same transaction, so applied rows and the watermark commit together. */
+  cursor?: CursorMove;
+}
+
+/** A membership whose due time has come. */
+export type DueMembership = ProgramMembership & { dueAt: string };
+
+/** The verdict on one due membership. */
+export interface DueOutcome {
+  ops: Record<string, AttributeOp>;
+  /** Next due time (ISO, or null to stop), or 'leave' to end the membership. */
+  next: { dueAt: string | null } | 'leave';
+  exports: ExportDraft[];
+}
+
+/** Pure, synchronous: runs inside the transaction that claimed the due row, with the current profile. */
+export type DueHandler = (due: DueMembership, attributes: Attributes) => DueOutcome;
+
+/** Kinds of definition kept by `putDefinition` (validated by their zod schema before they are stored). */
+export type DefinitionKind = 'scoring_program' | 'sync';
+
+export interface StoredDefinition {
+  kind: DefinitionKind;
+  id: string;
+  definition: Attributes;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;
 
   getProfile(externalId: string): Promise<Profile | undefined>;
-  /** Applies the batch and the planner's deliveries in ONE transaction. */
-  applyTrack(batch: TrackBatch, planner: SendPlanner): Promise<{ activities: UserActivity[]; deliveries: Delivery[] }>;
+  /**
+   * Applies the batch, the enricher's operations and membership writes, the planner's deliveries
+   * and the cursor move in ONE transaction. A cursor that does not hold `expected` throws
+   * CursorConflictError and nothing is written.
+   */
+  applyTrack(
+    batch: TrackBatch,
+    planner: SendPlanner,
+    options?: ApplyTrackOptions,
+  ): Promise<{ activities: UserActivity[]; deliveries: Delivery[] }>;
 
   listCampaigns(): Promise<StoredCampaign[]>;
   getCampaign(id: string): Promise<StoredCampaign | undefined>;
@@ -170,4 +263,34 @@ export interface Store {
 
   appendExportEvents(events: Omit<ExportEvent, 'seq'>[]): Promise<void>;
   readExportEvents(afterSeq: number, limit: number): Promise<ExportEvent[]>;
+
+  /** Definitions by kind, ordered by id. */
+  listDefinitions(kind: DefinitionKind): Promise<StoredDefinition[]>;
+  getDefinition(kind: DefinitionKind, id: string): Promise<StoredDefinition | undefined>;
+  /** Upsert; createdAt is kept on update. */
+  putDefinition(kind: DefinitionKind, id: string, definition: Attributes): Promise<StoredDefinition>;
+  /** Deleting a scoring program also deletes its memberships (and so its schedule). */
+  deleteDefinition(kind: DefinitionKind, id: string): Promise<boolean>;
+
+  /** The user's memberships, ordered by program id. */
+  listMemberships(externalId: string): Promise<ProgramMembership[]>;
+  /**
+   * Claims up to `limit` memberships with dueAt <= now (earliest first) and, per row, in the
+   * same transaction: runs `handler` on the current profile, applies its ops through the
+   * profile-change path (planner included), writes its exports, and moves dueAt by
+   * compare-and-set on the claimed dueAt. Each due time is applied exactly once, also with
+   * concurrent callers (rows another caller holds are skipped, never waited for twice).
+   */
+  applyDueMemberships(
+    now: Date,
+    limit: number,
+    handler: DueHandler,
+    planner: SendPlanner,
+  ): Promise<{ applied: number; activities: UserActivity[]; deliveries: Delivery[] }>;
+  /** Earliest scheduled dueAt, if any (lets the scheduler sleep precisely). */
+  nextMembershipDueAt(): Promise<Date | undefined>;
+
+  getCursor(name: string): Promise<string | undefined>;
+  /** Compare-and-set; throws CursorConflictError when the cursor does not hold `expected`. */
+  moveCursor(move: CursorMove): Promise<void>;
 }

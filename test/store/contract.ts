@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SendPlanner, Store, UserActivity } from '../../src/store/index.js';
 import { runDeliveryContract } from './contract-deliveries.js';
+import { runProgramContract } from './contract-programs.js';
 import { batch, noSends, score, sendOnce, T0 } from './contract-helpers.js';
 
 export type MakeStore = () => Promise<Store>;
@@ -159,5 +160,6 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     });
 
     runDeliveryContract(fresh);
+    runProgramContract(fresh);
   });
 }

@@ -2,16 +2,22 @@
 // per process; other processes may share the file thanks to WAL and busy_timeout).
 import type Database from 'better-sqlite3';
 import type {
+  ApplyTrackOptions,
   Attributes,
+  CursorMove,
+  DefinitionKind,
   Delivery,
   DeliveryAttempt,
   DeliveryFilter,
   DeliveryOutcome,
+  DueHandler,
   ExportEvent,
   Profile,
+  ProgramMembership,
   SendPlanner,
   Store,
   StoredCampaign,
+  StoredDefinition,
   TrackBatch,
   UserActivity,
 } from '../types.js';
@@ -37,6 +43,17 @@ import {
   toExportEvent,
   toProfile,
 } from './rows.js';
+import {
+  deleteDefinitionInTransaction,
+  dueMemberships,
+  getDefinitionRow,
+  listDefinitionRows,
+  membershipsOf,
+  moveCursorInTransaction,
+  moveDueInTransaction,
+  putDefinitionInTransaction,
+  readCursor,
+} from './programs.js';
 import { applyTrackInTransaction } from './track.js';
 
 export interface SqliteStoreOptions extends SqliteOpenOptions {
@@ -90,8 +107,9 @@ export class SqliteStore implements Store {
   async applyTrack(
     batch: TrackBatch,
     planner: SendPlanner,
+    options: ApplyTrackOptions = {},
   ): Promise<{ activities: UserActivity[]; deliveries: Delivery[] }> {
-    return this.write(() => applyTrackInTransaction(this.stmts, batch, planner, this.now()));
+    return this.write(() => applyTrackInTransaction(this.stmts, batch, planner, this.now(), options));
   }
 
   async listCampaigns(): Promise<StoredCampaign[]> {
@@ -186,6 +204,75 @@ export class SqliteStore implements Store {
       .get('SELECT * FROM export_events WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(afterSeq, Math.max(0, Math.floor(limit))) as ExportRow[];
     return rows.map(toExportEvent);
+  }
+
+  async listDefinitions(kind: DefinitionKind): Promise<StoredDefinition[]> {
+    this.assertOpen();
+    return listDefinitionRows(this.stmts, kind);
+  }
+
+  async getDefinition(kind: DefinitionKind, id: string): Promise<StoredDefinition | undefined> {
+    this.assertOpen();
+    return getDefinitionRow(this.stmts, kind, id);
+  }
+
+  async putDefinition(kind: DefinitionKind, id: string, definition: Attributes): Promise<StoredDefinition> {
+    const at = this.now().toISOString();
+    return this.write(() => putDefinitionInTransaction(this.stmts, kind, id, definition, at));
+  }
+
+  async deleteDefinition(kind: DefinitionKind, id: string): Promise<boolean> {
+    return this.write(() => deleteDefinitionInTransaction(this.stmts, kind, id));
+  }
+
+  async listMemberships(externalId: string): Promise<ProgramMembership[]> {
+    this.assertOpen();
+    return membershipsOf(this.stmts, externalId);
+  }
+
+  /** SQLite has one writer at a time: the write lock is the claim, and dueAt moves by compare-and-set. */
+  async applyDueMemberships(
+    now: Date,
+    limit: number,
+    handler: DueHandler,
+    planner: SendPlanner,
+  ): Promise<{ applied: number; activities: UserActivity[]; deliveries: Delivery[] }> {
+    return this.write(() => {
+      const at = this.now();
+      const result = { applied: 0, activities: [] as UserActivity[], deliveries: [] as Delivery[] };
+      for (const due of dueMemberships(this.stmts, now, limit)) {
+        const profile = this.stmts.get('SELECT * FROM profiles WHERE external_id = ?').get(due.externalId) as
+          | ProfileRow
+          | undefined;
+        const outcome = handler(due, profile ? toProfile(profile).attributes : {});
+        if (!moveDueInTransaction(this.stmts, due, outcome.next, at.toISOString())) continue;
+        result.applied++;
+        if (Object.keys(outcome.ops).length === 0 && outcome.exports.length === 0) continue;
+        const batch: TrackBatch = { attributes: [{ externalId: due.externalId, ops: outcome.ops }], events: [], purchases: [] };
+        const applied = applyTrackInTransaction(this.stmts, batch, planner, at, { exportsFor: () => outcome.exports });
+        result.activities.push(...applied.activities);
+        result.deliveries.push(...applied.deliveries);
+      }
+      return result;
+    });
+  }
+
+  async nextMembershipDueAt(): Promise<Date | undefined> {
+    this.assertOpen();
+    const row = this.stmts.get('SELECT MIN(due_at) AS due FROM program_members WHERE due_at IS NOT NULL').get() as {
+      due: string | null;
+    };
+    return row.due === null ? undefined : new Date(row.due);
+  }
+
+  async getCursor(name: string): Promise<string | undefined> {
+    this.assertOpen();
+    return readCursor(this.stmts, name);
+  }
+
+  async moveCursor(move: CursorMove): Promise<void> {
+    const at = this.now().toISOString();
+    this.write(() => moveCursorInTransaction(this.stmts, move, at));
   }
 }
 

@@ -2,8 +2,21 @@
 // events of one /users/track batch. Called inside one transaction by the store.
 import { applyAttributeOps, AttributeOpError, diffAttributes } from '../../profiles/index.js';
 import { newIdempotencyKey, newTimeOrderedId } from '../ids.js';
-import type { Attributes, Delivery, ExportEvent, Purchase, SendPlanner, TrackBatch, UserActivity, UserEvent } from '../types.js';
+import type {
+  ApplyTrackOptions,
+  Attributes,
+  Delivery,
+  Enrichment,
+  ExportDraft,
+  ExportEvent,
+  Purchase,
+  SendPlanner,
+  TrackBatch,
+  UserActivity,
+  UserEvent,
+} from '../types.js';
 import { insertExportEvents } from './exports.js';
+import { membershipsOf, moveCursorInTransaction, writeMemberships } from './programs.js';
 import { type DeliveryRow, type ProfileRow, type StatementCache, toDelivery } from './rows.js';
 
 interface UserWork {
@@ -50,18 +63,49 @@ function lastEnqueuedFor(stmts: StatementCache, externalId: string): Record<stri
   return Object.fromEntries(rows.map((row) => [row.campaign_id, row.last_enqueued_at]));
 }
 
+/** Runs the enricher on one user's work and applies its operations; returns what it asks to write. */
+function enrich(stmts: StatementCache, work: UserWork, options: InternalApplyOptions): Pick<Enrichment, 'memberships' | 'exports'> {
+  const drafts = options.exportsFor?.(work.externalId) ?? [];
+  if (!options.enricher) return { memberships: [], exports: drafts };
+  const enrichment = options.enricher({
+    externalId: work.externalId,
+    before: work.existing ? work.before : undefined,
+    after: work.after,
+    changes: diffAttributes(work.before, work.after),
+    events: work.events,
+    purchases: work.purchases,
+    memberships: membershipsOf(stmts, work.externalId),
+  });
+  for (const ops of enrichment.ops) {
+    try {
+      work.after = applyAttributeOps(work.after, ops).attributes;
+    } catch (error) {
+      throw error instanceof AttributeOpError ? error.forUser(work.externalId) : error;
+    }
+  }
+  return { memberships: enrichment.memberships, exports: [...drafts, ...enrichment.exports] };
+}
+
+export interface InternalApplyOptions extends ApplyTrackOptions {
+  /** Exports written for a user along with the change (the due-membership path). */
+  exportsFor?: (externalId: string) => ExportDraft[];
+}
+
 export function applyTrackInTransaction(
   stmts: StatementCache,
   batch: TrackBatch,
   planner: SendPlanner,
   now: Date,
+  options: InternalApplyOptions = {},
 ): { activities: UserActivity[]; deliveries: Delivery[] } {
   const at = now.toISOString();
   const activities: UserActivity[] = [];
   const deliveries: Delivery[] = [];
   const exports: Omit<ExportEvent, 'seq'>[] = [];
+  if (options.cursor) moveCursorInTransaction(stmts, options.cursor, at);
 
   for (const work of collectUsers(stmts, batch).values()) {
+    const enrichment = enrich(stmts, work, options);
     const changes = diffAttributes(work.before, work.after);
     stmts
       .get(
@@ -69,6 +113,7 @@ export function applyTrackInTransaction(
          ON CONFLICT (external_id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at`,
       )
       .run(work.externalId, JSON.stringify(work.after), at, at);
+    writeMemberships(stmts, work.externalId, enrichment.memberships, at);
 
     for (const event of work.events) {
       stmts
@@ -119,6 +164,7 @@ export function applyTrackInTransaction(
         data: { attribute: change.attribute, before: change.before ?? null, after: change.after ?? null },
       });
     }
+    for (const draft of enrichment.exports) exports.push({ ...draft, at, externalId: work.externalId });
 
     const activity: UserActivity = {
       externalId: work.externalId,
