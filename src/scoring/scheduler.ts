@@ -1,0 +1,89 @@
+// The inactivity decay loop. It reads due memberships through the store's index (never a scan
+// of all profiles), applies them in batches through the profile-change path, and sleeps until
+// the next due time. Several loops (threads, instances) may run at once: the store applies
+// each due time exactly once.
+import type { SendPlanner, Store } from '../store/types.js';
+import type { ScoringProgramRegistry } from './registry.js';
+
+export interface DecaySchedulerOptions {
+  store: Store;
+  registry: ScoringProgramRegistry;
+  /** Campaign planner at `now`, so decrements trigger campaigns like any score change. */
+  planner(now: Date): SendPlanner;
+  /** Told when decrements enqueued sends (wake the delivery worker). */
+  onEnqueued?(count: number): void;
+  now?: () => Date;
+  /** Due memberships applied per transaction (default 200). */
+  batchSize?: number;
+  /** Longest sleep (default 60 s): also how late another instance's new due times are seen. */
+  pollMs?: number;
+  logger?: { error(obj: object, msg: string): void };
+}
+
+export interface DecayScheduler {
+  /** Applies everything due now, batch after batch; returns how many due times were applied. */
+  runDue(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createDecayScheduler(options: DecaySchedulerOptions): DecayScheduler {
+  const now = options.now ?? (() => new Date());
+  const batchSize = options.batchSize ?? 200;
+  const pollMs = options.pollMs ?? 60_000;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+
+  async function runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const at = now();
+      const result = await options.store.applyDueMemberships(at, batchSize, options.registry.dueHandler(), options.planner(at));
+      total += result.applied;
+      if (result.deliveries.length > 0) options.onEnqueued?.(result.deliveries.length);
+      // An applied row may be due again at once (windows missed while stopped): go on until none is.
+      if (result.applied === 0) return total;
+    }
+  }
+
+  async function sleepMs(): Promise<number> {
+    const due = await options.store.nextMembershipDueAt();
+    if (!due) return pollMs;
+    return Math.min(pollMs, Math.max(0, due.getTime() - now().getTime()));
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      let ms = pollMs;
+      try {
+        await runDue();
+        ms = await sleepMs();
+      } catch (error) {
+        options.logger?.error({ err: error }, 'inactivity decay round failed');
+      }
+      if (!running) break;
+      // A due time in the past that was not applied is held elsewhere: do not spin.
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, Math.max(ms, 50));
+      });
+    }
+  }
+
+  return {
+    runDue,
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      wake?.();
+      await loop;
+    },
+  };
+}
