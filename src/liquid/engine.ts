@@ -4,6 +4,7 @@ import { Liquid, type Template } from 'liquidjs';
 import { missingAttributeWarnings } from './attributes.js';
 import { registerConnectedContent } from './connected-content/index.js';
 import { rewriteBrazeSyntax, type RewrittenTemplate } from './dialect/rewrite.js';
+import { drive } from './dialect/drive.js';
 import { toTemplateError, findAbort } from './dialect/error-mapping.js';
 import { LimitError } from './errors.js';
 import { registerBrazeFilters } from './filters/index.js';
@@ -105,7 +106,9 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
       return result;
     };
     try {
-      const output = (await withDeadline(liquid.render(parsed.templates, scope), limits.renderTimeMs)) as string;
+      const run = drive(liquid._render(parsed.templates, scope, { sync: false }));
+      // Only a render that awaited something can be stuck; a synchronous one already finished.
+      const output = (run instanceof Promise ? await withDeadline(run, limits.renderTimeMs) : run) as string;
       checkOutputSize(output, limits);
       return finish({ output });
     } catch (error) {

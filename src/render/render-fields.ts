@@ -59,18 +59,26 @@ export function fieldTemplates(webhook: Webhook): FieldTemplate[] {
   return out;
 }
 
-export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, context: object): Promise<RenderedFields> {
-  const templates = fieldTemplates(webhook);
-  const empty = (extra: Partial<RenderedFields>): RenderedFields => ({
-    outputs: [],
-    templates,
-    calls: [],
-    warnings: [],
-    errors: [],
-    secrets: [],
-    ...extra,
-  });
+/** What every render of one webhook shares: the joined template and the per-field parse check. */
+interface PreparedFields {
+  sources: string[];
+  combined: string;
+  parseErrors: FieldError[];
+  locate: Locate;
+}
 
+// Per engine, per webhook object: a webhook is rendered once per recipient, so the parse check
+// and the joined template (whose identity keeps the engine's cache lookup cheap) are reused.
+const preparedByEngine = new WeakMap<LiquidhookEngine, WeakMap<Webhook, PreparedFields>>();
+
+function prepareFields(engine: LiquidhookEngine, webhook: Webhook, templates: FieldTemplate[]): PreparedFields {
+  let byWebhook = preparedByEngine.get(engine);
+  if (!byWebhook) preparedByEngine.set(engine, (byWebhook = new WeakMap()));
+  const known = byWebhook.get(webhook);
+  // A webhook changed in place since it was prepared is prepared again.
+  if (known && known.sources.length === templates.length && templates.every((t, i) => t.template === known.sources[i])) {
+    return known;
+  }
   const parseErrors: FieldError[] = [];
   for (const t of templates) {
     if (t.template.includes(FIELD_SEPARATOR)) {
@@ -83,10 +91,27 @@ export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, c
       parseErrors.push(fieldError(t, error, 0, 0));
     }
   }
+  const sources = templates.map((t) => t.template);
+  const prepared = { sources, combined: sources.join(FIELD_SEPARATOR), parseErrors, locate: locator(templates) };
+  byWebhook.set(webhook, prepared);
+  return prepared;
+}
+
+export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, context: object): Promise<RenderedFields> {
+  const templates = fieldTemplates(webhook);
+  const empty = (extra: Partial<RenderedFields>): RenderedFields => ({
+    outputs: [],
+    templates,
+    calls: [],
+    warnings: [],
+    errors: [],
+    secrets: [],
+    ...extra,
+  });
+
+  const { combined, parseErrors, locate } = prepareFields(engine, webhook, templates);
   if (parseErrors.length > 0) return empty({ errors: parseErrors });
 
-  const combined = templates.map((t) => t.template).join(FIELD_SEPARATOR);
-  const locate = locator(templates);
   let result;
   try {
     result = await engine.render(combined, context);

@@ -2,6 +2,8 @@
 // webhook is rendered once per user) while memory stays bounded.
 export class LruCache<K, V> {
   private readonly entries = new Map<K, V>();
+  /** The most recently used key: hitting it again needs no reordering (the common case). */
+  private newest: K | undefined;
 
   constructor(public readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 0) {
@@ -11,9 +13,10 @@ export class LruCache<K, V> {
 
   get(key: K): V | undefined {
     const value = this.entries.get(key);
-    if (value === undefined) return undefined;
+    if (value === undefined || key === this.newest) return value;
     this.entries.delete(key);
     this.entries.set(key, value);
+    this.newest = key;
     return value;
   }
 
@@ -21,6 +24,7 @@ export class LruCache<K, V> {
     if (this.capacity === 0) return;
     this.entries.delete(key);
     this.entries.set(key, value);
+    this.newest = key;
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value as K;
       this.entries.delete(oldest);
@@ -33,5 +37,6 @@ export class LruCache<K, V> {
 
   clear(): void {
     this.entries.clear();
+    this.newest = undefined;
   }
 }

@@ -1,0 +1,46 @@
+// Runs a liquidjs render generator. liquidjs's own driver turns every nested generator into a
+// promise (one microtask per tag, output and filter chain); this one steps nested generators
+// synchronously and goes asynchronous only where a real promise is yielded (connected_content,
+// async filters). Values, order of effects and errors are the same.
+
+type Step = IteratorResult<unknown, unknown>;
+type Resumable = Iterator<unknown, unknown, unknown>;
+
+function isIterator(value: unknown): value is Resumable {
+  return typeof value === 'object' && value !== null && typeof (value as Resumable).next === 'function';
+}
+
+function isPromise(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+/** The generator's result: a plain value when nothing asynchronous happened, else a promise of it. */
+export function drive(value: unknown): unknown {
+  return isIterator(value) ? resume(value, undefined, false) : value;
+}
+
+function resume(iterator: Resumable, input: unknown, throwing: boolean): unknown {
+  let value = input;
+  let fail = throwing;
+  for (;;) {
+    const state: Step = fail ? iterator.throw!(value) : iterator.next(value);
+    if (state.done) return state.value;
+    value = state.value;
+    fail = false;
+    if (isIterator(value)) {
+      try {
+        value = resume(value, undefined, false);
+      } catch (error) {
+        value = error;
+        fail = true;
+        continue;
+      }
+    }
+    if (isPromise(value)) {
+      return Promise.resolve(value).then(
+        (result) => resume(iterator, result, false),
+        (error: unknown) => resume(iterator, error, true),
+      );
+    }
+  }
+}
