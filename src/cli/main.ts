@@ -1,70 +1,87 @@
 #!/usr/bin/env node
-// liquidhook command line. `serve` runs the HTTP API and the delivery worker.
-import { ConfigError, loadConfig } from '../config/index.js';
-import { TemplatesDirError } from '../render/load.js';
+// liquidhook command line: one file per command under ./commands; this file picks the command,
+// maps errors to exit codes (./exit-codes.ts) and keeps `serve` running until it is signalled.
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../config/index.js';
 import { TemplateCampaignError } from '../deliveries/template-campaigns.js';
-import { startService } from '../server/service.js';
+import { TemplatesDirError } from '../render/load.js';
+import type { Command } from './command.js';
+import { backtestCommand } from './commands/backtest.js';
+import { helpCommand, usage } from './commands/help.js';
+import { lintCommand } from './commands/lint.js';
+import { previewCommand } from './commands/preview.js';
+import { renderCommand } from './commands/render.js';
+import { replayCommand } from './commands/replay.js';
+import { sendCommand } from './commands/send.js';
+import { serveCommand } from './commands/serve.js';
+import { syncCommand } from './commands/sync.js';
+import { CliError, UsageError } from './errors.js';
+import { EXIT } from './exit-codes.js';
+import { processIo, type CliIo } from './io.js';
 
-const USAGE = `Usage: liquidhook <command>
+const COMMANDS: readonly Command[] = [
+  serveCommand,
+  renderCommand,
+  previewCommand,
+  sendCommand,
+  lintCommand,
+  backtestCommand,
+  syncCommand,
+  replayCommand,
+];
 
-Commands:
-  serve     Run the API and the webhook delivery worker (configured by environment variables)
-  help      Show this help
-
-Environment (serve): PORT, HOST, LIQUIDHOOK_DB, LIQUIDHOOK_API_KEY, LIQUIDHOOK_ALLOWED_HOSTS,
-  LIQUIDHOOK_TEMPLATES_DIR, LIQUIDHOOK_WORKER_BATCH, LIQUIDHOOK_WORKER_CONCURRENCY, LIQUIDHOOK_MAX_PER_HOST,
-  LIQUIDHOOK_POLL_MS,
-  LIQUIDHOOK_LEASE_MS, LIQUIDHOOK_WEBHOOK_TIMEOUT_MS, LIQUIDHOOK_RETRY_WINDOW_MS,
-  LIQUIDHOOK_SHUTDOWN_GRACE_MS, LOG_LEVEL
-`;
-
-async function serve(): Promise<void> {
-  const config = loadConfig();
-  const service = await startService(config);
-  service.app.log.info({ url: service.url, db: config.db }, `liquidhook listening on ${service.url}`);
-  let signals = 0;
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (++signals > 1) {
-      // A second signal means "now": skip the grace period.
-      process.exit(130);
-    }
-    service.app.log.info({ signal }, 'shutdown requested');
-    service.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+function version(): string {
+  // The same relative path from src/cli/main.ts and dist/cli/main.js.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
-async function main(argv: string[]): Promise<number | undefined> {
-  const [command] = argv;
-  switch (command) {
-    case 'serve':
-      await serve();
-      return undefined;
+async function main(argv: string[], io: CliIo): Promise<number | undefined> {
+  const [name, ...rest] = argv;
+  switch (name) {
     case undefined:
-    case 'help':
+      io.err(usage(COMMANDS));
+      return EXIT.USAGE;
     case '--help':
     case '-h':
-      process.stdout.write(USAGE);
-      return command === undefined ? 1 : 0;
-    default:
-      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
-      return 1;
+      io.out(usage(COMMANDS));
+      return EXIT.OK;
+    case '--version':
+    case '-v':
+    case 'version':
+      io.out(version());
+      return EXIT.OK;
+    case 'help':
+      return helpCommand(COMMANDS).run(rest, io);
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.err(`liquidhook: unknown command "${name}"\n\n${usage(COMMANDS)}`);
+    return EXIT.USAGE;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`liquidhook ${command.name}: ${error.message}\nRun "liquidhook ${command.name} --help" for usage.`);
+      return EXIT.USAGE;
+    }
+    throw error;
   }
 }
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2), processIo).then(
   (code) => {
-    if (code !== undefined) process.exitCode = code;
+    // serve returns undefined and keeps running; other commands exit once output is flushed,
+    // so idle keep-alive sockets cannot hold the process open.
+    if (code !== undefined) process.stdout.write('', () => process.exit(code));
   },
   (error: unknown) => {
-    // Expected configuration problems get a plain message, not a stack trace.
+    // Expected problems get a plain message, not a stack trace.
+    if (error instanceof CliError) {
+      process.stderr.write(`liquidhook: ${error.message}\n`);
+      process.exit(error.exitCode);
+    }
     if (error instanceof ConfigError || error instanceof TemplatesDirError || error instanceof TemplateCampaignError) {
       process.stderr.write(`liquidhook: ${error.message}\n`);
     } else {

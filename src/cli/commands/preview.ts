@@ -1,0 +1,100 @@
+// `liquidhook preview FILE`: the full request a webhook would send (method, URL, headers, body,
+// connected_content calls, warnings, abort reason), secrets redacted. Nothing is sent except
+// connected_content calls in live mode.
+import type { WebhookPreview } from '../../render/index.js';
+import type { CallRecord } from '../../liquid/index.js';
+import { parseCommandArgs } from '../args.js';
+import type { Command } from '../command.js';
+import { CONTEXT_HELP, CONTEXT_OPTIONS, subjectFromArgs } from '../context-input.js';
+import { readCliEnv } from '../env.js';
+import { UsageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { printJson } from '../io.js';
+import { CONNECTED_CONTENT_HELP, connectedContentMode, formatLocatedError, locateErrors, relocateWarning, runPreview, type LocatedError } from '../render-run.js';
+import { isWebhookFile, loadTemplate, missingPlaceholderWarnings } from '../template-input.js';
+
+const HELP = `Usage: liquidhook preview FILE.webhook.liquid [--attrs JSON | --attrs-file PATH | --user ID] [options]
+
+Renders the webhook and prints the request it would send: method, URL, headers, body, the
+connected_content calls made while rendering, warnings and the abort reason. Tokens, secret
+placeholder values and secret-looking headers and parameters are redacted. Exits 3 when the
+template aborts, 1 when it does not render.
+
+Options:
+${CONTEXT_HELP}
+${CONNECTED_CONTENT_HELP}
+  --json                    {method, url, headers, body, connectedContent, warnings, errors, aborted?}
+  -h, --help                show this help
+`;
+
+export const previewCommand: Command = {
+  name: 'preview',
+  summary: 'Print the full request a webhook would send, secrets redacted',
+  help: HELP,
+  async run(argv, io) {
+    const args = parseCommandArgs(argv, {
+      ...CONTEXT_OPTIONS,
+      'connected-content': { type: 'string' },
+      'reveal-secrets': { type: 'boolean' },
+    });
+    if (args.help) {
+      io.out(HELP);
+      return EXIT.OK;
+    }
+    const [path, extra] = args.positionals;
+    if (path === undefined) throw new UsageError('preview needs a .webhook.liquid FILE');
+    if (extra !== undefined) throw new UsageError(`preview takes one FILE (unexpected "${extra}")`);
+    if (!isWebhookFile(path)) throw new UsageError(`preview needs a .webhook.liquid file (use render for ${path})`);
+    const env = readCliEnv(io.env);
+    const template = await loadTemplate(path, io.env);
+    const subject = await subjectFromArgs(args, env, { required: false });
+    const preview = await runPreview({
+      template,
+      context: subject.context,
+      mode: await connectedContentMode(args.string('connected-content')),
+      allowedHosts: env.allowedHosts,
+      revealSecrets: args.flag('reveal-secrets'),
+    });
+    const errors = locateErrors(template, preview.errors);
+    const warnings = [...missingPlaceholderWarnings(template), ...preview.warnings.map((w) => relocateWarning(template, w))];
+    const code = errors.length > 0 ? EXIT.FAILED : preview.aborted ? EXIT.ABORTED : EXIT.OK;
+    if (args.json) {
+      printJson(io, { file: path, externalId: subject.externalId, ...preview, errors, warnings });
+    } else {
+      io.out(formatPreview(preview, errors, warnings));
+    }
+    return code;
+  },
+};
+
+function formatPreview(preview: WebhookPreview, errors: LocatedError[], warnings: string[]): string {
+  const lines: string[] = [];
+  if (preview.connectedContent.length > 0) {
+    lines.push('connected_content:');
+    for (const call of preview.connectedContent) lines.push(`  ${formatCall(call)}`);
+    lines.push('');
+  }
+  if (preview.aborted) {
+    lines.push(`aborted: ${preview.aborted.reason}`, '(nothing would be sent)');
+  } else if (errors.length > 0) {
+    lines.push('not rendered:', ...errors.map((e) => `  ${formatLocatedError(e)}`));
+  } else {
+    lines.push(`${preview.method} ${preview.url}`);
+    for (const [name, value] of Object.entries(preview.headers)) lines.push(`${name}: ${value}`);
+    lines.push('', preview.body);
+  }
+  if (warnings.length > 0) lines.push('', 'warnings:', ...warnings.map((w) => `  ${w}`));
+  return lines.join('\n');
+}
+
+function formatCall(call: CallRecord): string {
+  const outcome = call.error ? `error: ${call.error}` : call.status !== undefined ? String(call.status) : 'no response';
+  const extras = [
+    call.cached ? 'cached' : `${Math.round(call.ms)} ms`,
+    ...(call.saveAs ? [`saved as ${call.saveAs}`] : []),
+    ...(call.attempts > 1 ? [`${call.attempts} attempts`] : []),
+  ];
+  return `${call.method} ${call.url} -> ${outcome} (${extras.join(', ')})`;
+}
+
+export { formatCall };

@@ -1,0 +1,74 @@
+// `liquidhook render FILE`: the rendered body of a webhook file (or a plain Liquid template),
+// or the abort_message reason with exit code 3.
+import { parseCommandArgs } from '../args.js';
+import type { Command } from '../command.js';
+import { CONTEXT_HELP, CONTEXT_OPTIONS, subjectFromArgs } from '../context-input.js';
+import { readCliEnv } from '../env.js';
+import { UsageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { printJson } from '../io.js';
+import { CONNECTED_CONTENT_HELP, connectedContentMode, formatLocatedError, locateErrors, relocateWarning, runPreview } from '../render-run.js';
+import { loadTemplate, missingPlaceholderWarnings } from '../template-input.js';
+
+const HELP = `Usage: liquidhook render FILE [--attrs JSON | --attrs-file PATH | --user ID] [options]
+
+Renders FILE and prints the output. A .webhook.liquid file renders the whole webhook (URL,
+headers, body, in one scope) and prints its body; any other file is a Liquid template.
+Placeholders are filled from the environment (e.g. SALESFORCE_CLIENT_ID).
+An abort_message prints its reason and exits 3. Warnings go to stderr.
+
+Options:
+${CONTEXT_HELP}
+${CONNECTED_CONTENT_HELP}
+  --json                    {output, aborted?, errors, warnings, connectedContent}
+  -h, --help                show this help
+`;
+
+export const renderCommand: Command = {
+  name: 'render',
+  summary: 'Render a template for a profile and print the output (abort reason: exit 3)',
+  help: HELP,
+  async run(argv, io) {
+    const args = parseCommandArgs(argv, {
+      ...CONTEXT_OPTIONS,
+      'connected-content': { type: 'string' },
+      'reveal-secrets': { type: 'boolean' },
+    });
+    if (args.help) {
+      io.out(HELP);
+      return EXIT.OK;
+    }
+    const [path, extra] = args.positionals;
+    if (path === undefined) throw new UsageError('render needs a template FILE');
+    if (extra !== undefined) throw new UsageError(`render takes one FILE (unexpected "${extra}")`);
+    const env = readCliEnv(io.env);
+    const template = await loadTemplate(path, io.env);
+    const subject = await subjectFromArgs(args, env, { required: false });
+    const preview = await runPreview({
+      template,
+      context: subject.context,
+      mode: await connectedContentMode(args.string('connected-content')),
+      allowedHosts: env.allowedHosts,
+      revealSecrets: args.flag('reveal-secrets'),
+    });
+    const errors = locateErrors(template, preview.errors);
+    const warnings = [...missingPlaceholderWarnings(template), ...preview.warnings.map((w) => relocateWarning(template, w))];
+    const code = errors.length > 0 ? EXIT.FAILED : preview.aborted ? EXIT.ABORTED : EXIT.OK;
+    if (args.json) {
+      printJson(io, {
+        file: path,
+        output: errors.length > 0 || preview.aborted ? null : preview.body,
+        ...(preview.aborted ? { aborted: preview.aborted } : {}),
+        errors,
+        warnings,
+        connectedContent: preview.connectedContent,
+      });
+      return code;
+    }
+    for (const warning of warnings) io.err(`warning: ${warning}`);
+    for (const error of errors) io.err(formatLocatedError(error));
+    if (preview.aborted) io.err(`aborted: ${preview.aborted.reason}`);
+    if (code === EXIT.OK) io.out(preview.body);
+    return code;
+  },
+};

@@ -1,0 +1,80 @@
+// The render context of a command: attributes from --attrs / --attrs-file and/or the stored
+// profile of --user (from the service API when LIQUIDHOOK_URL is set, else the local database).
+import { readFile } from 'node:fs/promises';
+import { buildLiquidContext, type LiquidContext } from '../render/index.js';
+import type { Attributes, Json } from '../store/types.js';
+import type { CommandArgs, OptionSpec } from './args.js';
+import { apiErrorMessage, createApiClient } from './api-client.js';
+import type { CliEnv } from './env.js';
+import { CliError, UsageError } from './errors.js';
+import { withLocalStore } from './local-store.js';
+
+export const CONTEXT_OPTIONS = {
+  attrs: { type: 'string' },
+  'attrs-file': { type: 'string' },
+  user: { type: 'string' },
+  'external-id': { type: 'string' },
+  'event-properties': { type: 'string' },
+} as const satisfies OptionSpec;
+
+export const CONTEXT_HELP = `  --attrs JSON              profile attributes as /users/track names, e.g. '{"lead score": 150}'
+  --attrs-file PATH         the same, read from a JSON file
+  --user ID                 the stored profile of this external_id (LIQUIDHOOK_URL: from the API,
+                            else from LIQUIDHOOK_DB / LIQUIDHOOK_DATABASE_URL); --attrs override it
+  --external-id ID          \${user_id} when no --user is given (default: cli-user)
+  --event-properties JSON   event_properties of the triggering event`;
+
+export interface RenderSubject {
+  externalId: string;
+  context: LiquidContext;
+}
+
+export async function subjectFromArgs(args: CommandArgs, env: CliEnv, options: { required: boolean }): Promise<RenderSubject> {
+  const inline = args.string('attrs');
+  const file = args.string('attrs-file');
+  const user = args.string('user');
+  if (inline !== undefined && file !== undefined) throw new UsageError('give either --attrs or --attrs-file, not both');
+  if (options.required && inline === undefined && file === undefined && user === undefined) {
+    throw new UsageError('give --user ID, --attrs JSON or --attrs-file PATH');
+  }
+  let attributes: Attributes = {};
+  if (user !== undefined) attributes = await profileAttributes(user, env);
+  if (inline !== undefined) attributes = { ...attributes, ...parseObject(inline, '--attrs', UsageError) };
+  if (file !== undefined) attributes = { ...attributes, ...parseObject(await readJsonFile(file), file, CliError) };
+  const eventProperties = args.string('event-properties');
+  const properties = eventProperties === undefined ? undefined : parseObject(eventProperties, '--event-properties', UsageError);
+  const externalId = user ?? args.string('external-id') ?? 'cli-user';
+  return { externalId, context: buildLiquidContext(attributes, { externalId, ...(properties ? { trigger: { properties } } : {}) }) };
+}
+
+async function readJsonFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CliError(`${path}: cannot read file: ${(error as Error).message}`);
+  }
+}
+
+function parseObject(text: string, what: string, Err: new (message: string) => Error): Record<string, Json> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Err(`${what}: not valid JSON (${(error as Error).message})`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Err(`${what}: must be a JSON object`);
+  return value as Record<string, Json>;
+}
+
+export async function profileAttributes(externalId: string, env: CliEnv): Promise<Attributes> {
+  if (env.apiUrl) {
+    const api = createApiClient(env.apiUrl, env.apiKey);
+    const res = await api.call('GET', `/users/${encodeURIComponent(externalId)}`);
+    if (res.status === 404) throw new CliError(`user ${JSON.stringify(externalId)} not found at ${env.apiUrl}`);
+    if (res.status !== 200) throw new CliError(`cannot read user ${JSON.stringify(externalId)}: ${apiErrorMessage(res)}`);
+    return ((res.json as { attributes?: Attributes }).attributes ?? {}) as Attributes;
+  }
+  const profile = await withLocalStore(env.db, (store) => store.getProfile(externalId));
+  if (!profile) throw new CliError(`user ${JSON.stringify(externalId)} not found in ${env.db}`);
+  return profile.attributes;
+}

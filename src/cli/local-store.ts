@@ -1,0 +1,27 @@
+// Opens the local database for commands that work without a running service.
+import { existsSync } from 'node:fs';
+import { isSqliteFile } from '../config/index.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/types.js';
+import { describeDb } from './env.js';
+import { CliError } from './errors.js';
+
+/** Runs `work` with the store open and closes it afterwards. Never creates a database. */
+export async function withLocalStore<T>(db: string, work: (store: Store) => Promise<T>): Promise<T> {
+  if (isSqliteFile(db) && !existsSync(db)) {
+    throw new CliError(`database ${db} does not exist (set LIQUIDHOOK_DB or LIQUIDHOOK_DATABASE_URL, or LIQUIDHOOK_URL to use a running service)`);
+  }
+  let store: Store;
+  try {
+    store = await openStore(isSqliteFile(db) || db === ':memory:' ? { driver: 'sqlite', path: db } : { driver: 'postgres', url: db });
+    // The service migrates on start; a CLI run against an older file must see the same schema.
+    await store.migrate();
+  } catch (error) {
+    throw new CliError(`cannot open database ${describeDb(db)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}

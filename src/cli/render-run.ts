@@ -1,0 +1,105 @@
+// Shared by render and preview: choose how connected_content is answered, render the webhook
+// through previewWebhook (redaction included) and turn field errors into file positions.
+import { readFile } from 'node:fs/promises';
+import { createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
+import { previewWebhook, type RecordedResponses, type WebhookPreview } from '../render/index.js';
+import type { FieldError } from '../render/index.js';
+import { CliError, UsageError } from './errors.js';
+import { fieldRefOf } from './file-positions.js';
+import type { LoadedTemplate } from './template-input.js';
+
+export type ConnectedContentMode = 'live' | 'stub' | RecordedResponses;
+
+export const CONNECTED_CONTENT_HELP = `  --connected-content MODE  live (default): call out through the SSRF guard (loopback and private
+                            addresses need LIQUIDHOOK_ALLOWED_HOSTS); stub: answer every call with
+                            {"access_token":"stub-token",...}; or a JSON file of recorded answers
+                            {"URL" or "POST URL": body | {status, headers, body}}
+  --reveal-secrets          show tokens and secret placeholder values in clear`;
+
+export async function connectedContentMode(value: string | undefined): Promise<ConnectedContentMode> {
+  if (value === undefined || value === 'live') return 'live';
+  if (value === 'stub') return 'stub';
+  let text: string;
+  try {
+    text = await readFile(value, 'utf8');
+  } catch {
+    throw new UsageError(`--connected-content must be live, stub or a JSON file of recorded answers (cannot read "${value}")`);
+  }
+  let recorded: unknown;
+  try {
+    recorded = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${value}: not valid JSON (${(error as Error).message})`);
+  }
+  if (recorded === null || typeof recorded !== 'object' || Array.isArray(recorded)) {
+    throw new CliError(`${value}: must be a JSON object mapping URLs to answers`);
+  }
+  return recorded as RecordedResponses;
+}
+
+export interface PreviewRun {
+  template: LoadedTemplate;
+  context: object;
+  mode: ConnectedContentMode;
+  allowedHosts: string;
+  revealSecrets: boolean;
+}
+
+export async function runPreview(run: PreviewRun): Promise<WebhookPreview> {
+  let allowList;
+  try {
+    allowList = parseAllowedHosts(run.allowedHosts);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  const agent = run.mode === 'live' ? createGuardedAgent({ allowedHosts: allowList }) : undefined;
+  try {
+    return await previewWebhook(run.template.webhook, {
+      attributes: run.context,
+      connectedContent: run.mode,
+      secrets: run.template.secrets,
+      revealSecrets: run.revealSecrets,
+      ...(agent ? { dispatcher: agent } : {}),
+    });
+  } finally {
+    await agent?.close();
+  }
+}
+
+export interface LocatedError {
+  file: string;
+  line: number;
+  column: number;
+  field: string;
+  message: string;
+}
+
+export function locateErrors(template: LoadedTemplate, errors: FieldError[]): LocatedError[] {
+  return errors.map((e) => {
+    const pos = template.locator.locate(fieldRefOf(e.field, e.message), e.line, e.column);
+    return { file: template.path, ...pos, field: template.kind === 'liquid' ? 'template' : e.field, message: e.message };
+  });
+}
+
+export function formatLocatedError(e: LocatedError): string {
+  return `${e.file}:${e.line}:${e.column}: ${e.field === 'template' ? '' : `${e.field}: `}${e.message}`;
+}
+
+/** Rewrites `(header X, line L, column C)` in engine warnings into the file's own position. */
+export function relocateWarning(template: LoadedTemplate, warning: string): string {
+  return warning.replace(
+    /\((url|header ([^,]+)|body(?: pair (\d+) (key|value))?), line (\d+), column (\d+)\)/g,
+    (_whole, label: string, header: string | undefined, pair: string | undefined, part: string | undefined, l: string, c: string) => {
+      const field =
+        label === 'url'
+          ? ({ kind: 'url' } as const)
+          : header !== undefined
+            ? ({ kind: 'header', name: header } as const)
+            : pair !== undefined
+              ? ({ kind: 'pair', index: Number(pair) - 1, part: part as 'key' | 'value' } as const)
+              : ({ kind: 'body' } as const);
+      const pos = template.locator.locate(field, Number(l), Number(c));
+      return `(${template.path}:${pos.line}:${pos.column})`;
+    },
+  );
+}

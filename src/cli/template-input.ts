@@ -1,0 +1,83 @@
+// Loads the template a command works on: a `.webhook.liquid` file (the whole webhook, with its
+// placeholders filled from the environment) or a plain `.liquid` template (rendered as a body).
+import { readFile } from 'node:fs/promises';
+import { PlaceholderValueError, WEBHOOK_FILE_SUFFIX, WebhookFileError, parseWebhookFile, resolvePlaceholders, substitutePlaceholders } from '../render/index.js';
+import type { Placeholder, Webhook, WebhookFile } from '../render/index.js';
+import { CliError } from './errors.js';
+import { identityLocator, webhookFileLocator, type FieldLocator } from './file-positions.js';
+
+export interface LoadedTemplate {
+  path: string;
+  kind: 'webhook' | 'liquid';
+  /** The webhook to render; a plain template becomes the raw body of a placeholder request. */
+  webhook: Webhook;
+  file?: WebhookFile;
+  /** Configured values of secret placeholders (redacted from output). */
+  secrets: string[];
+  /** Placeholders with no value in the environment: left as written. */
+  missing: Placeholder[];
+  locator: FieldLocator;
+}
+
+/** URL of the request a plain template is wrapped in; never sent. */
+export const PLAIN_TEMPLATE_URL = 'https://plain-template.invalid/';
+
+export function isWebhookFile(path: string): boolean {
+  return path.endsWith(WEBHOOK_FILE_SUFFIX);
+}
+
+export async function readTemplateText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(`${path}: cannot read file${code === 'ENOENT' ? ': no such file' : `: ${(error as Error).message}`}`);
+  }
+}
+
+/** Parses a template file; placeholders are filled from `env` when `env` is given. */
+export async function loadTemplate(path: string, env?: Record<string, string | undefined>): Promise<LoadedTemplate> {
+  const text = await readTemplateText(path);
+  if (!isWebhookFile(path)) {
+    return {
+      path,
+      kind: 'liquid',
+      webhook: { url: PLAIN_TEMPLATE_URL, method: 'POST', headers: {}, body: { type: 'raw', text } },
+      secrets: [],
+      missing: [],
+      locator: identityLocator,
+    };
+  }
+  let file: WebhookFile;
+  try {
+    file = parseWebhookFile(text, path);
+  } catch (error) {
+    if (error instanceof WebhookFileError) throw new CliError(error.message);
+    throw error;
+  }
+  let webhook = file.webhook;
+  let secrets: string[] = [];
+  let missing: Placeholder[] = [];
+  if (env) {
+    try {
+      const resolved = resolvePlaceholders(file.placeholders, env);
+      webhook = substitutePlaceholders(file.webhook, resolved.values);
+      secrets = resolved.secretValues;
+      missing = resolved.missing;
+    } catch (error) {
+      if (error instanceof PlaceholderValueError) throw new CliError(`${path}: placeholder ${error.message}`);
+      throw error;
+    }
+  }
+  return { path, kind: 'webhook', webhook, file, secrets, missing, locator: webhookFileLocator(text) };
+}
+
+/** One warning line per placeholder that has no value. */
+export function missingPlaceholderWarnings(template: LoadedTemplate): string[] {
+  const seen = new Set<string>();
+  return template.missing.flatMap((p) => {
+    if (seen.has(p.env)) return [];
+    seen.add(p.env);
+    return [`${p.env} is not set: "${p.text}" stays as written`];
+  });
+}
