@@ -1,13 +1,7 @@
-// The web editor: a single page served at `/` with its assets under /editor/, plus the
-// POST /preview route it uses for live previews.
-//
-// The page must load before the browser holds an API key, so the assets are answered from an
-// onRequest hook that has to be added before the bearer-key hook (hooks run in the order they
-// were added; a hook that replies ends the chain). Only the fixed asset paths are answered
-// there; every API route, /preview included, still requires the key.
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { SECURITY_HEADERS, loadAssets, type Asset } from './assets.js';
+// The web editor: a single page served at `/` with its assets under /editor/ (public: the page
+// must load before the browser holds an API key), plus POST /preview, which needs the key.
+import type { ZodApp } from '../server/app.js';
+import { ASSET_PREFIX, SECURITY_HEADERS, loadAssets, type Asset } from './assets.js';
 import { registerEditorPreviewRoute, type EditorPreviewDeps } from './preview-route.js';
 
 export interface EditorOptions extends EditorPreviewDeps {
@@ -15,14 +9,23 @@ export interface EditorOptions extends EditorPreviewDeps {
   assets?: Map<string, Asset>;
 }
 
-export function registerEditor(app: FastifyInstance, options: EditorOptions): void {
+/** Route plugin: `(app, ctx)`; the service's route context satisfies EditorOptions. */
+export function registerEditor(app: ZodApp, options: EditorOptions): void {
   const assets = options.assets ?? loadAssets();
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return;
-    const asset = assets.get(request.url.split('?')[0] ?? '');
-    if (!asset) return;
-    reply.code(200).headers(SECURITY_HEADERS).type(asset.contentType).send(asset.body);
-    return reply;
+  const serve = (path: string) => assets.get(path);
+  // Static files carry no data; they are left out of the API description.
+  const route = { config: { public: true }, schema: { hide: true } } as const;
+
+  app.get('/', route, async (_request, reply) => send(reply, serve('/')));
+  app.get(`${ASSET_PREFIX}*`, route, async (request, reply) => {
+    const rest = (request.params as Record<string, string | undefined>)['*'] ?? '';
+    return send(reply, serve(ASSET_PREFIX + rest));
   });
-  registerEditorPreviewRoute(app.withTypeProvider<ZodTypeProvider>(), options);
+  registerEditorPreviewRoute(app, options);
+}
+
+
+function send(reply: import('fastify').FastifyReply, asset: Asset | undefined) {
+  if (!asset) return reply.code(404).send({ message: 'no such editor file' });
+  return reply.code(200).headers(SECURITY_HEADERS).type(asset.contentType).send(asset.body);
 }
