@@ -1,0 +1,137 @@
+// Section 1: render rate of the guide's Salesforce MQL webhook, verbatim, through the real
+// render path (renderWebhookRequest), with the token request answered in memory so the figure
+// is Liquid work. Baselines in the same run: stock liquidjs rendering the same logic written
+// in plain Liquid, and brazejs rendering the same template verbatim.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Liquid } from 'liquidjs';
+import { createLiquid } from '../src/liquid/index.js';
+import { buildLiquidContext, parseWebhookFile, renderWebhookRequest, resolvePlaceholders, substitutePlaceholders, type Webhook } from '../src/render/index.js';
+import { median } from './lib/stats.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const INSTANCE = 'https://acme.my.salesforce.com';
+const TOKEN_BODY = JSON.stringify({ access_token: '00Dxx!bench-token', instance_url: INSTANCE, token_type: 'Bearer' });
+
+export function guideWebhook(): Webhook {
+  const path = join(ROOT, 'templates/salesforce-mql-handoff.webhook.liquid');
+  const file = parseWebhookFile(readFileSync(path, 'utf8'), path);
+  const values = resolvePlaceholders(file.placeholders, {
+    SALESFORCE_INSTANCE_URL: INSTANCE,
+    SALESFORCE_CLIENT_ID: 'bench-client-id',
+    SALESFORCE_CLIENT_SECRET: 'bench-client-secret',
+  });
+  return substitutePlaceholders(file.webhook, values.values);
+}
+
+/** The same logic in plain Liquid: the token arrives as a variable instead of a connected_content call. */
+const PLAIN = {
+  url: `${INSTANCE}/services/data/v60.0/sobjects/Lead/{{ user_id }}`,
+  authorization: `{% assign result = token_response %}\n     Bearer {{ result.access_token }}`,
+  contentType: 'application/json',
+  body: `{% assign threshold = 100 %}\n{% if custom_attribute["lead score"] > threshold %}\n{\n"lead_status": "MQL"\n}\n{% else %}not at threshold\n{% endif %}`,
+};
+
+const context = (i: number) => buildLiquidContext({ 'lead score': 150 + (i % 50), email: `u${i}@example.com` }, { externalId: `00Q${i}` });
+
+async function ratePerSecond(seconds: number, once: (i: number) => Promise<unknown>): Promise<number> {
+  let i = 0;
+  const until = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  while (performance.now() < until) {
+    // Batches of 100 keep the clock reads off the hot path.
+    for (let k = 0; k < 100; k++) await once(i++);
+  }
+  return i / ((performance.now() - t0) / 1000);
+}
+
+export interface RenderFigures {
+  liquidhook: number;
+  liquidjs: number;
+  brazejs?: number;
+  brazejsNote: string;
+  sample: { url: string; authorization: string; body: string };
+}
+
+export async function measureRender(seconds = 2, rounds = 3): Promise<RenderFigures> {
+  const webhook = guideWebhook();
+  const engine = createLiquid({
+    connectedContent: { fetcher: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: TOKEN_BODY }) },
+  });
+  const ours = (i: number) => renderWebhookRequest(engine, webhook, context(i));
+
+  const stock = new Liquid({ jsTruthy: false, strictVariables: false, ownPropertyOnly: true, cache: true });
+  const plain = [PLAIN.url, PLAIN.authorization, PLAIN.contentType, PLAIN.body].map((t) => stock.parse(t));
+  const tokenResponse = JSON.parse(TOKEN_BODY) as object;
+  const theirs = async (i: number) => {
+    const scope = { ...context(i), token_response: tokenResponse };
+    // Same work as a webhook render: every field, the header and URL trimmed.
+    const [url, auth, type, body] = await Promise.all(plain.map((t) => stock.render(t, scope)));
+    return { url: String(url).trim(), headers: { Authorization: String(auth).trim(), 'Content-Type': String(type).trim() }, body };
+  };
+
+  const braze = loadBrazejs();
+  let brazeRender: ((i: number) => Promise<unknown>) | undefined;
+  let brazejsNote = braze.note;
+  if (braze.engine) {
+    const fields = [webhook.url, webhook.headers.Authorization!, webhook.headers['Content-Type']!, (webhook.body as { text: string }).text];
+    const parsed = fields.map((f) => braze.engine!.parse(f));
+    brazeRender = async (i: number) => {
+      const scope = context(i);
+      const out = [];
+      // Sequential: the header's :save must run before later fields in a shared scope.
+      for (const t of parsed) out.push(await braze.engine!.render(t, scope));
+      return out;
+    };
+    const out = (await brazeRender(0)) as string[];
+    if (!out[1]!.includes('Bearer 00Dxx!bench-token') || !out[3]!.includes('"lead_status": "MQL"')) {
+      brazejsNote = `brazejs rendered the template differently: ${JSON.stringify(out)}`;
+      brazeRender = undefined;
+    } else brazejsNote = 'renders the verbatim template (url, headers with connected_content, body)';
+  }
+
+  const sample = await ours(0);
+  // Warm-up so the JIT has settled for all three.
+  await ratePerSecond(0.5, ours);
+  await ratePerSecond(0.5, theirs);
+  if (brazeRender) await ratePerSecond(0.5, brazeRender);
+  const ourRates: number[] = [];
+  const stockRates: number[] = [];
+  const brazeRates: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    ourRates.push(await ratePerSecond(seconds, ours));
+    stockRates.push(await ratePerSecond(seconds, theirs));
+    if (brazeRender) brazeRates.push(await ratePerSecond(seconds, brazeRender));
+  }
+  return {
+    liquidhook: median(ourRates),
+    liquidjs: median(stockRates),
+    ...(brazeRender ? { brazejs: median(brazeRates) } : {}),
+    brazejsNote,
+    sample: { url: sample.url, authorization: sample.headers.Authorization ?? '', body: sample.body },
+  };
+}
+
+interface BrazeEngine {
+  parse(template: string): unknown;
+  render(template: unknown, scope: object): Promise<string>;
+}
+
+/**
+ * brazejs does its connected_content requests through request-promise-cache; that module is
+ * replaced in the require cache by an in-memory token answer, as for our engine.
+ */
+function loadBrazejs(): { engine?: BrazeEngine; note: string } {
+  try {
+    const require = createRequire(import.meta.url);
+    const brazeMain = require.resolve('brazejs');
+    const rpPath = createRequire(brazeMain).resolve('request-promise-cache');
+    const answer = async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: TOKEN_BODY });
+    require.cache[rpPath] = { id: rpPath, filename: rpPath, loaded: true, exports: answer } as unknown as NodeJS.Module;
+    const BrazeLiquid = require(brazeMain) as new () => BrazeEngine;
+    return { engine: new BrazeLiquid(), note: '' };
+  } catch (error) {
+    return { note: `brazejs could not be loaded: ${(error as Error).message}` };
+  }
+}

@@ -1,0 +1,133 @@
+// `npm run bench`: every figure next to a baseline measured in the same run, printed as one
+// table and written to bench/results.json with the machine it ran on.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rawLatency, rawThroughput, serviceLatency, serviceThroughput, setUpE2e, SERVICE_ENV } from './e2e.js';
+import { runDispatchBench, runPostgresBench } from './external.js';
+import { machineInfo, printTable, ratioLine, type Line } from './lib/report.js';
+import { measureRender } from './render.js';
+import { scoringSkipReason } from './scoring.js';
+import { measureTokenFetches } from './token-cache.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const E2E_SENDS = Number(process.env.BENCH_E2E_SENDS ?? 10_000);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
+const TOKEN_SENDS = Number(process.env.BENCH_TOKEN_SENDS ?? 10_000);
+
+const lines: Line[] = [];
+const raw: Record<string, unknown> = {};
+const section = async (name: string, work: () => Promise<void>): Promise<void> => {
+  const t0 = performance.now();
+  process.stdout.write(`[${name}] running...`);
+  try {
+    await work();
+  } catch (error) {
+    lines.push({ section: name, what: 'failed', value: NaN, unit: '', note: (error as Error).stack?.split('\n').slice(0, 3).join(' ') ?? String(error) });
+  }
+  process.stdout.write(` ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+};
+
+await section('1', async () => {
+  const r = await measureRender(2, 3);
+  raw.render = r;
+  lines.push(
+    ratioLine({ section: '1', what: 'MQL webhook render (verbatim, liquidhook)', value: r.liquidhook, unit: 'renders/s', baseline: { what: 'stock liquidjs, same logic in plain Liquid', value: r.liquidjs }, goal: '>= 0.8x', met: r.liquidhook / r.liquidjs >= 0.8 }),
+  );
+  if (r.brazejs !== undefined) {
+    lines.push(ratioLine({ section: '1', what: 'MQL webhook render vs brazejs', value: r.liquidhook, unit: 'renders/s', baseline: { what: 'brazejs, verbatim template', value: r.brazejs }, note: `brazejs ${r.brazejsNote}` }));
+  } else {
+    lines.push({ section: '1', what: 'brazejs', value: NaN, unit: '', note: r.brazejsNote });
+  }
+});
+
+await section('2-3', async () => {
+  const setup = await setUpE2e();
+  try {
+    await serviceThroughput(setup, 2_000); // warm-up: JIT, connections, SQLite pages
+    const rawRun = await rawThroughput(setup.sink, E2E_SENDS, Number(SERVICE_ENV.LIQUIDHOOK_MAX_PER_HOST));
+    const service = await serviceThroughput(setup, E2E_SENDS);
+    const ratio = service.perSecond / rawRun.perSecond;
+    raw.e2e = { service, raw: rawRun, serviceEnv: SERVICE_ENV };
+    lines.push(
+      ratioLine({
+        section: '2',
+        what: `/users/track change -> PATCH at sink (${E2E_SENDS} sends)`,
+        value: service.perSecond,
+        unit: 'sends/s',
+        baseline: { what: `raw undici.request, ${SERVICE_ENV.LIQUIDHOOK_MAX_PER_HOST} at a time`, value: rawRun.perSecond },
+        goal: '>= 0.5x and >= 5,000/s',
+        met: ratio >= 0.5 && service.perSecond >= 5000,
+        note: `service in a child process (liquidhook serve, durable SQLite in a temp dir, log level info), sink in another process; ${JSON.stringify(SERVICE_ENV)}`,
+      }),
+    );
+    const rawLat = await rawLatency(setup.sink, 1000, LATENCY_SECONDS);
+    const lat = await serviceLatency(setup, 1000, LATENCY_SECONDS);
+    raw.latency = { service: lat, raw: rawLat };
+    const base = `raw undici round trip at 1,000/s`;
+    lines.push(ratioLine({ section: '3', what: `latency p50, 1,000 changes/s for ${LATENCY_SECONDS} s`, value: lat.p50Ms, unit: 'ms', baseline: { what: `${base} p50`, value: rawLat.p50Ms } }));
+    lines.push(
+      ratioLine({
+        section: '3',
+        what: `latency p99, 1,000 changes/s for ${LATENCY_SECONDS} s`,
+        value: lat.p99Ms,
+        unit: 'ms',
+        baseline: { what: `${base} p99`, value: rawLat.p99Ms },
+        goal: 'p99 < 50 ms',
+        met: lat.p99Ms < 50,
+        note: `from sending the /users/track request to arrival at the sink; ${lat.sends} sends, max ${lat.maxMs.toFixed(1)} ms; ratio = times the raw round trip`,
+      }),
+    );
+  } finally {
+    await setup.close();
+  }
+});
+
+await section('2b', async () => {
+  const d = await runDispatchBench();
+  raw.dispatch = d;
+  if ('skipped' in d) lines.push({ section: '2', what: 'dispatcher (bench/dispatch.ts)', value: NaN, unit: '', note: d.skipped });
+  else lines.push(ratioLine({ section: '2', what: 'dispatcher.send (bench/dispatch.ts, 32 at a time)', value: d.dispatcher, unit: 'sends/s', baseline: { what: 'raw undici.request', value: d.raw }, goal: '>= 0.5x', met: d.ratio >= 0.5 }));
+});
+
+await section('4', async () => {
+  const t = await measureTokenFetches(TOKEN_SENDS);
+  raw.tokens = t;
+  lines.push(
+    ratioLine({
+      section: '4',
+      what: `token requests for ${t.sends} sends (:cache_max_age 900)`,
+      value: t.tokenRequests,
+      unit: 'requests',
+      baseline: { what: 'sends (one request each without a cache)', value: t.sends },
+      goal: 'exactly 1',
+      met: t.tokenRequests === 1 && t.sends === TOKEN_SENDS,
+      note: `guide MQL campaign through the service worker and fake Salesforce, ${t.seconds.toFixed(1)} s`,
+    }),
+  );
+});
+
+await section('5', async () => {
+  const reason = scoringSkipReason();
+  raw.scoring = { skipped: reason };
+  lines.push({ section: '5', what: 'scoring ingest at 1M profiles', value: NaN, unit: '', note: `not measured: ${reason}` });
+});
+
+await section('6', async () => {
+  const pg = await runPostgresBench();
+  raw.postgres = pg;
+  if ('skipped' in pg) lines.push({ section: '6', what: 'PostgreSQL store', value: NaN, unit: '', note: `skipped: ${pg.skipped}` });
+  else {
+    for (const l of pg.lines) {
+      // "claim, batches of 50      9,492 claims/s  (10,050 in 1.06 s)"
+      const m = /^(.+?)\s+([\d,]+) (\w+)\/s/.exec(l);
+      if (m) lines.push({ section: '6', what: `PostgreSQL: ${m[1]!.trim()}`, value: Number(m[2]!.replace(/,/g, '')), unit: `${m[3]}/s` });
+      else lines.push({ section: '6', what: 'PostgreSQL', value: NaN, unit: '', note: l });
+    }
+  }
+});
+
+console.log('');
+printTable(lines);
+const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify({ liquidhook: version, machine: machineInfo(), lines, raw }, null, 2)}\n`);
+console.log('\nwritten to bench/results.json');
