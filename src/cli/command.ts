@@ -1,11 +1,9 @@
-// The shape of one command: its help text and how it runs. `run` returns the exit code, or
+// The shape of one command: its help text and how it runs (its one-line summary is in commands/index.ts). `run` returns the exit code, or
 // undefined for a command that keeps the process alive (serve).
 import type { CliIo } from './io.js';
 
 export interface Command {
   name: string;
-  /** One line for `liquidhook help`. */
-  summary: string;
   /** Full `--help` text. */
   help: string;
   run(argv: string[], io: CliIo): Promise<number | undefined>;

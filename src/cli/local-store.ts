@@ -1,7 +1,6 @@
 // Opens the local database for commands that work without a running service.
 import { existsSync } from 'node:fs';
 import { isSqliteFile } from '../config/index.js';
-import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { describeDb } from './env.js';
 import { CliError } from './errors.js';
@@ -11,15 +10,21 @@ export async function withLocalStore<T>(db: string, work: (store: Store) => Prom
   if (isSqliteFile(db) && !existsSync(db)) {
     throw new CliError(`database ${db} does not exist (set LIQUIDHOOK_DB or LIQUIDHOOK_DATABASE_URL, or LIQUIDHOOK_URL to use a running service)`);
   }
+  // Loaded on demand: commands that never touch a database skip the drivers.
+  const { openStore } = await import('../store/index.js');
+  const fail = (error: unknown): CliError =>
+    new CliError(`cannot open database ${describeDb(db)}: ${error instanceof Error ? error.message : String(error)}`);
   let store: Store;
   try {
     store = await openStore(isSqliteFile(db) || db === ':memory:' ? { driver: 'sqlite', path: db } : { driver: 'postgres', url: db });
-    // The service migrates on start; a CLI run against an older file must see the same schema.
-    await store.migrate();
   } catch (error) {
-    throw new CliError(`cannot open database ${describeDb(db)}: ${error instanceof Error ? error.message : String(error)}`);
+    throw fail(error);
   }
   try {
+    // The service migrates on start; a CLI run against an older file must see the same schema.
+    await store.migrate().catch((error: unknown) => {
+      throw fail(error);
+    });
     return await work(store);
   } finally {
     await store.close();

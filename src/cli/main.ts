@@ -5,30 +5,11 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/index.js';
 import { TemplateCampaignError } from '../deliveries/template-campaigns.js';
 import { TemplatesDirError } from '../render/load.js';
-import type { Command } from './command.js';
-import { backtestCommand } from './commands/backtest.js';
+import { COMMANDS, loadCommand } from './commands/index.js';
 import { helpCommand, usage } from './commands/help.js';
-import { lintCommand } from './commands/lint.js';
-import { previewCommand } from './commands/preview.js';
-import { renderCommand } from './commands/render.js';
-import { replayCommand } from './commands/replay.js';
-import { sendCommand } from './commands/send.js';
-import { serveCommand } from './commands/serve.js';
-import { syncCommand } from './commands/sync.js';
 import { CliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
-
-const COMMANDS: readonly Command[] = [
-  serveCommand,
-  renderCommand,
-  previewCommand,
-  sendCommand,
-  lintCommand,
-  backtestCommand,
-  syncCommand,
-  replayCommand,
-];
 
 function version(): string {
   // The same relative path from src/cli/main.ts and dist/cli/main.js.
@@ -52,13 +33,14 @@ async function main(argv: string[], io: CliIo): Promise<number | undefined> {
       io.out(version());
       return EXIT.OK;
     case 'help':
-      return helpCommand(COMMANDS).run(rest, io);
+      return helpCommand().run(rest, io);
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.err(`liquidhook: unknown command "${name}"\n\n${usage(COMMANDS)}`);
     return EXIT.USAGE;
   }
+  const command = await loadCommand(entry);
   try {
     return await command.run(rest, io);
   } catch (error) {

@@ -21,7 +21,6 @@ Options:
 
 export const backtestCommand: Command = {
   name: 'backtest',
-  summary: 'Backtest a lead-scoring program on an NDJSON event history',
   help: HELP,
   async run(argv, io) {
     if (argv.includes('--help') || argv.includes('-h')) {

@@ -1,9 +1,10 @@
 // `liquidhook help [COMMAND]`: the command list, shared environment and exit codes.
 import type { Command } from '../command.js';
+import { COMMANDS, loadCommand, type CommandEntry } from './index.js';
 import { UsageError } from '../errors.js';
 import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 
-export function usage(commands: readonly Command[]): string {
+export function usage(commands: readonly CommandEntry[] = COMMANDS): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   return `Usage: liquidhook <command> [options]
 
@@ -24,10 +25,9 @@ Environment (besides serve's, see liquidhook serve --help):
 ${EXIT_CODES_HELP}`;
 }
 
-export function helpCommand(commands: readonly Command[]): Command {
+export function helpCommand(commands: readonly CommandEntry[] = COMMANDS): Command {
   return {
     name: 'help',
-    summary: 'Show help',
     help: usage(commands),
     async run(argv, io) {
       const [topic, extra] = argv.filter((a) => a !== '--help' && a !== '-h');
@@ -36,9 +36,9 @@ export function helpCommand(commands: readonly Command[]): Command {
         return EXIT.OK;
       }
       if (extra !== undefined) throw new UsageError('help takes at most one COMMAND');
-      const command = commands.find((c) => c.name === topic);
-      if (!command) throw new UsageError(`unknown command "${topic}"`);
-      io.out(command.help);
+      const entry = commands.find((c) => c.name === topic);
+      if (!entry) throw new UsageError(`unknown command "${topic}"`);
+      io.out((await loadCommand(entry)).help);
       return EXIT.OK;
     },
   };

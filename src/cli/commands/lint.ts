@@ -36,7 +36,6 @@ Options:
 
 export const lintCommand: Command = {
   name: 'lint',
-  summary: 'Check templates for syntax errors, unsupported filters, unknown attributes, bad JSON bodies',
   help: HELP,
   async run(argv, io) {
     const args = parseCommandArgs(argv, { disable: { type: 'string', multiple: true } });

@@ -29,7 +29,6 @@ ${CONNECTED_CONTENT_HELP}
 
 export const previewCommand: Command = {
   name: 'preview',
-  summary: 'Print the full request a webhook would send, secrets redacted',
   help: HELP,
   async run(argv, io) {
     const args = parseCommandArgs(argv, {

@@ -26,7 +26,6 @@ ${CONNECTED_CONTENT_HELP}
 
 export const renderCommand: Command = {
   name: 'render',
-  summary: 'Render a template for a profile and print the output (abort reason: exit 3)',
   help: HELP,
   async run(argv, io) {
     const args = parseCommandArgs(argv, {

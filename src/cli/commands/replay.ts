@@ -25,7 +25,6 @@ Options:
 
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'Re-queue a dead or failed delivery',
   help: HELP,
   async run(argv, io) {
     const args = parseCommandArgs(argv);

@@ -31,7 +31,6 @@ ${CONTEXT_HELP}
 
 export const sendCommand: Command = {
   name: 'send',
-  summary: 'Render a webhook for a profile and send it once (test send)',
   help: HELP,
   async run(argv, io) {
     const args = parseCommandArgs(argv, { ...CONTEXT_OPTIONS, 'timeout-ms': { type: 'string' } });

@@ -44,7 +44,6 @@ async function serve(): Promise<void> {
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Run the API and the webhook delivery worker (configured by environment variables)',
   help: HELP,
   async run(argv, io) {
     const args = parseCommandArgs(argv);

@@ -21,7 +21,6 @@ Options:
 
 export const syncCommand: Command = {
   name: 'sync',
-  summary: 'Run a table sync once and print its report',
   help: HELP,
   async run(argv, io) {
     const args = parseCommandArgs(argv);

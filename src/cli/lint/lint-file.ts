@@ -77,7 +77,8 @@ export async function lintTemplateText(path: string, text: string): Promise<Find
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       parsed = false;
-      add({ ...at(error.line, error.column), severity: 'error', rule: 'syntax', message: `${field.label}: ${error.reason}` });
+      const where = webhook.url === PLAIN_TEMPLATE_URL ? '' : `${field.label}: `;
+      add({ ...at(error.line, error.column), severity: 'error', rule: 'syntax', message: `${where}${error.reason}` });
     }
     for (const use of findFilterUses(field.text)) {
       const pos = positionAt(field.text, use.offset);
@@ -158,7 +159,8 @@ async function lintSampleRenders(
     if (!contentType || !/\bjson\b/i.test(contentType) || preview.body.trim() === '') continue;
     const problem = jsonProblem(preview.body);
     if (problem) {
-      add({ ...bodyStart, severity: 'error', rule: 'invalid-json-body', message: `body is not valid JSON (Content-Type ${contentType}) with sample "${sample.name}": ${problem}` });
+      const hint = sample.escapes ? '; escape string values with | json_escape' : '';
+      add({ ...bodyStart, severity: 'error', rule: 'invalid-json-body', message: `body is not valid JSON (Content-Type ${contentType}) with sample "${sample.name}": ${problem}${hint}` });
     }
   }
 }
@@ -168,6 +170,6 @@ function jsonProblem(text: string): string | undefined {
     JSON.parse(text);
     return undefined;
   } catch (error) {
-    return (error as Error).message;
+    return (error as Error).message.replace(/\s+/g, ' ');
   }
 }
