@@ -4,7 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { EnvSchema, type ServiceConfig } from './schema.js';
 
-export { EnvSchema, LOG_LEVELS, type ServiceConfig } from './schema.js';
+export { EnvSchema, LOG_LEVELS, MIB, type ServiceConfig } from './schema.js';
+export { configVariables, renderConfigTable, type ConfigVariable } from './table.js';
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -49,6 +50,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retryWindowMs: e.LIQUIDHOOK_RETRY_WINDOW_MS,
     shutdownGraceMs: e.LIQUIDHOOK_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.LIQUIDHOOK_BODY_LIMIT_BYTES,
+    rateLimitPerMinute: e.LIQUIDHOOK_RATE_LIMIT,
+    metricsPublic: e.LIQUIDHOOK_METRICS_PUBLIC,
+    trustProxy: e.LIQUIDHOOK_TRUST_PROXY,
+    catalogRefreshMs: e.LIQUIDHOOK_CATALOG_REFRESH_MS,
   };
 }
 

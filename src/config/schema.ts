@@ -1,13 +1,26 @@
 // The service configuration, read from environment variables. The zod schema is the single
-// source of truth: defaults, coercion and the error messages a wrong value produces.
+// source of truth: defaults, coercion, the error messages a wrong value produces, and (through
+// each variable's description) the configuration table of the README and `liquidhook help`.
 import { z } from 'zod';
 
-const positiveInt = (name: string, fallback: number) =>
+const positiveInt = (name: string, fallback: number, description: string) =>
   z.coerce
     .number({ error: `${name} must be a number` })
     .int(`${name} must be a whole number`)
     .positive(`${name} must be greater than 0`)
-    .default(fallback);
+    .default(fallback)
+    .describe(description);
+
+const nonNegativeInt = (name: string, fallback: number, description: string) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(0, `${name} must be 0 or more`)
+    .default(fallback)
+    .describe(description);
+
+const flag = (name: string, description: string) =>
+  z.stringbool({ error: `${name} must be true or false` }).default(false).describe(description);
 
 const optionalText = z
   .string()
@@ -17,34 +30,97 @@ const optionalText = z
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+export const MIB = 1024 * 1024;
+
 export const EnvSchema = z.object({
   PORT: z.coerce
     .number({ error: 'PORT must be a number' })
     .int('PORT must be a whole number')
     .min(0, 'PORT must be between 0 and 65535')
     .max(65535, 'PORT must be between 0 and 65535')
-    .default(3000),
+    .default(3000)
+    .describe('TCP port of the HTTP API (0 picks a free port)'),
   // Loopback unless the operator opts in: the API holds profile data and can send webhooks.
-  HOST: z.string().trim().min(1).default('127.0.0.1'),
-  LIQUIDHOOK_DB: z.string().trim().min(1).default('./data/liquidhook.db'),
-  LIQUIDHOOK_API_KEY: optionalText.pipe(
-    z.string().min(16, 'LIQUIDHOOK_API_KEY must be at least 16 characters').optional(),
+  HOST: z
+    .string()
+    .trim()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Interface to listen on; set 0.0.0.0 to accept connections from other machines'),
+  LIQUIDHOOK_DB: z
+    .string()
+    .trim()
+    .min(1)
+    .default('./data/liquidhook.db')
+    .describe('SQLite file path, :memory:, or a postgres:// URL'),
+  LIQUIDHOOK_API_KEY: optionalText
+    .pipe(z.string().min(16, 'LIQUIDHOOK_API_KEY must be at least 16 characters').optional())
+    .describe('API key for "Authorization: Bearer <key>" (16+ characters); unset: one is generated and printed once'),
+  LIQUIDHOOK_ALLOWED_HOSTS: optionalText.describe(
+    'Comma-separated hostnames (*.example.com allowed), IPs or CIDR ranges that webhooks and connected_content may reach even at private addresses (SSRF guard exemptions)',
   ),
-  LIQUIDHOOK_ALLOWED_HOSTS: optionalText,
-  LIQUIDHOOK_TEMPLATES_DIR: z.string().trim().min(1).default('./templates'),
-  LIQUIDHOOK_WORKER_BATCH: positiveInt('LIQUIDHOOK_WORKER_BATCH', 100),
-  LIQUIDHOOK_WORKER_CONCURRENCY: positiveInt('LIQUIDHOOK_WORKER_CONCURRENCY', 64),
-  // Sends in flight per destination host; more wait in line (protects CRMs' API limits).
-  LIQUIDHOOK_MAX_PER_HOST: positiveInt('LIQUIDHOOK_MAX_PER_HOST', 16),
-  LIQUIDHOOK_POLL_MS: positiveInt('LIQUIDHOOK_POLL_MS', 1000),
-  // A claimed delivery is reclaimed after this long; it must outlast one send.
-  LIQUIDHOOK_LEASE_MS: positiveInt('LIQUIDHOOK_LEASE_MS', 120_000),
-  // Braze waits up to 90 s for a webhook response.
-  LIQUIDHOOK_WEBHOOK_TIMEOUT_MS: positiveInt('LIQUIDHOOK_WEBHOOK_TIMEOUT_MS', 90_000),
-  // Braze keeps retrying a failing webhook for up to 30 minutes.
-  LIQUIDHOOK_RETRY_WINDOW_MS: positiveInt('LIQUIDHOOK_RETRY_WINDOW_MS', 30 * 60_000),
-  LIQUIDHOOK_SHUTDOWN_GRACE_MS: positiveInt('LIQUIDHOOK_SHUTDOWN_GRACE_MS', 10_000),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  LIQUIDHOOK_TEMPLATES_DIR: z
+    .string()
+    .trim()
+    .min(1)
+    .default('./templates')
+    .describe('Folder of *.webhook.liquid files loaded as campaigns at start'),
+  LIQUIDHOOK_WORKER_BATCH: positiveInt('LIQUIDHOOK_WORKER_BATCH', 100, 'Deliveries claimed per round and outcomes per commit, at most'),
+  LIQUIDHOOK_WORKER_CONCURRENCY: positiveInt('LIQUIDHOOK_WORKER_CONCURRENCY', 64, 'Webhook sends in flight at once'),
+  LIQUIDHOOK_MAX_PER_HOST: positiveInt(
+    'LIQUIDHOOK_MAX_PER_HOST',
+    16,
+    'Sends in flight per destination host; more wait in line (protects CRM API limits)',
+  ),
+  LIQUIDHOOK_POLL_MS: positiveInt(
+    'LIQUIDHOOK_POLL_MS',
+    1000,
+    'Longest worker sleep when nothing is due; bounds how late sends enqueued by another process start',
+  ),
+  LIQUIDHOOK_LEASE_MS: positiveInt(
+    'LIQUIDHOOK_LEASE_MS',
+    120_000,
+    'How long a claimed delivery stays with its worker before another may take it; must exceed the webhook timeout',
+  ),
+  LIQUIDHOOK_WEBHOOK_TIMEOUT_MS: positiveInt(
+    'LIQUIDHOOK_WEBHOOK_TIMEOUT_MS',
+    90_000,
+    'Time allowed for one webhook request (Braze waits 90 s)',
+  ),
+  LIQUIDHOOK_RETRY_WINDOW_MS: positiveInt(
+    'LIQUIDHOOK_RETRY_WINDOW_MS',
+    30 * 60_000,
+    'How long a failing webhook is retried before it is dead (Braze retries for 30 minutes)',
+  ),
+  LIQUIDHOOK_SHUTDOWN_GRACE_MS: positiveInt(
+    'LIQUIDHOOK_SHUTDOWN_GRACE_MS',
+    10_000,
+    'On SIGTERM, how long sends in flight may finish before they are handed back',
+  ),
+  LIQUIDHOOK_BODY_LIMIT_BYTES: positiveInt(
+    'LIQUIDHOOK_BODY_LIMIT_BYTES',
+    MIB,
+    'Largest accepted request body in bytes; larger requests get 413',
+  ),
+  LIQUIDHOOK_RATE_LIMIT: nonNegativeInt(
+    'LIQUIDHOOK_RATE_LIMIT',
+    6000,
+    'API requests per minute for the API key (unauthenticated requests: per client address); 0 turns the limit off; /health is exempt',
+  ),
+  LIQUIDHOOK_METRICS_PUBLIC: flag('LIQUIDHOOK_METRICS_PUBLIC', 'Serve /metrics without the API key (for a Prometheus scraper)'),
+  LIQUIDHOOK_TRUST_PROXY: flag(
+    'LIQUIDHOOK_TRUST_PROXY',
+    'Take the client address from X-Forwarded-For (set behind a reverse proxy; affects rate limiting and logs)',
+  ),
+  LIQUIDHOOK_CATALOG_REFRESH_MS: positiveInt(
+    'LIQUIDHOOK_CATALOG_REFRESH_MS',
+    2000,
+    'How often campaigns changed by another process on the same database are picked up',
+  ),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+    .default('info')
+    .describe(`Log level: ${LOG_LEVELS.join(', ')}`),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -68,4 +144,11 @@ export interface ServiceConfig {
   retryWindowMs: number;
   shutdownGraceMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Largest accepted request body. */
+  bodyLimitBytes: number;
+  /** Requests per minute; 0 = no limit. */
+  rateLimitPerMinute: number;
+  metricsPublic: boolean;
+  trustProxy: boolean;
+  catalogRefreshMs: number;
 }

@@ -38,13 +38,24 @@ export interface ActiveCampaign {
 
 export interface CampaignLookup {
   get(id: string): ActiveCampaign | undefined;
+  /** Like get, but asks the store when the campaign is not known yet (made by another process). */
+  lookup?(id: string): Promise<ActiveCampaign | undefined>;
 }
+
+/** What identifies one stored version of a campaign. */
+const versionOf = (stored: StoredCampaign): string => `${stored.updatedAt}|${JSON.stringify(stored.definition)}`;
 
 export class CampaignCatalog implements CampaignLookup {
   private readonly active = new Map<string, ActiveCampaign>();
+  /** Stored version each known campaign was built from (invalid ones too, so they are logged once). */
+  private readonly versions = new Map<string, string>();
   /** Placeholders of campaigns loaded from template files, by campaign id. */
   private readonly placeholders = new Map<string, Placeholder[]>();
+  /** Campaigns taken out of service in this process (their file is gone), with the reason. */
+  private readonly deactivated = new Map<string, string>();
   private entries: CampaignEntry[] = [];
+  /** Catalog changes run one at a time, so a refresh never undoes a concurrent put or delete. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -54,20 +65,54 @@ export class CampaignCatalog implements CampaignLookup {
 
   /** Reads every stored campaign; one that no longer validates is skipped with an error log. */
   async load(): Promise<void> {
-    this.active.clear();
-    for (const stored of await this.store.listCampaigns()) {
-      try {
-        this.remember(stored, parseCampaign(stored.definition));
-      } catch (error) {
-        if (!(error instanceof CampaignValidationError)) throw error;
-        this.logger.error({ campaign: stored.id, issues: error.issues }, 'stored campaign is invalid and is ignored');
+    await this.exclusive(async () => {
+      this.active.clear();
+      this.versions.clear();
+    });
+    await this.refresh();
+  }
+
+  /**
+   * Brings the catalog in line with the store: campaigns created, changed or deleted by another
+   * process on the same database. Only changed rows are parsed again. True when anything changed.
+   */
+  refresh(): Promise<boolean> {
+    return this.exclusive(async () => {
+      const stored = await this.store.listCampaigns();
+      let changed = false;
+      const seen = new Set<string>();
+      for (const row of stored) {
+        seen.add(row.id);
+        if (this.versions.get(row.id) === versionOf(row)) continue;
+        changed = true;
+        this.rememberStored(row);
       }
-    }
-    this.refreshEntries();
+      for (const id of [...this.versions.keys()]) {
+        if (seen.has(id)) continue;
+        changed = true;
+        this.active.delete(id);
+        this.versions.delete(id);
+      }
+      if (changed) this.refreshEntries();
+      return changed;
+    });
   }
 
   get(id: string): ActiveCampaign | undefined {
     return this.active.get(id);
+  }
+
+  async lookup(id: string): Promise<ActiveCampaign | undefined> {
+    const known = this.active.get(id);
+    if (known) return known;
+    return this.exclusive(async () => {
+      if (this.active.has(id)) return this.active.get(id);
+      const stored = await this.store.getCampaign(id);
+      if (!stored) return undefined;
+      const active = this.rememberStored(stored);
+      this.refreshEntries();
+      return active;
+    });
   }
 
   list(): ActiveCampaign[] {
@@ -77,25 +122,34 @@ export class CampaignCatalog implements CampaignLookup {
   /** Validates, stores and activates a campaign. Throws CampaignValidationError. */
   async put(id: string, input: unknown, placeholders?: Placeholder[]): Promise<ActiveCampaign> {
     const campaign = parseCampaign(input);
-    if (placeholders) this.placeholders.set(id, placeholders);
-    const stored = await this.store.putCampaign(id, campaign as unknown as StoredCampaign['definition']);
-    const active = this.remember(stored, campaign);
-    this.refreshEntries();
-    return active;
+    return this.exclusive(async () => {
+      if (placeholders) this.placeholders.set(id, placeholders);
+      this.deactivated.delete(id);
+      const stored = await this.store.putCampaign(id, campaign as unknown as StoredCampaign['definition']);
+      const active = this.remember(stored, campaign);
+      this.versions.set(id, versionOf(stored));
+      this.refreshEntries();
+      return active;
+    });
   }
 
   async delete(id: string): Promise<boolean> {
-    const removed = await this.store.deleteCampaign(id);
-    this.active.delete(id);
-    this.placeholders.delete(id);
-    this.refreshEntries();
-    return removed;
+    return this.exclusive(async () => {
+      const removed = await this.store.deleteCampaign(id);
+      this.active.delete(id);
+      this.versions.delete(id);
+      this.placeholders.delete(id);
+      this.deactivated.delete(id);
+      this.refreshEntries();
+      return removed;
+    });
   }
 
   /** Takes a campaign out of planning and sending without deleting it (e.g. its file is gone). */
   deactivate(id: string, reason: string): void {
     const active = this.active.get(id);
     if (!active) return;
+    this.deactivated.set(id, reason);
     this.active.set(id, { ...active, ready: false, inactiveReason: reason });
     this.logger.warn({ campaign: id }, `campaign "${active.campaign.name}" is inactive: ${reason}`);
     this.refreshEntries();
@@ -113,6 +167,25 @@ export class CampaignCatalog implements CampaignLookup {
     return active ? deliveredUpdateBatch(active.campaign, externalId) : undefined;
   }
 
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Parses a stored row and activates it; an invalid one is dropped with an error log. */
+  private rememberStored(stored: StoredCampaign): ActiveCampaign | undefined {
+    this.versions.set(stored.id, versionOf(stored));
+    try {
+      return this.remember(stored, parseCampaign(stored.definition));
+    } catch (error) {
+      if (!(error instanceof CampaignValidationError)) throw error;
+      this.active.delete(stored.id);
+      this.logger.error({ campaign: stored.id, issues: error.issues }, 'stored campaign is invalid and is ignored');
+      return undefined;
+    }
+  }
+
   private remember(stored: StoredCampaign, campaign: Campaign): ActiveCampaign {
     const placeholders = this.placeholders.get(stored.id) ?? [];
     let resolved: ResolvedPlaceholders;
@@ -126,7 +199,7 @@ export class CampaignCatalog implements CampaignLookup {
       invalid = error.message;
     }
     const missing = [...new Set(resolved.missing.map((p) => p.env))];
-    const inactiveReason = invalid ?? (missing.length > 0 ? `set ${missing.join(', ')}` : undefined);
+    const inactiveReason = invalid ?? this.deactivated.get(stored.id) ?? (missing.length > 0 ? `set ${missing.join(', ')}` : undefined);
     const active: ActiveCampaign = {
       id: stored.id,
       campaign,

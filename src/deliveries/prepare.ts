@@ -24,7 +24,9 @@ export function createPrepare(deps: PrepareDeps) {
   const signingSecrets = deps.signingSecrets ?? process.env;
 
   return async function prepare(delivery: Delivery, profile: Profile | undefined): Promise<PreparedSend> {
-    const active = deps.campaigns.get(delivery.campaignId);
+    const { campaigns } = deps;
+    // A campaign made by another process moments ago may not be in this one's catalog yet.
+    const active = campaigns.lookup ? await campaigns.lookup(delivery.campaignId) : campaigns.get(delivery.campaignId);
     if (!active) return { kind: 'failed', error: `campaign ${delivery.campaignId} no longer exists` };
     if (!active.campaign.enabled) return { kind: 'aborted', reason: 'campaign is disabled' };
     const attributes = profile?.attributes ?? {};

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { AttemptResult, WebhookRequest } from '../dispatch/types.js';
 import type { RetryPolicy } from '../dispatch/retry-policy.js';
-import type { Attributes, Delivery, Profile, SendPlanner, Store, TrackBatch } from '../store/types.js';
+import type { Attributes, Delivery, DeliveryOutcome, Profile, SendPlanner, Store, TrackBatch } from '../store/types.js';
 
 /** A delivery rendered at send time. */
 export type PreparedSend =
@@ -26,6 +26,8 @@ export interface WorkerPorts {
   planner(): SendPlanner;
   retryPolicy: RetryPolicy;
   logger: Logger;
+  /** Called with each group of outcomes once it is committed (metrics). */
+  onRecorded?(outcomes: readonly DeliveryOutcome[]): void;
   now?: () => Date;
 }
 

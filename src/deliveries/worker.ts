@@ -92,6 +92,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       );
       stats.commits++;
       for (const { outcome } of group) count(outcome);
+      ports.onRecorded?.(group.map((p) => p.outcome));
     } catch (error) {
       // The claims stay leased and are retried after the lease; nothing is marked done.
       log.error({ err: error, deliveries: group.length }, 'could not record delivery outcomes');

@@ -1,31 +1,63 @@
-// The HTTP API: fastify with zod validation, bearer auth and one error shape.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RawServerDefault } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Logger } from 'pino';
-import type { Store } from '../store/types.js';
+// The HTTP API: fastify with zod validation and response schemas, OpenAPI generated from them,
+// request ids, metrics, rate limit, bearer auth and one error shape.
+import { readFileSync } from 'node:fs';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiKeyCheck } from './api-key.js';
 import { registerAuth } from './auth.js';
+import type { RouteContext, RoutePlugin, ZodApp } from './context.js';
 import { registerEditor } from '../editor/plugin.js';
 import { errorHandler } from './errors.js';
+import { registerRateLimit } from './rate-limit.js';
+import { registerRequestIdHeader, requestIdFor } from './request-id.js';
+import { registerCampaignRoutes } from './routes/campaigns.js';
+import { registerDeliveryRoutes } from './routes/deliveries.js';
+import { registerDocsRoutes } from './routes/docs.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerMetricsRoute } from './routes/metrics.js';
+import { registerUserRoutes } from './routes/users.js';
+import { zodValidatorCompiler } from './validation.js';
+
+export type { RouteContext, RoutePlugin, ZodApp } from './context.js';
+
+/**
+ * The API's route groups, registered in this order after authentication. A module with routes
+ * of its own adds one line here: `registerXRoutes,` with `(app, ctx) => void`.
+ */
+export const API_ROUTES: RoutePlugin[] = [
+  registerUserRoutes,
+  registerCampaignRoutes,
+  registerDeliveryRoutes,
+];
+
+/** Routes of the service itself (probes, metrics, API description), always present. */
+const OPERATION_ROUTES: RoutePlugin[] = [registerHealthRoutes, registerMetricsRoute, registerDocsRoutes];
 
 export interface AppDeps {
-  store: Store;
+  context: RouteContext;
   apiKey: ApiKeyCheck;
-  logger: Logger;
-  /** Routes beyond the built-in ones (each file in routes/ adds a group). */
-  routes?: ((app: ZodApp) => void)[];
-  /** Largest accepted request body. */
-  bodyLimitBytes?: number;
+  /** Route groups (default: API_ROUTES). */
+  routes?: RoutePlugin[];
 }
 
-export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+const packageVersion = (): string => {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+};
 
-export function buildApp(deps: AppDeps): FastifyInstance {
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { context } = deps;
   const app: FastifyInstance = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    bodyLimit: deps.bodyLimitBytes ?? 4 * 1024 * 1024,
+    loggerInstance: context.logger as FastifyBaseLogger,
+    bodyLimit: context.config.bodyLimitBytes,
+    trustProxy: context.config.trustProxy,
+    // The header is read by requestIdFor, which refuses values unfit for logs.
+    genReqId: requestIdFor,
+    requestIdHeader: false,
     // Answer 503 instead of hanging once shutdown has begun.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -35,16 +67,38 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       (reply as unknown as FastifyReply).code(error.statusCode ?? 400).send({ message: error.message });
     },
   });
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
-  registerEditor(app, { store: deps.store });
+  registerRequestIdHeader(app);
+  app.addHook('onResponse', async (request, reply) => {
+    context.metrics.httpDuration
+      .labels(request.method, request.routeOptions.url ?? 'unmatched', String(reply.statusCode))
+      .observe(reply.elapsedTime / 1000);
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'liquidhook',
+        version: packageVersion(),
+        description: 'Braze-dialect Liquid webhooks, lead scoring and sales hand-off, self-hosted.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearerAuth: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await registerRateLimit(app, context.config.rateLimitPerMinute, deps.apiKey);
   registerAuth(app, deps.apiKey);
+
   const zodApp: ZodApp = app.withTypeProvider<ZodTypeProvider>();
-  registerHealthRoutes(zodApp, deps.store);
-  for (const register of deps.routes ?? []) register(zodApp);
+  for (const register of OPERATION_ROUTES) await register(zodApp, context);
+  for (const register of deps.routes ?? API_ROUTES) await register(zodApp, context);
+  // Plugins serving their own pages register below this line.
+  registerEditor(zodApp, context);
   return app;
 }

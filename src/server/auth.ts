@@ -1,14 +1,11 @@
-// Bearer-key authentication for every route except the liveness probe.
+// Bearer-key authentication for every route except those marked `config: { public: true }`
+// (the liveness probe, the API description) and /metrics when configured public.
 import type { FastifyInstance } from 'fastify';
 import { bearerToken, type ApiKeyCheck } from './api-key.js';
 
-/** Paths a load balancer probes without credentials; they reveal nothing about data. */
-const PUBLIC_PATHS = new Set(['/health']);
-
 export function registerAuth(app: FastifyInstance, apiKey: ApiKeyCheck): void {
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (PUBLIC_PATHS.has(path)) return;
+    if (request.routeOptions.config?.public === true) return;
     const token = bearerToken(request.headers.authorization);
     if (token === undefined || !apiKey.verify(token)) {
       reply

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { formatPath } from '../ingest/issues.js';
+import { RequestValidationError } from './validation.js';
 
 export interface FieldError {
   path: string;
@@ -43,6 +44,10 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     reply.code(error.statusCode).send(body(error.message, error.errors));
     return;
   }
+  if (error instanceof RequestValidationError) {
+    reply.code(400).send(body(`invalid ${error.validationContext ?? 'request'}`, error.errors));
+    return;
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? 'body';
     const errors = error.validation.map((v) => ({
@@ -64,6 +69,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return;
   }
   request.log.error({ err: error }, 'request failed');
+  if (reply.sent) return;
   reply.code(500).send(body('internal error'));
 }
 

@@ -1,7 +1,9 @@
-// The service logger. Secrets are redacted by path so that a stray `log.info({ headers })`
-// cannot leak a key or token.
-import { pino, type Logger } from 'pino';
+// The service logger: JSON lines (pino) with request ids. Secrets are redacted by path, so a
+// stray `log.info({ headers })` cannot leak a key or token; URLs and bodies under known paths
+// are scrubbed of credentials rather than dropped.
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
+import { LOG_REDACT_PATHS, censorForLog } from '../dispatch/index.js';
 
 export const SERVICE_REDACT_PATHS = [
   'req.headers.authorization',
@@ -19,9 +21,17 @@ export const SERVICE_REDACT_PATHS = [
   'apiKey',
 ];
 
-export function createLogger(config: Pick<ServiceConfig, 'logLevel'>, extraRedactPaths: string[] = []): Logger {
-  return pino({
+/** Every redacted path: the service's own and the dispatcher's (headers, tokens, request bodies). */
+export const REDACT_PATHS: readonly string[] = [...new Set([...SERVICE_REDACT_PATHS, ...LOG_REDACT_PATHS])];
+
+export function createLogger(
+  config: Pick<ServiceConfig, 'logLevel'>,
+  extraRedactPaths: readonly string[] = [],
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     level: config.logLevel,
-    redact: { paths: [...new Set([...SERVICE_REDACT_PATHS, ...extraRedactPaths])], censor: '[REDACTED]' },
-  });
+    redact: { paths: [...new Set([...REDACT_PATHS, ...extraRedactPaths])], censor: censorForLog },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

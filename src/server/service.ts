@@ -10,16 +10,15 @@ import { CampaignCatalog } from '../deliveries/catalog.js';
 import { createPrepare } from '../deliveries/prepare.js';
 import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
 import { createDeliveryWorker, type DeliveryWorker } from '../deliveries/worker.js';
-import { LOG_REDACT_PATHS, RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
+import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
 import { createLiquid } from '../liquid/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { resolveApiKey } from './api-key.js';
 import { buildApp } from './app.js';
 import { createLogger } from './logger.js';
-import { registerCampaignRoutes } from './routes/campaigns.js';
-import { registerDeliveryRoutes } from './routes/deliveries.js';
-import { registerUserRoutes } from './routes/users.js';
+import type { RouteContext } from './context.js';
+import { metrics } from './metrics.js';
 
 export interface ServiceOptions {
   logger?: Logger;
@@ -43,7 +42,7 @@ export interface RunningService {
 }
 
 export async function startService(config: ServiceConfig, options: ServiceOptions = {}): Promise<RunningService> {
-  const logger = options.logger ?? createLogger(config, [...LOG_REDACT_PATHS]);
+  const logger = options.logger ?? createLogger(config);
   const env = options.env ?? process.env;
   ensureDbFolder(config.db);
   const store = await openStore(
@@ -83,29 +82,42 @@ export async function startService(config: ServiceConfig, options: ServiceOption
         planner: () => catalog.planner(new Date()),
         retryPolicy: RetryPolicySchema.parse({ giveUpAfterMs: config.retryWindowMs }),
         logger,
+        onRecorded: (outcomes) => metrics.observeOutcomes(outcomes),
       },
       { owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, ...config.worker },
     );
-
-    const onEnqueued = (): void => worker.wake();
-    const app = buildApp({
-      store,
-      apiKey,
-      logger,
-      routes: [
-        (a) => registerUserRoutes(a, { store, planner: (now) => catalog.planner(now), onEnqueued }),
-        (a) => registerCampaignRoutes(a, { store, catalog, engine, dispatcher, signingSecrets: env }),
-        (a) => registerDeliveryRoutes(a, { store, onEnqueued }),
-      ],
+    const removeOutboxSource = metrics.addOutboxSource(async () => {
+      const due = await store.nextDueAt();
+      return {
+        inFlight: worker.stats().inFlight,
+        oldestDueSeconds: due ? Math.max(0, (Date.now() - due.getTime()) / 1000) : 0,
+      };
     });
+    cleanup.unshift(async () => removeOutboxSource());
+
+    const context: RouteContext = {
+      config,
+      store,
+      catalog,
+      engine,
+      dispatcher,
+      env,
+      logger,
+      metrics,
+      onEnqueued: () => worker.wake(),
+    };
+    const app = await buildApp({ context, apiKey });
     await app.listen({ port: config.port, host: config.host });
     const port = (app.server.address() as AddressInfo).port;
     worker.start();
+    const stopRefresh = startCatalogRefresh(catalog, config.catalogRefreshMs, logger);
+    cleanup.unshift(async () => stopRefresh());
 
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> =>
       (closing ??= (async () => {
         logger.info('shutting down: closing intake');
+        stopRefresh();
         await app.close();
         await worker.stop(config.shutdownGraceMs);
         for (const step of cleanup) await step().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
@@ -127,6 +139,22 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     for (const step of cleanup) await step().catch(() => undefined);
     throw error;
   }
+}
+
+/** Picks up campaign changes made by other processes on the same database. */
+function startCatalogRefresh(catalog: CampaignCatalog, everyMs: number, logger: Logger): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    catalog
+      .refresh()
+      .then((changed) => changed && logger.info('campaigns changed in the database; catalog reloaded'))
+      .catch((err: unknown) => logger.error({ err }, 'reloading campaigns failed'))
+      .finally(() => (running = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 function printApiKey(key: string): void {

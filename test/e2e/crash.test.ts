@@ -60,14 +60,14 @@ describe('kill -9 mid-delivery', () => {
     await waitFor('every send to arrive', () => (distinctKeys().size >= USERS ? true : undefined), 40_000);
     const delivered = await waitFor('every delivery to be recorded', async () => {
       const res = await api.call('GET', '/deliveries?status=delivered&limit=1000');
-      return res.json.deliveries.length === USERS ? (res.json.deliveries as { externalId: string; idempotencyKey: string }[]) : undefined;
+      return res.json.deliveries.length === USERS ? (res.json.deliveries as { external_id: string; idempotency_key: string }[]) : undefined;
     });
 
     const patches = fake.leadPatches();
     expect(distinctKeys().size).toBe(USERS);
     expect(fake.leads.size).toBe(USERS);
     // Repeats are only ever the same delivery again, under the same key.
-    const keyOf = new Map(delivered.map((d) => [d.externalId, d.idempotencyKey]));
+    const keyOf = new Map(delivered.map((d) => [d.external_id, d.idempotency_key]));
     for (const patch of patches) {
       const lead = patch.path.split('/').at(-1)!;
       expect(patch.idempotencyKey).toBe(keyOf.get(lead));

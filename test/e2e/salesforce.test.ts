@@ -58,7 +58,7 @@ describe('Salesforce MQL hand-off (in-process service)', () => {
     expect(patch.headers['content-type']).toBe('application/json');
     expect(JSON.parse(patch.body)).toEqual({ lead_status: 'MQL' });
     expect(patch.body).toBe(RENDERED_BODY);
-    expect(patch.idempotencyKey).toBe(delivery.idempotencyKey);
+    expect(patch.idempotencyKey).toBe(delivery.idempotency_key);
     expect(fake.leads.get('lead-150')).toEqual({ lead_status: 'MQL' });
     // The token request carried the filled-in client credentials.
     const tokenCall = fake.requests.find((r) => r.path === '/services/oauth2/token');
@@ -84,7 +84,7 @@ describe('Salesforce MQL hand-off (in-process service)', () => {
     await api.call('POST', '/users/track', { attributes: [{ external_id: 'lead-50', 'lead score': 50 }] });
     const [delivery] = await finished('lead-50');
     expect(delivery.status).toBe('aborted');
-    expect(delivery.abortReason).toBe('not at threshold');
+    expect(delivery.abort_reason).toBe('not at threshold');
     expect(delivery.attempts_log).toEqual([]);
     expect(fake.leadPatches().filter((r) => r.path.endsWith('/Lead/lead-50'))).toHaveLength(0);
   });
@@ -131,6 +131,6 @@ describe('Salesforce MQL hand-off (in-process service)', () => {
     const list = await api.call('GET', '/campaigns');
     expect(list.json.campaigns.map((c: { id: string }) => c.id)).toContain(campaignId);
     const byCampaign = await api.call('GET', `/deliveries?campaign_id=${campaignId}&status=delivered`);
-    expect(byCampaign.json.deliveries.map((d: { externalId: string }) => d.externalId)).toEqual(['lead-150']);
+    expect(byCampaign.json.deliveries.map((d: { external_id: string }) => d.external_id)).toEqual(['lead-150']);
   });
 });

@@ -1,22 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
 import { buildApp, type ZodApp } from '../../src/server/app.js';
 import { resolveApiKey } from '../../src/server/api-key.js';
-import type { Store } from '../../src/store/types.js';
-
-const KEY = 'test-key-0123456789abcdef';
-// Only what /health touches; every other method fails loudly if reached.
-const store = new Proxy({ kind: 'sqlite', nextDueAt: async () => undefined } as Partial<Store>, {
-  get: (target, prop) => (prop in target ? target[prop as keyof Store] : () => { throw new Error(`unexpected ${String(prop)}`); }),
-}) as Store;
+import { KEY, testContext } from './helpers.js';
 
 const echoRoute = (app: ZodApp) =>
   app.post('/echo', { schema: { body: z.object({ items: z.array(z.object({ id: z.string() })) }) } }, async (req) => req.body);
 
+const auth = { authorization: `Bearer ${KEY}` };
+
 describe('API authentication and error shape', () => {
-  const app = buildApp({ store, apiKey: resolveApiKey(KEY, ':memory:'), logger: pino({ level: 'silent' }), routes: [echoRoute] });
-  beforeAll(() => app.ready());
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await buildApp({ context: testContext({ env: { LIQUIDHOOK_BODY_LIMIT_BYTES: '1024' } }), apiKey: resolveApiKey(KEY, ':memory:'), routes: [echoRoute] });
+    await app.ready();
+  });
   afterAll(() => app.close());
 
   it('rejects a request without a key with 401', async () => {
@@ -33,13 +32,13 @@ describe('API authentication and error shape', () => {
   });
 
   it('accepts the right key', async () => {
-    const res = await app.inject({ method: 'POST', url: '/echo', payload: { items: [{ id: 'a' }] }, headers: { authorization: `Bearer ${KEY}` } });
+    const res = await app.inject({ method: 'POST', url: '/echo', payload: { items: [{ id: 'a' }] }, headers: auth });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ items: [{ id: 'a' }] });
   });
 
   it('answers schema violations with 400 and field paths', async () => {
-    const res = await app.inject({ method: 'POST', url: '/echo', payload: { items: [{ id: 5 }] }, headers: { authorization: `Bearer ${KEY}` } });
+    const res = await app.inject({ method: 'POST', url: '/echo', payload: { items: [{ id: 5 }] }, headers: auth });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors).toEqual([expect.objectContaining({ path: 'items[0].id' })]);
   });
@@ -49,10 +48,29 @@ describe('API authentication and error shape', () => {
       method: 'POST',
       url: '/echo',
       payload: '{"items": [',
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json' },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toMatch(/JSON/i);
+  });
+
+  it('answers an empty JSON body with 400', async () => {
+    const res = await app.inject({ method: 'POST', url: '/echo', payload: '', headers: { ...auth, 'content-type': 'application/json' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toHaveProperty('message');
+  });
+
+  it('answers a content type it cannot read with 415', async () => {
+    const res = await app.inject({ method: 'POST', url: '/echo', payload: 'items=1', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toHaveProperty('message');
+  });
+
+  it('answers a body over the configured limit with 413', async () => {
+    const items = Array.from({ length: 100 }, (_, i) => ({ id: `item-${i}` }));
+    const res = await app.inject({ method: 'POST', url: '/echo', payload: { items }, headers: auth });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toHaveProperty('message');
   });
 
   it('keeps /health public', async () => {
@@ -63,6 +81,12 @@ describe('API authentication and error shape', () => {
 
   it('answers unknown routes with 401 before 404 so routes are not discoverable', async () => {
     expect((await app.inject({ method: 'GET', url: '/nope' })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'GET', url: '/nope', headers: { authorization: `Bearer ${KEY}` } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/nope', headers: auth })).statusCode).toBe(404);
+  });
+
+  it('answers a malformed URL with 400 in the error shape', async () => {
+    const res = await app.inject({ method: 'GET', url: '/users/%E0%A4%A', headers: auth });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toHaveProperty('message');
   });
 });

@@ -85,7 +85,7 @@ describe('campaign API', () => {
     await api.call('POST', '/users/track', { attributes: [{ external_id: 'ts-lead', 'lead score': 120 }] });
     const res = await api.call('POST', `/campaigns/${campaign.id}/test-send`, { external_id: 'ts-lead' });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ sent: true, result: { ok: true, status: 204 } });
+    expect(res.json).toMatchObject({ sent: true, result: { ok: true, status_code: 204 } });
     expect(res.json.result.request.headers.Authorization).toContain('[REDACTED]');
     expect(JSON.stringify(res.json)).not.toContain(fake.clientSecret);
     expect(JSON.stringify(res.json)).not.toContain(fake.tokens.at(-1));
@@ -111,7 +111,7 @@ describe('campaign API', () => {
     expect(replay.status).toBe(202);
     await waitFor('the repeat', () => (fake.leadPatches().filter((r) => r.path.endsWith('/Lead/rp-lead')).length === 2 ? true : undefined));
     const keys = fake.leadPatches().filter((r) => r.path.endsWith('/Lead/rp-lead')).map((r) => r.idempotencyKey);
-    expect(keys).toEqual([delivery.idempotencyKey, delivery.idempotencyKey]);
+    expect(keys).toEqual([delivery.idempotency_key, delivery.idempotency_key]);
     expect((await api.call('POST', '/deliveries/nope/replay')).status).toBe(404);
     expect((await api.call('GET', '/deliveries/nope')).status).toBe(404);
     await api.call('DELETE', `/campaigns/${campaign.id}`);

@@ -2,68 +2,41 @@
 // test-send (render and one real request, response shown).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { ActiveCampaign, CampaignCatalog } from '../../deliveries/catalog.js';
-import type { WebhookDispatcher } from '../../dispatch/index.js';
-import type { LiquidhookEngine } from '../../liquid/index.js';
+import type { ActiveCampaign } from '../../deliveries/catalog.js';
 import { redactText } from '../../liquid/redact.js';
 import { buildLiquidContext } from '../../render/context.js';
 import { previewWebhook } from '../../render/preview.js';
 import { testSendWebhook } from '../../render/test-send.js';
-import type { Attributes, Store } from '../../store/types.js';
+import type { Attributes } from '../../store/types.js';
 import { CampaignValidationError } from '../../triggers/index.js';
-import type { ZodApp } from '../app.js';
+import { CampaignSchema } from '../../triggers/schema.js';
+import type { RoutePlugin } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
+import {
+  CampaignIdParams,
+  CampaignListSchema,
+  CampaignViewSchema,
+  PreviewBodySchema,
+  PreviewResponseSchema,
+  RecipientSchema,
+  TestSendResponseSchema,
+  campaignView,
+  previewView,
+  testSendView,
+} from '../schemas/campaigns.js';
+import { ERROR_RESPONSES } from '../schemas/common.js';
 
-export interface CampaignRouteDeps {
-  store: Store;
-  catalog: CampaignCatalog;
-  /** Engine with live, SSRF-guarded connected_content (test-send and live previews). */
-  engine: LiquidhookEngine;
-  dispatcher: WebhookDispatcher;
-  /** Values of `signing_secret_ref` names. */
-  signingSecrets: Record<string, string | undefined>;
-}
+export { campaignView } from '../schemas/campaigns.js';
 
 /** A secret as it appears inside JSON text. */
 const jsonEscaped = (secret: string): string => JSON.stringify(secret).slice(1, -1);
 
-const IdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'id may contain letters, digits and _.:-') });
+const tags = ['campaigns'];
 
-const recipientFields = {
-  external_id: z.string().min(1).max(512).optional().describe('Render for this stored profile'),
-  attributes: z.record(z.string(), z.json()).optional().describe('Render for these attributes (over the profile, if any)'),
-  trigger: z.record(z.string(), z.json()).optional().describe('Trigger data, e.g. { "properties": {...} }'),
-};
-const hasRecipient = (r: { external_id?: string; attributes?: object }): boolean =>
-  r.external_id !== undefined || r.attributes !== undefined;
-const recipientMessage = { message: 'give external_id or attributes' };
-
-const RecipientSchema = z.object(recipientFields).strict().refine(hasRecipient, recipientMessage);
-
-const PreviewBodySchema = z
-  .object({
-    ...recipientFields,
-    connected_content: z.enum(['stub', 'live']).optional().describe('stub (default): canned token answer; live: real calls'),
-  })
-  .strict()
-  .refine(hasRecipient, recipientMessage);
-
-export function campaignView(active: ActiveCampaign): Record<string, unknown> {
-  return {
-    id: active.id,
-    ...active.campaign,
-    ready: active.ready,
-    ...(active.missing.length > 0 ? { missing_placeholders: active.missing } : {}),
-    ...(active.inactiveReason ? { inactive_reason: active.inactiveReason } : {}),
-    created_at: active.stored.createdAt,
-    updated_at: active.stored.updatedAt,
-  };
-}
-
-export function registerCampaignRoutes(app: ZodApp, deps: CampaignRouteDeps): void {
-  const { catalog } = deps;
-  const find = (id: string): ActiveCampaign => {
-    const active = catalog.get(id);
+export const registerCampaignRoutes: RoutePlugin = (app, ctx) => {
+  const { catalog, store } = ctx;
+  const find = async (id: string): Promise<ActiveCampaign> => {
+    const active = await catalog.lookup(id);
     if (!active) throw notFound(`campaign ${id}`);
     return active;
   };
@@ -76,31 +49,70 @@ export function registerCampaignRoutes(app: ZodApp, deps: CampaignRouteDeps): vo
     }
   };
 
-  app.post('/campaigns', async (request, reply) => {
-    const id = `cmp_${randomBytes(8).toString('hex')}`;
-    return reply.code(201).send(campaignView(await save(id, request.body)));
-  });
+  app.post(
+    '/campaigns',
+    { schema: { summary: 'Create a campaign', tags, body: CampaignSchema, response: { 201: CampaignViewSchema, ...ERROR_RESPONSES } } },
+    async (request, reply) => {
+      const id = `cmp_${randomBytes(8).toString('hex')}`;
+      return reply.code(201).send(campaignView(await save(id, request.body)));
+    },
+  );
 
-  app.get('/campaigns', async () => ({ campaigns: catalog.list().map(campaignView) }));
+  app.get(
+    '/campaigns',
+    { schema: { summary: 'Every campaign', tags, response: { 200: CampaignListSchema, ...ERROR_RESPONSES } } },
+    async () => {
+      // Another process on the same database may have changed campaigns since the last refresh.
+      await catalog.refresh();
+      return { campaigns: catalog.list().map(campaignView) };
+    },
+  );
 
-  app.get('/campaigns/:id', { schema: { params: IdParams } }, async (request) => campaignView(find(request.params.id)));
+  app.get(
+    '/campaigns/:id',
+    { schema: { summary: 'One campaign', tags, params: CampaignIdParams, response: { 200: CampaignViewSchema, ...ERROR_RESPONSES } } },
+    async (request) => campaignView(await find(request.params.id)),
+  );
 
-  app.put('/campaigns/:id', { schema: { params: IdParams } }, async (request, reply) => {
-    const existed = catalog.get(request.params.id) !== undefined;
-    const active = await save(request.params.id, request.body);
-    return reply.code(existed ? 200 : 201).send(campaignView(active));
-  });
+  app.put(
+    '/campaigns/:id',
+    {
+      schema: {
+        summary: 'Create or replace a campaign under a chosen id',
+        tags,
+        params: CampaignIdParams,
+        body: CampaignSchema,
+        response: { 200: CampaignViewSchema, 201: CampaignViewSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const existed = (await catalog.lookup(request.params.id)) !== undefined;
+      const active = await save(request.params.id, request.body);
+      return reply.code(existed ? 200 : 201).send(campaignView(active));
+    },
+  );
 
-  app.delete('/campaigns/:id', { schema: { params: IdParams } }, async (request, reply) => {
-    if (!(await catalog.delete(request.params.id))) throw notFound(`campaign ${request.params.id}`);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/campaigns/:id',
+    {
+      schema: {
+        summary: 'Delete a campaign (its delivery log stays)',
+        tags,
+        params: CampaignIdParams,
+        response: { 204: z.null().describe('Deleted'), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      if (!(await catalog.delete(request.params.id))) throw notFound(`campaign ${request.params.id}`);
+      return reply.code(204).send(null);
+    },
+  );
 
   const contextFor = async (body: { external_id?: string; attributes?: Record<string, unknown>; trigger?: Record<string, unknown> }): Promise<object> => {
     let attributes: Attributes = (body.attributes ?? {}) as Attributes;
     let externalId = 'preview-user';
     if (body.external_id !== undefined) {
-      const profile = await deps.store.getProfile(body.external_id);
+      const profile = await store.getProfile(body.external_id);
       if (!profile) throw notFound(`user ${JSON.stringify(body.external_id)}`);
       attributes = { ...profile.attributes, ...attributes };
       externalId = body.external_id;
@@ -110,34 +122,56 @@ export function registerCampaignRoutes(app: ZodApp, deps: CampaignRouteDeps): vo
 
   app.post(
     '/campaigns/:id/preview',
-    { schema: { params: IdParams, body: PreviewBodySchema } },
+    {
+      schema: {
+        summary: 'Render the webhook for a profile or sample attributes; nothing is sent',
+        tags,
+        params: CampaignIdParams,
+        body: PreviewBodySchema,
+        response: { 200: PreviewResponseSchema, ...ERROR_RESPONSES },
+      },
+    },
     async (request) => {
-      const active = find(request.params.id);
-      return previewWebhook(active.webhook, {
+      const active = await find(request.params.id);
+      const preview = await previewWebhook(active.webhook, {
         attributes: await contextFor(request.body),
         connectedContent: request.body.connected_content ?? 'stub',
-        engine: deps.engine,
+        engine: ctx.engine,
         secrets: active.secrets,
       });
+      return previewView(preview);
     },
   );
 
-  app.post('/campaigns/:id/test-send', { schema: { params: IdParams, body: RecipientSchema } }, async (request) => {
-    const active = find(request.params.id);
-    const ref = active.webhook.signing_secret_ref;
-    const signingSecret = ref ? deps.signingSecrets[ref] : undefined;
-    if (ref && !signingSecret) throw new HttpError(422, `signing secret ${ref} is not configured`);
-    const outcome = await testSendWebhook(active.webhook, {
-      engine: deps.engine,
-      dispatcher: deps.dispatcher,
-      context: await contextFor(request.body),
-      ...(signingSecret ? { signingSecret } : {}),
-    });
-    // Placeholder secrets (client secrets) are scrubbed as well as what the render met.
-    const scrubbed = JSON.parse(redactText(JSON.stringify(outcome), active.secrets.map(jsonEscaped))) as typeof outcome;
-    if (scrubbed.errors.length > 0) {
-      throw new HttpError(422, 'webhook did not render', scrubbed.errors.map((e) => ({ path: e.field, message: e.message })));
-    }
-    return scrubbed;
-  });
-}
+  app.post(
+    '/campaigns/:id/test-send',
+    {
+      schema: {
+        summary: 'Render and send the webhook once, showing the response (no retries, no delivery log)',
+        tags,
+        params: CampaignIdParams,
+        body: RecipientSchema,
+        response: { 200: TestSendResponseSchema, 422: ERROR_RESPONSES[400], ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const active = await find(request.params.id);
+      const ref = active.webhook.signing_secret_ref;
+      const signingSecret = ref ? ctx.env[ref] : undefined;
+      if (ref && !signingSecret) throw new HttpError(422, `signing secret ${ref} is not configured`);
+      const outcome = await testSendWebhook(active.webhook, {
+        engine: ctx.engine,
+        dispatcher: ctx.dispatcher,
+        context: await contextFor(request.body),
+        ...(signingSecret ? { signingSecret } : {}),
+      });
+      ctx.metrics.observeConnectedContent(outcome.connectedContent);
+      // Placeholder secrets (client secrets) are scrubbed as well as what the render met.
+      const scrubbed = JSON.parse(redactText(JSON.stringify(outcome), active.secrets.map(jsonEscaped))) as typeof outcome;
+      if (scrubbed.errors.length > 0) {
+        throw new HttpError(422, 'webhook did not render', scrubbed.errors.map((e) => ({ path: e.field, message: e.message })));
+      }
+      return testSendView(scrubbed);
+    },
+  );
+};

@@ -1,13 +1,31 @@
-import type { Store } from '../../store/types.js';
-import type { ZodApp } from '../app.js';
+// Liveness and readiness for load balancers: public, not rate limited, reveals no data.
+import { z } from 'zod';
+import type { RoutePlugin } from '../context.js';
 
-export function registerHealthRoutes(app: ZodApp, store: Store): void {
-  app.get('/health', async (_request, reply) => {
-    try {
-      await store.nextDueAt();
-      return { status: 'ok', store: store.kind };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', store: store.kind });
-    }
-  });
-}
+const HealthSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  store: z.enum(['sqlite', 'postgres']),
+});
+
+export const registerHealthRoutes: RoutePlugin = (app, { store }) => {
+  app.get(
+    '/health',
+    {
+      config: { public: true, rateLimit: false },
+      schema: {
+        summary: 'Service and database health',
+        tags: ['operations'],
+        security: [],
+        response: { 200: HealthSchema, 503: HealthSchema },
+      },
+    },
+    async (_request, reply) => {
+      try {
+        await store.nextDueAt();
+        return { status: 'ok' as const, store: store.kind };
+      } catch {
+        return reply.code(503).send({ status: 'unavailable', store: store.kind });
+      }
+    },
+  );
+};

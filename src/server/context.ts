@@ -1,0 +1,39 @@
+// What route plugins receive: the running service's parts. A route group is one function
+// `(app, ctx) => void`; app.ts lists them.
+import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../config/index.js';
+import type { CampaignCatalog } from '../deliveries/catalog.js';
+import type { WebhookDispatcher } from '../dispatch/index.js';
+import type { LiquidhookEngine } from '../liquid/index.js';
+import type { Store } from '../store/types.js';
+import type { Metrics } from './metrics.js';
+
+export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+export interface RouteContext {
+  config: ServiceConfig;
+  store: Store;
+  catalog: CampaignCatalog;
+  /** Engine with live, SSRF-guarded connected_content. */
+  engine: LiquidhookEngine;
+  dispatcher: WebhookDispatcher;
+  /** Placeholder values and signing secrets (`signing_secret_ref` names). */
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  metrics: Metrics;
+  /** Tells the worker that sends were enqueued. */
+  onEnqueued(count: number): void;
+}
+
+/** One group of routes. It may be async (e.g. to register a plugin). */
+export type RoutePlugin = (app: ZodApp, ctx: RouteContext) => void | Promise<void>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without the API key (probes, API documentation). */
+    public?: boolean;
+  }
+}

@@ -1,0 +1,160 @@
+// Scoring programs: CRUD, backtests on an event history, and the inactivity decay loop that
+// lives as long as the app (started when it is ready, stopped when it closes).
+import { z } from 'zod';
+import {
+  backtest,
+  createDecayScheduler,
+  newProgramId,
+  NdjsonError,
+  parseHistoryLine,
+  parseNdjsonEvents,
+  ScoringProgramError,
+  ScoringProgramRegistry,
+  scoringRegistryOf,
+  type HistoryRecord,
+  type StoredProgram,
+} from '../../scoring/index.js';
+import type { Store } from '../../store/types.js';
+import type { RouteContext, RoutePlugin } from '../context.js';
+import { HttpError, notFound } from '../errors.js';
+
+const IdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'id may contain letters, digits and _.:-') });
+
+const BacktestBody = z
+  .object({
+    threshold: z.number().describe('Hand-off threshold: crossing means going from <= threshold to > threshold'),
+    history: z
+      .union([z.string(), z.array(z.record(z.string(), z.json()))])
+      .describe('NDJSON text, or an array of history lines ({external_id, name, time, properties} or {external_id, time, attributes})'),
+    until: z.iso.datetime({ offset: true }).optional().describe('Apply decay up to this time (default: the last record)'),
+    bucket_width: z.number().positive().optional(),
+    include_final_scores: z.boolean().optional(),
+  })
+  .strict();
+
+const BacktestQuery = z.object({
+  threshold: z.coerce.number().optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+
+export function programView(stored: StoredProgram): Record<string, unknown> {
+  return { id: stored.id, ...stored.program, created_at: stored.createdAt, updated_at: stored.updatedAt };
+}
+
+const registries = new WeakMap<Store, ScoringProgramRegistry>();
+
+/**
+ * The registry of the service's scoring store; a store not wrapped by withScoring gets one of its
+ * own (programs can be managed, but profile changes made through that store do not score).
+ */
+export async function registryFor(ctx: Pick<RouteContext, 'store' | 'config' | 'logger'>): Promise<ScoringProgramRegistry> {
+  const wrapped = scoringRegistryOf(ctx.store);
+  if (wrapped) return wrapped;
+  let registry = registries.get(ctx.store);
+  if (!registry) {
+    registry = new ScoringProgramRegistry(ctx.store, ctx.logger);
+    registries.set(ctx.store, registry);
+    await registry.load();
+    await registry.loadFiles(ctx.config.templatesDir);
+    ctx.logger.warn('the store is not wrapped with withScoring: profile changes do not score');
+  }
+  return registry;
+}
+
+function historyOf(body: z.output<typeof BacktestBody>['history'] | string): HistoryRecord[] {
+  try {
+    if (typeof body === 'string') return parseNdjsonEvents(body);
+    return body.flatMap((line, i) => parseHistoryLine(JSON.stringify(line), i + 1) ?? []);
+  } catch (error) {
+    if (!(error instanceof NdjsonError)) throw error;
+    const path = typeof body === 'string' ? `line ${error.line}` : `history[${error.line - 1}]`;
+    throw new HttpError(400, 'invalid history', [{ path, message: error.message.replace(/^line \d+: /, '') }]);
+  }
+}
+
+export const registerScoringRoutes: RoutePlugin = async (app, ctx) => {
+  const registry = await registryFor(ctx);
+  const scheduler = createDecayScheduler({
+    store: ctx.store,
+    registry,
+    planner: (now) => ctx.catalog.planner(now),
+    onEnqueued: (count) => ctx.onEnqueued(count),
+    logger: ctx.logger,
+  });
+  app.addHook('onReady', async () => scheduler.start());
+  app.addHook('onClose', async () => scheduler.stop());
+
+  const find = (id: string): StoredProgram => {
+    const stored = registry.get(id);
+    if (!stored) throw notFound(`scoring program ${id}`);
+    return stored;
+  };
+  const save = async (id: string, body: unknown): Promise<StoredProgram> => {
+    try {
+      return await registry.put(id, body);
+    } catch (error) {
+      if (error instanceof ScoringProgramError) throw new HttpError(400, 'invalid scoring program', error.issues);
+      throw error;
+    }
+  };
+  const tags = ['scoring'];
+
+  app.post('/scoring-programs', { schema: { summary: 'Create a scoring program', tags } }, async (request, reply) =>
+    reply.code(201).send(programView(await save(newProgramId(), request.body))),
+  );
+  app.get('/scoring-programs', { schema: { summary: 'List scoring programs', tags } }, async () => ({
+    scoring_programs: registry.list().map(programView),
+  }));
+  app.get('/scoring-programs/:id', { schema: { summary: 'One scoring program', tags, params: IdParams } }, async (request) =>
+    programView(find(request.params.id)),
+  );
+  app.put('/scoring-programs/:id', { schema: { summary: 'Create or replace a scoring program', tags, params: IdParams } }, async (request, reply) => {
+    const existed = registry.get(request.params.id) !== undefined;
+    const stored = await save(request.params.id, request.body);
+    return reply.code(existed ? 200 : 201).send(programView(stored));
+  });
+  app.delete('/scoring-programs/:id', { schema: { summary: 'Delete a scoring program and its memberships', tags, params: IdParams } }, async (request, reply) => {
+    if (!(await registry.delete(request.params.id))) throw notFound(`scoring program ${request.params.id}`);
+    return reply.code(204).send();
+  });
+
+  if (!app.hasContentTypeParser('application/x-ndjson')) {
+    app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_request, text, done) => done(null, text));
+  }
+  app.post(
+    '/scoring-programs/:id/backtest',
+    {
+      schema: {
+        summary: 'Replay an event history through the program and report the score distribution',
+        description: 'JSON body {threshold, history}, or an application/x-ndjson body with ?threshold=',
+        tags,
+        params: IdParams,
+        querystring: BacktestQuery,
+      },
+    },
+    async (request) => {
+      const { program } = find(request.params.id);
+      let options: z.output<typeof BacktestBody>;
+      if (typeof request.body === 'string') {
+        if (request.query.threshold === undefined) throw new HttpError(400, 'invalid request', [{ path: 'threshold', message: 'give ?threshold= with an NDJSON body' }]);
+        options = { threshold: request.query.threshold, history: request.body, until: request.query.until };
+      } else {
+        const parsed = BacktestBody.safeParse(request.body ?? {});
+        if (!parsed.success)
+          throw new HttpError(400, 'invalid backtest request', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+        options = parsed.data;
+      }
+      try {
+        return backtest(program, historyOf(options.history), {
+          threshold: options.threshold,
+          ...(options.until ? { until: options.until } : {}),
+          ...(options.bucket_width ? { bucketWidth: options.bucket_width } : {}),
+          ...(options.include_final_scores ? { includeFinalScores: true } : {}),
+        });
+      } catch (error) {
+        if (error instanceof RangeError) throw new HttpError(400, 'invalid backtest request', [{ path: '', message: error.message }]);
+        throw error;
+      }
+    },
+  );
+};

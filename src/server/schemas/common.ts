@@ -1,0 +1,61 @@
+// Shapes shared by every route: the error body and connected_content call records. The API is
+// snake_case throughout; these schemas document it (OpenAPI) and check it on the way out.
+import { z } from 'zod';
+import type { CallRecord } from '../../liquid/types.js';
+
+export const FieldErrorSchema = z.object({
+  path: z.string().describe('Where the problem is, e.g. attributes[0]["lead score"]'),
+  message: z.string(),
+});
+
+export const ErrorBodySchema = z
+  .object({
+    message: z.string(),
+    errors: z.array(FieldErrorSchema).optional(),
+  })
+  .describe('Error: a message and, for invalid input, one entry per problem');
+
+/** The error responses every authenticated route can give, for its response schema. */
+export const ERROR_RESPONSES = {
+  400: ErrorBodySchema,
+  401: ErrorBodySchema,
+  404: ErrorBodySchema,
+  413: ErrorBodySchema,
+  415: ErrorBodySchema,
+  429: ErrorBodySchema,
+} as const;
+
+export const Timestamp = z.string().describe('ISO-8601 date-time');
+
+export const CallRecordSchema = z
+  .object({
+    url: z.string().describe('Requested URL, secrets redacted'),
+    method: z.string(),
+    status_code: z.number().int().nullable().describe('HTTP status; null when no response came'),
+    duration_ms: z.number().describe('Wall time; 0 when served from the cache'),
+    cached: z.boolean(),
+    save_as: z.string().nullable().describe('Variable named by :save'),
+    attempts: z.number().int(),
+    error: z.string().nullable(),
+  })
+  .describe('One connected_content call made while rendering');
+
+export function callRecordView(call: CallRecord): z.output<typeof CallRecordSchema> {
+  return {
+    url: call.url,
+    method: call.method,
+    status_code: call.status ?? null,
+    duration_ms: call.ms,
+    cached: call.cached,
+    save_as: call.saveAs ?? null,
+    attempts: call.attempts,
+    error: call.error ?? null,
+  };
+}
+
+export const RenderErrorSchema = z.object({
+  field: z.string().describe('Webhook field whose template failed, e.g. url or headers.Authorization'),
+  message: z.string(),
+  line: z.number().int(),
+  column: z.number().int(),
+});

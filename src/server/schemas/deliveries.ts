@@ -1,0 +1,78 @@
+// The delivery log as the API shows it (snake_case), mapped from the store's records.
+import { z } from 'zod';
+import type { Delivery, DeliveryAttempt } from '../../store/types.js';
+import { Timestamp } from './common.js';
+
+export const DELIVERY_STATUSES = ['queued', 'sending', 'delivered', 'aborted', 'failed', 'dead'] as const;
+
+export const AttemptViewSchema = z.object({
+  attempt: z.number().int().describe('1 for the first attempt'),
+  at: Timestamp,
+  status_code: z.number().int().nullable().describe('HTTP status; null when the request got no response'),
+  latency_ms: z.number(),
+  response_body: z.string().nullable().describe('Start of the response body, secrets redacted'),
+  error: z.string().nullable(),
+});
+
+export const DeliverySchema = z.object({
+  id: z.string(),
+  campaign_id: z.string(),
+  external_id: z.string(),
+  idempotency_key: z.string().describe('Sent as Idempotency-Key; the same on every attempt and replay'),
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: z.number().int(),
+  trigger: z.record(z.string(), z.json()).describe('What triggered the send'),
+  next_attempt_at: Timestamp,
+  first_attempt_at: Timestamp.nullable(),
+  last_error: z.string().nullable(),
+  abort_reason: z.string().nullable(),
+  request: z.record(z.string(), z.json()).nullable().describe('The rendered request as sent, secrets redacted'),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export const DeliveryWithAttemptsSchema = DeliverySchema.extend({
+  attempts_log: z.array(AttemptViewSchema),
+});
+
+export const DeliveryListSchema = z.object({
+  deliveries: z.array(DeliveryWithAttemptsSchema),
+  next_before: z.string().optional().describe('Pass as `before` for the next (older) page'),
+});
+
+export type DeliveryView = z.output<typeof DeliverySchema>;
+export type DeliveryWithAttemptsView = z.output<typeof DeliveryWithAttemptsSchema>;
+
+export function deliveryView(delivery: Delivery): DeliveryView {
+  return {
+    id: delivery.id,
+    campaign_id: delivery.campaignId,
+    external_id: delivery.externalId,
+    idempotency_key: delivery.idempotencyKey,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    trigger: delivery.trigger,
+    next_attempt_at: delivery.nextAttemptAt,
+    first_attempt_at: delivery.firstAttemptAt ?? null,
+    last_error: delivery.lastError ?? null,
+    abort_reason: delivery.abortReason ?? null,
+    request: delivery.request ?? null,
+    created_at: delivery.createdAt,
+    updated_at: delivery.updatedAt,
+  };
+}
+
+export function attemptView(attempt: DeliveryAttempt): z.output<typeof AttemptViewSchema> {
+  return {
+    attempt: attempt.attempt,
+    at: attempt.at,
+    status_code: attempt.statusCode ?? null,
+    latency_ms: attempt.latencyMs,
+    response_body: attempt.responseBody ?? null,
+    error: attempt.error ?? null,
+  };
+}
+
+export function deliveryWithAttemptsView(delivery: Delivery & { attempts_log: DeliveryAttempt[] }): DeliveryWithAttemptsView {
+  return { ...deliveryView(delivery), attempts_log: delivery.attempts_log.map(attemptView) };
+}

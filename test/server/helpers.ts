@@ -1,0 +1,56 @@
+// A route context for app-level tests: real config and metrics, a store that answers only
+// what a test names (anything else fails loudly), and stubs for the parts routes do not reach.
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import { loadConfig, type ServiceConfig } from '../../src/config/index.js';
+import type { RouteContext } from '../../src/server/context.js';
+import { metrics } from '../../src/server/metrics.js';
+import type { Store } from '../../src/store/types.js';
+
+export const KEY = 'test-key-0123456789abcdef';
+
+export function stubStore(methods: Partial<Store> = {}): Store {
+  const target = { kind: 'sqlite', nextDueAt: async () => undefined, ...methods } as Partial<Store>;
+  return new Proxy(target, {
+    get: (t, prop) =>
+      prop in t
+        ? t[prop as keyof Store]
+        : () => {
+            throw new Error(`unexpected store.${String(prop)}`);
+          },
+  }) as Store;
+}
+
+const unreachable = <T extends object>(name: string): T =>
+  new Proxy({} as T, {
+    get: (_t, prop) => {
+      throw new Error(`unexpected ${name}.${String(prop)}`);
+    },
+  });
+
+export function testContext(overrides: { env?: Record<string, string>; store?: Store; logger?: Logger } = {}): RouteContext {
+  const config: ServiceConfig = loadConfig({ LIQUIDHOOK_API_KEY: KEY, ...overrides.env });
+  return {
+    config,
+    store: overrides.store ?? stubStore(),
+    catalog: unreachable('catalog'),
+    engine: unreachable('engine'),
+    dispatcher: unreachable('dispatcher'),
+    env: {},
+    logger: overrides.logger ?? pino({ level: 'silent' }),
+    metrics,
+    onEnqueued: () => {},
+  };
+}
+
+/** A pino logger whose JSON lines are kept in memory. */
+export function capturingLogger(create: (stream: Writable) => Logger): { logger: Logger; lines: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { logger: create(stream), lines: () => text };
+}
