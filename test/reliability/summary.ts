@@ -1,0 +1,33 @@
+// The suite's summary: one row per scenario, printed after the suite and written to
+// bench/reliability-results.json for the README.
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../e2e/helpers.js';
+
+export interface ScenarioRow {
+  scenario: string;
+  sent: number;
+  delivered: number;
+  dead: number;
+  lost: number;
+  duplicates: number;
+  note?: string;
+}
+
+const rows: ScenarioRow[] = [];
+
+export function recordScenario(row: ScenarioRow): void {
+  rows.push(row);
+}
+
+export function printAndWriteSummary(): void {
+  const head = ['scenario', 'sent', 'delivered', 'dead', 'lost', 'duplicates'];
+  const cells = rows.map((r) => [r.scenario, r.sent, r.delivered, r.dead, r.lost, r.duplicates].map(String));
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]): string => c.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  const text = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line), ...rows.filter((r) => r.note).map((r) => `  ${r.scenario}: ${r.note}`)];
+  console.log(`\nreliability summary\n${text.join('\n')}\n`);
+  const file = { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, scenarios: rows };
+  writeFileSync(join(ROOT, 'bench/reliability-results.json'), `${JSON.stringify(file, null, 2)}\n`);
+}
