@@ -1,0 +1,78 @@
+// Appends the export stream to a configured SQL table. Its position is a cursor in the store,
+// moved by compare-and-set only after the sink has the rows: a crash in between writes the same
+// rows again, which the sink ignores (primary key seq). So nothing is lost or duplicated.
+import type { Store } from '../store/types.js';
+import type { ExportSink } from './sink.js';
+
+export interface ExporterOptions {
+  store: Store;
+  sink: ExportSink;
+  /** Cursor name in the store (default `export:<sink target>`); one per destination. */
+  cursor?: string;
+  /** Events per page (default 1000). */
+  batchSize?: number;
+  /** Sleep when caught up (default 5 s). */
+  pollMs?: number;
+  logger?: { error(obj: object, msg: string): void };
+}
+
+export interface Exporter {
+  /** Copies everything up to now; returns how many events were written. */
+  runOnce(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createExporter(options: ExporterOptions): Exporter {
+  const cursor = options.cursor ?? `export:${options.sink.target}`;
+  const batchSize = options.batchSize ?? 1000;
+  const pollMs = options.pollMs ?? 5000;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+
+  async function runOnce(): Promise<number> {
+    let written = 0;
+    for (;;) {
+      const held = (await options.store.getCursor(cursor)) ?? null;
+      const since = held === null ? 0 : Number(held);
+      const events = await options.store.readExportEvents(since, batchSize);
+      if (events.length === 0) return written;
+      await options.sink.write(events);
+      await options.store.moveCursor({ name: cursor, expected: held, value: String(events.at(-1)!.seq) });
+      written += events.length;
+      if (events.length < batchSize) return written;
+    }
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      try {
+        await runOnce();
+      } catch (error) {
+        options.logger?.error({ err: error, cursor }, 'exporting events failed');
+      }
+      if (!running) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, pollMs);
+      });
+    }
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      wake?.();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// Scoring on every profile change: a Store whose applyTrack runs the scoring enricher unless the
+// caller passes its own. The service wraps its store once, so /users/track, on-delivered updates,
+// table syncs and CLI imports all score, before the campaign planner sees the changes.
+import type { Store } from '../store/types.js';
+import { ScoringProgramRegistry, type RegistryLogger } from './registry.js';
+
+const REGISTRY = Symbol('liquidhook.scoringRegistry');
+
+export function withScoring(store: Store, registry: ScoringProgramRegistry, now: () => Date = () => new Date()): Store {
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === REGISTRY) return registry;
+      if (property === 'applyTrack') {
+        const applyTrack: Store['applyTrack'] = (batch, planner, options = {}) =>
+          target.applyTrack(batch, planner, options.enricher ? options : { ...options, enricher: registry.enricher(now()) });
+        return applyTrack;
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** The registry behind a store wrapped by withScoring, if it is one. */
+export function scoringRegistryOf(store: Store): ScoringProgramRegistry | undefined {
+  return (store as unknown as Record<symbol, ScoringProgramRegistry | undefined>)[REGISTRY];
+}
+
+export interface ScoringStartOptions {
+  /** Folder of `*.scoring.json|yaml|yml` program files upserted at start. */
+  templatesDir?: string;
+  logger?: RegistryLogger;
+  now?: () => Date;
+}
+
+/** Loads stored and file programs and returns the scoring store to use everywhere. */
+export async function startScoring(store: Store, options: ScoringStartOptions = {}): Promise<{ store: Store; registry: ScoringProgramRegistry }> {
+  const registry = new ScoringProgramRegistry(store, options.logger);
+  await registry.load();
+  if (options.templatesDir) await registry.loadFiles(options.templatesDir);
+  return { store: withScoring(store, registry, options.now), registry };
+}
