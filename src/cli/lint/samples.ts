@@ -8,6 +8,8 @@ export interface Sample {
   context: Record<string, unknown>;
   /** Values contain characters that JSON strings must escape. */
   escapes?: boolean;
+  /** Only a reference for `escapes` samples: text where a number may be expected is not reported. */
+  reference?: boolean;
 }
 
 const DEFAULT_VALUES: Readonly<Record<string, string>> = {
@@ -37,23 +39,28 @@ export function lintSamples(references: readonly AttributeReference[]): Sample[]
       byNamespace.set(path[0]!, keys);
     }
   }
-  const build = (value: ((key: string) => unknown) | undefined, text: boolean): Record<string, unknown> => {
+  type Values = ((key: string) => unknown) | undefined;
+  const build = (custom: Values, defaultText: (name: string) => string | undefined): Record<string, unknown> => {
     const context: Record<string, unknown> = { user_id: 'lint-user' };
     for (const name of defaults) {
-      if (value === undefined && name !== 'user_id') continue;
-      context[name] = text ? `${DEFAULT_VALUES[name] ?? name} "quoted" \\ text` : (DEFAULT_VALUES[name] ?? `sample ${name}`);
+      const value = defaultText(name);
+      if (value !== undefined) context[name] = value;
     }
     for (const namespace of NAMESPACES_WITH_VALUES) {
       const values: Record<string, unknown> = {};
-      for (const key of byNamespace.get(namespace) ?? []) if (value) values[key] = value(key);
+      for (const key of byNamespace.get(namespace) ?? []) if (custom) values[key] = custom(key);
       context[namespace] = values;
     }
     return context;
   };
+  const plain = (name: string): string => DEFAULT_VALUES[name] ?? `sample ${name}`;
+  const quoted = (text: string): string => `${text} "quoted" \\ text`;
   return [
-    { name: 'attributes high (1000)', context: build(() => 1000, false) },
-    { name: 'attributes low (0)', context: build(() => 0, false) },
-    { name: 'attributes missing', context: build(undefined, false) },
-    { name: 'attributes with quotes and backslashes', context: build((key) => `${key} "quoted" \\ text`, true), escapes: true },
+    { name: 'attributes high (1000)', context: build(() => 1000, plain) },
+    { name: 'attributes low (0)', context: build(() => 0, plain) },
+    { name: 'attributes missing', context: build(undefined, (name) => (name === 'user_id' ? plain(name) : undefined)) },
+    { name: 'default attributes with quotes and backslashes', context: build(() => 1000, (name) => (name === 'user_id' ? plain(name) : quoted(plain(name)))), escapes: true },
+    { name: 'custom attributes as plain text', context: build((key) => `${key} text`, plain), reference: true },
+    { name: 'custom attributes with quotes and backslashes', context: build((key) => quoted(key), plain), escapes: true },
   ];
 }
