@@ -14,8 +14,11 @@ import { registerRequestIdHeader, requestIdFor } from './request-id.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerDocsRoutes } from './routes/docs.js';
+import { registerExportRoutes } from './routes/export.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
+import { registerScoringRoutes } from './routes/scoring.js';
+import { registerSyncRoutes } from './routes/sync.js';
 import { registerUserRoutes } from './routes/users.js';
 import { zodValidatorCompiler } from './validation.js';
 
@@ -29,6 +32,9 @@ export const API_ROUTES: RoutePlugin[] = [
   registerUserRoutes,
   registerCampaignRoutes,
   registerDeliveryRoutes,
+  registerScoringRoutes,
+  registerSyncRoutes,
+  registerExportRoutes,
 ];
 
 /** Routes of the service itself (probes, metrics, API description), always present. */
