@@ -1,0 +1,68 @@
+// The service's delivery pipeline (store, campaign catalog, prepare, dispatcher, worker) wired
+// in-process with settings the environment does not expose: the circuit breaker's open time
+// and the retry backoff, shortened so a chaos run ends in seconds.
+import { pino } from 'pino';
+import { CampaignCatalog } from '../../src/deliveries/catalog.js';
+import { createPrepare } from '../../src/deliveries/prepare.js';
+import { createDeliveryWorker, type DeliveryWorker } from '../../src/deliveries/worker.js';
+import { RetryPolicySchema, createDispatcher, type RetryPolicyInput, type WebhookDispatcher } from '../../src/dispatch/index.js';
+import { TrackRequestSchema, toTrackBatch } from '../../src/ingest/index.js';
+import { createLiquid } from '../../src/liquid/index.js';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/types.js';
+import { tempDb } from '../e2e/helpers.js';
+
+export interface Pipeline {
+  store: Store;
+  catalog: CampaignCatalog;
+  worker: DeliveryWorker;
+  dispatcher: WebhookDispatcher;
+  /** What POST /users/track does after validation. */
+  track(body: unknown): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startPipeline(options: { timeoutMs: number; retry: RetryPolicyInput; breakerOpenMs: number }): Promise<Pipeline> {
+  const logger = pino({ level: 'silent' });
+  const store = await openStore({ driver: 'sqlite', path: tempDb() });
+  await store.migrate();
+  const catalog = new CampaignCatalog(store, logger, {});
+  await catalog.load();
+  const dispatcher = createDispatcher({
+    allowedHosts: '127.0.0.1',
+    timeoutMs: options.timeoutMs,
+    maxConcurrencyPerHost: 32,
+    breaker: { openDurationMs: options.breakerOpenMs },
+  });
+  const worker = createDeliveryWorker(
+    {
+      store,
+      prepare: createPrepare({ engine: createLiquid(), campaigns: catalog, signingSecrets: {} }),
+      send: (request) => dispatcher.send(request),
+      deliveredUpdate: (d) => catalog.deliveredUpdate(d.campaignId, d.externalId),
+      planner: () => catalog.planner(new Date()),
+      retryPolicy: RetryPolicySchema.parse(options.retry),
+      logger,
+    },
+    { owner: 'reliability', batchSize: 50, concurrency: 64, pollMs: 50, leaseMs: options.timeoutMs * 10 },
+  );
+  worker.start();
+  return {
+    store,
+    catalog,
+    worker,
+    dispatcher,
+    async track(body) {
+      const now = new Date();
+      const { batch } = toTrackBatch(TrackRequestSchema.parse(body), now);
+      const { deliveries } = await store.applyTrack(batch, catalog.planner(now));
+      worker.wake();
+      return deliveries.length;
+    },
+    async close() {
+      await worker.stop(1000);
+      await dispatcher.close();
+      await store.close();
+    },
+  };
+}
