@@ -3,11 +3,13 @@
 import { z } from 'zod';
 import type { LiquidhookEngine } from '../liquid/index.js';
 import { buildLiquidContext } from '../render/context.js';
-import { previewWebhook, type WebhookPreview } from '../render/preview.js';
+import { previewWebhook } from '../render/preview.js';
 import { WebhookSchema } from '../render/schema.js';
 import type { Attributes, Json, Store } from '../store/types.js';
 import type { ZodApp } from '../server/app.js';
 import { notFound } from '../server/errors.js';
+import { PreviewResponseSchema, previewView } from '../server/schemas/campaigns.js';
+import { ERROR_RESPONSES } from '../server/schemas/common.js';
 
 const JsonObject = z.record(z.string(), z.json());
 
@@ -24,10 +26,10 @@ export const EditorPreviewRequestSchema = z
 
 export type EditorPreviewRequest = z.output<typeof EditorPreviewRequestSchema>;
 
-export interface EditorPreviewResponse extends WebhookPreview {
-  /** The Liquid variables the render saw, so a picked profile can be edited as variables. */
-  context: Record<string, unknown>;
-}
+/** The campaign preview's answer plus the variables the render saw, so a picked profile can be edited. */
+export const EditorPreviewResponseSchema = PreviewResponseSchema.extend({
+  context: z.record(z.string(), z.unknown()).describe('The Liquid variables the template was rendered with'),
+});
 
 export interface EditorPreviewDeps {
   store: Store;
@@ -53,13 +55,19 @@ export async function previewContext(store: Store, body: EditorPreviewRequest): 
 }
 
 export function registerEditorPreviewRoute(app: ZodApp, deps: EditorPreviewDeps): void {
-  app.post('/preview', { schema: { body: EditorPreviewRequestSchema } }, async (request): Promise<EditorPreviewResponse> => {
+  const schema = {
+    summary: 'Render a webhook that is not saved (the editor\'s live preview); nothing is sent',
+    tags: ['editor'],
+    body: EditorPreviewRequestSchema,
+    response: { 200: EditorPreviewResponseSchema, ...ERROR_RESPONSES },
+  };
+  app.post('/preview', { schema }, async (request) => {
     const context = await previewContext(deps.store, request.body);
     const preview = await previewWebhook(request.body.webhook, {
       attributes: context,
       connectedContent: request.body.connected_content,
       ...(deps.engine ? { engine: deps.engine } : {}),
     });
-    return { ...preview, context };
+    return { ...previewView(preview), context };
   });
 }

@@ -25,7 +25,8 @@ export function templateField({ label, value, rows = 1, path, hint, singleLine =
   const hintEl = hint ? h('small', { class: 'hint', id: `${id}-hint` }, hint) : null;
   if (hintEl) describedBy.unshift(hintEl.id);
   textarea.setAttribute('aria-describedby', describedBy.join(' '));
-  const box = h('div', { class: 'tpl', style: `--rows: ${rows}` }, pre, textarea);
+  const box = h('div', { class: 'tpl' }, pre, textarea);
+  box.style.setProperty('--rows', String(rows)); // CSSOM, which the content policy allows (style attributes it does not)
 
   let marks = [];
   const paint = () => {

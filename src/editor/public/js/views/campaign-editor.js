@@ -38,7 +38,7 @@ export async function renderCampaignEditor(view, id) {
     for (const key of [...templates.keys()]) if (key.startsWith('header:')) templates.delete(key);
     mount(headerList, state.headers.map((header, i) => {
       const nameId = nextId();
-      const value = templateField({ label: 'Value', value: header.value, path: `webhook.headers[${JSON.stringify(header.name)}]`, onInput: (v) => { header.value = v; changed(); } });
+      const value = templateField({ label: 'Header value', value: header.value, path: `webhook.headers[${JSON.stringify(header.name)}]`, onInput: (v) => { header.value = v; changed(); } });
       templates.set(`header:${header.name.trim()}`, value);
       const name = h('input', { id: nameId, type: 'text', value: header.name, autocomplete: 'off', dataset: { path: 'webhook.headers' }, oninput: (e) => {
         templates.delete(`header:${header.name.trim()}`);
@@ -47,7 +47,7 @@ export async function renderCampaignEditor(view, id) {
         changed();
       } });
       return h('div', { class: 'row header-row', role: 'group', 'aria-label': `Header ${i + 1}` },
-        h('div', { class: 'field' }, h('label', { for: nameId }, 'Name'), name),
+        h('div', { class: 'field' }, h('label', { for: nameId }, 'Header name'), name),
         h('div', { class: 'grow' }, value.element),
         h('button', { type: 'button', class: 'icon', 'aria-label': `Remove header ${i + 1}`, onclick: () => { state.headers.splice(i, 1); renderHeaders(); changed(); } }, '×'));
     }), h('button', { type: 'button', class: 'secondary', onclick: () => { state.headers.push({ name: '', value: '' }); renderHeaders(true); changed(); } }, 'Add header'));
@@ -142,7 +142,7 @@ export async function renderCampaignEditor(view, id) {
 
   mount(form,
     h('section', { class: 'card' }, h('h2', {}, 'General'),
-      text('Name', 'name', { required: true, dataset: { path: 'name' } }),
+      text('Campaign name', 'name', { required: true, dataset: { path: 'name' } }),
       h('div', { class: 'choice' }, h('input', { type: 'checkbox', id: 'campaign-enabled', checked: state.enabled, onchange: (e) => { state.enabled = e.target.checked; } }), h('label', { for: 'campaign-enabled' }, 'Enabled'))),
     h('section', { class: 'card' }, h('h2', {}, 'Webhook'),
       h('div', { class: 'row' }, method, h('div', { class: 'grow' }, url.element)),

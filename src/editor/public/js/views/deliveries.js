@@ -53,12 +53,12 @@ export async function renderDeliveries(view, params, fixed) {
 function deliveryRow(d, names) {
   return h('tr', {},
     h('td', { class: 'mono' }, h('a', { href: `#/deliveries/${encodeURIComponent(d.id)}` }, d.id)),
-    h('td', {}, names.get(d.campaignId) ?? d.campaignId),
-    h('td', { class: 'mono' }, d.externalId),
+    h('td', {}, names.get(d.campaign_id) ?? d.campaign_id),
+    h('td', { class: 'mono' }, d.external_id),
     h('td', {}, statusBadge(d.status)),
     h('td', {}, d.attempts),
-    h('td', { class: 'clip' }, d.lastError ?? d.abortReason ?? ''),
-    h('td', {}, formatTime(d.updatedAt)));
+    h('td', { class: 'clip' }, d.last_error ?? d.abort_reason ?? ''),
+    h('td', {}, formatTime(d.updated_at)));
 }
 
 export async function renderDeliveryDetail(view, id) {
@@ -78,26 +78,26 @@ export async function renderDeliveryDetail(view, id) {
   });
   const attempts = d.attempts_log ?? [];
   const facts = [
-    ['Campaign', h('a', { href: `#/campaigns/${encodeURIComponent(d.campaignId)}` }, d.campaignId)],
-    ['User', d.externalId],
+    ['Campaign', h('a', { href: `#/campaigns/${encodeURIComponent(d.campaign_id)}` }, d.campaign_id)],
+    ['User', d.external_id],
     ['Status', statusBadge(d.status)],
-    ['Attempts', typeof d.attempts === 'number' ? d.attempts : attempts.length],
-    ['Created', formatTime(d.createdAt)],
-    ['First attempt', formatTime(d.firstAttemptAt)],
-    ['Next attempt', d.status === 'queued' ? formatTime(d.nextAttemptAt) : ''],
-    ['Abort reason', d.abortReason ?? ''],
-    ['Last error', d.lastError ?? ''],
-    ['Idempotency key', h('code', {}, d.idempotencyKey ?? '')],
-  ].filter(([, v]) => v !== '' && v !== undefined);
+    ['Attempts', d.attempts],
+    ['Created', formatTime(d.created_at)],
+    ['First attempt', formatTime(d.first_attempt_at)],
+    ['Next attempt', d.status === 'queued' ? formatTime(d.next_attempt_at) : ''],
+    ['Abort reason', d.abort_reason ?? ''],
+    ['Last error', d.last_error ?? ''],
+    ['Idempotency key', h('code', {}, d.idempotency_key ?? '')],
+  ].filter(([, v]) => v !== '' && v !== undefined && v !== null);
   mount(view,
-    h('div', { class: 'title-row' }, h('h1', {}, 'Delivery ', h('code', {}, d.id)), h('a', { href: `#/deliveries${query({ campaign_id: d.campaignId })}` }, 'Delivery log')),
+    h('div', { class: 'title-row' }, h('h1', {}, 'Delivery ', h('code', {}, d.id)), h('a', { href: `#/deliveries${query({ campaign_id: d.campaign_id })}` }, 'Delivery log')),
     h('section', { class: 'card' }, h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])), h('div', { class: 'actions' }, replay, replayStatus)),
     d.request && h('section', { class: 'card' }, h('h2', {}, 'Request (redacted)'), h('pre', { class: 'mono' }, JSON.stringify(d.request, null, 2))),
     h('section', { class: 'card' }, h('h2', {}, 'Attempts'),
       attempts.length === 0 ? h('p', { class: 'hint' }, 'No attempts recorded.') :
         h('ol', { class: 'attempts' }, attempts.map((a) => h('li', {},
-          h('p', {}, h('strong', {}, `Attempt ${a.attempt}`), ` at ${formatTime(a.at)} — `, a.statusCode ? `HTTP ${a.statusCode}` : 'no response', `, ${a.latencyMs} ms`),
+          h('p', {}, h('strong', {}, `Attempt ${a.attempt}`), ` at ${formatTime(a.at)} — `, a.status_code ? `HTTP ${a.status_code}` : 'no response', `, ${a.latency_ms} ms`),
           a.error && h('p', { class: 'error' }, a.error),
-          a.responseBody && h('details', {}, h('summary', {}, 'Response body'), h('pre', { class: 'mono' }, a.responseBody)))))),
+          a.response_body && h('details', {}, h('summary', {}, 'Response body'), h('pre', { class: 'mono' }, a.response_body)))))),
     d.trigger && Object.keys(d.trigger).length > 0 && h('section', { class: 'card' }, h('h2', {}, 'Trigger'), h('pre', { class: 'mono' }, JSON.stringify(d.trigger, null, 2))));
 }

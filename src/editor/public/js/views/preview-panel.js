@@ -36,6 +36,11 @@ export function createPreviewPanel({ webhook, onErrors }) {
       return;
     }
     const sent = webhook();
+    if (sent.url.trim() === '') {
+      mount(output, h('p', { class: 'hint', role: 'status' }, 'Enter a URL to see the preview.'));
+      onErrors([]);
+      return;
+    }
     output.setAttribute('aria-busy', 'true');
     try {
       const result = await api('POST', '/preview', { webhook: sent, context, connected_content: mode.value });
@@ -106,10 +111,10 @@ function renderResult(output, r) {
     rendered && Object.keys(r.headers).length > 0 &&
       h('table', { class: 'kv' }, h('caption', {}, 'Headers'), h('tbody', {}, Object.entries(r.headers).map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'mono' }, v))))),
     rendered && h('div', {}, h('h3', {}, 'Body'), h('pre', { class: 'body-output', id: 'preview-body' }, r.body === '' ? h('span', { class: 'muted' }, '(empty)') : r.body)),
-    r.connectedContent.length > 0 &&
+    r.connected_content.length > 0 &&
       h('table', { class: 'calls' }, h('caption', {}, 'connected_content calls'),
         h('thead', {}, h('tr', {}, ['Method', 'URL', 'Status', 'ms', 'Saved as'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, r.connectedContent.map((c) => h('tr', {}, h('td', {}, c.method), h('td', { class: 'mono' }, c.url), h('td', {}, c.error ? h('span', { class: 'error' }, c.error) : c.status ?? ''), h('td', {}, c.cached ? 'cached' : c.ms), h('td', {}, c.saveAs ?? ''))))),
+        h('tbody', {}, r.connected_content.map((c) => h('tr', {}, h('td', {}, c.method), h('td', { class: 'mono' }, c.url), h('td', {}, c.error ? h('span', { class: 'error' }, c.error) : c.status_code ?? ''), h('td', {}, c.cached ? 'cached' : c.duration_ms), h('td', {}, c.save_as ?? ''))))),
     r.warnings.length > 0 && h('div', {}, h('h3', {}, 'Warnings'), h('ul', { class: 'warnings' }, r.warnings.map((w) => h('li', {}, w)))),
   );
 }

@@ -1,0 +1,173 @@
+// The editor in Debian's chromium against the real service: login, campaign editor with live
+// preview (MQL at 150, abort at 50), a Liquid syntax error underlined at its line and column,
+// save. Skips with a reason where /usr/bin/chromium is missing (CI installs it).
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY, MQL_AUTHORIZATION, MQL_BODY, MQL_URL, startTestService, type TestService } from './service.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`editor browser test skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+
+const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
+const WAIT = { timeout: 15_000 };
+
+describe.skipIf(!haveChromium)('web editor in chromium', () => {
+  let t: TestService;
+  let browser: BrowserContext;
+  let page: Page;
+  let profileDir: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestService();
+    profileDir = mkdtempSync(join(tmpdir(), 'liquidhook-chromium-'));
+    // A fresh profile directory per run: nothing carries over between runs.
+    browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1440, height: 1100 },
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  const bodyField = () => page.getByLabel('Body (raw text)');
+  const previewBody = () => page.locator('#preview-body');
+
+  it('asks for the API key and refuses a wrong one', async () => {
+    await page.goto(t.url);
+    await page.getByLabel('API key').fill('not-the-key-0123456789');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That key was not accepted.').waitFor(WAIT);
+    await page.getByLabel('API key').fill(API_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Campaigns' }).waitFor(WAIT);
+    expect(await page.evaluate(() => sessionStorage.getItem('liquidhook.apiKey'))).toBe(API_KEY);
+    pageErrors.length = 0; // the refused key logged its 401; from here on nothing may fail
+  });
+
+  it('previews the MQL webhook as it is typed', async () => {
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.getByRole('heading', { name: 'New campaign' }).waitFor(WAIT);
+    await page.getByLabel('Campaign name').fill('Salesforce > Update lead to MQL');
+    await page.getByLabel('HTTP method').selectOption('PATCH');
+    await page.getByLabel('URL').fill(MQL_URL);
+    await page.getByRole('button', { name: 'Add header' }).click();
+    const authorization = page.getByRole('group', { name: 'Header 2' });
+    await authorization.getByLabel('Header name').fill('Authorization');
+    await authorization.getByLabel('Header value').fill(MQL_AUTHORIZATION);
+    await bodyField().fill(MQL_BODY);
+    await page.getByLabel('Attribute', { exact: true }).fill('lead score');
+    await page.getByLabel('Liquid variables (JSON)').fill('{"custom_attribute":{"lead score":150}}');
+
+    await previewBody().filter({ hasText: '"lead_status": "MQL"' }).waitFor(WAIT);
+    expect(await page.locator('.request-line').textContent()).toMatch(/^PATCH https:\/\/.*\/Lead\/preview-user$/);
+    expect(await page.locator('table.kv').textContent()).toContain('Bearer');
+    expect(await page.locator('table.calls').textContent()).toContain('oauth2/token');
+    // The template overlay highlights Liquid in the body.
+    expect(await page.locator('.tpl-highlight .tok-tag').allTextContents()).toEqual(expect.arrayContaining(['assign', 'if', 'abort_message', 'endif']));
+    expect(await page.locator('.tpl-highlight .tok-attr').allTextContents()).toContain('${lead score}');
+
+    await page.getByLabel('Liquid variables (JSON)').fill('{"custom_attribute":{"lead score":50}}');
+    await page.locator('.abort-reason').filter({ hasText: 'not at threshold' }).waitFor(WAIT);
+    expect(await previewBody().count()).toBe(0);
+  });
+
+  it('underlines a syntax error at its line and column', async () => {
+    await bodyField().fill('{\n"lead_status": "MQL",\n"owner": "{% iff owner %}"\n}');
+    const message = page.locator('.field-errors li', { hasText: 'line 3, column 11' });
+    await message.waitFor(WAIT);
+    expect(await message.textContent()).toContain('iff');
+    expect(await page.locator('.tpl-highlight .err').allTextContents()).toEqual(['{%', ' ', 'iff', ' owner ', '%}']);
+    expect(await bodyField().getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('.preview-output .status').textContent()).toContain('1 error');
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'editor.png'), fullPage: true });
+  });
+
+  it('saves the campaign and lists it', async () => {
+    await bodyField().fill(MQL_BODY);
+    await page.locator('.field-errors li').first().waitFor({ state: 'detached', ...WAIT });
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    const filter = page.getByRole('group', { name: 'filter 1' });
+    await filter.getByLabel('Attribute').fill('lead_status');
+    await filter.getByLabel('Operator').selectOption('is_none_of');
+    await filter.getByLabel('Value').fill('MQL');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/#\/campaigns\/cmp_/, WAIT);
+    const id = decodeURIComponent(new URL(page.url()).hash.split('/')[2]!);
+    const saved = await t.call('GET', `/campaigns/${id}`);
+    expect(saved.json).toMatchObject({
+      name: 'Salesforce > Update lead to MQL',
+      trigger: { type: 'custom_attribute_changed', attribute: 'lead score', change: 'any' },
+      audience: [{ attribute: 'lead_status', operator: 'is_none_of', values: ['MQL'] }],
+      webhook: { method: 'PATCH', url: MQL_URL, headers: { Authorization: MQL_AUTHORIZATION }, body: { type: 'raw', text: MQL_BODY } },
+    });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('link', { name: 'Salesforce > Update lead to MQL' }).waitFor(WAIT);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('lists deliveries with filters, shows attempt detail and replays', async () => {
+    // Below the threshold the body aborts: a finished delivery that can be replayed.
+    expect((await t.call('POST', '/users/track', { attributes: [{ external_id: 'lead-50', 'lead score': 50 }] })).status).toBe(201);
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'aborted'; i++) {
+      const page = await t.call('GET', '/deliveries?external_id=lead-50');
+      status = page.json.deliveries[0]?.status ?? '';
+      if (status !== 'aborted') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe('aborted');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Delivery log' }).click();
+    await page.getByRole('heading', { name: 'Delivery log' }).waitFor(WAIT);
+    await page.getByLabel('User').fill('lead-50');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/external_id=lead-50/, WAIT);
+    const row = page.locator('table.deliveries tbody tr', { hasText: 'lead-50' });
+    await row.waitFor(WAIT);
+    expect(await row.textContent()).toContain('not at threshold');
+    expect(await page.locator('table.deliveries tbody tr').count()).toBe(1);
+
+    await row.getByRole('link').first().click();
+    await page.getByRole('heading', { name: /^Delivery / }).waitFor(WAIT);
+    expect(await page.locator('.facts').textContent()).toContain('not at threshold');
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await page.getByText(/Queued again/).waitFor(WAIT);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows dead letters and saves a scoring program from JSON', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dead letters' }).click();
+    await page.getByRole('heading', { name: 'Dead letters' }).waitFor(WAIT);
+    await page.getByText('No deliveries match.').waitFor(WAIT);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Scoring programs' }).click();
+    await page.getByRole('heading', { name: 'Scoring programs' }).waitFor(WAIT);
+    await page.getByRole('link', { name: 'New program' }).click();
+    const json = page.getByLabel('Program (JSON)');
+    await json.fill('{ "name": "Broken", "action_groups": [] }');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('ul.errors li', { hasText: 'action_groups' }).waitFor(WAIT);
+    await json.fill(JSON.stringify({ name: 'Lead scoring', action_groups: [{ name: 'Pricing', events: [{ name: 'viewed_pricing' }], points: 10 }] }));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/#\/scoring\/.+/, WAIT);
+    const list = await t.call('GET', '/scoring-programs');
+    expect(list.json.scoring_programs.map((p: { name: string }) => p.name)).toEqual(['Lead scoring']);
+    expect(pageErrors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+  });
+});
