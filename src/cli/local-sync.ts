@@ -1,0 +1,73 @@
+// Runs a table sync once against the local database, wired as the service wires it: profile
+// changes are scored (stored and file scoring programs) and planned into campaign sends (stored
+// and file campaigns), so a running worker delivers what the sync triggers.
+import { readFile } from 'node:fs/promises';
+import { pino } from 'pino';
+import { parse as parseYaml } from 'yaml';
+import { CampaignCatalog } from '../deliveries/catalog.js';
+import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
+import { parseSyncConfig, runSync, SyncConfigError, SyncRegistry, type SyncConfig, type SyncReport } from '../ingest/sync/index.js';
+import { definitionIdForFile, startScoring } from '../scoring/index.js';
+import type { CliEnv } from './env.js';
+import { CliError } from './errors.js';
+import { withLocalStore } from './local-store.js';
+
+export interface LocalSyncRequest {
+  /** A stored or file sync id; with `configPath`, the id its watermark is kept under. */
+  id?: string;
+  configPath?: string;
+  templatesDir: string;
+  placeholderValues: Record<string, string | undefined>;
+}
+
+export async function runLocalSync(env: CliEnv, request: LocalSyncRequest): Promise<{ id: string; report: SyncReport }> {
+  const fileConfig = request.configPath ? await readSyncFile(request.configPath) : undefined;
+  return withLocalStore(env.db, async (rawStore) => {
+    // Problems of stored campaigns or programs are logged to stderr, as the service logs them.
+    const logger = pino({ level: 'warn', base: undefined }, pino.destination(2));
+    const { store } = await startScoring(rawStore, { templatesDir: request.templatesDir, logger });
+    const catalog = new CampaignCatalog(store, logger, request.placeholderValues);
+    await catalog.load();
+    await loadTemplateCampaigns(request.templatesDir, catalog, logger);
+    const options = { planner: (now: Date) => catalog.planner(now) };
+
+    let id: string;
+    let config: SyncConfig;
+    if (fileConfig) {
+      id = request.id ?? definitionIdForFile(request.configPath!, 'sync') ?? `file:${request.configPath}`;
+      config = fileConfig;
+    } else {
+      const registry = new SyncRegistry(store, options, logger);
+      await registry.load();
+      await registry.loadFiles(request.templatesDir);
+      const stored = registry.get(request.id!);
+      if (!stored) throw new CliError(`sync ${request.id} not found in ${env.db} or ${request.templatesDir}/*.sync.json|yaml`);
+      id = stored.id;
+      config = stored.config;
+    }
+    return { id, report: await runSync(store, id, config, options) };
+  });
+}
+
+async function readSyncFile(path: string): Promise<SyncConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CliError(`${path}: cannot read file: ${(error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new CliError(`${path}: cannot parse: ${(error as Error).message}`);
+  }
+  try {
+    return parseSyncConfig(raw);
+  } catch (error) {
+    if (error instanceof SyncConfigError) {
+      throw new CliError(`${path}: invalid sync:\n${error.issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+    }
+    throw error;
+  }
+}
