@@ -146,8 +146,10 @@ describe.skipIf(!haveChromium)('web editor in chromium', () => {
     await row.getByRole('link').first().click();
     await page.getByRole('heading', { name: /^Delivery / }).waitFor(WAIT);
     expect(await page.locator('.facts').textContent()).toContain('not at threshold');
+    expect(await page.locator('.facts').textContent()).toContain('Salesforce > Update lead to MQL');
     await page.getByRole('button', { name: 'Replay' }).click();
     await page.getByText(/Queued again/).waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, 'delivery.png') });
     expect(pageErrors).toEqual([]);
   });
 

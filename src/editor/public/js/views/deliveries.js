@@ -63,6 +63,8 @@ function deliveryRow(d, names) {
 
 export async function renderDeliveryDetail(view, id) {
   const d = await api('GET', `/deliveries/${encodeURIComponent(id)}`);
+  // The campaign may have been deleted since; its id is shown then.
+  const campaignName = await api('GET', `/campaigns/${encodeURIComponent(d.campaign_id)}`).then((c) => c.name, () => d.campaign_id);
   const replayStatus = h('div', { role: 'status', 'aria-live': 'polite' });
   const finished = d.status !== 'queued' && d.status !== 'sending';
   const replay = h('button', { type: 'button', disabled: !finished, title: finished ? '' : 'only finished deliveries can be replayed' }, 'Replay');
@@ -78,7 +80,7 @@ export async function renderDeliveryDetail(view, id) {
   });
   const attempts = d.attempts_log ?? [];
   const facts = [
-    ['Campaign', h('a', { href: `#/campaigns/${encodeURIComponent(d.campaign_id)}` }, d.campaign_id)],
+    ['Campaign', h('a', { href: `#/campaigns/${encodeURIComponent(d.campaign_id)}` }, campaignName)],
     ['User', d.external_id],
     ['Status', statusBadge(d.status)],
     ['Attempts', d.attempts],
