@@ -3,12 +3,13 @@
 import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiKeyCheck } from './api-key.js';
 import { registerAuth } from './auth.js';
 import type { RouteContext, RoutePlugin, ZodApp } from './context.js';
 import { registerEditor } from '../editor/plugin.js';
 import { errorHandler } from './errors.js';
+import { swaggerOptions } from './openapi.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerRequestIdHeader, requestIdFor } from './request-id.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
@@ -85,19 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .labels(request.method, request.routeOptions.url ?? 'unmatched', String(reply.statusCode))
       .observe(reply.elapsedTime / 1000);
   });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'liquidhook',
-        version: packageVersion(),
-        description: 'Braze-dialect Liquid webhooks, lead scoring and sales hand-off, self-hosted.',
-      },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearerAuth: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(swagger, swaggerOptions(packageVersion()));
   await registerRateLimit(app, context.config.rateLimitPerMinute, deps.apiKey);
   registerAuth(app, deps.apiKey);
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ensureDbFolder, loadConfig } from '../../src/config/index.js';
+import { ConfigError, EnvSchema, configVariables, ensureDbFolder, loadConfig, renderConfigTable } from '../../src/config/index.js';
 import { resolveApiKey } from '../../src/server/api-key.js';
 
 describe('loadConfig', () => {
@@ -68,5 +68,47 @@ describe('resolveApiKey', () => {
     expect(check.generated).toBeUndefined();
     expect(check.verify('configured-key-0123456789')).toBe(true);
     expect(check.verify('configured-key-012345678')).toBe(false);
+  });
+});
+
+describe('operations settings', () => {
+  it('defaults to a 1 MiB body limit, 6000 requests a minute, protected metrics', () => {
+    const config = loadConfig({});
+    expect(config.bodyLimitBytes).toBe(1024 * 1024);
+    expect(config.rateLimitPerMinute).toBe(6000);
+    expect(config.metricsPublic).toBe(false);
+    expect(config.trustProxy).toBe(false);
+    expect(config.catalogRefreshMs).toBe(2000);
+  });
+
+  it('reads booleans and allows turning the rate limit off', () => {
+    const config = loadConfig({ LIQUIDHOOK_METRICS_PUBLIC: 'true', LIQUIDHOOK_TRUST_PROXY: '1', LIQUIDHOOK_RATE_LIMIT: '0' });
+    expect(config.metricsPublic).toBe(true);
+    expect(config.trustProxy).toBe(true);
+    expect(config.rateLimitPerMinute).toBe(0);
+    expect(() => loadConfig({ LIQUIDHOOK_METRICS_PUBLIC: 'sometimes' })).toThrow(/LIQUIDHOOK_METRICS_PUBLIC must be true or false/);
+    expect(() => loadConfig({ LIQUIDHOOK_RATE_LIMIT: '-1' })).toThrow(/LIQUIDHOOK_RATE_LIMIT must be 0 or more/);
+  });
+});
+
+describe('configuration table', () => {
+  it('lists every variable loadConfig reads, each with a description, in schema order', () => {
+    const variables = configVariables();
+    expect(variables.map((v) => v.name)).toEqual(Object.keys(EnvSchema.shape));
+    for (const v of variables) expect(v.description.length, v.name).toBeGreaterThan(10);
+    expect(variables.find((v) => v.name === 'PORT')).toEqual({ name: 'PORT', default: '3000', description: expect.stringContaining('port') });
+    expect(variables.find((v) => v.name === 'LIQUIDHOOK_API_KEY')?.default).toBeUndefined();
+    expect(variables.find((v) => v.name === 'LIQUIDHOOK_METRICS_PUBLIC')?.default).toBe('false');
+  });
+
+  it('renders a README table and terminal help with every name and default', () => {
+    const markdown = renderConfigTable('markdown');
+    const text = renderConfigTable('text');
+    expect(markdown.split('\n')[0]).toBe('| Variable | Default | Description |');
+    for (const v of configVariables()) {
+      expect(markdown).toContain(`| \`${v.name}\` | ${v.default === undefined ? '(unset)' : `\`${v.default}\``} |`);
+      expect(text).toContain(`  ${v.name}`);
+    }
+    expect(text).toContain('LIQUIDHOOK_BODY_LIMIT_BYTES (default: 1048576)');
   });
 });

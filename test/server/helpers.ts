@@ -54,3 +54,36 @@ export function capturingLogger(create: (stream: Writable) => Logger): { logger:
   });
   return { logger: create(stream), lines: () => text };
 }
+
+/** A context with a real SQLite store (temp file), catalog, engine and dispatcher. */
+export async function realContext(env: Record<string, string> = {}): Promise<RouteContext & { close(): Promise<void> }> {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { openSqliteStore } = await import('../../src/store/index.js');
+  const { CampaignCatalog } = await import('../../src/deliveries/catalog.js');
+  const { createLiquid } = await import('../../src/liquid/index.js');
+  const { createDispatcher } = await import('../../src/dispatch/index.js');
+  const config = loadConfig({ LIQUIDHOOK_API_KEY: KEY, ...env });
+  const store = openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'lh-ctx-')), 'db.sqlite') });
+  await store.migrate();
+  const logger = pino({ level: 'silent' });
+  const catalog = new CampaignCatalog(store, logger, {});
+  await catalog.load();
+  const dispatcher = createDispatcher({ allowedHosts: '127.0.0.1', timeoutMs: 5000 });
+  return {
+    config,
+    store,
+    catalog,
+    engine: createLiquid(),
+    dispatcher,
+    env: {},
+    logger,
+    metrics,
+    onEnqueued: () => {},
+    async close() {
+      await dispatcher.close();
+      await store.close();
+    },
+  };
+}
