@@ -73,6 +73,23 @@ describe('send-time rendering', () => {
     expect(await prepare(delivery({ campaignId: 'gone' }), profile({}))).toMatchObject({ kind: 'failed' });
   });
 
+  it('asks the catalog to look a campaign up when it is not known yet (made by another process)', async () => {
+    const asked: string[] = [];
+    const late = createPrepare({
+      engine,
+      campaigns: {
+        get: () => undefined,
+        lookup: async (id) => {
+          asked.push(id);
+          return id === 'c1' ? active : undefined;
+        },
+      },
+    });
+    expect((await late(delivery(), profile({ 'lead score': 150 }))).kind).toBe('send');
+    expect(await late(delivery({ campaignId: 'gone' }), profile({}))).toMatchObject({ kind: 'failed', error: 'campaign gone no longer exists' });
+    expect(asked).toEqual(['c1', 'gone']);
+  });
+
   it('uses the template file verbatim', () => {
     const file = parseWebhookFile(readFileSync(MQL_TEMPLATE, 'utf8'));
     expect(file.webhook.body).toEqual(campaign.webhook.body);

@@ -79,6 +79,21 @@ describe('delivery worker', () => {
     expect(detail?.attempts_log[0]?.statusCode).toBe(204);
   });
 
+  it('reports each committed outcome once (metrics), after it is recorded', async () => {
+    const reported: { id: string; status: string }[] = [];
+    const h = harness({
+      onRecorded: (outcomes) => {
+        for (const o of outcomes) reported.push({ id: o.id, status: o.status });
+      },
+    });
+    await enqueue(h.store, { u1: 150, low: 50 });
+    h.worker.start();
+    await h.worker.idle();
+    const stored = await h.store.listDeliveries({});
+    expect(reported.map((r) => r.status).sort()).toEqual(['aborted', 'delivered']);
+    expect(reported.map((r) => r.id).sort()).toEqual(stored.map((d) => d.id).sort());
+  });
+
   it('applies the on-delivered update to the profile', async () => {
     const h = harness();
     await enqueue(h.store, { u1: 150 });
