@@ -3,16 +3,22 @@
 // instance's sends are picked up elsewhere, and profile updates serialise per user.
 import type pg from 'pg';
 import type {
+  ApplyTrackOptions,
   Attributes,
+  CursorMove,
+  DefinitionKind,
   Delivery,
   DeliveryAttempt,
   DeliveryFilter,
   DeliveryOutcome,
+  DueHandler,
   ExportEvent,
   Profile,
+  ProgramMembership,
   SendPlanner,
   Store,
   StoredCampaign,
+  StoredDefinition,
   TrackBatch,
   UserActivity,
 } from '../types.js';
@@ -20,6 +26,7 @@ import { createPool, inTransaction, migratePostgres, type PostgresPoolOptions, r
 import { claim, listDeliveries, recordOutcomes, release, replay, type RecordOptions } from './deliveries.js';
 import { insertExportEvents, readExportEvents } from './exports.js';
 import { type AttemptRow, type CampaignRow, type DeliveryRow, json, type ProfileRow, toAttempt, toCampaign, toDelivery, toProfile } from './rows.js';
+import * as programs from './programs.js';
 import { applyTrackInTransaction } from './track.js';
 
 export interface PostgresStoreOptions extends PostgresPoolOptions {
@@ -68,8 +75,12 @@ export class PostgresStore implements Store {
     return row ? toProfile(row) : undefined;
   }
 
-  async applyTrack(batch: TrackBatch, planner: SendPlanner): Promise<{ activities: UserActivity[]; deliveries: Delivery[] }> {
-    return this.write((client) => applyTrackInTransaction(client, batch, planner, this.now()));
+  async applyTrack(
+    batch: TrackBatch,
+    planner: SendPlanner,
+    options: ApplyTrackOptions = {},
+  ): Promise<{ activities: UserActivity[]; deliveries: Delivery[] }> {
+    return this.write((client) => applyTrackInTransaction(client, batch, planner, this.now(), options));
   }
 
   async listCampaigns(): Promise<StoredCampaign[]> {
@@ -155,6 +166,80 @@ export class PostgresStore implements Store {
   async readExportEvents(afterSeq: number, limit: number): Promise<ExportEvent[]> {
     this.assertOpen();
     return readExportEvents(this.pool, afterSeq, limit);
+  }
+
+  async listDefinitions(kind: DefinitionKind): Promise<StoredDefinition[]> {
+    this.assertOpen();
+    return programs.listDefinitions(this.pool, kind);
+  }
+
+  async getDefinition(kind: DefinitionKind, id: string): Promise<StoredDefinition | undefined> {
+    this.assertOpen();
+    return programs.getDefinition(this.pool, kind, id);
+  }
+
+  async putDefinition(kind: DefinitionKind, id: string, definition: Attributes): Promise<StoredDefinition> {
+    this.assertOpen();
+    return programs.putDefinition(this.pool, kind, id, definition, this.now().toISOString());
+  }
+
+  async deleteDefinition(kind: DefinitionKind, id: string): Promise<boolean> {
+    return this.write((client) => programs.deleteDefinition(client, kind, id));
+  }
+
+  async listMemberships(externalId: string): Promise<ProgramMembership[]> {
+    this.assertOpen();
+    return (await programs.membershipsOf(this.pool, [externalId])).get(externalId) ?? [];
+  }
+
+  /**
+   * One transaction: due rows are claimed with FOR UPDATE SKIP LOCKED, so concurrent callers
+   * (other instances included) split them. A row whose profile is locked by a profile update in
+   * progress is left due for the next call rather than waited for: that update may itself be
+   * waiting to write this membership row, and waiting here would deadlock.
+   */
+  async applyDueMemberships(
+    now: Date,
+    limit: number,
+    handler: DueHandler,
+    planner: SendPlanner,
+  ): Promise<{ applied: number; activities: UserActivity[]; deliveries: Delivery[] }> {
+    return this.write(async (client) => {
+      const at = this.now();
+      const result = { applied: 0, activities: [] as UserActivity[], deliveries: [] as Delivery[] };
+      for (const due of await programs.claimDueMemberships(client, now, limit)) {
+        const { rows } = await client.query<ProfileRow>({
+          name: 'lh_lock_due_profile',
+          text: 'SELECT * FROM profiles WHERE external_id = $1 FOR UPDATE SKIP LOCKED',
+          values: [due.externalId],
+        });
+        if (rows.length === 0) continue;
+        const outcome = handler(due, rows[0]!.attributes);
+        if (!(await programs.moveDue(client, due, outcome.next, at.toISOString()))) continue;
+        result.applied++;
+        if (Object.keys(outcome.ops).length === 0 && outcome.exports.length === 0) continue;
+        const batch: TrackBatch = { attributes: [{ externalId: due.externalId, ops: outcome.ops }], events: [], purchases: [] };
+        const applied = await applyTrackInTransaction(client, batch, planner, at, { exportsFor: () => outcome.exports });
+        result.activities.push(...applied.activities);
+        result.deliveries.push(...applied.deliveries);
+      }
+      return result;
+    });
+  }
+
+  async nextMembershipDueAt(): Promise<Date | undefined> {
+    this.assertOpen();
+    return programs.nextMembershipDueAt(this.pool);
+  }
+
+  async getCursor(name: string): Promise<string | undefined> {
+    this.assertOpen();
+    return programs.readCursor(this.pool, name);
+  }
+
+  async moveCursor(move: CursorMove): Promise<void> {
+    const at = this.now().toISOString();
+    await this.write((client) => programs.moveCursor(client, move, at));
   }
 }
 

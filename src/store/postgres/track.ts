@@ -4,8 +4,23 @@
 import type pg from 'pg';
 import { applyAttributeOps, AttributeOpError, diffAttributes } from '../../profiles/index.js';
 import { newIdempotencyKey, newTimeOrderedId } from '../ids.js';
-import type { Attributes, Delivery, ExportEvent, Purchase, SendPlanner, TrackBatch, UserActivity, UserEvent } from '../types.js';
+import type {
+  ApplyTrackOptions,
+  AttributeOp,
+  Attributes,
+  Delivery,
+  ExportDraft,
+  ExportEvent,
+  MembershipWrite,
+  ProgramMembership,
+  Purchase,
+  SendPlanner,
+  TrackBatch,
+  UserActivity,
+  UserEvent,
+} from '../types.js';
 import { insertExportEvents } from './exports.js';
+import { membershipsOf, moveCursor, writeMemberships } from './programs.js';
 import { type DeliveryRow, json, type ProfileRow, toDelivery } from './rows.js';
 
 interface UserWork {
@@ -71,32 +86,68 @@ async function eligibilityOf(client: pg.ClientBase, ids: string[]): Promise<Map<
   return byUser;
 }
 
+function applyOps(work: UserWork, ops: Record<string, AttributeOp>): void {
+  try {
+    work.after = applyAttributeOps(work.after, ops).attributes;
+  } catch (error) {
+    throw error instanceof AttributeOpError ? error.forUser(work.externalId) : error;
+  }
+}
+
+/** Runs the enricher on one user's work and applies its operations; returns what it asks to write. */
+function enrich(
+  work: UserWork,
+  memberships: ProgramMembership[],
+  options: InternalApplyOptions,
+): { memberships: MembershipWrite[]; exports: ExportDraft[] } {
+  const drafts = options.exportsFor?.(work.externalId) ?? [];
+  if (!options.enricher) return { memberships: [], exports: drafts };
+  const enrichment = options.enricher({
+    externalId: work.externalId,
+    before: work.isNew ? undefined : work.before,
+    after: work.after,
+    changes: diffAttributes(work.before, work.after),
+    events: work.events,
+    purchases: work.purchases,
+    memberships,
+  });
+  for (const ops of enrichment.ops) applyOps(work, ops);
+  return { memberships: enrichment.memberships, exports: [...drafts, ...enrichment.exports] };
+}
+
+export interface InternalApplyOptions extends ApplyTrackOptions {
+  /** Exports written for a user along with the change (the due-membership path). */
+  exportsFor?: (externalId: string) => ExportDraft[];
+}
+
 export async function applyTrackInTransaction(
   client: pg.ClientBase,
   batch: TrackBatch,
   planner: SendPlanner,
   now: Date,
+  options: InternalApplyOptions = {},
 ): Promise<{ activities: UserActivity[]; deliveries: Delivery[] }> {
   const at = now.toISOString();
+  // First, so a conflicting watermark fails before any row is locked or written.
+  if (options.cursor) await moveCursor(client, options.cursor, at);
   const ids = usersOf(batch);
   if (ids.length === 0) return { activities: [], deliveries: [] };
   const users = await lockUsers(client, ids, at);
-  for (const entry of batch.attributes) {
-    const work = users.get(entry.externalId)!;
-    try {
-      work.after = applyAttributeOps(work.after, entry.ops).attributes;
-    } catch (error) {
-      throw error instanceof AttributeOpError ? error.forUser(entry.externalId) : error;
-    }
-  }
+  // Entries for the same user apply in request order.
+  for (const entry of batch.attributes) applyOps(users.get(entry.externalId)!, entry.ops);
   for (const event of batch.events) users.get(event.externalId)!.events.push(event);
   for (const purchase of batch.purchases) users.get(purchase.externalId)!.purchases.push(purchase);
   const eligibility = await eligibilityOf(client, ids);
+  // Read under the profile locks: nobody else changes these users' memberships meanwhile.
+  const memberships = options.enricher ? await membershipsOf(client, ids) : new Map<string, ProgramMembership[]>();
 
   const activities: UserActivity[] = [];
   const deliveries: DeliveryRow[] = [];
   const exports: Omit<ExportEvent, 'seq'>[] = [];
+  const membershipWrites: { externalId: string; write: MembershipWrite }[] = [];
   for (const work of users.values()) {
+    const enrichment = enrich(work, memberships.get(work.externalId) ?? [], options);
+    for (const write of enrichment.memberships) membershipWrites.push({ externalId: work.externalId, write });
     const changes = diffAttributes(work.before, work.after);
     const user = { at, externalId: work.externalId };
     for (const event of work.events) {
@@ -112,6 +163,7 @@ export async function applyTrackInTransaction(
     for (const change of changes) {
       exports.push({ ...user, type: 'attribute_changed', data: { attribute: change.attribute, before: change.before ?? null, after: change.after ?? null } });
     }
+    for (const draft of enrichment.exports) exports.push({ ...draft, ...user });
     const activity: UserActivity = {
       externalId: work.externalId,
       before: work.isNew ? undefined : work.before,
@@ -156,6 +208,7 @@ export async function applyTrackInTransaction(
   }
 
   await writeProfiles(client, [...users.values()], at);
+  await writeMemberships(client, membershipWrites, at);
   await insertEvents(client, batch.events, at);
   await insertPurchases(client, batch.purchases, at);
   await insertDeliveries(client, deliveries);
