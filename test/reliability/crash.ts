@@ -66,7 +66,9 @@ export function crashScenario(): void {
     const points = Array.from({ length: KILLS }, (_, k) => Math.floor(SENDS * (0.1 + 0.25 * k + random() * 0.2)));
     const killedAt: number[] = [];
     for (const point of points) {
-      await waitFor(`${point} sends before a kill`, () => (distinct() >= point ? true : undefined), 120_000);
+      await waitFor(`${point} sends before a kill`, () => (distinct() >= point ? true : undefined), 120_000).catch((error: Error) => {
+        throw new Error(`${error.message} (${distinct()} arrived); service output:\n${service!.output().slice(-3000)}`);
+      });
       await service.kill9();
       killedAt.push(distinct());
       service = await spawnServe(env);
