@@ -115,6 +115,11 @@ export interface DeliveryOutcome {
   request?: Attributes;
 }
 
+export interface RecordOutcomesOptions {
+  /** Only outcomes for deliveries this owner still holds a lease on are written. */
+  owner?: string;
+}
+
 export interface DeliveryFilter {
   campaignId?: string;
   externalId?: string;
@@ -250,8 +255,17 @@ export interface Store {
 
   /** Claims up to `limit` due deliveries (queued, or sending with an expired lease) for `owner`. */
   claimDeliveries(owner: string, limit: number, now: Date, leaseMs: number): Promise<Delivery[]>;
-  /** Writes many outcomes in one transaction (group commit). */
-  recordOutcomes(outcomes: DeliveryOutcome[], now: Date): Promise<void>;
+  /**
+   * Writes many outcomes in one transaction (group commit). With `options.owner`, an outcome for a
+   * delivery that is no longer 'sending' under that owner's lease (it expired and another worker
+   * took it over, or it was released) is ignored, so a late verdict never overwrites the holder's.
+   */
+  recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options?: RecordOutcomesOptions): Promise<void>;
+  /**
+   * Extends the lease of deliveries still 'sending' under `owner` to `until` (a worker whose sends
+   * outlast the lease keeps them); others are left alone. Returns how many leases were renewed.
+   */
+  renewLeases(owner: string, ids: string[], until: Date): Promise<number>;
   /** Gives claimed deliveries back (graceful shutdown). */
   releaseDeliveries(ids: string[]): Promise<void>;
   getDelivery(id: string): Promise<(Delivery & { attempts_log: DeliveryAttempt[] }) | undefined>;

@@ -128,6 +128,51 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       expect(await lastEnqueued('u2')).toEqual(['c1']);
     });
 
+    it('with an owner, ignores a late outcome from a worker whose lease was taken over', async () => {
+      const store = await fresh();
+      const [id] = await enqueue(store, ['u1']);
+      const now = new Date(Date.now() + 1000);
+      await store.claimDeliveries('w1', 10, now, 5_000);
+      const later = new Date(now.getTime() + 5_000);
+      expect((await store.claimDeliveries('w2', 10, later, 5_000)).map((d) => d.id)).toEqual([id]);
+      const at = later.toISOString();
+      await store.recordOutcomes(
+        [{ id: id!, status: 'dead', attempt: { attempt: 1, at, latencyMs: 5_000, error: 'timeout' } }],
+        later,
+        { owner: 'w1' },
+      );
+      const untouched = await store.getDelivery(id!);
+      expect(untouched).toMatchObject({ status: 'sending', attempts: 0, attempts_log: [] });
+      expect((await store.readExportEvents(0, 100)).filter((e) => e.deliveryId === id).map((e) => e.type)).toEqual(['webhook_enqueued']);
+      await store.recordOutcomes([{ id: id!, status: 'delivered', attempt: { attempt: 1, at, statusCode: 204, latencyMs: 3 } }], later, {
+        owner: 'w2',
+      });
+      expect(await store.getDelivery(id!)).toMatchObject({ status: 'delivered', attempts: 1 });
+      // Once finished, no owner holds it: a repeat from the holder is ignored too.
+      await store.recordOutcomes([{ id: id!, status: 'dead' }], later, { owner: 'w2' });
+      expect((await store.getDelivery(id!))?.status).toBe('delivered');
+    });
+
+    it('renews the leases an owner still holds, and only those', async () => {
+      const store = await fresh();
+      const [mine, taken, done] = await enqueue(store, ['u1', 'u2', 'u3']);
+      const now = new Date(Date.now() + 1000);
+      await store.claimDeliveries('w1', 10, now, 5_000);
+      const expiry = new Date(now.getTime() + 5_000);
+      expect((await store.claimDeliveries('w2', 1, expiry, 5_000)).map((d) => d.id)).toEqual([mine]);
+      await store.recordOutcomes([{ id: done!, status: 'delivered' }], expiry);
+      const [queued] = await enqueue(store, ['u4']);
+      // w1 now holds only `taken`: `mine` is w2's, `done` finished, `queued` was never claimed.
+      const until = new Date(now.getTime() + 60_000);
+      expect(await store.renewLeases('w1', [mine!, taken!, done!, queued!, 'missing'], until)).toBe(1);
+      expect(await store.renewLeases('w1', [], until)).toBe(0);
+      // The renewed lease holds past its first expiry; the other owner's lease was not extended.
+      const reclaimed = await store.claimDeliveries('w3', 10, new Date(now.getTime() + 30_000), 120_000);
+      expect(reclaimed.map((d) => d.id)).toEqual([queued, mine]);
+      expect((await store.getDelivery(done!))?.status).toBe('delivered');
+      expect((await store.claimDeliveries('w3', 10, until, 5_000)).map((d) => d.id)).toEqual([taken]);
+    });
+
     it('writes nothing from a batch that contains an unknown delivery', async () => {
       const store = await fresh();
       const [id] = await enqueue(store, ['u1']);

@@ -1,7 +1,7 @@
 // Several store instances (separate pools, as separate service processes would have) sharing one
 // PostgreSQL database: claims, lease recovery, per-user serialisation and concurrent migrations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresStore, type PostgresStore, type TrackBatch } from '../../src/store/index.js';
+import { type ActivityEnricher, type DueHandler, openPostgresStore, type PostgresStore, type TrackBatch } from '../../src/store/index.js';
 import { migratePostgres, postgresMigrations } from '../../src/store/postgres/index.js';
 import { migrations } from '../../src/store/migrations.js';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
@@ -89,6 +89,56 @@ describe.skipIf(!available)('PostgreSQL store with concurrent instances', () => 
     expect(creations).toHaveLength(1);
     const afterValues = results.map((r) => r.activities.find((a) => a.externalId === 'old')!.after.n).sort((x, y) => Number(x) - Number(y));
     expect(afterValues).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+  });
+
+  it('applies each due time once while other instances update the same users, without deadlocks', async () => {
+    const stores = await instances(3);
+    const T = Date.parse('2030-01-01T00:00:00.000Z');
+    const iso = (ms: number) => new Date(T + ms).toISOString();
+    const HOUR = 3_600_000;
+    // Keeps the user's current schedule (read under the profile lock) and adds 10 per event.
+    const enricher: ActivityEnricher = (input) => ({
+      ops: input.events.map(() => ({ score: { op: 'inc', by: 10 } })),
+      memberships: [{ programId: 'p1', action: 'upsert', enteredAt: iso(0), dueAt: input.memberships[0]?.dueAt ?? iso(0) }],
+      exports: [],
+    });
+    const decay: DueHandler = (due) => ({
+      ops: { score: { op: 'inc', by: -1 } },
+      next: { dueAt: new Date(Date.parse(due.dueAt) + HOUR).toISOString() },
+      exports: [{ type: 'score_changed', data: { reason: 'decay' } }],
+    });
+    const users = Array.from({ length: 30 }, (_, i) => `m${String(i).padStart(2, '0')}`);
+    const events = (ids: string[]) => batch({ events: ids.map((externalId) => ({ externalId, name: 'opened', time: iso(0), properties: {} })) });
+    await stores[0]!.applyTrack(events(users), noSends, { enricher });
+    const now = new Date(T + 1);
+
+    let tracking = true;
+    const track = (async () => {
+      // Batches in both user orders, while the other instances claim due rows of the same users.
+      for (let i = 0; i < users.length; i += 5) {
+        const slice = users.slice(i, i + 5);
+        await stores[2]!.applyTrack(events(i % 10 ? slice : [...slice].reverse()), noSends, { enricher });
+      }
+      tracking = false;
+    })();
+    const drain = async (store: PostgresStore) => {
+      for (let round = 0; round < 500; round++) {
+        const { applied } = await store.applyDueMemberships(now, 3, decay, noSends);
+        if (applied === 0 && !tracking && ((await store.nextMembershipDueAt())?.getTime() ?? Infinity) > now.getTime()) return;
+      }
+    };
+    await Promise.all([track, drain(stores[0]!), drain(stores[1]!)]);
+
+    for (const user of users) {
+      expect((await stores[0]!.getProfile(user))?.attributes).toEqual({ score: 19 });
+      expect((await stores[1]!.listMemberships(user)).map((m) => m.dueAt)).toEqual([iso(HOUR)]);
+    }
+    const decays = (await stores[0]!.readExportEvents(0, 10_000)).filter((e) => e.type === 'score_changed');
+    expect(decays).toHaveLength(users.length);
+    const stats = await stores[0]!.pool.query<{ deadlocks: string }>(
+      'SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()',
+    );
+    expect(Number(stats.rows[0]!.deadlocks)).toBe(0);
   });
 
   it('applies each migration once when instances start together', async () => {

@@ -3,7 +3,7 @@
 // external_id), then deliveries (sorted by id), then campaign_eligibility — so concurrent
 // instances wait for each other instead of deadlocking.
 import type pg from 'pg';
-import type { Attributes, Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent } from '../types.js';
+import type { Attributes, Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions } from '../types.js';
 import { insertExportEvents } from './exports.js';
 import { type DeliveryRow, json, toDelivery } from './rows.js';
 
@@ -88,10 +88,7 @@ async function refreshEligibility(client: pg.ClientBase, pairs: { campaignId: st
   }
 }
 
-export interface RecordOptions {
-  /** When set, outcomes for deliveries no longer leased by this owner are ignored (lease lost). */
-  owner?: string;
-}
+export type RecordOptions = RecordOutcomesOptions;
 
 export async function recordOutcomes(
   client: pg.ClientBase,
@@ -219,6 +216,16 @@ async function insertAttempts(
       col((a) => a.error ?? null),
     ],
   });
+}
+
+export async function renewLeases(db: pg.Pool | pg.ClientBase, owner: string, ids: string[], until: Date): Promise<number> {
+  const result = await db.query({
+    name: 'lh_renew_leases',
+    text: `UPDATE deliveries SET lease_until = $3
+           WHERE id = ANY($1::text[]) AND status = 'sending' AND lease_owner = $2`,
+    values: [ids, owner, until.toISOString()],
+  });
+  return result.rowCount ?? 0;
 }
 
 export async function release(client: pg.ClientBase, ids: string[], now: Date): Promise<void> {

@@ -23,7 +23,7 @@ import type {
   UserActivity,
 } from '../types.js';
 import { createPool, inTransaction, migratePostgres, type PostgresPoolOptions, redactUrl } from './db.js';
-import { claim, listDeliveries, recordOutcomes, release, replay, type RecordOptions } from './deliveries.js';
+import { claim, listDeliveries, recordOutcomes, release, renewLeases, replay, type RecordOptions } from './deliveries.js';
 import { insertExportEvents, readExportEvents } from './exports.js';
 import { type AttemptRow, type CampaignRow, type DeliveryRow, json, type ProfileRow, toAttempt, toCampaign, toDelivery, toProfile } from './rows.js';
 import * as programs from './programs.js';
@@ -124,6 +124,13 @@ export class PostgresStore implements Store {
   async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOptions = {}): Promise<void> {
     if (outcomes.length === 0) return;
     await this.write((client) => recordOutcomes(client, outcomes, now, options));
+  }
+
+  /** One statement (implicit transaction); rows a concurrent claim holds are waited for, then re-checked. */
+  async renewLeases(owner: string, ids: string[], until: Date): Promise<number> {
+    this.assertOpen();
+    if (ids.length === 0) return 0;
+    return renewLeases(this.pool, owner, ids, until);
   }
 
   async releaseDeliveries(ids: string[]): Promise<void> {

@@ -1,6 +1,6 @@
 // Outbox operations for SQLite: claiming with leases, recording outcomes in batches, replay.
 // Each exported function runs inside a transaction opened by the store.
-import type { Attributes, Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent } from '../types.js';
+import type { Attributes, Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions } from '../types.js';
 import { insertExportEvents } from './exports.js';
 import { type DeliveryRow, type StatementCache, toDelivery } from './rows.js';
 
@@ -64,7 +64,12 @@ function refreshEligibility(stmts: StatementCache, campaignId: string, externalI
 
 const NOT_RECEIVED = new Set<DeliveryOutcome['status']>(['aborted', 'failed', 'dead']);
 
-export function recordOutcomesInTransaction(stmts: StatementCache, outcomes: DeliveryOutcome[], now: Date): void {
+export function recordOutcomesInTransaction(
+  stmts: StatementCache,
+  outcomes: DeliveryOutcome[],
+  now: Date,
+  options: RecordOutcomesOptions = {},
+): void {
   const at = now.toISOString();
   const exports: Omit<ExportEvent, 'seq'>[] = [];
   const load = stmts.get('SELECT * FROM deliveries WHERE id = ?');
@@ -84,6 +89,8 @@ export function recordOutcomesInTransaction(stmts: StatementCache, outcomes: Del
     if (outcome.status === 'retry' && !outcome.nextAttemptAt) {
       throw new Error(`recordOutcomes: delivery ${outcome.id} has status retry but no nextAttemptAt`);
     }
+    // The lease was lost (expired and taken over, or released): the current holder decides.
+    if (options.owner !== undefined && !(row.status === 'sending' && row.lease_owner === options.owner)) continue;
     const attempt = outcome.attempt;
     if (attempt) {
       insertAttempt.run(
@@ -123,6 +130,15 @@ export function recordOutcomesInTransaction(stmts: StatementCache, outcomes: Del
     exports.push({ ...base, type: exportType[outcome.status], data });
   }
   insertExportEvents(stmts, exports);
+}
+
+export function renewInTransaction(stmts: StatementCache, owner: string, ids: string[], until: Date): number {
+  const renew = stmts.get(
+    `UPDATE deliveries SET lease_until = ? WHERE id = ? AND status = 'sending' AND lease_owner = ?`,
+  );
+  let renewed = 0;
+  for (const id of ids) renewed += renew.run(until.toISOString(), id, owner).changes;
+  return renewed;
 }
 
 export function releaseInTransaction(stmts: StatementCache, ids: string[], now: Date): void {

@@ -14,6 +14,7 @@ import type {
   ExportEvent,
   Profile,
   ProgramMembership,
+  RecordOutcomesOptions,
   SendPlanner,
   Store,
   StoredCampaign,
@@ -27,6 +28,7 @@ import {
   listDeliveryRows,
   recordOutcomesInTransaction,
   releaseInTransaction,
+  renewInTransaction,
   replayInTransaction,
 } from './deliveries.js';
 import { insertExportEvents } from './exports.js';
@@ -149,9 +151,14 @@ export class SqliteStore implements Store {
     return this.write(() => claimInTransaction(this.stmts, owner, limit, now, leaseMs));
   }
 
-  async recordOutcomes(outcomes: DeliveryOutcome[], now: Date): Promise<void> {
+  async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOutcomesOptions = {}): Promise<void> {
     if (outcomes.length === 0) return;
-    this.write(() => recordOutcomesInTransaction(this.stmts, outcomes, now));
+    this.write(() => recordOutcomesInTransaction(this.stmts, outcomes, now, options));
+  }
+
+  async renewLeases(owner: string, ids: string[], until: Date): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.write(() => renewInTransaction(this.stmts, owner, ids, until));
   }
 
   async releaseDeliveries(ids: string[]): Promise<void> {
