@@ -93,6 +93,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       stats.commits++;
       for (const { outcome } of group) count(outcome);
       ports.onRecorded?.(group.map((p) => p.outcome));
+      logOutcomes(group);
     } catch (error) {
       // The claims stay leased and are retried after the lease; nothing is marked done.
       log.error({ err: error, deliveries: group.length }, 'could not record delivery outcomes');
@@ -122,6 +123,15 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       }
     }
     if (enqueued > 0) wake();
+  }
+
+  /** Give-ups are worth a warning; everything else is debug detail (the delivery log has it all). */
+  function logOutcomes(group: ProcessedDelivery[]): void {
+    for (const { outcome } of group) {
+      const fields = { delivery_id: outcome.id, status: outcome.status, status_code: outcome.attempt?.statusCode, error: outcome.error };
+      if (outcome.status === 'dead' || outcome.status === 'failed') log.warn(fields, `delivery ${outcome.status}`);
+      else log.debug(fields, `delivery ${outcome.status}`);
+    }
   }
 
   function count(outcome: DeliveryOutcome): void {

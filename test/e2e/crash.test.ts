@@ -61,6 +61,14 @@ describe('kill -9 mid-delivery', () => {
     const delivered = await waitFor('every delivery to be recorded', async () => {
       const res = await api.call('GET', '/deliveries?status=delivered&limit=1000');
       return res.json.deliveries.length === USERS ? (res.json.deliveries as { external_id: string; idempotency_key: string }[]) : undefined;
+    }, 30_000).catch(async (error: Error) => {
+      // Say where the missing ones are: the timeout alone does not tell a slow machine from a stuck delivery.
+      const counts: Record<string, unknown> = {};
+      for (const status of ['queued', 'sending', 'delivered', 'failed', 'dead', 'aborted']) {
+        const res = await api.call('GET', `/deliveries?status=${status}&limit=1000`);
+        counts[status] = res.json?.deliveries?.length ?? res.status;
+      }
+      throw new Error(`${error.message}: ${JSON.stringify(counts)}`);
     });
 
     const patches = fake.leadPatches();
