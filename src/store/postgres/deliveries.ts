@@ -221,8 +221,12 @@ async function insertAttempts(
 export async function renewLeases(db: pg.Pool | pg.ClientBase, owner: string, ids: string[], until: Date): Promise<number> {
   const result = await db.query({
     name: 'lh_renew_leases',
+    // Rows locked in id order, like every other multi-row delivery write, so a renewal running
+    // beside the same worker's outcome commit waits instead of deadlocking.
     text: `UPDATE deliveries SET lease_until = $3
-           WHERE id = ANY($1::text[]) AND status = 'sending' AND lease_owner = $2`,
+           WHERE status = 'sending' AND lease_owner = $2 AND id IN (
+             SELECT id FROM deliveries WHERE id = ANY($1::text[]) AND status = 'sending' AND lease_owner = $2
+             ORDER BY id FOR UPDATE)`,
     values: [ids, owner, until.toISOString()],
   });
   return result.rowCount ?? 0;

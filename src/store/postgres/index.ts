@@ -126,7 +126,7 @@ export class PostgresStore implements Store {
     await this.write((client) => recordOutcomes(client, outcomes, now, options));
   }
 
-  /** One statement (implicit transaction); rows a concurrent claim holds are waited for, then re-checked. */
+  /** One statement (implicit transaction); a row a concurrent writer holds is waited for, then re-checked. */
   async renewLeases(owner: string, ids: string[], until: Date): Promise<number> {
     this.assertOpen();
     if (ids.length === 0) return 0;
