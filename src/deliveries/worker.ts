@@ -86,9 +86,11 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       // Applied before the outcomes: a crash in between re-sends (same key) rather than
       // leaving a delivered send whose profile update never happened.
       await applyUpdates(group.flatMap((p) => (p.update ? [p.update] : [])));
+      // Fenced by owner: if another worker took a delivery over, its verdict is the one kept.
       await ports.store.recordOutcomes(
         group.map((p) => p.outcome),
         now(),
+        { owner: options.owner },
       );
       stats.commits++;
       for (const { outcome } of group) count(outcome);
@@ -170,6 +172,22 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
     return fresh;
   }
 
+  /** Keeps the leases of sends still in flight or awaiting their commit, so nobody takes them over. */
+  let renewing = false;
+  async function renewLeases(): Promise<void> {
+    const ids = [...inFlight.keys(), ...settling];
+    if (ids.length === 0 || renewing || stopped) return;
+    renewing = true;
+    try {
+      await ports.store.renewLeases(options.owner, ids, new Date(now().getTime() + options.leaseMs));
+    } catch (error) {
+      log.error({ err: error, deliveries: ids.length }, 'renewing delivery leases failed');
+    } finally {
+      renewing = false;
+    }
+  }
+  let renewTimer: NodeJS.Timeout | undefined;
+
   async function nextSleepMs(): Promise<number> {
     if (inFlight.size >= options.concurrency) return options.pollMs;
     const due = await ports.store.nextDueAt();
@@ -219,18 +237,23 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       if (running) return;
       running = true;
       loop = run();
+      // A third of the lease: two renewals may fail before the lease lapses.
+      renewTimer = setInterval(() => void renewLeases(), Math.max(10, Math.floor(options.leaseMs / 3)));
+      renewTimer.unref();
     },
     wake,
     async stop(graceMs) {
       running = false;
       wakeUp?.();
       await loop;
+      // Sends still in flight keep their leases through the grace period.
       const all = Promise.all(inFlight.values());
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
       clearTimeout(timer);
       const unfinished = [...inFlight.keys()];
       stopped = true;
+      clearInterval(renewTimer);
       if (unfinished.length > 0) {
         log.warn({ deliveries: unfinished.length }, 'releasing deliveries still in flight at shutdown');
         await ports.store.releaseDeliveries(unfinished).catch((err: unknown) => log.error({ err }, 'release failed'));

@@ -228,4 +228,51 @@ describe('delivery worker leases', () => {
       await store.close();
     }
   });
+
+  it('renews the leases of its sends in flight, so another worker does not take them over', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lh-worker-'));
+    const store = openSqliteStore({ path: join(dir, 'db.sqlite') });
+    const other = openSqliteStore({ path: join(dir, 'db.sqlite') });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sentBy: Record<string, number> = { slow: 0, other: 0 };
+    const worker = (owner: string, db: Store, hold: boolean) =>
+      createDeliveryWorker(
+        {
+          store: db,
+          prepare: async () => ({ kind: 'send', request: { url: 'http://127.0.0.1:1/x', idempotencyKey: 'k' }, log: {} }),
+          send: async () => {
+            sentBy[owner]!++;
+            if (hold) await gate;
+            return response(204);
+          },
+          deliveredUpdate: () => undefined,
+          planner: () => everyScoreChange,
+          retryPolicy: RetryPolicySchema.parse({}),
+          logger: silent,
+        },
+        // The send lasts several leases; only renewal keeps it with its first worker.
+        { owner, batchSize: 10, concurrency: 8, pollMs: 10, leaseMs: 90 },
+      );
+    const slow = worker('slow', store, true);
+    const late = worker('other', other, false);
+    try {
+      await enqueue(store, { u1: 150 });
+      slow.start();
+      while (sentBy.slow === 0) await new Promise((r) => setTimeout(r, 5));
+      late.start();
+      for (let i = 0; i < 30; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(sentBy.other).toBe(0);
+      release();
+      await slow.idle();
+      expect((await store.listDeliveries({}))[0]?.status).toBe('delivered');
+      expect(sentBy).toEqual({ slow: 1, other: 0 });
+    } finally {
+      release();
+      await late.stop(1000);
+      await slow.stop(1000);
+      await other.close();
+      await store.close();
+    }
+  });
 });
