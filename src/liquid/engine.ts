@@ -8,7 +8,16 @@ import { drive } from './dialect/drive.js';
 import { toTemplateError, findAbort } from './dialect/error-mapping.js';
 import { LimitError } from './errors.js';
 import { registerBrazeFilters } from './filters/index.js';
-import { checkOutputSize, checkTemplateSize, registerLoopLimits, resolveLimits, type ResolvedLimits } from './limits.js';
+import {
+  checkNesting,
+  checkOutputSize,
+  checkTemplateSize,
+  isStackOverflow,
+  registerLoopLimits,
+  resolveLimits,
+  stackOverflowError,
+  type ResolvedLimits,
+} from './limits.js';
 import { RENDER_STATE, newRenderState } from './render-state.js';
 import { registerRubyCompat } from './ruby-compat/index.js';
 import { registerAbortMessage } from './tags/abort-message.js';
@@ -74,7 +83,9 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
     checkTemplateSize(template, limits);
     const cached = cache.get(template);
     if (cached) return cached;
-    const rewritten = rewriteBrazeSyntax(template);
+    const rewritten = rewriteWithLimits(template, limits);
+    // Before liquidjs recurses into the blocks; the result is cached with the parsed template.
+    checkNesting(rewritten, limits);
     let templates: Template[];
     const found = unknownFilters.collect(() => {
       try {
@@ -130,6 +141,15 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
       return parseCount;
     },
   };
+}
+
+function rewriteWithLimits(template: string, limits: ResolvedLimits): RewrittenTemplate {
+  try {
+    return rewriteBrazeSyntax(template, limits.nestingDepth);
+  } catch (error) {
+    if (isStackOverflow(error)) throw stackOverflowError('parse');
+    throw error;
+  }
 }
 
 /**

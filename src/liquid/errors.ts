@@ -27,7 +27,14 @@ export class TemplateError extends Error {
   partial?: { connectedContent: CallRecord[]; warnings: string[] };
 }
 
-export type LimitName = 'templateBytes' | 'renderTimeMs' | 'outputBytes' | 'memoryUnits' | 'loopIterations' | 'parseLength';
+export type LimitName =
+  | 'templateBytes'
+  | 'renderTimeMs'
+  | 'outputBytes'
+  | 'memoryUnits'
+  | 'loopIterations'
+  | 'parseLength'
+  | 'nestingDepth';
 
 /** A render or parse stopped because it exceeded one of the configured limits. */
 export class LimitError extends TemplateError {

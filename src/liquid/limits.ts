@@ -3,6 +3,8 @@
 import type { Context, Liquid, TagToken, Template, TopLevelToken, Parser, Emitter } from 'liquidjs';
 import { LimitError, type LimitName } from './errors.js';
 import { renderStateOf } from './render-state.js';
+import { findExcessNesting } from './dialect/nesting.js';
+import type { RewrittenTemplate } from './dialect/rewrite.js';
 import type { RenderLimits } from './types.js';
 
 type TagClass = Liquid['tags'][string];
@@ -16,6 +18,8 @@ export const DEFAULT_LIMITS: Readonly<ResolvedLimits> = Object.freeze({
   outputBytes: 1024 * 1024,
   memoryUnits: 10_000_000,
   loopIterations: 100_000,
+  // liquidjs parses nested blocks recursively; its call stack runs out near 2,000 levels.
+  nestingDepth: 100,
 });
 
 export function resolveLimits(limits: RenderLimits = {}): ResolvedLimits {
@@ -36,6 +40,32 @@ export function checkTemplateSize(template: string, limits: ResolvedLimits): voi
   if (bytes > limits.templateBytes) {
     throw new LimitError('templateBytes', `template is ${bytes} bytes, over the ${limits.templateBytes}-byte limit`);
   }
+}
+
+/** Rejects nesting that liquidjs could only parse by exhausting the call stack. */
+export function checkNesting(rewritten: RewrittenTemplate, limits: ResolvedLimits): void {
+  const excess = findExcessNesting(rewritten.source, limits.nestingDepth);
+  if (!excess) return;
+  const { line, column } = rewritten.map.originalPositionOf(excess.offset);
+  const message =
+    excess.kind === 'block'
+      ? `nesting deeper than ${limits.nestingDepth} blocks`
+      : `expression nesting deeper than ${limits.nestingDepth} levels`;
+  throw new LimitError('nestingDepth', message, line, column);
+}
+
+/** A RangeError from V8 when recursion ran out of stack (deep expressions, filters, data). */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && error.message.includes('Maximum call stack size exceeded');
+}
+
+/** What a stack overflow is reported as: V8's own message says nothing about the template. */
+export function stackOverflowError(phase: 'parse' | 'render', line = 0, column = 0): LimitError {
+  const message =
+    phase === 'parse'
+      ? 'template nests too deeply to parse (call stack exhausted)'
+      : 'render exhausted the call stack (deeply nested data or expressions)';
+  return new LimitError('nestingDepth', message, line, column);
 }
 
 export function checkOutputSize(output: string, limits: ResolvedLimits): void {

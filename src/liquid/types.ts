@@ -86,6 +86,11 @@ export interface RenderLimits {
   memoryUnits?: number;
   /** Max total loop iterations in one render. */
   loopIterations?: number;
+  /**
+   * Max nesting of blocks (`if`, `for`, `capture`, `liquid`, …) inside each other, and of
+   * brackets or nested `{{ }}` inside one expression. Checked when the template is parsed.
+   */
+  nestingDepth?: number;
 }
 
 export interface LiquidhookOptions {

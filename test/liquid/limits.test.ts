@@ -50,6 +50,12 @@ describe('limits', () => {
     expect(ok.output).toHaveLength(25);
   });
 
+  it('counted loops keep their forloop helpers (the forloop drop is a value, not an iterator)', async () => {
+    const engine = createLiquid({ limits: { loopIterations: 50 } });
+    const template = '{% for i in (1..3) %}{{ forloop.index }}{{ forloop.last }},{% endfor %}{% liquid\nfor j in (1..2)\necho forloop.rindex\nendfor\n%}';
+    expect((await engine.render(template, {})).output).toBe('1false,2false,3true,21');
+  });
+
   it('iteration counters stay invisible to static analysis', async () => {
     const engine = createLiquid();
     const parsed = engine.parse('{% for i in arr %}{{ i.x }}{% endfor %}{% tablerow t in arr %}{{ t.y }}{% endtablerow %}');
@@ -82,5 +88,103 @@ describe('limits', () => {
     const template = '{% for i in (1..3000000) %}{% assign x = i | plus: 1 %}{% endfor %}';
     const error = await renderError(engine.render(template, {}));
     expect(error.limit).toBe('renderTimeMs');
+  });
+});
+
+function parseError(engine: ReturnType<typeof createLiquid>, template: string): LimitError {
+  let error: unknown;
+  try {
+    engine.parse(template);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(LimitError);
+  return error as LimitError;
+}
+
+const nestedIfs = (n: number, inner = 'x') => '{% if true %}'.repeat(n) + inner + '{% endif %}'.repeat(n);
+
+describe('nesting depth', () => {
+  it('1,500 nested ifs stop before liquidjs parses, at the 101st opener as written', () => {
+    const engine = createLiquid();
+    // `${...}` and nested braces are rewritten first; the position still refers to the original text.
+    const lines = ['Hi {{${first_name}}}, {% assign s = {{score}} %}'];
+    for (let i = 0; i < 1500; i++) lines.push(`  {% if true %}`);
+    lines.push('x', ...Array<string>(1500).fill('{% endif %}'));
+    const error = parseError(engine, lines.join('\n'));
+    expect(error.limit).toBe('nestingDepth');
+    expect(error.reason).toBe('nesting deeper than 100 blocks');
+    expect(error.message).not.toMatch(/call stack/i);
+    expect([error.line, error.column]).toEqual([102, 3]);
+    expect(engine.parseCount).toBe(0);
+  });
+
+  it('100 nested levels of every block kind still render', async () => {
+    const engine = createLiquid();
+    expect((await engine.render(nestedIfs(100), {})).output).toBe('x');
+    const mixed =
+      '{% for i in (1..1) %}{% unless false %}{% case 1 %}{% when 1 %}{% capture c %}'.repeat(20) +
+      'y' +
+      '{% endcapture %}{{ c }}{% endcase %}{% endunless %}{% endfor %}'.repeat(20);
+    expect((await engine.render(mixed, {})).output).toBe('y');
+    // Sequential blocks close again: depth, not count, is limited.
+    expect((await engine.render('{% if true %}.{% endif %}'.repeat(500), {})).output).toHaveLength(500);
+  });
+
+  it('is configurable and validated', async () => {
+    const small = createLiquid({ limits: { nestingDepth: 5 } });
+    expect((await small.render(nestedIfs(5), {})).output).toBe('x');
+    const error = parseError(small, nestedIfs(6));
+    expect([error.reason, error.line, error.column]).toEqual(['nesting deeper than 5 blocks', 1, 66]);
+    const large = createLiquid({ limits: { nestingDepth: 300 } });
+    expect((await large.render(nestedIfs(250), {})).output).toBe('x');
+    expect(DEFAULT_LIMITS.nestingDepth).toBe(100);
+    expect(() => resolveLimits({ nestingDepth: 0 })).toThrow(RangeError);
+  });
+
+  it('does not count raw or comment contents, inline comments or quoted text', async () => {
+    const engine = createLiquid({ limits: { nestingDepth: 3 } });
+    const deep = nestedIfs(50);
+    expect((await engine.render(`{% if true %}{% raw %}${deep}{% endraw %}{% endif %}`, {})).output).toBe(deep);
+    expect((await engine.render(`{% if true %}{% comment %}${deep}{% endcomment %}ok{% endif %}`, {})).output).toBe('ok');
+    expect((await engine.render(`{{ "${'{% if true %}'.repeat(10)}[[[[" }}{% # a[b[c[d[e] %}`, {})).output).toBe(
+      `${'{% if true %}'.repeat(10)}[[[[`,
+    );
+    // raw and comment are blocks themselves.
+    expect(parseError(engine, `{% if true %}{% if true %}{% if true %}{% raw %}x{% endraw %}{% endif %}{% endif %}{% endif %}`).limit).toBe(
+      'nestingDepth',
+    );
+  });
+
+  it('counts blocks inside {% liquid %} (one level for the tag itself)', async () => {
+    const engine = createLiquid({ limits: { nestingDepth: 4 } });
+    const ok = '{% liquid\n  if true\n    if true\n      if true\n        echo "x"\n      endif\n    endif\n  endif\n%}';
+    expect((await engine.render(ok, {})).output).toBe('x');
+    const error = parseError(engine, ok.replace('echo "x"', 'if true\n echo "x"\nendif'));
+    expect([error.limit, error.line, error.column]).toEqual(['nestingDepth', 5, 9]);
+  });
+
+  it('limits brackets and nested braces inside one expression', () => {
+    const engine = createLiquid();
+    const brackets = parseError(engine, `{{ a${'[a'.repeat(150)}${']'.repeat(150)} }}`);
+    expect(brackets.reason).toBe('expression nesting deeper than 100 levels');
+    expect([brackets.line, brackets.column]).toEqual([1, 4 + 2 * 100 + 1]);
+    const braces = parseError(engine, `{% if ${'{{ '.repeat(150)}a${' }}'.repeat(150)} %}{% endif %}`);
+    expect(braces.reason).toBe('expression nesting deeper than 100 levels');
+    expect([braces.line, braces.column]).toEqual([1, 7 + 3 * 100]);
+  });
+
+  it('a call stack that still runs out gives a clear limit error, at parse and at render', async () => {
+    const unbounded = createLiquid({ limits: { nestingDepth: 1e9, templateBytes: 1e6 } });
+    const parse = parseError(unbounded, nestedIfs(5000));
+    expect(parse.limit).toBe('nestingDepth');
+    expect(parse.reason).toBe('template nests too deeply to parse (call stack exhausted)');
+    expect(parse.message).not.toMatch(/Maximum call stack/);
+
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = { a: deep };
+    const render = await renderError(createLiquid().render('{{ deep | json }}', { deep }));
+    expect(render.limit).toBe('nestingDepth');
+    expect(render.reason).toBe('render exhausted the call stack (deeply nested data or expressions)');
   });
 });

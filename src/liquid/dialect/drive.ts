@@ -6,8 +6,11 @@
 type Step = IteratorResult<unknown, unknown>;
 type Resumable = Iterator<unknown, unknown, unknown>;
 
+/** Same test as liquidjs: objects with only a `next` method (the forloop drop) are values. */
 function isIterator(value: unknown): value is Resumable {
-  return typeof value === 'object' && value !== null && typeof (value as Resumable).next === 'function';
+  if (typeof value !== 'object' || value === null) return false;
+  const it = value as Resumable;
+  return typeof it.next === 'function' && typeof it.throw === 'function' && typeof it.return === 'function';
 }
 
 function isPromise(value: unknown): value is PromiseLike<unknown> {

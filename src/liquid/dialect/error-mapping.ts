@@ -2,7 +2,7 @@
 // template as written, and finds abort_message signals wrapped inside liquidjs RenderErrors.
 import { LiquidError } from 'liquidjs';
 import { LimitError, TemplateError, type TemplateErrorKind } from '../errors.js';
-import { describeLimit, limitOfLiquidMessage, type ResolvedLimits } from '../limits.js';
+import { describeLimit, isStackOverflow, limitOfLiquidMessage, stackOverflowError, type ResolvedLimits } from '../limits.js';
 import { AbortMessage } from '../render-state.js';
 import type { SourceMap } from './source-map.js';
 
@@ -45,6 +45,7 @@ export function toTemplateError(
 
   if (root instanceof LimitError) return line ? root.at(line, column) : root;
   if (root instanceof TemplateError) return root;
+  if (isStackOverflow(root)) return stackOverflowError(fallbackKind === 'render' ? 'render' : 'parse', line, column);
   const message = messageOf(root);
   const limit = limitOfLiquidMessage(message);
   if (limit) return new LimitError(limit, describeLimit(limit, limits), line, column);

@@ -6,6 +6,7 @@
 //     markup is itself a template the tag renders.
 // Only Liquid markup is touched: plain text, `{% raw %}`, comments and quoted strings are kept.
 // Every edit is recorded in a SourceMap so errors point at the text the user wrote.
+import { LimitError } from '../errors.js';
 import { SourceMap } from './source-map.js';
 
 /** One `${...}` reference found in the template (used for missing-attribute warnings). */
@@ -31,8 +32,12 @@ const COMMENT_TAGS = /\{%-?\s*(comment|endcomment)\b[\s\S]*?%\}/g;
 
 type MarkupMode = 'liquid' | 'connected_content';
 
-export function rewriteBrazeSyntax(original: string): RewrittenTemplate {
-  return new Rewriter(original).run();
+/**
+ * `maxNesting` bounds `{{ }}` nested inside markup (rewritten recursively); deeper nesting raises
+ * a LimitError instead of exhausting the call stack.
+ */
+export function rewriteBrazeSyntax(original: string, maxNesting = Infinity): RewrittenTemplate {
+  return new Rewriter(original, maxNesting).run();
 }
 
 class Rewriter {
@@ -40,8 +45,12 @@ class Rewriter {
   private generatedLength = 0;
   private readonly map: SourceMap;
   private readonly attributes: AttributeReference[] = [];
+  private nesting = 0;
 
-  constructor(private readonly src: string) {
+  constructor(
+    private readonly src: string,
+    private readonly maxNesting: number,
+  ) {
     this.map = new SourceMap(src);
   }
 
@@ -138,6 +147,18 @@ class Rewriter {
 
   /** Nested `{{ inner }}` inside markup: braces become spaces, or stay for connected_content. */
   private nestedOutput(start: number, limit: number, mode: MarkupMode): number {
+    if (++this.nesting > this.maxNesting) {
+      const { line, column } = this.map.positionOf(start);
+      throw new LimitError('nestingDepth', `expression nesting deeper than ${this.maxNesting} levels`, line, column);
+    }
+    try {
+      return this.nestedOutputBody(start, limit, mode);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private nestedOutputBody(start: number, limit: number, mode: MarkupMode): number {
     let innerStart = start + 2;
     if (mode === 'connected_content') this.copy(start, innerStart);
     else {
