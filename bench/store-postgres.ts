@@ -1,8 +1,17 @@
 // PostgreSQL store throughput on a throwaway local cluster: enqueue (applyTrack with sends),
-// claims per second with one row per claim vs batches of 50, and applyTrack users per second.
+// claims per second with one row per claim vs batches of 50, applyTrack users per second (plain,
+// with sends, with a scoring enricher) and due memberships applied per second by two instances.
 // Usage: npx tsx bench/store-postgres.ts [deliveries=20000] [concurrency=8] [--fsync=off]
 // fsync stays on by default: commit latency is part of what a claim costs in production.
-import { openPostgresStore, type PostgresStore, type SendPlanner, type TrackBatch } from '../src/store/index.js';
+import {
+  type ActivityEnricher,
+  type ApplyTrackOptions,
+  type DueHandler,
+  openPostgresStore,
+  type PostgresStore,
+  type SendPlanner,
+  type TrackBatch,
+} from '../src/store/index.js';
 import { postgresUnavailableReason, startPostgres } from '../test/support/postgres.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -89,18 +98,44 @@ async function drainRawClaims(store: PostgresStore, batchSize: number): Promise<
   return claimed;
 }
 
-async function applyTrackUsers(store: PostgresStore, total: number, planner: SendPlanner): Promise<number> {
+/** A scoring-like enricher: +5 per batch and one membership row per user with a due time. */
+const scoringEnricher: ActivityEnricher = (input) => ({
+  ops: [{ 'lead score': { op: 'inc', by: 5 } }],
+  memberships: [{ programId: 'bench', action: 'upsert', enteredAt: input.memberships[0]?.enteredAt ?? new Date().toISOString(), dueAt: new Date(Date.now() + 3_600_000).toISOString() }],
+  exports: [{ type: 'score_changed', data: { by: 5 } }],
+});
+
+async function applyTrackUsers(store: PostgresStore, total: number, planner: SendPlanner, options: ApplyTrackOptions = {}): Promise<number> {
   let left = Math.ceil(total / USERS_PER_BATCH);
   let users = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (left-- > 0) {
-        const { activities } = await store.applyTrack(usersBatch(USERS_PER_BATCH), planner);
+        const { activities } = await store.applyTrack(usersBatch(USERS_PER_BATCH), planner, options);
         users += activities.length;
       }
     }),
   );
   return users;
+}
+
+const decay: DueHandler = () => ({ ops: { 'lead score': { op: 'inc', by: -1 } }, next: { dueAt: null }, exports: [] });
+
+/** Both instances apply due memberships, 100 per transaction, until none is left. */
+async function drainDue(stores: PostgresStore[], now: Date): Promise<number> {
+  let applied = 0;
+  await Promise.all(
+    stores.flatMap((store) =>
+      Array.from({ length: Math.max(1, concurrency / 2) }, async () => {
+        for (;;) {
+          const result = await store.applyDueMemberships(now, 100, decay, noSends);
+          applied += result.applied;
+          if (result.applied === 0 && (await store.nextMembershipDueAt()) === undefined) return;
+        }
+      }),
+    ),
+  );
+  return applied;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -133,6 +168,8 @@ async function main(): Promise<void> {
     const raw50 = await timed(() => drainRawClaims(store, 50));
     const trackOnly = await timed(() => applyTrackUsers(store, deliveries, noSends));
     const trackSends = await timed(() => applyTrackUsers(store, deliveries, sendOne));
+    const trackEnriched = await timed(() => applyTrackUsers(store, deliveries, noSends, { enricher: scoringEnricher }));
+    const due = await timed(() => drainDue(stores, new Date(Date.now() + 7_200_000)));
 
     const line = (label: string, r: { count: number; seconds: number; perSecond: number }, unit: string) =>
       console.log(`${label.padEnd(40)} ${fmt(r.perSecond).padStart(9)} ${unit}/s  (${fmt(r.count)} in ${r.seconds.toFixed(2)} s)`);
@@ -143,6 +180,8 @@ async function main(): Promise<void> {
     line('raw SQL claim (ids only), batches of 50', raw50, 'claims');
     line('applyTrack, 75 users, no sends', trackOnly, 'users');
     line('applyTrack, 75 users, 1 send each', trackSends, 'users');
+    line('applyTrack, 75 users, enricher', trackEnriched, 'users');
+    line('applyDueMemberships, 2 instances x 100', due, 'rows');
     console.log(`batch 50 vs batch 1: ${(batched.perSecond / single.perSecond).toFixed(1)}x`);
     console.log(`store claim vs raw SQL: batch 1 ${(single.perSecond / raw1.perSecond).toFixed(2)}x, batch 50 ${(batched.perSecond / raw50.perSecond).toFixed(2)}x`);
     console.log(`applyTrack with sends vs without: ${(trackSends.perSecond / trackOnly.perSecond).toFixed(2)}x`);

@@ -124,6 +124,30 @@ export function runProgramContract(fresh: () => Promise<Store>): void {
       expect(await store.nextMembershipDueAt()).toBeUndefined();
     });
 
+    it('applies several due rows of one user in order, each handler seeing the previous result', async () => {
+      const store = await fresh();
+      const twoPrograms: ActivityEnricher = () => ({
+        ops: [{ 'lead score': { op: 'set', value: 10 } }],
+        memberships: ['p2', 'p1'].map((programId) => ({ programId, action: 'upsert' as const, enteredAt: at(0), dueAt: at(1000) })),
+        exports: [],
+      });
+      await store.applyTrack(batch({ events: [event('u1')] }), noSends, { enricher: twoPrograms });
+      await store.applyTrack(batch({ events: [event('u2')] }), noSends, { enricher: pointsPerEvent(at(1000)) });
+      const seen: string[] = [];
+      const recording: DueHandler = (due, attributes) => (seen.push(`${due.programId}:${due.externalId}:${attributes['lead score']}`), decayByOne(due, attributes));
+      const result = await store.applyDueMemberships(new Date(at(1000)), 10, recording, sendOnce('mql'));
+      expect(result.applied).toBe(3);
+      expect(seen).toEqual(['p1:u1:10', 'p1:u2:10', 'p2:u1:9']);
+      expect(result.activities.map((a) => `${a.externalId}:${JSON.stringify(a.changes)}`)).toEqual([
+        `u1:${JSON.stringify([{ attribute: 'lead score', before: 10, after: 9 }])}`,
+        `u2:${JSON.stringify([{ attribute: 'lead score', before: 10, after: 9 }])}`,
+        `u1:${JSON.stringify([{ attribute: 'lead score', before: 9, after: 8 }])}`,
+      ]);
+      expect(result.deliveries.map((d) => d.externalId)).toEqual(['u1', 'u2', 'u1']);
+      expect((await store.getProfile('u1'))?.attributes['lead score']).toBe(8);
+      expect((await store.listMemberships('u1')).map((m) => `${m.programId}:${m.dueAt}`)).toEqual([`p1:${at(2000)}`, `p2:${at(2000)}`]);
+    });
+
     it('rolls back a due row whose planner throws: it stays due', async () => {
       const store = await fresh();
       await store.applyTrack(batch({ events: [event('u1')] }), noSends, { enricher: pointsPerEvent(at(1000)) });

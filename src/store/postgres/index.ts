@@ -26,6 +26,7 @@ import { createPool, inTransaction, migratePostgres, type PostgresPoolOptions, r
 import { claim, listDeliveries, recordOutcomes, release, renewLeases, replay, type RecordOptions } from './deliveries.js';
 import { insertExportEvents, readExportEvents } from './exports.js';
 import { type AttemptRow, type CampaignRow, type DeliveryRow, json, type ProfileRow, toAttempt, toCampaign, toDelivery, toProfile } from './rows.js';
+import { applyDueInTransaction } from './due.js';
 import * as programs from './programs.js';
 import { applyTrackInTransaction } from './track.js';
 
@@ -201,9 +202,7 @@ export class PostgresStore implements Store {
 
   /**
    * One transaction: due rows are claimed with FOR UPDATE SKIP LOCKED, so concurrent callers
-   * (other instances included) split them. A row whose profile is locked by a profile update in
-   * progress is left due for the next call rather than waited for: that update may itself be
-   * waiting to write this membership row, and waiting here would deadlock.
+   * (other instances included) split them; see due.ts.
    */
   async applyDueMemberships(
     now: Date,
@@ -211,27 +210,7 @@ export class PostgresStore implements Store {
     handler: DueHandler,
     planner: SendPlanner,
   ): Promise<{ applied: number; activities: UserActivity[]; deliveries: Delivery[] }> {
-    return this.write(async (client) => {
-      const at = this.now();
-      const result = { applied: 0, activities: [] as UserActivity[], deliveries: [] as Delivery[] };
-      for (const due of await programs.claimDueMemberships(client, now, limit)) {
-        const { rows } = await client.query<ProfileRow>({
-          name: 'lh_lock_due_profile',
-          text: 'SELECT * FROM profiles WHERE external_id = $1 FOR UPDATE SKIP LOCKED',
-          values: [due.externalId],
-        });
-        if (rows.length === 0) continue;
-        const outcome = handler(due, rows[0]!.attributes);
-        if (!(await programs.moveDue(client, due, outcome.next, at.toISOString()))) continue;
-        result.applied++;
-        if (Object.keys(outcome.ops).length === 0 && outcome.exports.length === 0) continue;
-        const batch: TrackBatch = { attributes: [{ externalId: due.externalId, ops: outcome.ops }], events: [], purchases: [] };
-        const applied = await applyTrackInTransaction(client, batch, planner, at, { exportsFor: () => outcome.exports });
-        result.activities.push(...applied.activities);
-        result.deliveries.push(...applied.deliveries);
-      }
-      return result;
-    });
+    return this.write((client) => applyDueInTransaction(client, now, limit, handler, planner, this.now()));
   }
 
   async nextMembershipDueAt(): Promise<Date | undefined> {

@@ -156,27 +156,6 @@ export async function claimDueMemberships(client: pg.ClientBase, now: Date, limi
   return rows.map((row) => toMembership(row) as DueMembership);
 }
 
-/** Moves a claimed row on only if it still holds the due time it was claimed with. */
-export async function moveDue(
-  client: pg.ClientBase,
-  due: DueMembership,
-  next: { dueAt: string | null } | 'leave',
-  at: string,
-): Promise<boolean> {
-  const result =
-    next === 'leave'
-      ? await client.query('DELETE FROM program_members WHERE program_id = $1 AND external_id = $2 AND due_at = $3', [
-          due.programId,
-          due.externalId,
-          due.dueAt,
-        ])
-      : await client.query(
-          'UPDATE program_members SET due_at = $1, updated_at = $2 WHERE program_id = $3 AND external_id = $4 AND due_at = $5',
-          [next.dueAt, at, due.programId, due.externalId, due.dueAt],
-        );
-  return (result.rowCount ?? 0) > 0;
-}
-
 export async function nextMembershipDueAt(db: Queryable): Promise<Date | undefined> {
   const { rows } = await db.query<{ due: string | null }>('SELECT MIN(due_at) AS due FROM program_members WHERE due_at IS NOT NULL');
   return rows[0]?.due ? new Date(rows[0].due) : undefined;
