@@ -38,11 +38,14 @@ class NestingScan {
   run(): NestingViolation | undefined {
     const src = this.src;
     let i = 0;
+    // Next delimiters are remembered so a template of only outputs (or only tags) stays linear.
+    let tag = -1;
+    let out = -1;
     while (i < src.length) {
-      const tag = src.indexOf('{%', i);
-      const out = src.indexOf('{{', i);
-      if (tag < 0 && out < 0) return undefined;
-      if (out >= 0 && (tag < 0 || out < tag)) {
+      if (tag < i) tag = indexOrNone(src, '{%', i);
+      if (out < i) out = indexOrNone(src, '{{', i);
+      if (tag === NONE && out === NONE) return undefined;
+      if (out < tag) {
         const close = outputEnd(src, out + 2);
         if (close < 0) return undefined; // unclosed: liquidjs reports it
         const excess = this.skipUntil ? undefined : this.expression(out + 2, close);
@@ -139,6 +142,13 @@ class NestingScan {
     }
     return undefined;
   }
+}
+
+const NONE = Number.POSITIVE_INFINITY;
+
+function indexOrNone(src: string, needle: string, from: number): number {
+  const at = src.indexOf(needle, from);
+  return at < 0 ? NONE : at;
 }
 
 function tagName(src: string, from: number, end: number): string {
