@@ -35,7 +35,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     port: e.PORT,
     host: e.HOST,
-    db: e.LIQUIDHOOK_DB,
+    db: e.LIQUIDHOOK_DATABASE_URL ?? e.LIQUIDHOOK_DB,
+    dbPoolSize: e.LIQUIDHOOK_DATABASE_POOL_SIZE,
     apiKey: e.LIQUIDHOOK_API_KEY,
     allowedHosts: e.LIQUIDHOOK_ALLOWED_HOSTS,
     templatesDir: e.LIQUIDHOOK_TEMPLATES_DIR,

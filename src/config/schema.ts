@@ -53,6 +53,15 @@ export const EnvSchema = z.object({
     .min(1)
     .default('./data/liquidhook.db')
     .describe('SQLite file path, :memory:, or a postgres:// URL'),
+  LIQUIDHOOK_DATABASE_URL: optionalText
+    .pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'LIQUIDHOOK_DATABASE_URL must be a postgres:// or postgresql:// URL')
+        .optional(),
+    )
+    .describe('PostgreSQL URL (postgres://user:pass@host/db); when set it replaces LIQUIDHOOK_DB and several instances may share it'),
+  LIQUIDHOOK_DATABASE_POOL_SIZE: positiveInt('LIQUIDHOOK_DATABASE_POOL_SIZE', 10, 'PostgreSQL connections per instance'),
   LIQUIDHOOK_API_KEY: optionalText
     .pipe(z.string().min(16, 'LIQUIDHOOK_API_KEY must be at least 16 characters').optional())
     .describe('API key for "Authorization: Bearer <key>" (16+ characters); unset: one is generated and printed once'),
@@ -130,6 +139,8 @@ export interface ServiceConfig {
   host: string;
   /** SQLite file path (or a postgres:// URL when that backend is used). */
   db: string;
+  /** PostgreSQL connections per instance (PostgreSQL only). */
+  dbPoolSize: number;
   apiKey?: string;
   allowedHosts?: string;
   templatesDir: string;

@@ -12,6 +12,7 @@ import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
 import { createDeliveryWorker, type DeliveryWorker } from '../deliveries/worker.js';
 import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
 import { createLiquid } from '../liquid/index.js';
+import { startScoring } from '../scoring/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { resolveApiKey } from './api-key.js';
@@ -45,12 +46,20 @@ export async function startService(config: ServiceConfig, options: ServiceOption
   const logger = options.logger ?? createLogger(config);
   const env = options.env ?? process.env;
   ensureDbFolder(config.db);
-  const store = await openStore(
-    isSqliteFile(config.db) || config.db === ':memory:' ? { driver: 'sqlite', path: config.db } : { driver: 'postgres', url: config.db },
+  const rawStore = await openStore(
+    isSqliteFile(config.db) || config.db === ':memory:'
+      ? { driver: 'sqlite', path: config.db }
+      : { driver: 'postgres', url: config.db, poolSize: config.dbPoolSize },
   );
-  const cleanup: (() => Promise<void>)[] = [() => store.close()];
+  const cleanup: (() => Promise<void>)[] = [() => rawStore.close()];
   try {
-    await store.migrate();
+    await rawStore.migrate();
+    // Every profile change (API, syncs, on-delivery updates) goes through the scoring programs.
+    const { store } = await startScoring(rawStore, {
+      templatesDir: config.templatesDir,
+      logger,
+      onScored: (scoreChanges) => metrics.scoringEvents.inc(scoreChanges),
+    });
     const apiKey = resolveApiKey(config.apiKey, config.db);
     if (apiKey.generated) {
       (options.announceApiKey ?? printApiKey)(apiKey.generated);
