@@ -1,5 +1,5 @@
 // `liquidhook serve`: the HTTP API and the delivery worker, configured by environment variables.
-import { loadConfig } from '../../config/index.js';
+import { loadConfig, renderConfigTable } from '../../config/index.js';
 import { startService } from '../../server/service.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -12,12 +12,8 @@ Runs the API and the webhook delivery worker until SIGTERM or SIGINT (a second s
 shutdown grace period). On first start without LIQUIDHOOK_API_KEY an API key is generated and
 printed once.
 
-Environment: PORT, HOST, LIQUIDHOOK_DB, LIQUIDHOOK_API_KEY, LIQUIDHOOK_ALLOWED_HOSTS,
-  LIQUIDHOOK_TEMPLATES_DIR, LIQUIDHOOK_WORKER_BATCH, LIQUIDHOOK_WORKER_CONCURRENCY, LIQUIDHOOK_MAX_PER_HOST,
-  LIQUIDHOOK_POLL_MS,
-  LIQUIDHOOK_LEASE_MS, LIQUIDHOOK_WEBHOOK_TIMEOUT_MS, LIQUIDHOOK_RETRY_WINDOW_MS,
-  LIQUIDHOOK_SHUTDOWN_GRACE_MS, LOG_LEVEL
-`;
+Environment (every variable, its default and meaning):
+${renderConfigTable('text')}`;
 
 async function serve(): Promise<void> {
   const config = loadConfig();
