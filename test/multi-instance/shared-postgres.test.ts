@@ -39,7 +39,8 @@ describe.skipIf(!available)('several instances sharing one PostgreSQL database',
   });
 
   const env = () => ({
-    LIQUIDHOOK_DB: cluster.url,
+    LIQUIDHOOK_DATABASE_URL: cluster.url,
+    LIQUIDHOOK_DATABASE_POOL_SIZE: '5',
     LIQUIDHOOK_API_KEY: KEY,
     LIQUIDHOOK_ALLOWED_HOSTS: '127.0.0.1',
     LIQUIDHOOK_TEMPLATES_DIR: emptyTemplates,
