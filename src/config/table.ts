@@ -1,6 +1,7 @@
 // The configuration table (name, default, description), read from the env schema itself so
 // the README and `liquidhook help` cannot drift from what loadConfig accepts.
 import type { z } from 'zod';
+import { ExportEnvSchema } from '../export/config.js';
 import { EnvSchema } from './schema.js';
 
 export interface ConfigVariable {
@@ -30,7 +31,8 @@ function defaultOf(schema: z.ZodType): unknown {
 
 /** Every environment variable the service reads, in schema order. */
 export function configVariables(): ConfigVariable[] {
-  return Object.entries(EnvSchema.shape).map(([name, schema]) => {
+  // The exporter validates its own variables where it starts; they are listed here all the same.
+  return Object.entries({ ...EnvSchema.shape, ...ExportEnvSchema.shape }).map(([name, schema]) => {
     const fallback = defaultOf(schema as z.ZodType);
     return {
       name,
