@@ -1,6 +1,9 @@
 // Appends the export stream to a configured SQL table. Its position is a cursor in the store,
 // moved by compare-and-set only after the sink has the rows: a crash in between writes the same
 // rows again, which the sink ignores (primary key seq). So nothing is lost or duplicated.
+// Several instances may export to the same sink: one that loses the compare-and-set race wrote
+// rows the winner already wrote (ignored by the sink), so it re-reads the cursor and goes on.
+import { CursorConflictError } from '../store/errors.js';
 import type { Store } from '../store/types.js';
 import type { ExportSink } from './sink.js';
 
@@ -13,7 +16,7 @@ export interface ExporterOptions {
   batchSize?: number;
   /** Sleep when caught up (default 5 s). */
   pollMs?: number;
-  logger?: { error(obj: object, msg: string): void };
+  logger?: { error(obj: object, msg: string): void; debug?(obj: object, msg: string): void };
 }
 
 export interface Exporter {
@@ -32,6 +35,21 @@ export function createExporter(options: ExporterOptions): Exporter {
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
 
+  /** False when another instance moved the cursor first: the page is theirs, read on from where they left it. */
+  async function moveCursor(held: string | null, value: string): Promise<boolean> {
+    try {
+      await options.store.moveCursor({ name: cursor, expected: held, value });
+      return true;
+    } catch (error) {
+      if (!(error instanceof CursorConflictError)) throw error;
+      // A conflict that left the cursor where it was is not another exporter's progress.
+      const now = (await options.store.getCursor(cursor)) ?? null;
+      if (now === held) throw error;
+      options.logger?.debug?.({ cursor, expected: held, found: now, page: value }, 'another instance exported this page');
+      return false;
+    }
+  }
+
   async function runOnce(): Promise<number> {
     let written = 0;
     for (;;) {
@@ -40,7 +58,8 @@ export function createExporter(options: ExporterOptions): Exporter {
       const events = await options.store.readExportEvents(since, batchSize);
       if (events.length === 0) return written;
       await options.sink.write(events);
-      await options.store.moveCursor({ name: cursor, expected: held, value: String(events.at(-1)!.seq) });
+      const value = String(events.at(-1)!.seq);
+      if (!(await moveCursor(held, value))) continue;
       written += events.length;
       if (events.length < batchSize) return written;
     }
