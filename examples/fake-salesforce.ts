@@ -26,6 +26,8 @@ export interface FakeSalesforceOptions {
   failFirstPatches?: number;
   /** Delay before answering a Lead request (makes sends overlap). */
   leadDelayMs?: number;
+  /** Called with every request once answered (the standalone fake prints them). */
+  onRequest?: (request: RecordedRequest) => void;
 }
 
 export interface FakeSalesforce {
@@ -123,14 +125,16 @@ export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): 
         (status) => {
           const headers: Record<string, string> = {};
           for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = String(value);
-          requests.push({
+          const recorded: RecordedRequest = {
             method: req.method ?? '',
             path: req.url ?? '',
             headers,
             body,
             ...(headers['idempotency-key'] ? { idempotencyKey: headers['idempotency-key'] } : {}),
             status,
-          });
+          };
+          requests.push(recorded);
+          options.onRequest?.(recorded);
         },
         () => answer(res, 500, [{ errorCode: 'UNKNOWN_EXCEPTION', message: 'fake failed' }]),
       );
@@ -156,7 +160,14 @@ export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const fake = await startFakeSalesforce({ port: Number(process.env.PORT ?? 0) });
+  const fake = await startFakeSalesforce({
+    port: Number(process.env.PORT ?? 0),
+    onRequest: (r) => {
+      // Token requests carry the client secret: show only the route and status.
+      const body = r.path.startsWith('/services/oauth2/') ? '' : ` ${r.body.replace(/\s+/g, ' ').trim()}`;
+      console.log(`${r.method} ${r.path} -> ${r.status}${body}`);
+    },
+  });
   console.log(`fake Salesforce listening on ${fake.url}`);
   console.log(`client id: ${fake.clientId}  client secret: ${fake.clientSecret}`);
   const stop = (): void => void fake.close().then(() => process.exit(0));
