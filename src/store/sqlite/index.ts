@@ -23,6 +23,7 @@ import type {
   UserActivity,
 } from '../types.js';
 import { migrateDatabase, openDatabase, type SqliteOpenOptions } from './db.js';
+import { GroupCommitter } from './group-commit.js';
 import {
   claimInTransaction,
   listDeliveryRows,
@@ -68,6 +69,7 @@ export interface SqliteStoreOptions extends SqliteOpenOptions {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly stmts: StatementCache;
+  private readonly committer: GroupCommitter;
   private readonly now: () => Date;
   private closed = false;
 
@@ -76,13 +78,17 @@ export class SqliteStore implements Store {
     now: () => Date = () => new Date(),
   ) {
     this.stmts = new StatementCache(db);
+    this.committer = new GroupCommitter(db);
     this.now = now;
   }
 
-  /** Runs `fn` in a write transaction (BEGIN IMMEDIATE: take the lock up front, never upgrade). */
-  private write<T>(fn: () => T): T {
+  /**
+   * Runs `fn` in a write transaction (BEGIN IMMEDIATE: take the lock up front, never upgrade),
+   * shared with the other writes asked for in the same event-loop turn: one commit, one fsync.
+   */
+  private write<T>(fn: () => T): Promise<T> {
     this.assertOpen();
-    return this.db.transaction(fn).immediate();
+    return this.committer.write(fn);
   }
 
   private assertOpen(): void {
@@ -97,6 +103,8 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Writes already asked for are committed (and their callers answered) before the file closes.
+    this.committer.flush();
     this.db.close();
   }
 
@@ -153,7 +161,7 @@ export class SqliteStore implements Store {
 
   async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOutcomesOptions = {}): Promise<void> {
     if (outcomes.length === 0) return;
-    this.write(() => recordOutcomesInTransaction(this.stmts, outcomes, now, options));
+    await this.write(() => recordOutcomesInTransaction(this.stmts, outcomes, now, options));
   }
 
   async renewLeases(owner: string, ids: string[], until: Date): Promise<number> {
@@ -163,7 +171,7 @@ export class SqliteStore implements Store {
 
   async releaseDeliveries(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    this.write(() => releaseInTransaction(this.stmts, ids, this.now()));
+    await this.write(() => releaseInTransaction(this.stmts, ids, this.now()));
   }
 
   async getDelivery(id: string): Promise<(Delivery & { attempts_log: DeliveryAttempt[] }) | undefined> {
@@ -202,7 +210,7 @@ export class SqliteStore implements Store {
 
   async appendExportEvents(events: Omit<ExportEvent, 'seq'>[]): Promise<void> {
     if (events.length === 0) return;
-    this.write(() => insertExportEvents(this.stmts, events));
+    await this.write(() => insertExportEvents(this.stmts, events));
   }
 
   async readExportEvents(afterSeq: number, limit: number): Promise<ExportEvent[]> {
@@ -279,7 +287,7 @@ export class SqliteStore implements Store {
 
   async moveCursor(move: CursorMove): Promise<void> {
     const at = this.now().toISOString();
-    this.write(() => moveCursorInTransaction(this.stmts, move, at));
+    await this.write(() => moveCursorInTransaction(this.stmts, move, at));
   }
 }
 

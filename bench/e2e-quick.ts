@@ -1,0 +1,30 @@
+// Just the end-to-end sections (throughput and latency at 1,000 changes/s) against raw undici in
+// the same run, for before/after comparisons. `--profile` writes a CPU profile of the service.
+//   npx tsx bench/e2e-quick.ts [--profile] [sends=10000] [latencySeconds=10]
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rawLatency, rawThroughput, serviceLatency, serviceThroughput, setUpE2e, SERVICE_ENV } from './e2e.js';
+
+const args = process.argv.slice(2);
+const profile = args.includes('--profile');
+const [sends = 10_000, latencySeconds = 10] = args.filter((a) => !a.startsWith('--')).map(Number);
+const profileDir = profile ? mkdtempSync(join(tmpdir(), 'lh-prof-')) : undefined;
+const setup = await setUpE2e(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+try {
+  await serviceThroughput(setup, 2_000);
+  const raw = await rawThroughput(setup.sink, sends, Number(SERVICE_ENV.LIQUIDHOOK_MAX_PER_HOST));
+  const service = await serviceThroughput(setup, sends);
+  console.log(
+    `throughput: service ${service.perSecond.toFixed(0)}/s, raw ${raw.perSecond.toFixed(0)}/s, ratio ${(service.perSecond / raw.perSecond).toFixed(2)}x`,
+  );
+  if (latencySeconds > 0) {
+    const rawLat = await rawLatency(setup.sink, 1000, latencySeconds);
+    const lat = await serviceLatency(setup, 1000, latencySeconds);
+    const f = (x: number): string => x.toFixed(1);
+    console.log(`latency at 1,000/s: service p50 ${f(lat.p50Ms)} p99 ${f(lat.p99Ms)} max ${f(lat.maxMs)} ms; raw p50 ${f(rawLat.p50Ms)} p99 ${f(rawLat.p99Ms)} ms`);
+  }
+} finally {
+  await setup.close();
+}
+if (profileDir) console.log(`profile: ${join(profileDir, readdirSync(profileDir)[0] ?? '')}`);
