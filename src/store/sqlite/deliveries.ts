@@ -1,8 +1,13 @@
 // Outbox operations for SQLite: claiming with leases, recording outcomes in batches, replay.
 // Each exported function runs inside a transaction opened by the store.
 import type { Attributes, Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions } from '../types.js';
-import { insertExportEvents } from './exports.js';
+import { insertExportEvents, insertRows } from './exports.js';
 import { type DeliveryRow, type StatementCache, toDelivery } from './rows.js';
+
+interface DueRow {
+  id: string;
+  due: string;
+}
 
 export function claimInTransaction(
   stmts: StatementCache,
@@ -12,22 +17,48 @@ export function claimInTransaction(
   leaseMs: number,
 ): Delivery[] {
   const at = now.toISOString();
-  // Due queued rows, plus rows a crashed or stalled worker left in `sending` past their lease.
-  const ids = stmts
+  const max = Math.max(0, Math.floor(limit));
+  if (max === 0) return [];
+  // Due queued rows, plus rows a crashed or stalled worker left in `sending` past their lease:
+  // each read in its index's order and cut at `max`, so a claim never sorts the whole backlog.
+  const queued = stmts
     .get(
-      `SELECT id FROM (
-         SELECT id, next_attempt_at AS due FROM deliveries WHERE status = 'queued' AND next_attempt_at <= @at
-         UNION ALL
-         SELECT id, lease_until AS due FROM deliveries WHERE status = 'sending' AND lease_until <= @at
-       ) ORDER BY due, id LIMIT @limit`,
+      `SELECT id, next_attempt_at AS due FROM deliveries WHERE status = 'queued' AND next_attempt_at <= ?
+       ORDER BY next_attempt_at, id LIMIT ?`,
     )
-    .all({ at, limit: Math.max(0, Math.floor(limit)) }) as { id: string }[];
+    .all(at, max) as DueRow[];
+  const lapsed = stmts
+    .get(
+      `SELECT id, lease_until AS due FROM deliveries WHERE status = 'sending' AND lease_until <= ?
+       ORDER BY lease_until, id LIMIT ?`,
+    )
+    .all(at, max) as DueRow[];
+  const chosen = mergeByDue(queued, lapsed, max);
+  if (chosen.length === 0) return [];
   const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
-  const claim = stmts.get(
-    `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?, updated_at = ?
-     WHERE id = ? RETURNING *`,
-  );
-  return ids.map(({ id }) => toDelivery(claim.get(owner, leaseUntil, at, id) as DeliveryRow));
+  const rows = stmts
+    .get(
+      `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?, updated_at = ?
+       WHERE id IN (SELECT value FROM json_each(?)) RETURNING *`,
+    )
+    .all(owner, leaseUntil, at, JSON.stringify(chosen)) as DeliveryRow[];
+  // RETURNING has no defined order: give the rows back in due order.
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return chosen.map((id) => toDelivery(byId.get(id)!));
+}
+
+/** The first `max` ids of two lists sorted by (due, id), in that order. */
+function mergeByDue(a: DueRow[], b: DueRow[], max: number): string[] {
+  const ids: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (ids.length < max && (i < a.length || j < b.length)) {
+    const x = a[i];
+    const y = b[j];
+    const takeA = y === undefined || (x !== undefined && (x.due < y.due || (x.due === y.due && x.id < y.id)));
+    ids.push(takeA ? a[i++]!.id : b[j++]!.id);
+  }
+  return ids;
 }
 
 const exportType: Record<DeliveryOutcome['status'], string> = {
@@ -64,6 +95,13 @@ function refreshEligibility(stmts: StatementCache, campaignId: string, externalI
 
 const NOT_RECEIVED = new Set<DeliveryOutcome['status']>(['aborted', 'failed', 'dead']);
 
+/** What an outcome's update reports back (no SELECT: the update computes from the row itself). */
+interface UpdatedRow {
+  id: string;
+  campaign_id: string;
+  external_id: string;
+}
+
 export function recordOutcomesInTransaction(
   stmts: StatementCache,
   outcomes: DeliveryOutcome[],
@@ -72,49 +110,46 @@ export function recordOutcomesInTransaction(
 ): void {
   const at = now.toISOString();
   const exports: Omit<ExportEvent, 'seq'>[] = [];
-  const load = stmts.get('SELECT * FROM deliveries WHERE id = ?');
+  const attempts: unknown[][] = [];
+  // The lease is checked in the WHERE clause: an outcome for a delivery whose lease was lost
+  // (expired and taken over, or released) changes nothing, and the current holder decides.
   const update = stmts.get(
-    `UPDATE deliveries SET status = @status, attempts = @attempts, next_attempt_at = @next_attempt_at,
-       first_attempt_at = @first_attempt_at, last_error = @last_error, abort_reason = @abort_reason,
-       request = @request, lease_owner = NULL, lease_until = NULL, updated_at = @updated_at
-     WHERE id = @id`,
+    `UPDATE deliveries SET status = @status,
+       attempts = CASE WHEN @attempt IS NULL THEN attempts ELSE MAX(attempts + 1, @attempt) END,
+       next_attempt_at = COALESCE(@next_attempt_at, next_attempt_at),
+       first_attempt_at = COALESCE(first_attempt_at, @first_attempt_at),
+       last_error = CASE WHEN @error IS NOT NULL THEN @error WHEN @status = 'delivered' THEN NULL ELSE last_error END,
+       abort_reason = CASE WHEN @abort_reason IS NOT NULL THEN @abort_reason WHEN @status = 'aborted' THEN abort_reason ELSE NULL END,
+       request = COALESCE(@request, request), lease_owner = NULL, lease_until = NULL, updated_at = @updated_at
+     WHERE id = @id AND (@owner IS NULL OR (status = 'sending' AND lease_owner = @owner))
+     RETURNING id, campaign_id, external_id`,
   );
-  const insertAttempt = stmts.get(
-    `INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, latency_ms, response_body, error)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const exists = stmts.get('SELECT 1 FROM deliveries WHERE id = ?');
   for (const outcome of outcomes) {
-    const row = load.get(outcome.id) as DeliveryRow | undefined;
-    if (!row) throw new Error(`recordOutcomes: unknown delivery ${outcome.id}`);
     if (outcome.status === 'retry' && !outcome.nextAttemptAt) {
       throw new Error(`recordOutcomes: delivery ${outcome.id} has status retry but no nextAttemptAt`);
     }
-    // The lease was lost (expired and taken over, or released): the current holder decides.
-    if (options.owner !== undefined && !(row.status === 'sending' && row.lease_owner === options.owner)) continue;
     const attempt = outcome.attempt;
-    if (attempt) {
-      insertAttempt.run(
-        row.id,
-        attempt.attempt,
-        attempt.at,
-        attempt.statusCode ?? null,
-        attempt.latencyMs,
-        attempt.responseBody ?? null,
-        attempt.error ?? null,
-      );
-    }
-    const firstAttemptAt = row.first_attempt_at ?? outcome.firstAttemptAt ?? attempt?.at ?? null;
-    update.run({
-      id: row.id,
+    const error = outcome.error ?? attempt?.error ?? null;
+    const row = update.get({
+      id: outcome.id,
+      owner: options.owner ?? null,
       status: outcome.status === 'retry' ? 'queued' : outcome.status,
-      attempts: attempt ? Math.max(row.attempts + 1, attempt.attempt) : row.attempts,
-      next_attempt_at: outcome.status === 'retry' ? new Date(outcome.nextAttemptAt!).toISOString() : row.next_attempt_at,
-      first_attempt_at: firstAttemptAt,
-      last_error: outcome.error ?? attempt?.error ?? (outcome.status === 'delivered' ? null : row.last_error),
-      abort_reason: outcome.abortReason ?? (outcome.status === 'aborted' ? row.abort_reason : null),
-      request: outcome.request ? JSON.stringify(outcome.request) : row.request,
+      attempt: attempt ? attempt.attempt : null,
+      next_attempt_at: outcome.status === 'retry' ? new Date(outcome.nextAttemptAt!).toISOString() : null,
+      first_attempt_at: outcome.firstAttemptAt ?? attempt?.at ?? null,
+      error,
+      abort_reason: outcome.abortReason ?? null,
+      request: outcome.request ? JSON.stringify(outcome.request) : null,
       updated_at: at,
-    });
+    }) as UpdatedRow | undefined;
+    if (!row) {
+      if (!exists.get(outcome.id)) throw new Error(`recordOutcomes: unknown delivery ${outcome.id}`);
+      continue;
+    }
+    if (attempt) {
+      attempts.push([row.id, attempt.attempt, attempt.at, attempt.statusCode ?? null, attempt.latencyMs, attempt.responseBody ?? null, attempt.error ?? null]);
+    }
     if (NOT_RECEIVED.has(outcome.status)) refreshEligibility(stmts, row.campaign_id, row.external_id);
     const base = { at, externalId: row.external_id, campaignId: row.campaign_id, deliveryId: row.id };
     if (attempt) {
@@ -124,11 +159,17 @@ export function recordOutcomesInTransaction(
     }
     const data: Attributes = { status: outcome.status };
     if (attempt?.statusCode !== undefined) data.status_code = attempt.statusCode;
-    if (outcome.error ?? attempt?.error) data.error = (outcome.error ?? attempt?.error)!;
+    if (error) data.error = error;
     if (outcome.status === 'aborted') data.reason = outcome.abortReason ?? null;
     if (outcome.status === 'retry') data.next_attempt_at = new Date(outcome.nextAttemptAt!).toISOString();
     exports.push({ ...base, type: exportType[outcome.status], data });
   }
+  insertRows(
+    stmts,
+    'delivery_attempts',
+    ['delivery_id', 'attempt', 'at', 'status_code', 'latency_ms', 'response_body', 'error'],
+    attempts,
+  );
   insertExportEvents(stmts, exports);
 }
 

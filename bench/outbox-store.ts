@@ -1,0 +1,47 @@
+// The outbox's store work per send, without HTTP: applyTrack of 75-user batches that each plan
+// one delivery per user, then claim/outcome rounds of 32 (as the worker does), on a durable
+// SQLite file (synchronous=FULL).   npx tsx bench/outbox-store.ts [sends=10000]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteStore } from '../src/store/sqlite/index.js';
+import type { DeliveryOutcome, SendPlanner } from '../src/store/types.js';
+
+const total = Number(process.argv[2] ?? 10_000);
+const dir = mkdtempSync(join(tmpdir(), 'lh-outbox-'));
+const store = openSqliteStore({ path: join(dir, 'outbox.db') });
+const planner: SendPlanner = (a) => [{ campaignId: 'c1', externalId: a.externalId, trigger: { attribute: 'score' } }];
+const request = { method: 'PATCH', url: 'http://127.0.0.1:1/leads/x', headers: { 'content-type': 'application/json' }, body: '{"score": 1, "email": "u@example.com"}' };
+try {
+  let t = performance.now();
+  for (let i = 0; i < total; i += 75) {
+    const attributes = Array.from({ length: Math.min(75, total - i) }, (_, k) => ({ externalId: `u${i + k}`, ops: { score: { op: 'set', value: i + k }, email: { op: 'set', value: `u${k}@example.com` } } }));
+    await store.applyTrack({ attributes, events: [], purchases: [] }, planner);
+  }
+  const track = performance.now() - t;
+  t = performance.now();
+  let claimMs = 0;
+  let outcomeMs = 0;
+  for (;;) {
+    let s = performance.now();
+    const claimed = await store.claimDeliveries('w', 32, new Date(), 60_000);
+    claimMs += performance.now() - s;
+    if (claimed.length === 0) break;
+    const at = new Date().toISOString();
+    const outcomes: DeliveryOutcome[] = claimed.map((d) => ({
+      id: d.id,
+      status: 'delivered',
+      attempt: { deliveryId: d.id, attempt: 1, at, statusCode: 200, latencyMs: 2, responseBody: '{"ok":true}' },
+      firstAttemptAt: at,
+      request,
+    }));
+    s = performance.now();
+    await store.recordOutcomes(outcomes, new Date(), { owner: 'w' });
+    outcomeMs += performance.now() - s;
+  }
+  const us = (ms: number): string => `${((ms * 1000) / total).toFixed(0)} µs/send`;
+  console.log(`applyTrack ${us(track)}, claim ${us(claimMs)}, recordOutcomes ${us(outcomeMs)}, drain ${(total / ((performance.now() - t) / 1000)).toFixed(0)} sends/s`);
+} finally {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
