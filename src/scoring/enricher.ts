@@ -13,10 +13,11 @@ import type {
   MembershipWrite,
   ProgramMembership,
 } from '../store/types.js';
-import { applyDecay, nextDecayDue } from './decay.js';
+import { compileProgram, compiledActionGroup, entryByAttributes, entryByEvent } from './compiled.js';
+import { applyDecay } from './decay.js';
 import { isExcluded } from './filters.js';
 import type { ScoringProgram } from './schema.js';
-import { entryTriggered, scoreEvent } from './score.js';
+import { clampScore, readScore, scoreOps } from './score.js';
 
 export interface ProgramEntry {
   id: string;
@@ -42,48 +43,63 @@ function scoreChanged(entry: ProgramEntry, before: number, after: number, extra:
  * id order: attribute-change entry first (the batch's own changes), then each event in order —
  * an event either lets the user in (with `entry`, the entering event does not score) or scores
  * in its first matching action group and restarts the inactivity window.
+ *
+ * Runs for every user of every batch: what depends only on the programs and `now` (compiled
+ * programs, the restarted window's due time) is worked out once per call, exclusions once per
+ * user and program until the score changes, and the profile is copied only when a score changes.
  */
 export function scoringEnricher(programs: readonly ProgramEntry[], now: Date): ActivityEnricher {
   const at = now.toISOString();
+  const active = programs
+    .filter((entry) => entry.program.enabled)
+    .map((entry) => {
+      const compiled = compileProgram(entry.program);
+      const dueAt = compiled.windowMs === undefined ? null : new Date(now.getTime() + compiled.windowMs).toISOString();
+      return { entry, compiled, dueAt };
+    });
   return (input): Enrichment => {
-    const attributes: Attributes = { ...input.after };
+    let attributes: Attributes = input.after;
+    let copied = false;
     const ops: Record<string, AttributeOp>[] = [];
     const memberships: MembershipWrite[] = [];
     const exports: ExportDraft[] = [];
-    const current = new Map<string, ProgramMembership>(input.memberships.map((m) => [m.programId, m]));
-    const changed = input.changes.map((c) => c.attribute);
+    const changed = input.changes.length === 0 ? [] : input.changes.map((c) => c.attribute);
 
-    for (const entry of programs) {
+    for (const { entry, compiled, dueAt } of active) {
       const { id, program } = entry;
-      if (!program.enabled) continue;
-      let member = current.get(id);
+      let member = input.memberships.find((m) => m.programId === id);
+      let excluded: boolean | undefined;
+      const isOut = (): boolean => (excluded ??= isExcluded(program.exclusions, attributes, now));
       const enter = (): ProgramMembership => {
-        const dueAt = nextDecayDue(program, now)?.toISOString() ?? null;
-        member = { programId: id, externalId: input.externalId, enteredAt: at, dueAt };
         memberships.push({ programId: id, action: 'upsert', enteredAt: at, dueAt });
-        return member;
+        return { programId: id, externalId: input.externalId, enteredAt: at, dueAt };
       };
-      if (!member && changed.length > 0 && entryTriggered(program, { changedAttributes: changed }) && !isExcluded(program.exclusions, attributes, now))
-        enter();
+      if (!member && changed.length > 0 && entryByAttributes(compiled, changed) && !isOut()) member = enter();
       for (const event of input.events) {
         if (!member) {
-          if (!entryTriggered(program, { event: event.name }) || isExcluded(program.exclusions, attributes, now)) continue;
-          enter();
+          if (!entryByEvent(compiled, event.name) || isOut()) continue;
+          member = enter();
           if (program.entry) continue;
         }
-        const result = scoreEvent(program, attributes, event, now);
-        if (!result) continue;
+        const group = compiledActionGroup(compiled, event, now);
+        if (!group || isOut()) continue;
         // A qualifying action restarts the inactivity window, whether or not clamping changed the score.
-        const dueAt = nextDecayDue(program, now)?.toISOString() ?? null;
-        if (dueAt !== member!.dueAt) {
-          member = { ...member!, dueAt };
+        if (dueAt !== member.dueAt) {
+          member = { ...member, dueAt };
           memberships.push({ programId: id, action: 'upsert', enteredAt: member.enteredAt, dueAt });
         }
-        const op = result.ops[program.attribute];
+        const before = readScore(attributes, program.attribute);
+        const score = clampScore(program, before + group.points);
+        const op = scoreOps(program.attribute, before, group.points, score)[program.attribute];
         if (!op) continue;
-        ops.push({ [program.attribute]: opFor(attributes, program.attribute, op, result.score) });
-        attributes[program.attribute] = result.score;
-        exports.push(scoreChanged(entry, result.before, result.score, { reason: 'event', event: event.name, group: result.group }));
+        ops.push({ [program.attribute]: opFor(attributes, program.attribute, op, score) });
+        if (!copied) {
+          attributes = { ...attributes };
+          copied = true;
+        }
+        attributes[program.attribute] = score;
+        excluded = undefined; // an exclusion may test the score itself
+        exports.push(scoreChanged(entry, before, score, { reason: 'event', event: event.name, group: group.name }));
       }
     }
     return { ops, memberships, exports };

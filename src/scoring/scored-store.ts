@@ -22,7 +22,7 @@ export function withScoring(
           let scoreChanges = 0;
           const enricher: ActivityEnricher = (input) => {
             const enrichment = scoring(input);
-            scoreChanges += enrichment.exports.filter((draft) => draft.type === 'score_changed').length;
+            for (const draft of enrichment.exports) if (draft.type === 'score_changed') scoreChanges++;
             return enrichment;
           };
           const result = await target.applyTrack(batch, planner, { ...options, enricher });
