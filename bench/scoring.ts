@@ -6,7 +6,7 @@
 //   memory      RSS of the service (startService, events posted to its /users/track) on the 1M
 //               store, against the same service on an empty store.
 // Standalone: npx tsx bench/scoring.ts [profiles=1000000] [--profile]  (--profile: CPU profile of
-// the throughput child in bench/profiles/). BENCH_SCORING_PRAGMAS="cache_size=-65536;..." applies
+// the throughput child in $TMPDIR/liquidhook-profiles/). BENCH_SCORING_PRAGMAS="cache_size=-65536;..." applies
 // extra PRAGMAs to the throughput child's connection, to try store settings.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -243,7 +243,7 @@ if (isMain && process.argv[2] === '--child') {
 } else if (isMain) {
   const profile = process.argv.includes('--profile');
   const profiles = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000);
-  const profileDir = join(ROOT, 'bench/profiles');
+  const profileDir = join(tmpdir(), 'liquidhook-profiles');
   if (profile) mkdirSync(profileDir, { recursive: true });
   const figures = await measureScoring({ profiles, ingestExecArgv: profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
   console.log(JSON.stringify(figures, null, 2));
