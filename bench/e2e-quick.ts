@@ -10,7 +10,9 @@ const args = process.argv.slice(2);
 const profile = args.includes('--profile');
 const [sends = 10_000, latencySeconds = 10] = args.filter((a) => !a.startsWith('--')).map(Number);
 const profileDir = profile ? mkdtempSync(join(tmpdir(), 'lh-prof-')) : undefined;
-const setup = await setUpE2e(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+// BENCH_SERVICE_ENV='{"LIQUIDHOOK_POLL_MS":"20"}' tries other service settings.
+const extraEnv = JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') as Record<string, string>;
+const setup = await setUpE2e(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [], extraEnv);
 try {
   await serviceThroughput(setup, 2_000);
   const raw = await rawThroughput(setup.sink, sends, Number(SERVICE_ENV.LIQUIDHOOK_MAX_PER_HOST));

@@ -36,9 +36,9 @@ export interface E2eSetup {
   close(): Promise<void>;
 }
 
-export async function setUpE2e(execArgv: string[] = []): Promise<E2eSetup> {
+export async function setUpE2e(execArgv: string[] = [], extraEnv: Record<string, string> = {}): Promise<E2eSetup> {
   const sink = await startSink();
-  const service = await startBenchService(SERVICE_ENV, execArgv);
+  const service = await startBenchService({ ...SERVICE_ENV, ...extraEnv }, execArgv);
   await service.post('/campaigns', sinkCampaign(sink.url));
   return {
     sink,
