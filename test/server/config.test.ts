@@ -1,3 +1,4 @@
+import { ExportEnvSchema } from '../../src/export/config.js';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,9 +93,9 @@ describe('operations settings', () => {
 });
 
 describe('configuration table', () => {
-  it('lists every variable loadConfig reads, each with a description, in schema order', () => {
+  it('lists every variable the service reads (its own, then the exporter\'s), each with a description', () => {
     const variables = configVariables();
-    expect(variables.map((v) => v.name)).toEqual(Object.keys(EnvSchema.shape));
+    expect(variables.map((v) => v.name)).toEqual([...Object.keys(EnvSchema.shape), ...Object.keys(ExportEnvSchema.shape)]);
     for (const v of variables) expect(v.description.length, v.name).toBeGreaterThan(10);
     expect(variables.find((v) => v.name === 'PORT')).toEqual({ name: 'PORT', default: '3000', description: expect.stringContaining('port') });
     expect(variables.find((v) => v.name === 'LIQUIDHOOK_API_KEY')?.default).toBeUndefined();
