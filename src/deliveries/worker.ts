@@ -83,15 +83,17 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
 
   async function commit(group: ProcessedDelivery[]): Promise<void> {
     try {
-      // Applied before the outcomes: a crash in between re-sends (same key) rather than
-      // leaving a delivered send whose profile update never happened.
-      await applyUpdates(group.flatMap((p) => (p.update ? [p.update] : [])));
       // Fenced by owner: if another worker took a delivery over, its verdict is the one kept.
       await ports.store.recordOutcomes(
         group.map((p) => p.outcome),
         now(),
         { owner: options.owner },
       );
+      // Applied after the outcomes. The other order breaks crash recovery: a send whose update
+      // (say lead_status MQL) committed but whose outcome did not is reclaimed, fails the
+      // send-time audience check and is logged aborted although the receiver got it. A crash
+      // in this order at worst loses the update; the send itself stays recorded as delivered.
+      await applyUpdates(group.flatMap((p) => (p.update ? [p.update] : [])));
       stats.commits++;
       for (const { outcome } of group) count(outcome);
       ports.onRecorded?.(group.map((p) => p.outcome));
