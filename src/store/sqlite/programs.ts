@@ -6,7 +6,6 @@ import type {
   CursorMove,
   DefinitionKind,
   DueMembership,
-  MembershipWrite,
   ProgramMembership,
   StoredDefinition,
 } from '../types.js';
@@ -84,22 +83,6 @@ export function membershipsOf(stmts: StatementCache, externalId: string): Progra
       .get('SELECT program_id, external_id, entered_at, due_at FROM program_members WHERE external_id = ? ORDER BY program_id')
       .all(externalId) as MemberRow[]
   ).map(toMembership);
-}
-
-export function writeMemberships(stmts: StatementCache, externalId: string, writes: MembershipWrite[], at: string): void {
-  for (const write of writes) {
-    if (write.action === 'delete') {
-      stmts.get('DELETE FROM program_members WHERE program_id = ? AND external_id = ?').run(write.programId, externalId);
-      continue;
-    }
-    stmts
-      .get(
-        `INSERT INTO program_members (program_id, external_id, entered_at, due_at, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (program_id, external_id) DO UPDATE SET
-           entered_at = excluded.entered_at, due_at = excluded.due_at, updated_at = excluded.updated_at`,
-      )
-      .run(write.programId, externalId, write.enteredAt, write.dueAt, at);
-  }
 }
 
 export function dueMemberships(stmts: StatementCache, now: Date, limit: number): DueMembership[] {

@@ -7,6 +7,7 @@ import type {
   Attributes,
   Delivery,
   Enrichment,
+  ProgramMembership,
   ExportDraft,
   ExportEvent,
   Purchase,
@@ -16,8 +17,9 @@ import type {
   UserEvent,
 } from '../types.js';
 import { insertExportEvents } from './exports.js';
-import { membershipsOf, moveCursorInTransaction, writeMemberships } from './programs.js';
+import { moveCursorInTransaction } from './programs.js';
 import { type DeliveryRow, type ProfileRow, type StatementCache, toDelivery } from './rows.js';
+import { lastEnqueuedOf, membershipsByUser, profilesOf, TrackWrites } from './track-batch.js';
 
 interface UserWork {
   externalId: string;
@@ -29,13 +31,16 @@ interface UserWork {
 }
 
 function collectUsers(stmts: StatementCache, batch: TrackBatch): Map<string, UserWork> {
+  const ids = new Set<string>();
+  for (const entry of batch.attributes) ids.add(entry.externalId);
+  for (const event of batch.events) ids.add(event.externalId);
+  for (const purchase of batch.purchases) ids.add(purchase.externalId);
+  const stored = profilesOf(stmts, [...ids]);
   const users = new Map<string, UserWork>();
   const touch = (externalId: string): UserWork => {
     let work = users.get(externalId);
     if (!work) {
-      const existing = stmts.get('SELECT * FROM profiles WHERE external_id = ?').get(externalId) as
-        | ProfileRow
-        | undefined;
+      const existing = stored.get(externalId);
       const attributes = existing ? (JSON.parse(existing.attributes) as Attributes) : {};
       work = { externalId, existing, before: attributes, after: attributes, events: [], purchases: [] };
       users.set(externalId, work);
@@ -56,15 +61,8 @@ function collectUsers(stmts: StatementCache, batch: TrackBatch): Map<string, Use
   return users;
 }
 
-function lastEnqueuedFor(stmts: StatementCache, externalId: string): Record<string, string> {
-  const rows = stmts
-    .get('SELECT campaign_id, last_enqueued_at FROM campaign_eligibility WHERE external_id = ?')
-    .all(externalId) as { campaign_id: string; last_enqueued_at: string }[];
-  return Object.fromEntries(rows.map((row) => [row.campaign_id, row.last_enqueued_at]));
-}
-
 /** Runs the enricher on one user's work and applies its operations; returns what it asks to write. */
-function enrich(stmts: StatementCache, work: UserWork, options: InternalApplyOptions): Pick<Enrichment, 'memberships' | 'exports'> {
+function enrich(work: UserWork, memberships: ProgramMembership[], options: InternalApplyOptions): Pick<Enrichment, 'memberships' | 'exports'> {
   const drafts = options.exportsFor?.(work.externalId) ?? [];
   if (!options.enricher) return { memberships: [], exports: drafts };
   const enrichment = options.enricher({
@@ -74,7 +72,7 @@ function enrich(stmts: StatementCache, work: UserWork, options: InternalApplyOpt
     changes: diffAttributes(work.before, work.after),
     events: work.events,
     purchases: work.purchases,
-    memberships: membershipsOf(stmts, work.externalId),
+    memberships,
   });
   for (const ops of enrichment.ops) {
     try {
@@ -104,21 +102,23 @@ export function applyTrackInTransaction(
   const exports: Omit<ExportEvent, 'seq'>[] = [];
   if (options.cursor) moveCursorInTransaction(stmts, options.cursor, at);
 
-  for (const work of collectUsers(stmts, batch).values()) {
-    const enrichment = enrich(stmts, work, options);
+  // Everything is read up front (one query per table) and written at the end (multi-row
+  // statements): the same rows as one user at a time, as the users of a batch are distinct.
+  const users = collectUsers(stmts, batch);
+  const ids = [...users.keys()];
+  const memberships = options.enricher ? membershipsByUser(stmts, ids) : new Map<string, ProgramMembership[]>();
+  const lastEnqueued = lastEnqueuedOf(stmts, ids);
+  const writes = new TrackWrites();
+
+  for (const work of users.values()) {
+    const current = memberships.get(work.externalId) ?? [];
+    const enrichment = enrich(work, current, options);
     const changes = diffAttributes(work.before, work.after);
-    stmts
-      .get(
-        `INSERT INTO profiles (external_id, attributes, created_at, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (external_id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at`,
-      )
-      .run(work.externalId, JSON.stringify(work.after), at, at);
-    writeMemberships(stmts, work.externalId, enrichment.memberships, at);
+    writes.profiles.push([work.externalId, JSON.stringify(work.after), at, at]);
+    writes.memberships.add(work.externalId, enrichment.memberships, current, at);
 
     for (const event of work.events) {
-      stmts
-        .get('INSERT INTO events (external_id, name, time, properties, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(work.externalId, event.name, event.time, JSON.stringify(event.properties), at);
+      writes.events.push([work.externalId, event.name, event.time, JSON.stringify(event.properties), at]);
       exports.push({
         type: 'user_event',
         at,
@@ -127,21 +127,16 @@ export function applyTrackInTransaction(
       });
     }
     for (const purchase of work.purchases) {
-      stmts
-        .get(
-          `INSERT INTO purchases (external_id, product_id, currency, price, quantity, time, properties, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          work.externalId,
-          purchase.productId,
-          purchase.currency,
-          purchase.price,
-          purchase.quantity,
-          purchase.time,
-          JSON.stringify(purchase.properties),
-          at,
-        );
+      writes.purchases.push([
+        work.externalId,
+        purchase.productId,
+        purchase.currency,
+        purchase.price,
+        purchase.quantity,
+        purchase.time,
+        JSON.stringify(purchase.properties),
+        at,
+      ]);
       exports.push({
         type: 'purchase',
         at,
@@ -173,7 +168,7 @@ export function applyTrackInTransaction(
       changes,
       events: work.events,
       purchases: work.purchases,
-      lastEnqueuedAt: lastEnqueuedFor(stmts, work.externalId),
+      lastEnqueuedAt: { ...lastEnqueued.get(work.externalId) },
     };
     activities.push(activity);
 
@@ -196,20 +191,11 @@ export function applyTrackInTransaction(
         created_at: at,
         updated_at: at,
       };
-      stmts
-        .get(
-          `INSERT INTO deliveries (id, campaign_id, external_id, idempotency_key, status, attempts, trigger,
-             next_attempt_at, created_at, updated_at)
-           VALUES (@id, @campaign_id, @external_id, @idempotency_key, @status, @attempts, @trigger,
-             @next_attempt_at, @created_at, @updated_at)`,
-        )
-        .run(row);
-      stmts
-        .get(
-          `INSERT INTO campaign_eligibility (campaign_id, external_id, last_enqueued_at) VALUES (?, ?, ?)
-           ON CONFLICT (campaign_id, external_id) DO UPDATE SET last_enqueued_at = excluded.last_enqueued_at`,
-        )
-        .run(planned.campaignId, planned.externalId, at);
+      writes.addDelivery(row);
+      // A later user of this batch sees the send as the stored row would show it.
+      let seen = lastEnqueued.get(planned.externalId);
+      if (!seen) lastEnqueued.set(planned.externalId, (seen = {}));
+      seen[planned.campaignId] = at;
       exports.push({
         type: 'webhook_enqueued',
         at,
@@ -221,6 +207,7 @@ export function applyTrackInTransaction(
       deliveries.push(toDelivery(row));
     }
   }
+  writes.flush(stmts);
   insertExportEvents(stmts, exports);
   return { activities, deliveries };
 }

@@ -1,0 +1,156 @@
+// Set-at-a-time reads and writes for applyTrack: one query per table for the whole batch instead
+// of one per user, and multi-row INSERTs for what it writes. Runs inside the caller's transaction.
+import type { MembershipWrite, ProgramMembership } from '../types.js';
+import { insertRows } from './exports.js';
+import { type MemberRow, toMembership } from './programs.js';
+import type { DeliveryRow, ProfileRow, StatementCache } from './rows.js';
+
+/** Rows of `table` whose `column` is one of `keys`, read with one statement (ids as a JSON array). */
+function rowsFor<T>(stmts: StatementCache, sql: string, keys: readonly string[]): T[] {
+  if (keys.length === 0) return [];
+  return stmts.get(sql).all(JSON.stringify(keys)) as T[];
+}
+
+export function profilesOf(stmts: StatementCache, ids: readonly string[]): Map<string, ProfileRow> {
+  const rows = rowsFor<ProfileRow>(stmts, 'SELECT * FROM profiles WHERE external_id IN (SELECT value FROM json_each(?))', ids);
+  return new Map(rows.map((row) => [row.external_id, row]));
+}
+
+/** Each user's campaign → last enqueued time (users without any are absent). */
+export function lastEnqueuedOf(stmts: StatementCache, ids: readonly string[]): Map<string, Record<string, string>> {
+  const rows = rowsFor<{ external_id: string; campaign_id: string; last_enqueued_at: string }>(
+    stmts,
+    `SELECT external_id, campaign_id, last_enqueued_at FROM campaign_eligibility
+     WHERE external_id IN (SELECT value FROM json_each(?))`,
+    ids,
+  );
+  const byUser = new Map<string, Record<string, string>>();
+  for (const row of rows) {
+    let entry = byUser.get(row.external_id);
+    if (!entry) byUser.set(row.external_id, (entry = {}));
+    entry[row.campaign_id] = row.last_enqueued_at;
+  }
+  return byUser;
+}
+
+/** Each user's memberships, ordered by program as membershipsOf gives them. */
+export function membershipsByUser(stmts: StatementCache, ids: readonly string[]): Map<string, ProgramMembership[]> {
+  const rows = rowsFor<MemberRow>(
+    stmts,
+    `SELECT program_id, external_id, entered_at, due_at FROM program_members
+     WHERE external_id IN (SELECT value FROM json_each(?)) ORDER BY external_id, program_id`,
+    ids,
+  );
+  const byUser = new Map<string, ProgramMembership[]>();
+  for (const row of rows) {
+    let list = byUser.get(row.external_id);
+    if (!list) byUser.set(row.external_id, (list = []));
+    list.push(toMembership(row));
+  }
+  return byUser;
+}
+
+/** Collects membership writes; an upsert that would store what is already there is dropped. */
+export class MembershipWrites {
+  private readonly upserts: unknown[][] = [];
+  private readonly deletes: [string, string][] = [];
+
+  add(externalId: string, writes: readonly MembershipWrite[], current: readonly ProgramMembership[], at: string): void {
+    for (const write of writes) {
+      if (write.action === 'delete') {
+        this.deletes.push([write.programId, externalId]);
+        continue;
+      }
+      const stored = current.find((m) => m.programId === write.programId);
+      if (stored && stored.enteredAt === write.enteredAt && stored.dueAt === write.dueAt) continue;
+      this.upserts.push([write.programId, externalId, write.enteredAt, write.dueAt, at]);
+    }
+  }
+
+  flush(stmts: StatementCache): void {
+    for (const [programId, externalId] of this.deletes) {
+      stmts.get('DELETE FROM program_members WHERE program_id = ? AND external_id = ?').run(programId, externalId);
+    }
+    upsertRows(
+      stmts,
+      'program_members',
+      ['program_id', 'external_id', 'entered_at', 'due_at', 'updated_at'],
+      'program_id, external_id',
+      ['entered_at', 'due_at', 'updated_at'],
+      this.upserts,
+    );
+  }
+}
+
+/** Rows per multi-row upsert (as insertRows). */
+const ROWS_PER_UPSERT = 64;
+
+/** Multi-row INSERT … ON CONFLICT (key) DO UPDATE SET each of `update` from the new row; rows apply in order. */
+export function upsertRows(
+  stmts: StatementCache,
+  table: string,
+  columns: readonly string[],
+  key: string,
+  update: readonly string[],
+  rows: readonly unknown[][],
+): void {
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const set = update.map((column) => `${column} = excluded.${column}`).join(', ');
+  for (let start = 0; start < rows.length; start += ROWS_PER_UPSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_UPSERT);
+    const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(chunk.length).fill(tuple).join(', ')}
+      ON CONFLICT (${key}) DO UPDATE SET ${set}`;
+    stmts.get(sql).run(chunk.flat());
+  }
+}
+
+
+const DELIVERY_COLUMNS = [
+  'id',
+  'campaign_id',
+  'external_id',
+  'idempotency_key',
+  'status',
+  'attempts',
+  'trigger',
+  'next_attempt_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof DeliveryRow)[];
+
+/** The rows one applyTrack writes, gathered per table and written in an order the foreign keys accept. */
+export class TrackWrites {
+  readonly profiles: unknown[][] = [];
+  readonly memberships = new MembershipWrites();
+  readonly events: unknown[][] = [];
+  readonly purchases: unknown[][] = [];
+  private readonly deliveries: unknown[][] = [];
+  private readonly eligibility: unknown[][] = [];
+
+  addDelivery(row: DeliveryRow): void {
+    this.deliveries.push(DELIVERY_COLUMNS.map((column) => row[column]));
+    this.eligibility.push([row.campaign_id, row.external_id, row.created_at]);
+  }
+
+  flush(stmts: StatementCache): void {
+    // Profiles first: events, purchases and memberships reference them.
+    upsertRows(stmts, 'profiles', ['external_id', 'attributes', 'created_at', 'updated_at'], 'external_id', ['attributes', 'updated_at'], this.profiles);
+    this.memberships.flush(stmts);
+    insertRows(stmts, 'events', ['external_id', 'name', 'time', 'properties', 'created_at'], this.events);
+    insertRows(
+      stmts,
+      'purchases',
+      ['external_id', 'product_id', 'currency', 'price', 'quantity', 'time', 'properties', 'created_at'],
+      this.purchases,
+    );
+    insertRows(stmts, 'deliveries', DELIVERY_COLUMNS, this.deliveries);
+    upsertRows(
+      stmts,
+      'campaign_eligibility',
+      ['campaign_id', 'external_id', 'last_enqueued_at'],
+      'campaign_id, external_id',
+      ['last_enqueued_at'],
+      this.eligibility,
+    );
+  }
+}
