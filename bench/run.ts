@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { rawLatency, rawThroughput, serviceLatency, serviceThroughput, setUpE2e, SERVICE_ENV } from './e2e.js';
 import { runDispatchBench, runPostgresBench } from './external.js';
 import { machineInfo, printTable, ratioLine, type Line } from './lib/report.js';
+import { detailLine, measured, measureMultiInstance } from './multi-instance.js';
 import { measureRender } from './render.js';
 import { INGEST_IN_FLIGHT, measureScoring } from './scoring.js';
 import { measureTokenFetches } from './token-cache.js';
@@ -14,6 +15,7 @@ const E2E_SENDS = Number(process.env.BENCH_E2E_SENDS ?? 10_000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const TOKEN_SENDS = Number(process.env.BENCH_TOKEN_SENDS ?? 10_000);
 const SCORING_PROFILES = Number(process.env.BENCH_SCORING_PROFILES ?? 1_000_000);
+const MULTI_SENDS = Number(process.env.BENCH_MULTI_SENDS ?? 3_000);
 
 const lines: Line[] = [];
 const raw: Record<string, unknown> = {};
@@ -150,6 +152,43 @@ await section('6', async () => {
       if (m) lines.push({ section: '6', what: `PostgreSQL: ${m[1]!.trim()}`, value: Number(m[2]!.replace(/,/g, '')), unit: `${m[3]}/s` });
       else lines.push({ section: '6', what: 'PostgreSQL', value: NaN, unit: '', note: l });
     }
+  }
+});
+
+await section('6b', async () => {
+  const m = await measureMultiInstance({ sends: MULTI_SENDS, budgetMs: 60_000 });
+  raw.multiInstance = m;
+  const { sqlite1, postgres1, postgres3 } = m;
+  const details = [sqlite1, postgres1, postgres3].map(detailLine).join('; ');
+  const setting = `${'version' in m.postgres ? `PostgreSQL ${m.postgres.version.split(' ')[0]}, fsync=${m.postgres.fsync ? 'on' : 'off'}` : 'no PostgreSQL'}, ${m.cores} cores shared by the instances, PostgreSQL, the sink and the client`;
+  if (measured(postgres1) && measured(postgres3)) {
+    lines.push(
+      ratioLine({
+        section: '6',
+        what: `PostgreSQL, 3 instances vs 1 (${MULTI_SENDS} sends)`,
+        value: postgres3.perSecond,
+        unit: 'sends/s',
+        baseline: { what: '1 instance, same cluster, fresh database', value: postgres1.perSecond },
+        note: `liquidhook serve processes, /users/track batches of 75 round-robin over the instances, first request to all idempotency keys at the sink; ${setting}; ${details}`,
+      }),
+    );
+  } else {
+    const missing = [postgres1, postgres3].find((r) => !measured(r));
+    lines.push({ section: '6', what: 'PostgreSQL, 3 instances vs 1', value: NaN, unit: '', note: `not measured: ${missing && !measured(missing) ? missing.notMeasured : ''}` });
+  }
+  if (measured(postgres1) && measured(sqlite1)) {
+    lines.push(
+      ratioLine({
+        section: '6',
+        what: `PostgreSQL 1 instance vs SQLite 1 instance (${MULTI_SENDS} sends)`,
+        value: postgres1.perSecond,
+        unit: 'sends/s',
+        baseline: { what: '1 instance on durable SQLite', value: sqlite1.perSecond },
+      }),
+    );
+  } else {
+    const missing = [postgres1, sqlite1].find((r) => !measured(r));
+    lines.push({ section: '6', what: 'PostgreSQL 1 instance vs SQLite 1 instance', value: NaN, unit: '', note: `not measured: ${missing && !measured(missing) ? missing.notMeasured : ''}` });
   }
 });
 
