@@ -5,7 +5,7 @@
 // idempotency keys. On a machine with few cores the instances, PostgreSQL, the sink and this
 // client share them, so more instances need not mean more sends/s.
 //   npx tsx bench/multi-instance.ts [sends=3000]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,6 +34,10 @@ export interface ConfigFigures {
   startSeconds: number;
   /** 1-minute load average before the timed phase (other work on the machine shows here). */
   loadBefore: number;
+  /** CPU ms the service processes used per send in the timed phase (NaN without /proc). */
+  serviceCpuMsPerSend: number;
+  /** Share of all cores busy during the timed phase, any process (NaN without /proc). */
+  machineBusy: number;
 }
 
 export type ConfigResult = ConfigFigures | { label: string; notMeasured: string };
@@ -105,6 +109,31 @@ async function waitForDistinctKeys(sink: Sink, total: number, deadline: number):
 const spread = (instances: Instance[], bodies: unknown[]): Promise<void> =>
   pool(bodies.length, IN_FLIGHT_PER_INSTANCE * instances.length, (i) => post(instances[i % instances.length]!, '/users/track', bodies[i]));
 
+// Linux /proc accounting, to tell whether a configuration ran out of cores.
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+const readOr = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+/** utime + stime of a process in ms. */
+function processCpuMs(pid: number): number {
+  const stat = readOr(`/proc/${pid}/stat`);
+  if (!stat) return NaN;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+/** Busy and total jiffies of all cores together. */
+function machineJiffies(): { busy: number; total: number } {
+  const line = readOr('/proc/stat')?.split('\n')[0];
+  if (!line?.startsWith('cpu ')) return { busy: NaN, total: NaN };
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
+  return { busy, total: busy + idle! + iowait! };
+}
+
 let configs = 0;
 
 /** Starts `count` instances on `env`, warms them up, then times `sends` triggers. */
@@ -132,11 +161,25 @@ async function runConfig(label: string, count: number, env: Record<string, strin
     await sink.reset();
 
     const loadBefore = loadavg()[0]!;
+    const serviceCpu = () => instances.reduce((sum, i) => sum + processCpuMs(i.child.pid), 0);
+    const [cpu0, machine0] = [serviceCpu(), machineJiffies()];
     const first = performance.timeOrigin + performance.now();
     await spread(instances, trackBodies(`${tag}-`, sends));
     const done = await waitForDistinctKeys(sink, sends, deadline);
+    const [cpu1, machine1] = [serviceCpu(), machineJiffies()];
     const seconds = (done.lastMs - first) / 1000;
-    return { label, instances: count, sends, seconds, perSecond: sends / seconds, duplicates: done.arrivals - sends, startSeconds, loadBefore };
+    return {
+      label,
+      instances: count,
+      sends,
+      seconds,
+      perSecond: sends / seconds,
+      duplicates: done.arrivals - sends,
+      startSeconds,
+      loadBefore,
+      serviceCpuMsPerSend: (cpu1 - cpu0) / sends,
+      machineBusy: (machine1.busy - machine0.busy) / (machine1.total - machine0.total),
+    };
   } finally {
     await Promise.all(
       instances.map(async ({ child, agent }) => {
@@ -227,7 +270,7 @@ export function summaryLines(f: MultiInstanceFigures): string[] {
 
 export function detailLine(r: ConfigResult): string {
   if (!measured(r)) return `${r.label}: not measured: ${r.notMeasured}`;
-  return `${r.label}: ${fmt(r.sends)} sends in ${r.seconds.toFixed(2)} s = ${fmt(r.perSecond)} sends/s, ${r.duplicates} duplicate arrivals, instances up in ${r.startSeconds.toFixed(1)} s, load ${r.loadBefore.toFixed(1)} before`;
+  return `${r.label}: ${fmt(r.sends)} sends in ${r.seconds.toFixed(2)} s = ${fmt(r.perSecond)} sends/s, ${r.duplicates} duplicate arrivals, instances up in ${r.startSeconds.toFixed(1)} s, load ${r.loadBefore.toFixed(1)} before, service CPU ${r.serviceCpuMsPerSend.toFixed(2)} ms/send, cores ${(r.machineBusy * 100).toFixed(0)}% busy`;
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
