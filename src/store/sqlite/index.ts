@@ -23,6 +23,7 @@ import type {
   UserActivity,
 } from '../types.js';
 import { migrateDatabase, openDatabase, type SqliteOpenOptions } from './db.js';
+import { BackgroundCheckpointer } from './checkpointer.js';
 import { GroupCommitter } from './group-commit.js';
 import {
   claimInTransaction,
@@ -72,6 +73,8 @@ export class SqliteStore implements Store {
   private readonly committer: GroupCommitter;
   private readonly now: () => Date;
   private closed = false;
+  /** Set for a file database: WAL checkpoints then run off the event loop. */
+  checkpointer: BackgroundCheckpointer | undefined;
 
   constructor(
     readonly db: Database.Database,
@@ -105,6 +108,7 @@ export class SqliteStore implements Store {
     this.closed = true;
     // Writes already asked for are committed (and their callers answered) before the file closes.
     this.committer.flush();
+    await this.checkpointer?.close();
     this.db.close();
   }
 
@@ -297,6 +301,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly
   const store = new SqliteStore(db, options.now);
   try {
     if (options.migrate !== false) migrateDatabase(db, options.now);
+    if (!options.readonly && !db.memory) store.checkpointer = new BackgroundCheckpointer(db, db.name);
   } catch (error) {
     db.close();
     throw error;
