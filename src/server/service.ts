@@ -74,7 +74,8 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       timeoutMs: config.webhookTimeoutMs,
       maxConcurrencyPerHost: config.maxConcurrencyPerHost,
       // One line per attempt is debug detail; the delivery log keeps every attempt anyway.
-      logger: { info: (obj, msg) => logger.debug(obj, msg) },
+      // Without debug the dispatcher gets no logger and skips building the redacted view.
+      ...(logger.isLevelEnabled('debug') ? { logger: { info: (obj: object, msg: string) => logger.debug(obj, msg) } } : {}),
     });
     cleanup.unshift(() => dispatcher.close());
 
