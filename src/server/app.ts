@@ -2,7 +2,7 @@
 // request ids, metrics, rate limit, bearer auth and one error shape.
 import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiKeyCheck } from './api-key.js';
 import { registerAuth } from './auth.js';
@@ -61,7 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: context.logger as FastifyBaseLogger,
     // Fastify's own pair of lines per request is replaced by one concise line (below).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: context.config.bodyLimitBytes,
     trustProxy: context.config.trustProxy,
     // The header is read by requestIdFor, which refuses values unfit for logs.
