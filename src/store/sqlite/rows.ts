@@ -1,114 +1,21 @@
-// Row shapes of the SQLite tables and their mapping to the contract's types.
+// Row shapes of the SQLite tables (JSON columns as text) and their mapping to the contract's types.
 import type Database from 'better-sqlite3';
-import type { Attributes, Delivery, DeliveryAttempt, DeliveryStatus, ExportEvent, Profile, StoredCampaign } from '../types.js';
+import * as Shared from '../row-mapping.js';
+import type { Attributes, ExportEvent } from '../types.js';
 
-export interface ProfileRow {
-  external_id: string;
-  attributes: string;
-  created_at: string;
-  updated_at: string;
-}
+export type ProfileRow = Shared.ProfileRow<string>;
+export type DeliveryRow = Shared.DeliveryRow<string>;
+export type CampaignRow = Shared.CampaignRow<string>;
+export type { AttemptRow } from '../row-mapping.js';
+export { toAttempt } from '../row-mapping.js';
 
-export interface DeliveryRow {
-  id: string;
-  campaign_id: string;
-  external_id: string;
-  idempotency_key: string;
-  status: DeliveryStatus;
-  attempts: number;
-  trigger: string;
-  request: string | null;
-  next_attempt_at: string;
-  first_attempt_at: string | null;
-  lease_owner: string | null;
-  lease_until: string | null;
-  last_error: string | null;
-  abort_reason: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface AttemptRow {
-  delivery_id: string;
-  attempt: number;
-  at: string;
-  status_code: number | null;
-  latency_ms: number;
-  response_body: string | null;
-  error: string | null;
-}
-
-export interface ExportRow {
+export interface ExportRow extends Shared.ExportRowBase<string> {
   seq: number;
-  type: string;
-  at: string;
-  external_id: string | null;
-  campaign_id: string | null;
-  delivery_id: string | null;
-  data: string;
 }
 
-export interface CampaignRow {
-  id: string;
-  definition: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export const toProfile = (row: ProfileRow): Profile => ({
-  externalId: row.external_id,
-  attributes: JSON.parse(row.attributes) as Attributes,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
-
-export function toDelivery(row: DeliveryRow): Delivery {
-  const delivery: Delivery = {
-    id: row.id,
-    campaignId: row.campaign_id,
-    externalId: row.external_id,
-    idempotencyKey: row.idempotency_key,
-    status: row.status,
-    attempts: row.attempts,
-    trigger: JSON.parse(row.trigger) as Attributes,
-    nextAttemptAt: row.next_attempt_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-  if (row.first_attempt_at !== null) delivery.firstAttemptAt = row.first_attempt_at;
-  if (row.last_error !== null) delivery.lastError = row.last_error;
-  if (row.abort_reason !== null) delivery.abortReason = row.abort_reason;
-  if (row.request !== null) delivery.request = JSON.parse(row.request) as Attributes;
-  return delivery;
-}
-
-export function toAttempt(row: AttemptRow): DeliveryAttempt {
-  const attempt: DeliveryAttempt = {
-    deliveryId: row.delivery_id,
-    attempt: row.attempt,
-    at: row.at,
-    latencyMs: row.latency_ms,
-  };
-  if (row.status_code !== null) attempt.statusCode = row.status_code;
-  if (row.response_body !== null) attempt.responseBody = row.response_body;
-  if (row.error !== null) attempt.error = row.error;
-  return attempt;
-}
-
-export function toExportEvent(row: ExportRow): ExportEvent {
-  const event: ExportEvent = { seq: row.seq, type: row.type, at: row.at, data: JSON.parse(row.data) as Attributes };
-  if (row.external_id !== null) event.externalId = row.external_id;
-  if (row.campaign_id !== null) event.campaignId = row.campaign_id;
-  if (row.delivery_id !== null) event.deliveryId = row.delivery_id;
-  return event;
-}
-
-export const toCampaign = (row: CampaignRow): StoredCampaign => ({
-  id: row.id,
-  definition: JSON.parse(row.definition) as Attributes,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
+const mapping = Shared.rowMapping<string>((text) => JSON.parse(text) as Attributes);
+export const { toProfile, toDelivery, toCampaign } = mapping;
+export const toExportEvent = (row: ExportRow): ExportEvent => mapping.toExportEvent(row, row.seq);
 
 /** Prepared statements compiled once per connection and reused. */
 export class StatementCache {
