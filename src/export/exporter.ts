@@ -3,6 +3,7 @@
 // rows again, which the sink ignores (primary key seq). So nothing is lost or duplicated.
 // Several instances may export to the same sink: one that loses the compare-and-set race wrote
 // rows the winner already wrote (ignored by the sink), so it re-reads the cursor and goes on.
+import { backgroundLoop } from '../background-loop.js';
 import { CursorConflictError } from '../store/errors.js';
 import type { Store } from '../store/types.js';
 import type { ExportSink } from './sink.js';
@@ -30,10 +31,6 @@ export function createExporter(options: ExporterOptions): Exporter {
   const cursor = options.cursor ?? `export:${options.sink.target}`;
   const batchSize = options.batchSize ?? 1000;
   const pollMs = options.pollMs ?? 5000;
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let wake: (() => void) | undefined;
 
   /** False when another instance moved the cursor first: the page is theirs, read on from where they left it. */
   async function moveCursor(held: string | null, value: string): Promise<boolean> {
@@ -65,33 +62,13 @@ export function createExporter(options: ExporterOptions): Exporter {
     }
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      try {
-        await runOnce();
-      } catch (error) {
-        options.logger?.error({ err: error, cursor }, 'exporting events failed');
-      }
-      if (!running) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, pollMs);
-      });
-    }
-  }
+  const loop = backgroundLoop(
+    async () => {
+      await runOnce();
+      return pollMs;
+    },
+    { errorSleepMs: pollMs, onError: (error) => options.logger?.error({ err: error, cursor }, 'exporting events failed') },
+  );
 
-  return {
-    runOnce,
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
-    async stop() {
-      running = false;
-      clearTimeout(timer);
-      wake?.();
-      await loop;
-    },
-  };
+  return { runOnce, start: loop.start, stop: loop.stop };
 }

@@ -2,6 +2,7 @@
 // of all profiles), applies them in batches through the profile-change path, and sleeps until
 // the next due time. Several loops (threads, instances) may run at once: the store applies
 // each due time exactly once.
+import { backgroundLoop } from '../background-loop.js';
 import type { SendPlanner, Store } from '../store/types.js';
 import type { ScoringProgramRegistry } from './registry.js';
 
@@ -31,10 +32,6 @@ export function createDecayScheduler(options: DecaySchedulerOptions): DecaySched
   const now = options.now ?? (() => new Date());
   const batchSize = options.batchSize ?? 200;
   const pollMs = options.pollMs ?? 60_000;
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let wake: (() => void) | undefined;
 
   async function runDue(): Promise<number> {
     let total = 0;
@@ -54,36 +51,17 @@ export function createDecayScheduler(options: DecaySchedulerOptions): DecaySched
     return Math.min(pollMs, Math.max(0, due.getTime() - now().getTime()));
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      let ms = pollMs;
-      try {
-        await runDue();
-        ms = await sleepMs();
-      } catch (error) {
-        options.logger?.error({ err: error }, 'inactivity decay round failed');
-      }
-      if (!running) break;
-      // A due time in the past that was not applied is held elsewhere: do not spin.
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, Math.max(ms, 50));
-      });
-    }
-  }
+  // A due time in the past that was not applied is held elsewhere: never sleep under 50 ms.
+  const loop = backgroundLoop(
+    async () => {
+      await runDue();
+      return Math.max(await sleepMs(), 50);
+    },
+    {
+      errorSleepMs: Math.max(pollMs, 50),
+      onError: (error) => options.logger?.error({ err: error }, 'inactivity decay round failed'),
+    },
+  );
 
-  return {
-    runDue,
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
-    async stop() {
-      running = false;
-      clearTimeout(timer);
-      wake?.();
-      await loop;
-    },
-  };
+  return { runDue, start: loop.start, stop: loop.stop };
 }
