@@ -1,10 +1,16 @@
 // Just the end-to-end sections (throughput and latency at 1,000 changes/s) against raw undici in
 // the same run, for before/after comparisons. `--profile` writes a CPU profile of the service.
 //   npx tsx bench/e2e-quick.ts [--profile] [sends=10000] [latencySeconds=10]
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawLatency, rawThroughput, serviceLatency, serviceThroughput, setUpE2e, SERVICE_ENV } from './e2e.js';
+
+/** User + system CPU time of a process (all its threads) from /proc, in ms. */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
+}
 
 const args = process.argv.slice(2);
 const profile = args.includes('--profile');
@@ -16,7 +22,10 @@ const setup = await setUpE2e(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profi
 try {
   await serviceThroughput(setup, 2_000);
   const raw = await rawThroughput(setup.sink, sends, Number(SERVICE_ENV.LIQUIDHOOK_MAX_PER_HOST));
+  const cpuBefore = processCpuMs(setup.service.child.pid);
   const service = await serviceThroughput(setup, sends);
+  const cpuPerSend = ((processCpuMs(setup.service.child.pid) - cpuBefore) * 1000) / sends;
+  console.log(`service CPU ${cpuPerSend.toFixed(0)} µs per send (all threads)`);
   console.log(
     `throughput: service ${service.perSecond.toFixed(0)}/s, raw ${raw.perSecond.toFixed(0)}/s, ratio ${(service.perSecond / raw.perSecond).toFixed(2)}x`,
   );

@@ -22,6 +22,7 @@ export function openDatabase(options: SqliteOpenOptions): Database.Database {
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     // FULL syncs the WAL on every commit: a committed transaction survives kill -9 and power loss.
+    // (The store then moves that fsync off the event loop: see wal-sync.ts.)
     db.pragma('synchronous = FULL');
   }
   db.pragma('foreign_keys = ON');

@@ -1,8 +1,10 @@
 // Group commit for the SQLite store. Every write asked for within one turn of the event loop
 // runs in ONE transaction (BEGIN IMMEDIATE … COMMIT, one WAL fsync), each in its own savepoint:
 // a write that throws is rolled back alone and rejects alone, the others commit. No caller's
-// promise resolves before the transaction holding its write has committed.
+// promise resolves before the transaction holding its write has committed, and (with a
+// WalSyncer) before that commit is on disk.
 import type Database from 'better-sqlite3';
+import type { WalSyncer } from './wal-sync.js';
 
 interface QueuedWrite {
   fn: () => unknown;
@@ -13,6 +15,9 @@ interface QueuedWrite {
 export class GroupCommitter {
   private queue: QueuedWrite[] = [];
   private scheduled = false;
+
+  /** Set for a file database: commits are then synced off the event loop (see wal-sync.ts). */
+  wal: WalSyncer | undefined;
 
   constructor(private readonly db: Database.Database) {}
 
@@ -36,11 +41,14 @@ export class GroupCommitter {
     if (group.length === 0) return;
     if (group.length === 1) {
       const [only] = group as [QueuedWrite];
+      let value: unknown;
       try {
-        only.resolve(this.db.transaction(only.fn).immediate());
+        value = this.db.transaction(only.fn).immediate();
       } catch (error) {
         only.reject(error);
+        return;
       }
+      this.whenDurable(() => only.resolve(value), only.reject);
       return;
     }
     const settled: { ok: boolean; value: unknown }[] = [];
@@ -62,6 +70,15 @@ export class GroupCommitter {
       for (const write of group) write.reject(error);
       return;
     }
-    group.forEach((write, i) => (settled[i]!.ok ? write.resolve(settled[i]!.value) : write.reject(settled[i]!.value)));
+    this.whenDurable(
+      () => group.forEach((write, i) => (settled[i]!.ok ? write.resolve(settled[i]!.value) : write.reject(settled[i]!.value))),
+      (error) => group.forEach((write) => write.reject(error)),
+    );
+  }
+
+  /** Runs `then` once the last commit is on disk (at once without a WalSyncer: the commit synced). */
+  private whenDurable(then: () => void, fail: (error: unknown) => void): void {
+    if (!this.wal) return then();
+    this.wal.sync().then(then, fail);
   }
 }
