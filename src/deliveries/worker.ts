@@ -2,7 +2,7 @@
 // their outcomes in groups: whatever finishes within a few milliseconds, or while the previous
 // commit runs, shares one transaction. A crash loses nothing: unrecorded claims come back when their lease expires, and the
 // receiver sees the same Idempotency-Key again.
-import type { Delivery, DeliveryOutcome, TrackBatch } from '../store/types.js';
+import type { Delivery, DeliveryOutcome } from '../store/types.js';
 import { processDelivery, type ProcessedDelivery } from './process.js';
 import type { WorkerOptions, WorkerPorts, WorkerStats } from './types.js';
 
@@ -84,16 +84,19 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
   async function commit(group: ProcessedDelivery[]): Promise<void> {
     try {
       // Fenced by owner: if another worker took a delivery over, its verdict is the one kept.
-      await ports.store.recordOutcomes(
+      // Each success's profile update (on_delivered_update) commits with its outcome: a crash
+      // keeps both or neither, so a reclaimed send is never judged by its own update.
+      const updates = group.flatMap((p) => (p.update ? [{ deliveryId: p.outcome.id, batch: p.update }] : []));
+      const result = await ports.store.recordOutcomes(
         group.map((p) => p.outcome),
         now(),
-        { owner: options.owner },
+        { owner: options.owner, ...(updates.length > 0 ? { updates, planner: ports.planner() } : {}) },
       );
-      // Applied after the outcomes. The other order breaks crash recovery: a send whose update
-      // (say lead_status MQL) committed but whose outcome did not is reclaimed, fails the
-      // send-time audience check and is logged aborted although the receiver got it. A crash
-      // in this order at worst loses the update; the send itself stays recorded as delivered.
-      await applyUpdates(group.flatMap((p) => (p.update ? [p.update] : [])));
+      for (const refused of result.refused) {
+        // The send itself succeeded; a profile that rejects the update must not undo that.
+        log.error({ delivery_id: refused.deliveryId, error: refused.error }, 'on_delivered_update was not applied');
+      }
+      if (result.deliveries.length > 0) wake();
       stats.commits++;
       for (const { outcome } of group) count(outcome);
       ports.onRecorded?.(group.map((p) => p.outcome));
@@ -103,30 +106,6 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       log.error({ err: error, deliveries: group.length }, 'could not record delivery outcomes');
     }
     notifyIdle();
-  }
-
-  /** One transaction for all updates; if it is refused, each on its own so one bad update cannot block the rest. */
-  async function applyUpdates(updates: TrackBatch[]): Promise<void> {
-    if (updates.length === 0) return;
-    const merge = (batches: TrackBatch[]): TrackBatch => ({
-      attributes: batches.flatMap((u) => u.attributes),
-      events: batches.flatMap((u) => u.events),
-      purchases: batches.flatMap((u) => u.purchases),
-    });
-    let enqueued = 0;
-    try {
-      enqueued = (await ports.store.applyTrack(merge(updates), ports.planner())).deliveries.length;
-    } catch {
-      for (const update of updates) {
-        try {
-          enqueued += (await ports.store.applyTrack(update, ports.planner())).deliveries.length;
-        } catch (error) {
-          // The send itself succeeded; a profile that rejects the update must not undo that.
-          log.error({ err: error, users: update.attributes.map((a) => a.externalId) }, 'on_delivered_update was not applied');
-        }
-      }
-    }
-    if (enqueued > 0) wake();
   }
 
   /** Give-ups are worth a warning; everything else is debug detail (the delivery log has it all). */

@@ -1,7 +1,8 @@
-// Scoring on every profile change: a Store whose applyTrack runs the scoring enricher unless the
-// caller passes its own. The service wraps its store once, so /users/track, on-delivered updates,
-// table syncs and CLI imports all score, before the campaign planner sees the changes.
-import type { ActivityEnricher, Store } from '../store/types.js';
+// Scoring on every profile change: a Store whose applyTrack (and recordOutcomes' on-delivered
+// updates) run the scoring enricher unless the caller passes its own. The service wraps its store
+// once, so /users/track, on-delivered updates, table syncs and CLI imports all score, before the
+// campaign planner sees the changes.
+import type { ActivityEnricher, ApplyTrackOptions, Store } from '../store/types.js';
 import { ScoringProgramRegistry, type RegistryLogger } from './registry.js';
 
 const REGISTRY = Symbol('liquidhook.scoringRegistry');
@@ -12,26 +13,38 @@ export function withScoring(
   now: () => Date = () => new Date(),
   onScored?: (scoreChanges: number) => void,
 ): Store {
+  /** The caller's options plus the scoring enricher; `committed` reports the score changes once written. */
+  const scored = (options: ApplyTrackOptions): { options: ApplyTrackOptions; committed: () => void } => {
+    if (options.enricher) return { options, committed: () => undefined };
+    const scoring = registry.enricher(now());
+    let scoreChanges = 0;
+    const enricher: ActivityEnricher = (input) => {
+      const enrichment = scoring(input);
+      for (const draft of enrichment.exports) if (draft.type === 'score_changed') scoreChanges++;
+      return enrichment;
+    };
+    // Counted once committed: a rolled-back batch scored nothing.
+    return { options: { ...options, enricher }, committed: () => scoreChanges > 0 && onScored?.(scoreChanges) };
+  };
+  const applyTrack: Store['applyTrack'] = async (batch, planner, options = {}) => {
+    const run = scored(options);
+    const result = await store.applyTrack(batch, planner, run.options);
+    run.committed();
+    return result;
+  };
+  // On-delivered updates commit with their outcomes; they score like any other change.
+  const recordOutcomes: Store['recordOutcomes'] = async (outcomes, at, options = {}) => {
+    if (!options.updates?.length) return store.recordOutcomes(outcomes, at, options);
+    const run = scored(options.applyOptions ?? {});
+    const result = await store.recordOutcomes(outcomes, at, { ...options, applyOptions: run.options });
+    run.committed();
+    return result;
+  };
   return new Proxy(store, {
     get(target, property) {
       if (property === REGISTRY) return registry;
-      if (property === 'applyTrack') {
-        const applyTrack: Store['applyTrack'] = async (batch, planner, options = {}) => {
-          if (options.enricher) return target.applyTrack(batch, planner, options);
-          const scoring = registry.enricher(now());
-          let scoreChanges = 0;
-          const enricher: ActivityEnricher = (input) => {
-            const enrichment = scoring(input);
-            for (const draft of enrichment.exports) if (draft.type === 'score_changed') scoreChanges++;
-            return enrichment;
-          };
-          const result = await target.applyTrack(batch, planner, { ...options, enricher });
-          // Counted once committed: a rolled-back batch scored nothing.
-          if (scoreChanges > 0) onScored?.(scoreChanges);
-          return result;
-        };
-        return applyTrack;
-      }
+      if (property === 'applyTrack') return applyTrack;
+      if (property === 'recordOutcomes') return recordOutcomes;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

@@ -115,9 +115,32 @@ export interface DeliveryOutcome {
   request?: Attributes;
 }
 
+/** A profile update that belongs to one delivery's success (a campaign's on_delivered_update). */
+export interface DeliveredUpdate {
+  deliveryId: string;
+  batch: TrackBatch;
+}
+
 export interface RecordOutcomesOptions {
   /** Only outcomes for deliveries this owner still holds a lease on are written. */
   owner?: string;
+  /**
+   * Profile updates committed in the same transaction as the outcomes, so a crash cannot keep one
+   * without the other. Each is applied only if its delivery's outcome was written, and in a
+   * savepoint: an update the profile refuses is skipped and reported, and the outcomes stay.
+   */
+  updates?: DeliveredUpdate[];
+  /** Planner for those updates (they may trigger campaigns too); none by default. */
+  planner?: SendPlanner;
+  /** Apply options for those updates (scoring adds its enricher here). */
+  applyOptions?: ApplyTrackOptions;
+}
+
+export interface RecordOutcomesResult {
+  /** Deliveries the updates enqueued. */
+  deliveries: Delivery[];
+  /** Updates rolled back on their own, with the reason. */
+  refused: { deliveryId: string; error: string }[];
 }
 
 export interface DeliveryFilter {
@@ -260,7 +283,7 @@ export interface Store {
    * delivery that is no longer 'sending' under that owner's lease (it expired and another worker
    * took it over, or it was released) is ignored, so a late verdict never overwrites the holder's.
    */
-  recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options?: RecordOutcomesOptions): Promise<void>;
+  recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options?: RecordOutcomesOptions): Promise<RecordOutcomesResult>;
   /**
    * Extends the lease of deliveries still 'sending' under `owner` to `until` (a worker whose sends
    * outlast the lease keeps them); others are left alone. Returns how many leases were renewed.

@@ -153,6 +153,41 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       expect((await store.getDelivery(id!))?.status).toBe('delivered');
     });
 
+    it('commits on-delivered updates with their outcomes: only for outcomes written, a refused one alone rolled back', async () => {
+      const store = await fresh();
+      const [held, lost, refused] = await enqueue(store, ['u1', 'u2', 'u3']);
+      const now = new Date(Date.now() + 1000);
+      await store.claimDeliveries('w1', 10, now, 5_000);
+      const later = new Date(now.getTime() + 5_000);
+      await store.applyTrack({ attributes: [{ externalId: 'u3', ops: { status: { op: 'set', value: 'open' } } }], events: [], purchases: [] }, () => []);
+      // w2 takes over u2's delivery: w1's verdict on it, and its update, must not land.
+      await store.renewLeases('w1', [held!, refused!], new Date(later.getTime() + 5_000));
+      expect((await store.claimDeliveries('w2', 10, later, 5_000)).map((d) => d.id)).toEqual([lost]);
+      const set = (user: string, ops: Record<string, unknown>) => ({ attributes: [{ externalId: user, ops: ops as never }], events: [], purchases: [] });
+      const result = await store.recordOutcomes(
+        [held!, lost!, refused!].map((id) => ({ id, status: 'delivered' as const })),
+        later,
+        {
+          owner: 'w1',
+          updates: [
+            { deliveryId: held!, batch: set('u1', { lead_status: { op: 'set', value: 'MQL' } }) },
+            { deliveryId: lost!, batch: set('u2', { lead_status: { op: 'set', value: 'MQL' } }) },
+            // Incrementing a string: the profile refuses it.
+            { deliveryId: refused!, batch: set('u3', { status: { op: 'inc', by: 1 } }) },
+          ],
+          planner: (a) => (a.changes.some((c) => c.attribute === 'lead_status') ? [{ campaignId: 'handoff', externalId: a.externalId, trigger: {} }] : []),
+        },
+      );
+      expect((await store.getProfile('u1'))?.attributes.lead_status).toBe('MQL');
+      expect((await store.getProfile('u2'))?.attributes.lead_status).toBeUndefined();
+      expect((await store.getProfile('u3'))?.attributes.status).toBe('open');
+      expect(result.refused.map((r) => r.deliveryId)).toEqual([refused]);
+      expect(result.deliveries.map((d) => [d.campaignId, d.externalId])).toEqual([['handoff', 'u1']]);
+      expect((await store.getDelivery(held!))?.status).toBe('delivered');
+      expect((await store.getDelivery(refused!))?.status).toBe('delivered');
+      expect((await store.getDelivery(lost!))?.status).toBe('sending');
+    });
+
     it('renews the leases an owner still holds, and only those', async () => {
       const store = await fresh();
       const [mine, taken, done] = await enqueue(store, ['u1', 'u2', 'u3']);

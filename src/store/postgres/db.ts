@@ -61,6 +61,12 @@ export function redactUrl(url: string): string {
 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
 
+/** A failure inTransaction answers by running the whole transaction again. */
+export function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code !== undefined && RETRYABLE.has(code);
+}
+
 /**
  * Runs `fn` in a READ COMMITTED transaction. A deadlock or serialization failure rolls back and
  * runs it again (everything it does is inside the transaction, so a retry is safe).
@@ -80,8 +86,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
       } catch {
         broken = true;
       }
-      const code = (error as { code?: string }).code;
-      if (attempt >= attempts || !code || !RETRYABLE.has(code)) throw error;
+      if (attempt >= attempts || !isRetryable(error)) throw error;
     } finally {
       client.release(broken);
     }

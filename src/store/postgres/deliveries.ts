@@ -95,7 +95,7 @@ export async function recordOutcomes(
   outcomes: DeliveryOutcome[],
   now: Date,
   options: RecordOptions = {},
-): Promise<void> {
+): Promise<Set<string>> {
   const at = now.toISOString();
   const ids = [...new Set(outcomes.map((o) => o.id))];
   for (const outcome of outcomes) {
@@ -166,6 +166,7 @@ export async function recordOutcomes(
   await insertAttempts(client, attempts);
   await refreshEligibility(client, refresh);
   await insertExportEvents(client, exports);
+  return new Set(changed.keys());
 }
 
 async function writeDeliveryStates(client: pg.ClientBase, rows: DeliveryRow[]): Promise<void> {

@@ -15,6 +15,7 @@ import type {
   ExportEvent,
   Profile,
   ProgramMembership,
+  RecordOutcomesResult,
   SendPlanner,
   Store,
   StoredCampaign,
@@ -22,7 +23,7 @@ import type {
   TrackBatch,
   UserActivity,
 } from '../types.js';
-import { createPool, inTransaction, migratePostgres, type PostgresPoolOptions, redactUrl } from './db.js';
+import { createPool, inTransaction, isRetryable, migratePostgres, type PostgresPoolOptions, redactUrl } from './db.js';
 import { claim, listDeliveries, recordOutcomes, release, renewLeases, replay, type RecordOptions } from './deliveries.js';
 import { insertExportEvents, readExportEvents } from './exports.js';
 import { type AttemptRow, type CampaignRow, type DeliveryRow, json, type ProfileRow, toAttempt, toCampaign, toDelivery, toProfile } from './rows.js';
@@ -122,9 +123,28 @@ export class PostgresStore implements Store {
    * With `options.owner`, outcomes for deliveries whose lease that owner lost (expired and
    * reclaimed elsewhere, or released) are ignored rather than overwriting the new holder's work.
    */
-  async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOptions = {}): Promise<void> {
-    if (outcomes.length === 0) return;
-    await this.write((client) => recordOutcomes(client, outcomes, now, options));
+  async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOptions = {}): Promise<RecordOutcomesResult> {
+    if (outcomes.length === 0) return { deliveries: [], refused: [] };
+    return this.write(async (client) => {
+      const result: RecordOutcomesResult = { deliveries: [], refused: [] };
+      const recorded = await recordOutcomes(client, outcomes, now, options);
+      for (const update of options.updates ?? []) {
+        if (!recorded.has(update.deliveryId)) continue;
+        await client.query('SAVEPOINT delivered_update');
+        try {
+          const applied = await applyTrackInTransaction(client, update.batch, options.planner ?? (() => []), this.now(), options.applyOptions);
+          await client.query('RELEASE SAVEPOINT delivered_update');
+          result.deliveries.push(...applied.deliveries);
+        } catch (error) {
+          // A deadlock or serialization failure retries the whole transaction; anything else
+          // means this profile refuses the update: it alone rolls back.
+          if (isRetryable(error)) throw error;
+          await client.query('ROLLBACK TO SAVEPOINT delivered_update');
+          result.refused.push({ deliveryId: update.deliveryId, error: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      return result;
+    });
   }
 
   /** One statement (implicit transaction); a row a concurrent writer holds is waited for, then re-checked. */

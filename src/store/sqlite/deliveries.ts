@@ -102,13 +102,15 @@ interface UpdatedRow {
   external_id: string;
 }
 
+/** Returns the ids whose outcome was written (with an owner, those it still held). */
 export function recordOutcomesInTransaction(
   stmts: StatementCache,
   outcomes: DeliveryOutcome[],
   now: Date,
   options: RecordOutcomesOptions = {},
-): void {
+): Set<string> {
   const at = now.toISOString();
+  const recorded = new Set<string>();
   const exports: Omit<ExportEvent, 'seq'>[] = [];
   const attempts: unknown[][] = [];
   // The lease is checked in the WHERE clause: an outcome for a delivery whose lease was lost
@@ -147,6 +149,7 @@ export function recordOutcomesInTransaction(
       if (!exists.get(outcome.id)) throw new Error(`recordOutcomes: unknown delivery ${outcome.id}`);
       continue;
     }
+    recorded.add(row.id);
     if (attempt) {
       attempts.push([row.id, attempt.attempt, attempt.at, attempt.statusCode ?? null, attempt.latencyMs, attempt.responseBody ?? null, attempt.error ?? null]);
     }
@@ -171,6 +174,7 @@ export function recordOutcomesInTransaction(
     attempts,
   );
   insertExportEvents(stmts, exports);
+  return recorded;
 }
 
 export function renewInTransaction(stmts: StatementCache, owner: string, ids: string[], until: Date): number {

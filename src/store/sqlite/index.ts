@@ -15,6 +15,7 @@ import type {
   Profile,
   ProgramMembership,
   RecordOutcomesOptions,
+  RecordOutcomesResult,
   SendPlanner,
   Store,
   StoredCampaign,
@@ -60,6 +61,8 @@ import {
   readCursor,
 } from './programs.js';
 import { applyTrackInTransaction } from './track.js';
+
+const noSends: SendPlanner = () => [];
 
 export interface SqliteStoreOptions extends SqliteOpenOptions {
   /** Run pending migrations on open (default true). */
@@ -175,9 +178,25 @@ export class SqliteStore implements Store {
     return this.write(() => claimInTransaction(this.stmts, owner, limit, now, leaseMs));
   }
 
-  async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOutcomesOptions = {}): Promise<void> {
-    if (outcomes.length === 0) return;
-    await this.write(() => recordOutcomesInTransaction(this.stmts, outcomes, now, options));
+  async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOutcomesOptions = {}): Promise<RecordOutcomesResult> {
+    const result: RecordOutcomesResult = { deliveries: [], refused: [] };
+    if (outcomes.length === 0) return result;
+    return this.write(() => {
+      const recorded = recordOutcomesInTransaction(this.stmts, outcomes, now, options);
+      for (const update of options.updates ?? []) {
+        if (!recorded.has(update.deliveryId)) continue;
+        try {
+          // Nested: a savepoint, so a refused update rolls back alone.
+          const applied = this.db.transaction(() =>
+            applyTrackInTransaction(this.stmts, update.batch, options.planner ?? noSends, this.now(), options.applyOptions),
+          )();
+          result.deliveries.push(...applied.deliveries);
+        } catch (error) {
+          result.refused.push({ deliveryId: update.deliveryId, error: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      return result;
+    });
   }
 
   async renewLeases(owner: string, ids: string[], until: Date): Promise<number> {
