@@ -3,7 +3,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'undici';
-import { createDispatcher } from '../src/dispatch/index.js';
+import { compiled } from './lib/compiled.js';
+
+const { createDispatcher } = await compiled<typeof import('../src/dispatch/index.js')>('dispatch/index.js');
 
 const phaseSeconds = Number(process.argv[2] ?? 1);
 const concurrency = Number(process.argv[3] ?? 32);

@@ -1,6 +1,6 @@
 // The outbox's store work per send, without HTTP: applyTrack of 75-user batches that each plan
 // one delivery per user, then claim/outcome rounds of 32 (as the worker does), on a durable
-// SQLite file (synchronous=FULL).   npx tsx bench/outbox-store.ts [sends=10000]
+// SQLite file (each commit fsynced before it is answered).   npx tsx bench/outbox-store.ts [sends=10000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -6,9 +6,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Liquid } from 'liquidjs';
-import { createLiquid } from '../src/liquid/index.js';
-import { buildLiquidContext, parseWebhookFile, renderWebhookRequest, resolvePlaceholders, substitutePlaceholders, type Webhook } from '../src/render/index.js';
+import { parseWebhookFile, resolvePlaceholders, substitutePlaceholders, type Webhook } from '../src/render/index.js';
+import { compiled } from './lib/compiled.js';
 import { median } from './lib/stats.js';
+
+// The measured code comes from the build, as installed.
+const { createLiquid } = await compiled<typeof import('../src/liquid/index.js')>('liquid/index.js');
+const { buildLiquidContext, renderWebhookRequest } = await compiled<typeof import('../src/render/index.js')>('render/index.js');
 
 const ROOT = join(import.meta.dirname, '..');
 const INSTANCE = 'https://acme.my.salesforce.com';

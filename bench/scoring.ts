@@ -1,6 +1,6 @@
 // Section 5: scoring ingest at 1M profiles.
 //   throughput  /users/track-shaped batches of 75 events for random users among 1M, applied by
-//               applyTrack on a durable SQLite store (synchronous=FULL) wrapped by startScoring with
+//               applyTrack on a durable SQLite store (every commit fsynced before it is answered), wrapped by startScoring with
 //               the example lead-scoring program, against the same batches on the same store
 //               without scoring (interleaved rounds, one process).
 //   memory      RSS of the service (startService, events posted to its /users/track) on the 1M
@@ -18,6 +18,7 @@ import { request } from 'undici';
 import { toTrackBatch, type TrackRequest } from '../src/ingest/index.js';
 import { startScoring } from '../src/scoring/index.js';
 import { openSqliteStore, type Store, type TrackBatch } from '../src/store/index.js';
+import { compiled } from './lib/compiled.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const PROGRAM_FILE = join(ROOT, 'examples/scoring/lead-scoring-program.json');
@@ -127,6 +128,9 @@ async function runChild(args: string[], execArgv: string[] = [], timeoutMs = 60_
 /** Child: interleaved rounds of scored and unscored applyTrack on the same durable store. */
 async function ingestChild(path: string, profiles: number, seconds: number, inFlight: number): Promise<IngestFigures> {
   let scoreChanges = 0;
+  // The measured store and scoring come from the build, as installed.
+  const { openSqliteStore } = await compiled<typeof import('../src/store/index.js')>('store/index.js');
+  const { startScoring } = await compiled<typeof import('../src/scoring/index.js')>('scoring/index.js');
   const raw = openSqliteStore({ path });
   for (const pragma of (process.env.BENCH_SCORING_PRAGMAS ?? '').split(';').filter(Boolean)) raw.db.pragma(pragma);
   const { store: scored } = await startScoring(raw, { onScored: (n) => (scoreChanges += n) });
@@ -165,8 +169,8 @@ async function ingestChild(path: string, profiles: number, seconds: number, inFl
 
 /** Child: the service on `path`, fed `requests` /users/track requests over HTTP, then its RSS. */
 async function rssChild(path: string, profiles: number, requests: number): Promise<RssFigures> {
-  const { loadConfig } = await import('../src/config/index.js');
-  const { startService } = await import('../src/server/service.js');
+  const { loadConfig } = await compiled<typeof import('../src/config/index.js')>('config/index.js');
+  const { startService } = await compiled<typeof import('../src/server/service.js')>('server/service.js');
   const env = {
     LIQUIDHOOK_DB: path,
     LIQUIDHOOK_API_KEY: API_KEY,

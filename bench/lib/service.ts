@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { spawn } from 'node:child_process';
 import { ROOT, waitFor } from '../../test/e2e/helpers.js';
+import { COMPILED_CLI } from './compiled.js';
 
 /** The serve command in a child process; `execArgv` lets a run add --cpu-prof and the like. */
 export interface ChildService {
@@ -17,8 +18,10 @@ export interface ChildService {
   kill9(): Promise<void>;
 }
 
-export async function spawnServe(env: Record<string, string>, execArgv: string[] = []): Promise<ChildService> {
-  const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+export async function spawnServe(env: Record<string, string>, execArgv: string[] = [], build: 'sources' | 'compiled' = 'sources'): Promise<ChildService> {
+  // Tests run the sources they check; benchmarks run the build users install.
+  const entry = build === 'compiled' ? [COMPILED_CLI] : ['--import', 'tsx', 'src/cli/main.ts'];
+  const child = spawn(process.execPath, [...execArgv, ...entry, 'serve'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -69,7 +72,7 @@ export async function startBenchService(env: Record<string, string> = {}, execAr
     LIQUIDHOOK_TEMPLATES_DIR: join(dir, 'no-templates'),
     LOG_LEVEL: 'info',
     ...env,
-  }, execArgv);
+  }, execArgv, 'compiled');
   const agent = new Agent({ connections: 16, keepAliveTimeout: 30_000 });
   const post = async (path: string, body: unknown): Promise<unknown> => {
     const res = await request(`${child.url}${path}`, {

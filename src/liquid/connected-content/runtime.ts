@@ -40,6 +40,7 @@ export class ConnectedContentRuntime {
   private readonly fetcher: ConnectedContentFetcher;
   private readonly limits: RequestLimits;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly bodySecretsSeen = new Map<string, string[]>();
 
   constructor(
     private readonly options: ConnectedContentOptions = {},
@@ -71,7 +72,7 @@ export class ConnectedContentRuntime {
     const secrets = (state.secrets ??= new Set<string>());
     const req = buildRequest(call, this.limits);
     for (const value of knownCredentialValues(call)) secrets.add(value);
-    if (req.body !== undefined) for (const value of formSecretValues(req.body, isSecretKey)) secrets.add(value);
+    if (req.body !== undefined) for (const value of this.bodySecrets(req.body)) secrets.add(value);
 
     const started = performance.now();
     const { outcome, cached } = await this.fetchThroughCache(req, flags, call.method);
@@ -103,6 +104,16 @@ export class ConnectedContentRuntime {
     return result;
   }
 
+  /** The same request body comes back render after render (a token request): decoded once. */
+  private bodySecrets(body: string): string[] {
+    let found = this.bodySecretsSeen.get(body);
+    if (!found) {
+      if (this.bodySecretsSeen.size >= BODY_SECRETS_REMEMBERED) this.bodySecretsSeen.clear();
+      this.bodySecretsSeen.set(body, (found = formSecretValues(body, isSecretKey)));
+    }
+    return found;
+  }
+
   private async fetchThroughCache(
     req: ReturnType<typeof buildRequest>,
     flags: CallFlags,
@@ -125,6 +136,9 @@ export class ConnectedContentRuntime {
     return { outcome: value, cached: shared };
   }
 }
+
+/** Distinct request bodies whose secret values are remembered (a handful per campaign). */
+const BODY_SECRETS_REMEMBERED = 256;
 
 function knownCredentialValues(call: RenderedCall): string[] {
   const credential = call.auth?.credential;
