@@ -4,8 +4,9 @@
 // synchronous=FULL, but the event loop keeps rendering and sending while the disk flushes, and one
 // fsync covers all the commits made while the previous one ran.
 //
-// Frames of a transaction that was committed but not yet synced are only at risk from a power
-// loss (not from kill -9: they are in the OS page cache), and nobody has been told they exist.
+// Until its fsync, a committed transaction can only be undone by a power loss (not by kill -9:
+// it is in the OS page cache). Its writer has not been answered yet, and the export stream's
+// readers wait for the fsync, so no consumer stores a position that could be taken back.
 // After a checkpoint SQLite may start the WAL over; it fsyncs the database file first (checkpoints
 // run at synchronous=FULL or NORMAL, both sync), so older frames never depend on this fsync.
 import { closeSync, fsync, openSync } from 'node:fs';
