@@ -149,4 +149,11 @@ export const migrations: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'no per-user indexes on stored events and purchases',
+    // Nothing reads events or purchases by user (the export stream carries them), and profiles
+    // are never deleted; each of these indexes cost one random page write per event ingested.
+    statements: () => ['DROP INDEX IF EXISTS events_by_user', 'DROP INDEX IF EXISTS purchases_by_user'],
+  },
 ];

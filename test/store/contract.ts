@@ -72,6 +72,22 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         expect(exported[0]).toMatchObject({ externalId: 'u2', data: { name: 'demo_requested', properties: { plan: 'pro' } } });
       });
 
+      it('rewrites a profile only when an attribute changed: updated_at is the last change', async () => {
+        const store = await fresh();
+        const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+        await store.applyTrack(batch({ attributes: [{ externalId: 'u9', ops: { plan: { op: 'set', value: 'pro' } } }] }), noSends);
+        const created = (await store.getProfile('u9'))!;
+        await pause();
+        const event = { externalId: 'u9', name: 'page_viewed', time: '2030-01-01T00:00:00.000Z', properties: {} };
+        await store.applyTrack(batch({ events: [event], attributes: [{ externalId: 'u9', ops: { plan: { op: 'set', value: 'pro' } } }] }), noSends);
+        expect((await store.getProfile('u9'))?.updatedAt).toBe(created.updatedAt);
+        await pause();
+        await store.applyTrack(batch({ attributes: [{ externalId: 'u9', ops: { plan: { op: 'set', value: 'team' } } }] }), noSends);
+        const changed = (await store.getProfile('u9'))!;
+        expect(changed.updatedAt > created.updatedAt).toBe(true);
+        expect(changed.createdAt).toBe(created.createdAt);
+      });
+
       it('enqueues planned deliveries with unique idempotency keys and tracks lastEnqueuedAt', async () => {
         const store = await fresh();
         const first = await store.applyTrack(score('u1', 1), sendOnce('c1'));

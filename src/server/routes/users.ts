@@ -11,7 +11,7 @@ const ProfileSchema = z.object({
   external_id: z.string(),
   attributes: z.record(z.string(), z.json()),
   created_at: Timestamp,
-  updated_at: Timestamp,
+  updated_at: Timestamp.describe('Last time an attribute changed (events alone do not change it)'),
 });
 
 const REFUSED = 'invalid /users/track request: nothing was applied';

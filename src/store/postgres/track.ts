@@ -145,10 +145,12 @@ export async function applyTrackInTransaction(
   const deliveries: DeliveryRow[] = [];
   const exports: Omit<ExportEvent, 'seq'>[] = [];
   const membershipWrites: { externalId: string; write: MembershipWrite }[] = [];
+  const changed: UserWork[] = [];
   for (const work of users.values()) {
     const enrichment = enrich(work, memberships.get(work.externalId) ?? [], options);
     for (const write of enrichment.memberships) membershipWrites.push({ externalId: work.externalId, write });
     const changes = diffAttributes(work.before, work.after);
+    if (changes.length > 0) changed.push(work);
     const user = { at, externalId: work.externalId };
     for (const event of work.events) {
       exports.push({ ...user, type: 'user_event', data: { name: event.name, time: event.time, properties: event.properties } });
@@ -207,7 +209,9 @@ export async function applyTrackInTransaction(
     }
   }
 
-  await writeProfiles(client, [...users.values()], at);
+  // Only profiles whose attributes changed (new ones exist already as placeholders, see above):
+  // updated_at is the last change, and an event alone rewrites no profile row.
+  await writeProfiles(client, changed, at);
   await writeMemberships(client, membershipWrites, at);
   await insertEvents(client, batch.events, at);
   await insertPurchases(client, batch.purchases, at);
@@ -217,6 +221,7 @@ export async function applyTrackInTransaction(
 }
 
 async function writeProfiles(client: pg.ClientBase, users: UserWork[], at: string): Promise<void> {
+  if (users.length === 0) return;
   await client.query({
     name: 'lh_write_profiles',
     text: `UPDATE profiles p SET attributes = v.attributes::json, updated_at = $3

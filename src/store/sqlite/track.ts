@@ -114,7 +114,9 @@ export function applyTrackInTransaction(
     const current = memberships.get(work.externalId) ?? [];
     const enrichment = enrich(work, current, options);
     const changes = diffAttributes(work.before, work.after);
-    writes.profiles.push([work.externalId, JSON.stringify(work.after), at, at]);
+    // A profile is rewritten only when an attribute changed: updated_at is the last change, and
+    // an event alone costs no random page write in the profiles table.
+    if (!work.existing || changes.length > 0) writes.profiles.push([work.externalId, JSON.stringify(work.after), at, at]);
     writes.memberships.add(work.externalId, enrichment.memberships, current, at);
 
     for (const event of work.events) {
