@@ -27,3 +27,7 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> =
 
 /** For routes that validate in the handler (to shape their own 400) but still document a schema. */
 export const passThroughValidator: FastifySchemaCompiler<unknown> = () => (data) => ({ value: data });
+
+/** Params and query checked by their zod schemas; the body left to a handler that shapes its own 400. */
+export const handlerValidatesBody: FastifySchemaCompiler<unknown> = (route) =>
+  route.httpPart === 'body' ? passThroughValidator(route) : zodValidatorCompiler(route as Parameters<typeof zodValidatorCompiler>[0]);

@@ -15,8 +15,12 @@ import {
   type StoredProgram,
 } from '../../scoring/index.js';
 import type { Store } from '../../store/types.js';
+import { ScoringProgramSchema } from '../../scoring/schema.js';
 import type { RouteContext, RoutePlugin } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
+import { ERROR_RESPONSES } from '../schemas/common.js';
+import { BacktestResultSchema, ScoringProgramListSchema, ScoringProgramViewSchema } from '../schemas/scoring.js';
+import { handlerValidatesBody } from '../validation.js';
 
 const IdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'id may contain letters, digits and _.:-') });
 
@@ -37,7 +41,7 @@ const BacktestQuery = z.object({
   until: z.iso.datetime({ offset: true }).optional(),
 });
 
-export function programView(stored: StoredProgram): Record<string, unknown> {
+export function programView(stored: StoredProgram): z.output<typeof ScoringProgramViewSchema> {
   return { id: stored.id, ...stored.program, created_at: stored.createdAt, updated_at: stored.updatedAt };
 }
 
@@ -99,24 +103,45 @@ export const registerScoringRoutes: RoutePlugin = async (app, ctx) => {
   };
   const tags = ['scoring'];
 
-  app.post('/scoring-programs', { schema: { summary: 'Create a scoring program', tags } }, async (request, reply) =>
+  // Bodies are validated by the registry (its 400 names each field); the schema documents them.
+  const body = { body: ScoringProgramSchema };
+  const bodyCheck = { validatorCompiler: handlerValidatesBody };
+  const one = { 200: ScoringProgramViewSchema, ...ERROR_RESPONSES };
+  const saved = { 201: ScoringProgramViewSchema, ...one };
+
+  app.post('/scoring-programs', { schema: { summary: 'Create a scoring program', tags, ...body, response: saved }, ...bodyCheck }, async (request, reply) =>
     reply.code(201).send(programView(await save(newProgramId(), request.body))),
   );
-  app.get('/scoring-programs', { schema: { summary: 'List scoring programs', tags } }, async () => ({
+  app.get('/scoring-programs', { schema: { summary: 'List scoring programs', tags, response: { 200: ScoringProgramListSchema } } }, async () => ({
     scoring_programs: registry.list().map(programView),
   }));
-  app.get('/scoring-programs/:id', { schema: { summary: 'One scoring program', tags, params: IdParams } }, async (request) =>
+  app.get('/scoring-programs/:id', { schema: { summary: 'One scoring program', tags, params: IdParams, response: one } }, async (request) =>
     programView(find(request.params.id)),
   );
-  app.put('/scoring-programs/:id', { schema: { summary: 'Create or replace a scoring program', tags, params: IdParams } }, async (request, reply) => {
-    const existed = registry.get(request.params.id) !== undefined;
-    const stored = await save(request.params.id, request.body);
-    return reply.code(existed ? 200 : 201).send(programView(stored));
-  });
-  app.delete('/scoring-programs/:id', { schema: { summary: 'Delete a scoring program and its memberships', tags, params: IdParams } }, async (request, reply) => {
-    if (!(await registry.delete(request.params.id))) throw notFound(`scoring program ${request.params.id}`);
-    return reply.code(204).send();
-  });
+  app.put(
+    '/scoring-programs/:id',
+    { schema: { summary: 'Create or replace a scoring program', tags, params: IdParams, ...body, response: saved }, ...bodyCheck },
+    async (request, reply) => {
+      const existed = registry.get(request.params.id) !== undefined;
+      const stored = await save(request.params.id, request.body);
+      return reply.code(existed ? 200 : 201).send(programView(stored));
+    },
+  );
+  app.delete(
+    '/scoring-programs/:id',
+    {
+      schema: {
+        summary: 'Delete a scoring program and its memberships',
+        tags,
+        params: IdParams,
+        response: { 204: z.null().describe('Deleted'), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      if (!(await registry.delete(request.params.id))) throw notFound(`scoring program ${request.params.id}`);
+      return reply.code(204).send(null);
+    },
+  );
 
   if (!app.hasContentTypeParser('application/x-ndjson')) {
     app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_request, text, done) => done(null, text));
@@ -130,7 +155,11 @@ export const registerScoringRoutes: RoutePlugin = async (app, ctx) => {
         tags,
         params: IdParams,
         querystring: BacktestQuery,
+        body: BacktestBody,
+        response: { 200: BacktestResultSchema, ...ERROR_RESPONSES },
       },
+      // JSON bodies are checked below, NDJSON ones when parsed.
+      validatorCompiler: handlerValidatesBody,
     },
     async (request) => {
       const { program } = find(request.params.id);
