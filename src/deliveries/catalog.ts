@@ -186,6 +186,22 @@ export class CampaignCatalog implements CampaignLookup {
     }
   }
 
+  /**
+   * A saved campaign's configuration placeholders as this service resolves them, for previews of
+   * an edited copy; undefined when it has none or a value is invalid.
+   */
+  placeholderValuesFor(id: string): { values: Record<string, string>; secrets: string[] } | undefined {
+    const placeholders = this.placeholders.get(id);
+    if (!placeholders?.length) return undefined;
+    try {
+      const resolved = resolvePlaceholders(placeholders, this.placeholderValues);
+      return { values: resolved.values, secrets: resolved.secretValues };
+    } catch (error) {
+      if (error instanceof PlaceholderValueError) return undefined;
+      throw error;
+    }
+  }
+
   private remember(stored: StoredCampaign, campaign: Campaign): ActiveCampaign {
     const placeholders = this.placeholders.get(stored.id) ?? [];
     let resolved: ResolvedPlaceholders;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { LiquidhookEngine } from '../liquid/index.js';
 import { buildLiquidContext } from '../render/context.js';
+import { substitutePlaceholders } from '../render/placeholders.js';
 import { previewWebhook } from '../render/preview.js';
 import { WebhookSchema } from '../render/schema.js';
 import type { Attributes, Json, Store } from '../store/types.js';
@@ -21,6 +22,10 @@ export const EditorPreviewRequestSchema = z
     context: JsonObject.optional().describe('Liquid variables as the template reads them, e.g. { "custom_attribute": { "lead score": 150 } }'),
     trigger: JsonObject.optional().describe('Trigger data, e.g. { "properties": {...} }'),
     connected_content: z.enum(['stub', 'live']).default('stub').describe('stub: canned token answer; live: real, SSRF-guarded calls'),
+    campaign_id: z
+      .string()
+      .optional()
+      .describe("A saved campaign this webhook is an edited copy of: its configuration placeholders are filled in from the service's environment (secret values stay redacted)"),
   })
   .strict();
 
@@ -31,8 +36,13 @@ export const EditorPreviewResponseSchema = PreviewResponseSchema.extend({
   context: z.record(z.string(), z.unknown()).describe('The Liquid variables the template was rendered with'),
 });
 
+/** A saved campaign's configuration placeholders, resolved (see CampaignCatalog). */
+export type PlaceholderLookup = (campaignId: string) => { values: Record<string, string>; secrets: string[] } | undefined;
+
 export interface EditorPreviewDeps {
   store: Store;
+  /** Placeholder values of saved campaigns; without it, placeholders stay as written. */
+  placeholders?: PlaceholderLookup;
   /** Engine with the service's guarded connected_content; without it live mode uses the default guard. */
   engine?: LiquidhookEngine;
 }
@@ -63,10 +73,13 @@ export function registerEditorPreviewRoute(app: ZodApp, deps: EditorPreviewDeps)
   };
   app.post('/preview', { schema }, async (request) => {
     const context = await previewContext(deps.store, request.body);
-    const preview = await previewWebhook(request.body.webhook, {
+    const { campaign_id: campaignId } = request.body;
+    const filled = campaignId !== undefined ? deps.placeholders?.(campaignId) : undefined;
+    const preview = await previewWebhook(filled ? substitutePlaceholders(request.body.webhook, filled.values) : request.body.webhook, {
       attributes: context,
       connectedContent: request.body.connected_content,
       ...(deps.engine ? { engine: deps.engine } : {}),
+      ...(filled ? { secrets: filled.secrets } : {}),
     });
     return { ...previewView(preview), context };
   });

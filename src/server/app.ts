@@ -101,6 +101,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   for (const register of OPERATION_ROUTES) await register(zodApp, context);
   for (const register of deps.routes ?? API_ROUTES) await register(zodApp, context);
   // Plugins serving their own pages register below this line.
-  registerEditor(zodApp, context);
+  registerEditor(zodApp, { ...context, placeholders: (id) => context.catalog.placeholderValuesFor(id) });
   return app;
 }

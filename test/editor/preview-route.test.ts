@@ -2,7 +2,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mqlWebhook, startTestService, type TestService } from './service.js';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/index.js';
+import { startService, type RunningService } from '../../src/server/service.js';
+import { ROOT } from '../e2e/helpers.js';
+import { API_KEY, mqlWebhook, startTestService, type TestService } from './service.js';
 
 describe('editor routes', () => {
   let t: TestService;
@@ -110,5 +115,43 @@ describe('editor routes', () => {
       expect(live.json.body).toBe('from-live');
       expect(calls).toBe(1);
     });
+  });
+});
+
+describe('editor preview of a saved campaign with configuration placeholders', () => {
+  const SECRET = 'client-secret-value-42';
+  let service: RunningService;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(service.url + path, {
+      method,
+      headers: { authorization: `Bearer ${API_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, text, json: JSON.parse(text) as any };
+  };
+  beforeAll(async () => {
+    const env = { SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com', SALESFORCE_CLIENT_ID: 'client-id-7', SALESFORCE_CLIENT_SECRET: SECRET };
+    const config = loadConfig({ PORT: '0', LIQUIDHOOK_DB: ':memory:', LIQUIDHOOK_API_KEY: API_KEY, LIQUIDHOOK_TEMPLATES_DIR: join(ROOT, 'templates') });
+    service = await startService(config, { logger: pino({ level: 'silent' }), env });
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('fills in the placeholders from the service environment, keeping the secret out of the answer', async () => {
+    const saved = await call('GET', '/campaigns/file:salesforce-mql-handoff');
+    const webhook = saved.json.webhook;
+    expect(webhook.url).toContain('YOUR_SALESFORCE_INSTANCE');
+    const context = { user_id: '00Q1', custom_attribute: { 'lead score': 150 } };
+    const asWritten = await call('POST', '/preview', { webhook, context });
+    expect(asWritten.json.url).toMatch(/your_salesforce_instance/i);
+    const filled = await call('POST', '/preview', { webhook, context, campaign_id: 'file:salesforce-mql-handoff' });
+    expect(filled.status).toBe(200);
+    expect(filled.json.url).toBe('https://acme.my.salesforce.com/services/data/v60.0/sobjects/Lead/00Q1');
+    expect(filled.json.connected_content[0].url).toBe('https://acme.my.salesforce.com/services/oauth2/token');
+    expect(filled.text).not.toContain(SECRET);
+    // Unknown campaigns change nothing.
+    expect((await call('POST', '/preview', { webhook, context, campaign_id: 'cmp_unknown' })).json.url).toMatch(/your_salesforce_instance/i);
   });
 });

@@ -14,7 +14,7 @@ export async function renderCampaignEditor(view, id) {
   const state = loaded ? stateFromCampaign(loaded) : emptyFormState();
   /** fieldId (url, header:<name>, body, pair:<i>:key|value) -> template field */
   const templates = new Map();
-  const preview = createPreviewPanel({ webhook: () => webhookFromState(state), onErrors: showRenderErrors });
+  const preview = createPreviewPanel({ webhook: () => webhookFromState(state), onErrors: showRenderErrors, campaignId: loaded?.id });
   const changed = () => preview.schedule();
 
   function showRenderErrors(errors) {

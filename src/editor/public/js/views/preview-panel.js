@@ -6,11 +6,13 @@ import { debounce, field, h, mount } from '../dom.js';
 const DEFAULT_CONTEXT = { user_id: 'preview-user', custom_attribute: {} };
 
 /**
- * @param {{ webhook: () => object, onErrors: (errors: object[]) => void }} options
+ * @param {{ webhook: () => object, onErrors: (errors: object[]) => void, campaignId?: string }} options
  * `webhook` returns the current webhook JSON; `onErrors` receives the render's field errors
- * (empty when the preview rendered or could not run).
+ * (empty when the preview rendered or could not run); `campaignId` (a saved campaign being
+ * edited) lets the service fill in that campaign's configuration placeholders.
  */
-export function createPreviewPanel({ webhook, onErrors }) {
+export function createPreviewPanel({ webhook, onErrors, campaignId }) {
+  const saved = campaignId ? { campaign_id: campaignId } : {};
   const externalId = h('input', { type: 'text', name: 'preview-user', autocomplete: 'off', placeholder: 'external_id' });
   const loadButton = h('button', { type: 'button', class: 'secondary' }, 'Load profile');
   const userStatus = h('p', { class: 'hint', 'aria-live': 'polite' });
@@ -43,7 +45,7 @@ export function createPreviewPanel({ webhook, onErrors }) {
     }
     output.setAttribute('aria-busy', 'true');
     try {
-      const result = await api('POST', '/preview', { webhook: sent, context, connected_content: mode.value });
+      const result = await api('POST', '/preview', { webhook: sent, context, connected_content: mode.value, ...saved });
       if (mine !== sequence) return; // a newer preview is on its way
       renderResult(output, result);
       onErrors(result.errors);
@@ -63,7 +65,7 @@ export function createPreviewPanel({ webhook, onErrors }) {
     userStatus.textContent = 'Loading…';
     try {
       const profile = await api('GET', `/users/${encodeURIComponent(id)}`);
-      const result = await api('POST', '/preview', { webhook: webhook(), external_id: id, connected_content: 'stub' });
+      const result = await api('POST', '/preview', { webhook: webhook(), external_id: id, connected_content: 'stub', ...saved });
       contextInput.value = JSON.stringify(result.context, null, 2);
       userStatus.textContent = `Loaded ${profile.external_id} (${Object.keys(profile.attributes).length} attributes, updated ${new Date(profile.updated_at).toLocaleString()}).`;
       schedule();
