@@ -1,8 +1,10 @@
 // Outbox operations for SQLite: claiming with leases, recording outcomes in batches, replay.
 // Each exported function runs inside a transaction opened by the store.
-import type { Attributes, Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions } from '../types.js';
+import type Database from 'better-sqlite3';
+import type { Attributes, Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions, RecordOutcomesResult } from '../types.js';
 import { insertExportEvents, insertRows } from './exports.js';
 import { type DeliveryRow, type StatementCache, toDelivery } from './rows.js';
+import { applyTrackInTransaction } from './track.js';
 
 interface DueRow {
   id: string;
@@ -175,6 +177,31 @@ export function recordOutcomesInTransaction(
   );
   insertExportEvents(stmts, exports);
   return recorded;
+}
+
+/**
+ * The on-delivered updates of the outcomes just written (`recorded`), in the same transaction,
+ * each in a savepoint: an update the profile refuses rolls back alone and is reported.
+ */
+export function applyDeliveredUpdates(
+  db: Database.Database,
+  stmts: StatementCache,
+  recorded: ReadonlySet<string>,
+  options: RecordOutcomesOptions,
+  now: Date,
+): RecordOutcomesResult {
+  const result: RecordOutcomesResult = { deliveries: [], refused: [] };
+  for (const update of options.updates ?? []) {
+    if (!recorded.has(update.deliveryId)) continue;
+    try {
+      // Nested transaction: a savepoint.
+      const applied = db.transaction(() => applyTrackInTransaction(stmts, update.batch, options.planner ?? (() => []), now, options.applyOptions))();
+      result.deliveries.push(...applied.deliveries);
+    } catch (error) {
+      result.refused.push({ deliveryId: update.deliveryId, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return result;
 }
 
 export function renewInTransaction(stmts: StatementCache, owner: string, ids: string[], until: Date): number {

@@ -28,6 +28,7 @@ import { BackgroundCheckpointer } from './checkpointer.js';
 import { GroupCommitter } from './group-commit.js';
 import { WalSyncer } from './wal-sync.js';
 import {
+  applyDeliveredUpdates,
   claimInTransaction,
   listDeliveryRows,
   recordOutcomesInTransaction,
@@ -61,8 +62,6 @@ import {
   readCursor,
 } from './programs.js';
 import { applyTrackInTransaction } from './track.js';
-
-const noSends: SendPlanner = () => [];
 
 export interface SqliteStoreOptions extends SqliteOpenOptions {
   /** Run pending migrations on open (default true). */
@@ -179,23 +178,10 @@ export class SqliteStore implements Store {
   }
 
   async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOutcomesOptions = {}): Promise<RecordOutcomesResult> {
-    const result: RecordOutcomesResult = { deliveries: [], refused: [] };
-    if (outcomes.length === 0) return result;
+    if (outcomes.length === 0) return { deliveries: [], refused: [] };
     return this.write(() => {
       const recorded = recordOutcomesInTransaction(this.stmts, outcomes, now, options);
-      for (const update of options.updates ?? []) {
-        if (!recorded.has(update.deliveryId)) continue;
-        try {
-          // Nested: a savepoint, so a refused update rolls back alone.
-          const applied = this.db.transaction(() =>
-            applyTrackInTransaction(this.stmts, update.batch, options.planner ?? noSends, this.now(), options.applyOptions),
-          )();
-          result.deliveries.push(...applied.deliveries);
-        } catch (error) {
-          result.refused.push({ deliveryId: update.deliveryId, error: error instanceof Error ? error.message : String(error) });
-        }
-      }
-      return result;
+      return applyDeliveredUpdates(this.db, this.stmts, recorded, options, this.now());
     });
   }
 
