@@ -156,4 +156,17 @@ export const migrations: Migration[] = [
     // are never deleted; each of these indexes cost one random page write per event ingested.
     statements: () => ['DROP INDEX IF EXISTS events_by_user', 'DROP INDEX IF EXISTS purchases_by_user'],
   },
+  {
+    version: 4,
+    name: 'outbox indexes hold live deliveries only',
+    // Claims read queued rows by due time and sending rows by lease expiry. Partial indexes keep
+    // finished deliveries (nearly every row, in time) out of both: they stay as small as the
+    // backlog, and recording an outcome removes an entry instead of moving it.
+    statements: () => [
+      'DROP INDEX IF EXISTS deliveries_due',
+      'DROP INDEX IF EXISTS deliveries_lease',
+      `CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE status = 'queued'`,
+      `CREATE INDEX deliveries_lease ON deliveries (lease_until, id) WHERE status = 'sending'`,
+    ],
+  },
 ];
