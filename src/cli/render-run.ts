@@ -4,9 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
 import { previewWebhook, type RecordedResponses, type WebhookPreview } from '../render/index.js';
 import type { FieldError } from '../render/index.js';
+import type { CommandArgs, OptionSpec } from './args.js';
+import { CONTEXT_OPTIONS, subjectFromArgs, type RenderSubject } from './context-input.js';
+import { readCliEnv } from './env.js';
 import { CliError, UsageError } from './errors.js';
+import { EXIT } from './exit-codes.js';
 import { fieldRefOf } from './file-positions.js';
-import type { LoadedTemplate } from './template-input.js';
+import type { CliIo } from './io.js';
+import { loadTemplate, missingPlaceholderWarnings, type LoadedTemplate } from './template-input.js';
 
 export type ConnectedContentMode = 'live' | 'stub' | RecordedResponses;
 
@@ -35,6 +40,48 @@ export async function connectedContentMode(value: string | undefined): Promise<C
     throw new CliError(`${value}: must be a JSON object mapping URLs to answers`);
   }
   return recorded as RecordedResponses;
+}
+
+/** The options of render and preview: whose data, and how connected_content is answered. */
+export const RENDER_OPTIONS = {
+  ...CONTEXT_OPTIONS,
+  'connected-content': { type: 'string' },
+  'reveal-secrets': { type: 'boolean' },
+} as const satisfies OptionSpec;
+
+export interface RenderedFile {
+  template: LoadedTemplate;
+  subject: RenderSubject;
+  preview: WebhookPreview;
+  errors: LocatedError[];
+  warnings: string[];
+  /** OK, ABORTED (abort_message) or FAILED (did not render). */
+  code: number;
+}
+
+/** Renders FILE for the subject the arguments name (render and preview differ only in what they print). */
+export async function renderFileFromArgs(path: string, args: CommandArgs, io: Pick<CliIo, 'env'>): Promise<RenderedFile> {
+  const env = readCliEnv(io.env);
+  const template = await loadTemplate(path, io.env);
+  const subject = await subjectFromArgs(args, env, { required: false });
+  const preview = await runPreview({
+    template,
+    context: subject.context,
+    mode: await connectedContentMode(args.string('connected-content')),
+    allowedHosts: env.allowedHosts,
+    revealSecrets: args.flag('reveal-secrets'),
+  });
+  const { errors, warnings } = locateProblems(template, preview);
+  const code = errors.length > 0 ? EXIT.FAILED : preview.aborted ? EXIT.ABORTED : EXIT.OK;
+  return { template, subject, preview, errors, warnings, code };
+}
+
+/** A render's errors and warnings placed in the file, after the warnings of unset placeholders. */
+export function locateProblems(template: LoadedTemplate, rendered: { errors: FieldError[]; warnings: string[] }): { errors: LocatedError[]; warnings: string[] } {
+  return {
+    errors: locateErrors(template, rendered.errors),
+    warnings: [...missingPlaceholderWarnings(template), ...rendered.warnings.map((w) => relocateWarning(template, w))],
+  };
 }
 
 export interface PreviewRun {

@@ -5,13 +5,12 @@ import type { WebhookPreview } from '../../render/index.js';
 import type { CallRecord } from '../../liquid/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { CONTEXT_HELP, CONTEXT_OPTIONS, subjectFromArgs } from '../context-input.js';
-import { readCliEnv } from '../env.js';
+import { CONTEXT_HELP } from '../context-input.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson } from '../io.js';
-import { CONNECTED_CONTENT_HELP, connectedContentMode, formatLocatedError, locateErrors, relocateWarning, runPreview, type LocatedError } from '../render-run.js';
-import { isWebhookFile, loadTemplate, missingPlaceholderWarnings } from '../template-input.js';
+import { CONNECTED_CONTENT_HELP, formatLocatedError, RENDER_OPTIONS, renderFileFromArgs, type LocatedError } from '../render-run.js';
+import { isWebhookFile } from '../template-input.js';
 
 const HELP = `Usage: liquidhook preview FILE.webhook.liquid [--attrs JSON | --attrs-file PATH | --user ID] [options]
 
@@ -31,11 +30,7 @@ export const previewCommand: Command = {
   name: 'preview',
   help: HELP,
   async run(argv, io) {
-    const args = parseCommandArgs(argv, {
-      ...CONTEXT_OPTIONS,
-      'connected-content': { type: 'string' },
-      'reveal-secrets': { type: 'boolean' },
-    });
+    const args = parseCommandArgs(argv, RENDER_OPTIONS);
     if (args.help) {
       io.out(HELP);
       return EXIT.OK;
@@ -44,19 +39,7 @@ export const previewCommand: Command = {
     if (path === undefined) throw new UsageError('preview needs a .webhook.liquid FILE');
     if (extra !== undefined) throw new UsageError(`preview takes one FILE (unexpected "${extra}")`);
     if (!isWebhookFile(path)) throw new UsageError(`preview needs a .webhook.liquid file (use render for ${path})`);
-    const env = readCliEnv(io.env);
-    const template = await loadTemplate(path, io.env);
-    const subject = await subjectFromArgs(args, env, { required: false });
-    const preview = await runPreview({
-      template,
-      context: subject.context,
-      mode: await connectedContentMode(args.string('connected-content')),
-      allowedHosts: env.allowedHosts,
-      revealSecrets: args.flag('reveal-secrets'),
-    });
-    const errors = locateErrors(template, preview.errors);
-    const warnings = [...missingPlaceholderWarnings(template), ...preview.warnings.map((w) => relocateWarning(template, w))];
-    const code = errors.length > 0 ? EXIT.FAILED : preview.aborted ? EXIT.ABORTED : EXIT.OK;
+    const { subject, preview, errors, warnings, code } = await renderFileFromArgs(path, args, io);
     if (args.json) {
       printJson(io, { file: path, externalId: subject.externalId, ...preview, errors, warnings });
     } else {

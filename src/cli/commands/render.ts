@@ -2,13 +2,11 @@
 // or the abort_message reason with exit code 3.
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { CONTEXT_HELP, CONTEXT_OPTIONS, subjectFromArgs } from '../context-input.js';
-import { readCliEnv } from '../env.js';
+import { CONTEXT_HELP } from '../context-input.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson } from '../io.js';
-import { CONNECTED_CONTENT_HELP, connectedContentMode, formatLocatedError, locateErrors, relocateWarning, runPreview } from '../render-run.js';
-import { loadTemplate, missingPlaceholderWarnings } from '../template-input.js';
+import { CONNECTED_CONTENT_HELP, formatLocatedError, RENDER_OPTIONS, renderFileFromArgs } from '../render-run.js';
 
 const HELP = `Usage: liquidhook render FILE [--attrs JSON | --attrs-file PATH | --user ID] [options]
 
@@ -28,11 +26,7 @@ export const renderCommand: Command = {
   name: 'render',
   help: HELP,
   async run(argv, io) {
-    const args = parseCommandArgs(argv, {
-      ...CONTEXT_OPTIONS,
-      'connected-content': { type: 'string' },
-      'reveal-secrets': { type: 'boolean' },
-    });
+    const args = parseCommandArgs(argv, RENDER_OPTIONS);
     if (args.help) {
       io.out(HELP);
       return EXIT.OK;
@@ -40,19 +34,7 @@ export const renderCommand: Command = {
     const [path, extra] = args.positionals;
     if (path === undefined) throw new UsageError('render needs a template FILE');
     if (extra !== undefined) throw new UsageError(`render takes one FILE (unexpected "${extra}")`);
-    const env = readCliEnv(io.env);
-    const template = await loadTemplate(path, io.env);
-    const subject = await subjectFromArgs(args, env, { required: false });
-    const preview = await runPreview({
-      template,
-      context: subject.context,
-      mode: await connectedContentMode(args.string('connected-content')),
-      allowedHosts: env.allowedHosts,
-      revealSecrets: args.flag('reveal-secrets'),
-    });
-    const errors = locateErrors(template, preview.errors);
-    const warnings = [...missingPlaceholderWarnings(template), ...preview.warnings.map((w) => relocateWarning(template, w))];
-    const code = errors.length > 0 ? EXIT.FAILED : preview.aborted ? EXIT.ABORTED : EXIT.OK;
+    const { preview, errors, warnings, code } = await renderFileFromArgs(path, args, io);
     if (args.json) {
       printJson(io, {
         file: path,

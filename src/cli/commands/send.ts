@@ -11,8 +11,8 @@ import { readCliEnv } from '../env.js';
 import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson } from '../io.js';
-import { formatLocatedError, locateErrors, relocateWarning } from '../render-run.js';
-import { isWebhookFile, loadTemplate, missingPlaceholderWarnings } from '../template-input.js';
+import { formatLocatedError, locateProblems } from '../render-run.js';
+import { isWebhookFile, loadTemplate } from '../template-input.js';
 import { formatCall } from './preview.js';
 
 const HELP = `Usage: liquidhook send FILE.webhook.liquid (--user ID | --attrs JSON | --attrs-file PATH) [options]
@@ -74,8 +74,7 @@ export const sendCommand: Command = {
     // Placeholder secrets (client secrets) are scrubbed as well as what the render met.
     const known = [...template.secrets, ...(signingSecret ? [signingSecret] : [])];
     const scrubbed = JSON.parse(redactText(JSON.stringify(outcome), known.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))) as TestSendOutcome;
-    const errors = locateErrors(template, scrubbed.errors);
-    const warnings = [...missingPlaceholderWarnings(template), ...scrubbed.warnings.map((w) => relocateWarning(template, w))];
+    const { errors, warnings } = locateProblems(template, scrubbed);
     const code = scrubbed.aborted ? EXIT.ABORTED : scrubbed.sent && scrubbed.result?.ok ? EXIT.OK : EXIT.FAILED;
     if (args.json) {
       printJson(io, { file: path, externalId: subject.externalId, ...scrubbed, errors, warnings });
