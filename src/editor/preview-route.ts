@@ -2,13 +2,12 @@
 // sent; connected_content is stubbed unless "live" is asked for.
 import { z } from 'zod';
 import type { LiquidhookEngine } from '../liquid/index.js';
-import { buildLiquidContext } from '../render/context.js';
 import { substitutePlaceholders } from '../render/placeholders.js';
 import { previewWebhook } from '../render/preview.js';
 import { WebhookSchema } from '../render/schema.js';
-import type { Attributes, Json, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import type { ZodApp } from '../server/app.js';
-import { notFound } from '../server/errors.js';
+import { recipientContext } from '../server/recipient-context.js';
 import { PreviewResponseSchema, previewView } from '../server/schemas/campaigns.js';
 import { ERROR_RESPONSES } from '../server/schemas/common.js';
 
@@ -49,19 +48,7 @@ export interface EditorPreviewDeps {
 
 /** The Liquid variables for a preview: stored profile, then attribute overrides, then variable overrides. */
 export async function previewContext(store: Store, body: EditorPreviewRequest): Promise<Record<string, unknown>> {
-  let attributes: Attributes = (body.attributes ?? {}) as Attributes;
-  let externalId = 'preview-user';
-  if (body.external_id !== undefined) {
-    const profile = await store.getProfile(body.external_id);
-    if (!profile) throw notFound(`user ${JSON.stringify(body.external_id)}`);
-    attributes = { ...profile.attributes, ...attributes };
-    externalId = body.external_id;
-  }
-  const built: Record<string, unknown> = buildLiquidContext(attributes, {
-    externalId,
-    trigger: body.trigger as Record<string, Json> | undefined,
-  });
-  return { ...built, ...(body.context ?? {}) };
+  return { ...(await recipientContext(store, body)), ...(body.context ?? {}) };
 }
 
 export function registerEditorPreviewRoute(app: ZodApp, deps: EditorPreviewDeps): void {

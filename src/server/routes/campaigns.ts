@@ -4,14 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ActiveCampaign } from '../../deliveries/catalog.js';
 import { redactText } from '../../liquid/redact.js';
-import { buildLiquidContext } from '../../render/context.js';
 import { previewWebhook } from '../../render/preview.js';
 import { testSendWebhook } from '../../render/test-send.js';
-import type { Attributes } from '../../store/types.js';
 import { CampaignValidationError } from '../../triggers/index.js';
 import { CampaignSchema } from '../../triggers/schema.js';
 import type { RoutePlugin } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
+import { recipientContext, type Recipient } from '../recipient-context.js';
 import {
   CampaignIdParams,
   CampaignListSchema,
@@ -108,17 +107,7 @@ export const registerCampaignRoutes: RoutePlugin = (app, ctx) => {
     },
   );
 
-  const contextFor = async (body: { external_id?: string; attributes?: Record<string, unknown>; trigger?: Record<string, unknown> }): Promise<object> => {
-    let attributes: Attributes = (body.attributes ?? {}) as Attributes;
-    let externalId = 'preview-user';
-    if (body.external_id !== undefined) {
-      const profile = await store.getProfile(body.external_id);
-      if (!profile) throw notFound(`user ${JSON.stringify(body.external_id)}`);
-      attributes = { ...profile.attributes, ...attributes };
-      externalId = body.external_id;
-    }
-    return buildLiquidContext(attributes, { externalId, trigger: body.trigger as Attributes | undefined });
-  };
+  const contextFor = (body: Recipient): Promise<object> => recipientContext(store, body);
 
   app.post(
     '/campaigns/:id/preview',
