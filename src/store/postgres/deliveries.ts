@@ -3,7 +3,8 @@
 // external_id), then deliveries (sorted by id), then campaign_eligibility — so concurrent
 // instances wait for each other instead of deadlocking.
 import type pg from 'pg';
-import type { Attributes, Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions } from '../types.js';
+import type { Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions } from '../types.js';
+import { NOT_RECEIVED, outcomeExportEvents } from '../outcome-exports.js';
 import { insertExportEvents } from './exports.js';
 import { type DeliveryRow, json, toDelivery } from './rows.js';
 
@@ -40,16 +41,6 @@ export async function claim(
   rows.sort((a, b) => (a.due === b.due ? (a.id < b.id ? -1 : 1) : a.due < b.due ? -1 : 1));
   return rows.map(toDelivery);
 }
-
-const exportType: Record<DeliveryOutcome['status'], string> = {
-  delivered: 'webhook_delivered',
-  failed: 'webhook_failed',
-  retry: 'webhook_failed',
-  dead: 'webhook_dead',
-  aborted: 'webhook_aborted',
-};
-
-const NOT_RECEIVED = new Set<DeliveryOutcome['status']>(['aborted', 'failed', 'dead']);
 
 /** Locks the profiles of these users (sorted), the per-user mutex of all user-scoped state. */
 export async function lockProfiles(client: pg.ClientBase, externalIds: Iterable<string>): Promise<void> {
@@ -149,18 +140,7 @@ export async function recordOutcomes(
     rows.set(row.id, next);
     changed.set(row.id, next);
     if (NOT_RECEIVED.has(outcome.status)) refresh.push({ campaignId: row.campaign_id, externalId: row.external_id });
-    const base = { at, externalId: row.external_id, campaignId: row.campaign_id, deliveryId: row.id };
-    if (attempt) {
-      const data: Attributes = { attempt: attempt.attempt, latency_ms: attempt.latencyMs };
-      if (attempt.statusCode !== undefined) data.status_code = attempt.statusCode;
-      exports.push({ ...base, type: 'webhook_sent', data });
-    }
-    const data: Attributes = { status: outcome.status };
-    if (attempt?.statusCode !== undefined) data.status_code = attempt.statusCode;
-    if (outcome.error ?? attempt?.error) data.error = (outcome.error ?? attempt?.error)!;
-    if (outcome.status === 'aborted') data.reason = outcome.abortReason ?? null;
-    if (outcome.status === 'retry') data.next_attempt_at = new Date(outcome.nextAttemptAt!).toISOString();
-    exports.push({ ...base, type: exportType[outcome.status], data });
+    exports.push(...outcomeExportEvents(outcome, row, at));
   }
   await writeDeliveryStates(client, [...changed.values()]);
   await insertAttempts(client, attempts);

@@ -1,7 +1,8 @@
 // Outbox operations for SQLite: claiming with leases, recording outcomes in batches, replay.
 // Each exported function runs inside a transaction opened by the store.
 import type Database from 'better-sqlite3';
-import type { Attributes, Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions, RecordOutcomesResult } from '../types.js';
+import type { Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions, RecordOutcomesResult } from '../types.js';
+import { NOT_RECEIVED, outcomeExportEvents } from '../outcome-exports.js';
 import { insertExportEvents, insertRows } from './exports.js';
 import { type DeliveryRow, type StatementCache, toDelivery } from './rows.js';
 import { applyTrackInTransaction } from './track.js';
@@ -63,14 +64,6 @@ function mergeByDue(a: DueRow[], b: DueRow[], max: number): string[] {
   return ids;
 }
 
-const exportType: Record<DeliveryOutcome['status'], string> = {
-  delivered: 'webhook_delivered',
-  failed: 'webhook_failed',
-  retry: 'webhook_failed',
-  dead: 'webhook_dead',
-  aborted: 'webhook_aborted',
-};
-
 /**
  * Re-eligibility counts sends a user received or may still receive: once a delivery ends without
  * reaching the user (aborted, failed, dead), the user's last-enqueued time for that campaign falls
@@ -94,8 +87,6 @@ function refreshEligibility(stmts: StatementCache, campaignId: string, externalI
       .run(campaignId, externalId, row.last);
   }
 }
-
-const NOT_RECEIVED = new Set<DeliveryOutcome['status']>(['aborted', 'failed', 'dead']);
 
 /** What an outcome's update reports back (no SELECT: the update computes from the row itself). */
 interface UpdatedRow {
@@ -156,18 +147,7 @@ export function recordOutcomesInTransaction(
       attempts.push([row.id, attempt.attempt, attempt.at, attempt.statusCode ?? null, attempt.latencyMs, attempt.responseBody ?? null, attempt.error ?? null]);
     }
     if (NOT_RECEIVED.has(outcome.status)) refreshEligibility(stmts, row.campaign_id, row.external_id);
-    const base = { at, externalId: row.external_id, campaignId: row.campaign_id, deliveryId: row.id };
-    if (attempt) {
-      const data: Attributes = { attempt: attempt.attempt, latency_ms: attempt.latencyMs };
-      if (attempt.statusCode !== undefined) data.status_code = attempt.statusCode;
-      exports.push({ ...base, type: 'webhook_sent', data });
-    }
-    const data: Attributes = { status: outcome.status };
-    if (attempt?.statusCode !== undefined) data.status_code = attempt.statusCode;
-    if (error) data.error = error;
-    if (outcome.status === 'aborted') data.reason = outcome.abortReason ?? null;
-    if (outcome.status === 'retry') data.next_attempt_at = new Date(outcome.nextAttemptAt!).toISOString();
-    exports.push({ ...base, type: exportType[outcome.status], data });
+    exports.push(...outcomeExportEvents(outcome, row, at));
   }
   insertRows(
     stmts,
