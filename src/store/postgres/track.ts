@@ -2,14 +2,8 @@
 // attribute operations, records events and purchases, and writes the planned deliveries and
 // export events (transactional outbox). Writes are set-based (unnest) to keep round trips flat.
 import type pg from 'pg';
-import { applyAttributeOps, AttributeOpError, diffAttributes } from '../../profiles/index.js';
-import { newIdempotencyKey, newTimeOrderedId } from '../ids.js';
 import type {
-  ApplyTrackOptions,
-  AttributeOp,
-  Attributes,
   Delivery,
-  ExportDraft,
   ExportEvent,
   MembershipWrite,
   ProgramMembership,
@@ -19,18 +13,12 @@ import type {
   UserActivity,
   UserEvent,
 } from '../types.js';
+import { applyUserOps, type InternalApplyOptions, newUserWork, planUser, queuedDeliveryRow, type UserWork } from '../track-plan.js';
 import { insertExportEvents } from './exports.js';
 import { membershipsOf, moveCursor, writeMemberships } from './programs.js';
 import { type DeliveryRow, json, type ProfileRow, toDelivery } from './rows.js';
 
-interface UserWork {
-  externalId: string;
-  isNew: boolean;
-  before: Attributes;
-  after: Attributes;
-  events: UserEvent[];
-  purchases: Purchase[];
-}
+export type { InternalApplyOptions } from '../track-plan.js';
 
 /** Users in first-appearance order (attributes, then events, then purchases), like SQLite. */
 function usersOf(batch: TrackBatch): string[] {
@@ -65,8 +53,7 @@ async function lockUsers(client: pg.ClientBase, ids: string[], at: string): Prom
   const rows = new Map(locked.rows.map((r) => [r.external_id, r]));
   const users = new Map<string, UserWork>();
   for (const externalId of ids) {
-    const attributes = isNew.has(externalId) ? {} : rows.get(externalId)!.attributes;
-    users.set(externalId, { externalId, isNew: isNew.has(externalId), before: attributes, after: attributes, events: [], purchases: [] });
+    users.set(externalId, newUserWork(externalId, isNew.has(externalId), isNew.has(externalId) ? {} : rows.get(externalId)!.attributes));
   }
   return users;
 }
@@ -86,40 +73,6 @@ async function eligibilityOf(client: pg.ClientBase, ids: string[]): Promise<Map<
   return byUser;
 }
 
-function applyOps(work: UserWork, ops: Record<string, AttributeOp>): void {
-  try {
-    work.after = applyAttributeOps(work.after, ops).attributes;
-  } catch (error) {
-    throw error instanceof AttributeOpError ? error.forUser(work.externalId) : error;
-  }
-}
-
-/** Runs the enricher on one user's work and applies its operations; returns what it asks to write. */
-function enrich(
-  work: UserWork,
-  memberships: ProgramMembership[],
-  options: InternalApplyOptions,
-): { memberships: MembershipWrite[]; exports: ExportDraft[] } {
-  const drafts = options.exportsFor?.(work.externalId) ?? [];
-  if (!options.enricher) return { memberships: [], exports: drafts };
-  const enrichment = options.enricher({
-    externalId: work.externalId,
-    before: work.isNew ? undefined : work.before,
-    after: work.after,
-    changes: diffAttributes(work.before, work.after),
-    events: work.events,
-    purchases: work.purchases,
-    memberships,
-  });
-  for (const ops of enrichment.ops) applyOps(work, ops);
-  return { memberships: enrichment.memberships, exports: [...drafts, ...enrichment.exports] };
-}
-
-export interface InternalApplyOptions extends ApplyTrackOptions {
-  /** Exports written for a user along with the change (the due-membership path). */
-  exportsFor?: (externalId: string) => ExportDraft[];
-}
-
 export async function applyTrackInTransaction(
   client: pg.ClientBase,
   batch: TrackBatch,
@@ -134,7 +87,7 @@ export async function applyTrackInTransaction(
   if (ids.length === 0) return { activities: [], deliveries: [] };
   const users = await lockUsers(client, ids, at);
   // Entries for the same user apply in request order.
-  for (const entry of batch.attributes) applyOps(users.get(entry.externalId)!, entry.ops);
+  for (const entry of batch.attributes) applyUserOps(users.get(entry.externalId)!, entry.ops);
   for (const event of batch.events) users.get(event.externalId)!.events.push(event);
   for (const purchase of batch.purchases) users.get(purchase.externalId)!.purchases.push(purchase);
   const eligibility = await eligibilityOf(client, ids);
@@ -147,66 +100,12 @@ export async function applyTrackInTransaction(
   const membershipWrites: { externalId: string; write: MembershipWrite }[] = [];
   const changed: UserWork[] = [];
   for (const work of users.values()) {
-    const enrichment = enrich(work, memberships.get(work.externalId) ?? [], options);
-    for (const write of enrichment.memberships) membershipWrites.push({ externalId: work.externalId, write });
-    const changes = diffAttributes(work.before, work.after);
-    if (changes.length > 0) changed.push(work);
-    const user = { at, externalId: work.externalId };
-    for (const event of work.events) {
-      exports.push({ ...user, type: 'user_event', data: { name: event.name, time: event.time, properties: event.properties } });
-    }
-    for (const p of work.purchases) {
-      exports.push({
-        ...user,
-        type: 'purchase',
-        data: { product_id: p.productId, currency: p.currency, price: p.price, quantity: p.quantity, time: p.time, properties: p.properties },
-      });
-    }
-    for (const change of changes) {
-      exports.push({ ...user, type: 'attribute_changed', data: { attribute: change.attribute, before: change.before ?? null, after: change.after ?? null } });
-    }
-    for (const draft of enrichment.exports) exports.push({ ...draft, ...user });
-    const activity: UserActivity = {
-      externalId: work.externalId,
-      before: work.isNew ? undefined : work.before,
-      after: work.after,
-      changes,
-      events: work.events,
-      purchases: work.purchases,
-      lastEnqueuedAt: { ...(eligibility.get(work.externalId) ?? {}) },
-    };
-    activities.push(activity);
-    for (const planned of planner(activity)) {
-      const row: DeliveryRow = {
-        id: newTimeOrderedId(now.getTime()),
-        campaign_id: planned.campaignId,
-        external_id: planned.externalId,
-        idempotency_key: newIdempotencyKey(),
-        status: 'queued',
-        attempts: 0,
-        trigger: planned.trigger,
-        request: null,
-        next_attempt_at: at,
-        first_attempt_at: null,
-        lease_owner: null,
-        lease_until: null,
-        last_error: null,
-        abort_reason: null,
-        created_at: at,
-        updated_at: at,
-      };
-      deliveries.push(row);
-      // Later users of this batch see the send, as they would reading the table row by row.
-      eligibility.set(planned.externalId, { ...(eligibility.get(planned.externalId) ?? {}), [planned.campaignId]: at });
-      exports.push({
-        type: 'webhook_enqueued',
-        at,
-        externalId: planned.externalId,
-        campaignId: planned.campaignId,
-        deliveryId: row.id,
-        data: { trigger: planned.trigger },
-      });
-    }
+    const plan = planUser(work, memberships.get(work.externalId) ?? [], eligibility, planner, now, options);
+    for (const write of plan.memberships) membershipWrites.push({ externalId: work.externalId, write });
+    if (plan.changes.length > 0) changed.push(work);
+    for (const send of plan.sends) deliveries.push(queuedDeliveryRow(send, at, send.trigger));
+    exports.push(...plan.exports);
+    activities.push(plan.activity);
   }
 
   // Only profiles whose attributes changed (new ones exist already as placeholders, see above):
