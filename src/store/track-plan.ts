@@ -78,7 +78,7 @@ export function planUser(
   options: InternalApplyOptions,
 ): UserPlan {
   const at = now.toISOString();
-  const user = { at, externalId: work.externalId };
+  const externalId = work.externalId;
   const before = work.isNew ? undefined : work.before;
   const drafts = [...(options.exportsFor?.(work.externalId) ?? [])];
   let membershipWrites: MembershipWrite[] = [];
@@ -100,19 +100,20 @@ export function planUser(
   const changes = diffAttributes(work.before, work.after);
   const exports: Omit<ExportEvent, 'seq'>[] = [];
   for (const event of work.events) {
-    exports.push({ ...user, type: 'user_event', data: { name: event.name, time: event.time, properties: event.properties } });
+    exports.push({ type: 'user_event', at, externalId, data: { name: event.name, time: event.time, properties: event.properties } });
   }
   for (const p of work.purchases) {
     exports.push({
-      ...user,
       type: 'purchase',
+      at,
+      externalId,
       data: { product_id: p.productId, currency: p.currency, price: p.price, quantity: p.quantity, time: p.time, properties: p.properties },
     });
   }
   for (const change of changes) {
-    exports.push({ ...user, type: 'attribute_changed', data: { attribute: change.attribute, before: change.before ?? null, after: change.after ?? null } });
+    exports.push({ type: 'attribute_changed', at, externalId, data: { attribute: change.attribute, before: change.before ?? null, after: change.after ?? null } });
   }
-  for (const draft of drafts) exports.push({ ...draft, ...user });
+  for (const draft of drafts) exports.push({ ...draft, at, externalId });
 
   const activity: UserActivity = {
     externalId: work.externalId,
@@ -125,9 +126,17 @@ export function planUser(
   };
   const sends: PlannedSend[] = [];
   for (const planned of planner(activity)) {
-    const send = { ...planned, id: newTimeOrderedId(now.getTime()), idempotencyKey: newIdempotencyKey() };
+    const send: PlannedSend = {
+      id: newTimeOrderedId(now.getTime()),
+      campaignId: planned.campaignId,
+      externalId: planned.externalId,
+      idempotencyKey: newIdempotencyKey(),
+      trigger: planned.trigger,
+    };
     sends.push(send);
-    lastEnqueued.set(planned.externalId, { ...lastEnqueued.get(planned.externalId), [planned.campaignId]: at });
+    let seen = lastEnqueued.get(planned.externalId);
+    if (!seen) lastEnqueued.set(planned.externalId, (seen = {}));
+    seen[planned.campaignId] = at;
     exports.push({
       type: 'webhook_enqueued',
       at,
