@@ -93,16 +93,19 @@ export async function createProfileStore(path: string, profiles: number): Promis
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
-  const profile = db.prepare('INSERT INTO profiles (external_id, attributes, created_at, updated_at) VALUES (?, ?, ?, ?)');
-  const member = db.prepare('INSERT INTO program_members (program_id, external_id, entered_at, due_at, updated_at) VALUES (?, ?, ?, ?, ?)');
+  // Each profile entered the program a day ago; its inactivity window ends in 29 days (see
+  // src/store/sqlite/memberships.ts for the layout).
+  const profile = db.prepare('INSERT INTO profiles (external_id, attributes, memberships, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
+  const queued = db.prepare('INSERT INTO program_due (due_at, program_id, external_id) VALUES (?, ?, ?)');
   const at = new Date(Date.now() - 86_400_000).toISOString();
   const due = new Date(Date.now() + 29 * 86_400_000).toISOString();
+  const memberships = JSON.stringify({ [PROGRAM_ID]: [at, due, due] });
   const chunk = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const id = `lead-${i}`;
       const attributes = { email: `user${i}@company${i % 997}.example`, company: `company${i % 997}`, is_customer: i % 50 === 0, 'lead score': i % 120 };
-      profile.run(id, JSON.stringify(attributes), at, at);
-      member.run(PROGRAM_ID, id, at, due, at);
+      profile.run(id, JSON.stringify(attributes), memberships, at, at);
+      queued.run(due, PROGRAM_ID, id);
     }
   });
   for (let from = 0; from < profiles; from += 50_000) chunk(from, Math.min(profiles, from + 50_000));

@@ -148,6 +148,42 @@ export function runProgramContract(fresh: () => Promise<Store>): void {
       expect((await store.listMemberships('u1')).map((m) => `${m.programId}:${m.dueAt}`)).toEqual([`p1:${at(2000)}`, `p2:${at(2000)}`]);
     });
 
+    it('a window moved before it ends is applied at its new due time only, for each program of the user', async () => {
+      const store = await fresh();
+      const windows =
+        (p1: string, p2: string): ActivityEnricher =>
+        () => ({
+          ops: [],
+          memberships: ['p1', 'p2', 'p3'].map((programId) => ({
+            programId,
+            action: 'upsert' as const,
+            enteredAt: at(0),
+            dueAt: programId === 'p2' ? p2 : p1,
+          })),
+          exports: [],
+        });
+      await store.applyTrack(batch({ events: [event('u1')] }), noSends, { enricher: windows(at(1000), at(1000)) });
+      // The windows of p1 and p3 restart later, p2's is shortened.
+      await store.applyTrack(batch({ events: [event('u1')] }), noSends, { enricher: windows(at(5000), at(500)) });
+      const seen: string[] = [];
+      const recording: DueHandler = (due, attributes) => (seen.push(`${due.programId}@${due.dueAt}`), decayByOne(due, attributes));
+      expect((await store.applyDueMemberships(new Date(at(1000)), 10, recording, noSends)).applied).toBe(1);
+      expect(seen).toEqual([`p2@${at(500)}`]);
+      expect(await store.nextMembershipDueAt()).toEqual(new Date(at(1500)));
+      expect((await store.applyDueMemberships(new Date(at(1499)), 10, recording, noSends)).applied).toBe(0);
+      let rounds = 0;
+      while ((await store.applyDueMemberships(new Date(at(4999)), 10, recording, noSends)).applied > 0) rounds++;
+      expect(rounds).toBe(4); // p2's windows ending at 1500, 2500, 3500 and 4500
+      expect((await store.applyDueMemberships(new Date(at(5000)), 10, recording, noSends)).applied).toBe(2);
+      expect(seen.filter((s) => !s.startsWith('p2'))).toEqual([`p1@${at(5000)}`, `p3@${at(5000)}`]);
+      expect((await store.listMemberships('u1')).map((m) => `${m.programId}:${m.dueAt}`)).toEqual([
+        `p1:${at(6000)}`,
+        `p2:${at(5500)}`,
+        `p3:${at(6000)}`,
+      ]);
+      expect((await store.getProfile('u1'))?.attributes['lead score']).toBe(-7);
+    });
+
     it('rolls back a due row whose planner throws: it stays due', async () => {
       const store = await fresh();
       await store.applyTrack(batch({ events: [event('u1')] }), noSends, { enricher: pointsPerEvent(at(1000)) });

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrations, openSqliteStore, openStore } from '../../src/store/index.js';
+import { SCHEMA_VERSION_TABLE } from '../../src/store/migrations.js';
 import { migrateDatabase } from '../../src/store/sqlite/index.js';
+import { sqliteDialect } from '../../src/store/sqlite/db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'liquidhook-sqlite-'));
 let n = 0;
@@ -45,6 +47,43 @@ describe('SQLite store specifics', () => {
       expect(tables).toContain(table);
     }
     db.close();
+  });
+
+  it('moves program memberships of an older database into the profile rows and the due queue', async () => {
+    const path = file();
+    const old = new Database(path);
+    old.exec(SCHEMA_VERSION_TABLE);
+    for (const migration of migrations) {
+      for (const statement of migration.statements(sqliteDialect)) old.exec(statement);
+      old.prepare('INSERT INTO schema_version VALUES (?, ?, ?)').run(migration.version, migration.name, '2026-01-01T00:00:00.000Z');
+    }
+    const at = '2026-01-01T00:00:00.000Z';
+    for (const user of ['u1', 'u2']) old.prepare('INSERT INTO profiles VALUES (?, ?, ?, ?)').run(user, '{"lead score":5}', at, at);
+    const member = old.prepare('INSERT INTO program_members VALUES (?, ?, ?, ?, ?)');
+    member.run('p1', 'u1', at, '2026-02-01T00:00:00.000Z', at);
+    member.run('p2', 'u1', at, null, at);
+    member.run('p1', 'u2', at, '2026-01-15T00:00:00.000Z', at);
+    old.close();
+
+    const store = openSqliteStore({ path });
+    expect(await store.listMemberships('u1')).toEqual([
+      { programId: 'p1', externalId: 'u1', enteredAt: at, dueAt: '2026-02-01T00:00:00.000Z' },
+      { programId: 'p2', externalId: 'u1', enteredAt: at, dueAt: null },
+    ]);
+    expect(await store.nextMembershipDueAt()).toEqual(new Date('2026-01-15T00:00:00.000Z'));
+    const seen: string[] = [];
+    const applied = await store.applyDueMemberships(
+      new Date('2026-03-01T00:00:00.000Z'),
+      10,
+      (due) => (seen.push(`${due.programId}:${due.externalId}`), { ops: {}, next: 'leave', exports: [] }),
+      () => [],
+    );
+    expect(applied.applied).toBe(2);
+    expect(seen).toEqual(['p1:u2', 'p1:u1']);
+    expect(await store.listMemberships('u1')).toEqual([{ programId: 'p2', externalId: 'u1', enteredAt: at, dueAt: null }]);
+    expect(store.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'program_members'`).get()).toBeUndefined();
+    expect((await store.getProfile('u1'))?.attributes).toEqual({ 'lead score': 5 });
+    await store.close();
   });
 
   it('keeps committed data across close and reopen', async () => {

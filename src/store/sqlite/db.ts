@@ -1,6 +1,6 @@
 // Opening an SQLite database with the settings a durable outbox needs, and running migrations.
 import Database from 'better-sqlite3';
-import { migrations, SCHEMA_VERSION_TABLE, type SqlDialect } from '../migrations.js';
+import { type Migration, migrations, SCHEMA_VERSION_TABLE, type SqlDialect } from '../migrations.js';
 
 export const sqliteDialect: SqlDialect = {
   serialPrimaryKey: 'INTEGER PRIMARY KEY AUTOINCREMENT',
@@ -29,21 +29,47 @@ export function openDatabase(options: SqliteOpenOptions): Database.Database {
   return db;
 }
 
-/** Applies every migration not yet recorded in schema_version, each in its own transaction. */
-export function migrateDatabase(db: Database.Database, now: () => Date = () => new Date()): number[] {
-  db.exec(SCHEMA_VERSION_TABLE);
-  const applied = new Set(
-    (db.prepare('SELECT version FROM schema_version').all() as { version: number }[]).map((r) => r.version),
-  );
+/**
+ * SQLite-only changes, versioned in their own table so the shared list stays the single history
+ * of the common schema. Applied after the shared migrations.
+ */
+export const sqliteMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'program memberships in the profile row, with a due queue',
+    // See memberships.ts. PostgreSQL keeps program_members: its instances claim due rows with
+    // FOR UPDATE SKIP LOCKED, and its writers do not share one WAL.
+    statements: () => [
+      `ALTER TABLE profiles ADD COLUMN memberships TEXT`,
+      `CREATE TABLE program_due (
+        due_at TEXT NOT NULL,
+        program_id TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        PRIMARY KEY (due_at, program_id, external_id)
+      ) WITHOUT ROWID`,
+      `UPDATE profiles SET memberships = (
+         SELECT json_group_object(m.program_id, json_array(m.entered_at, m.due_at, m.due_at))
+         FROM program_members m WHERE m.external_id = profiles.external_id)
+       WHERE external_id IN (SELECT external_id FROM program_members)`,
+      `INSERT INTO program_due (due_at, program_id, external_id)
+       SELECT due_at, program_id, external_id FROM program_members WHERE due_at IS NOT NULL`,
+      `DROP TABLE program_members`,
+    ],
+  },
+];
+
+function applyList(db: Database.Database, table: string, list: Migration[], now: () => Date): number[] {
+  db.exec(SCHEMA_VERSION_TABLE.replace('schema_version', table));
+  const applied = new Set((db.prepare(`SELECT version FROM ${table}`).all() as { version: number }[]).map((r) => r.version));
   const done: number[] = [];
-  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+  for (const migration of [...list].sort((a, b) => a.version - b.version)) {
     if (applied.has(migration.version)) continue;
     // IMMEDIATE takes the write lock first, so two processes migrating at once do not both apply it.
     db.transaction(() => {
-      const again = db.prepare('SELECT 1 FROM schema_version WHERE version = ?').get(migration.version);
+      const again = db.prepare(`SELECT 1 FROM ${table} WHERE version = ?`).get(migration.version);
       if (again) return;
       for (const statement of migration.statements(sqliteDialect)) db.exec(statement);
-      db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(
+      db.prepare(`INSERT INTO ${table} (version, name, applied_at) VALUES (?, ?, ?)`).run(
         migration.version,
         migration.name,
         now().toISOString(),
@@ -51,5 +77,15 @@ export function migrateDatabase(db: Database.Database, now: () => Date = () => n
       done.push(migration.version);
     }).immediate();
   }
+  return done;
+}
+
+/**
+ * Applies every migration not yet recorded, each in its own transaction: the shared ones, then the
+ * SQLite-only ones. Returns the shared versions it applied.
+ */
+export function migrateDatabase(db: Database.Database, now: () => Date = () => new Date()): number[] {
+  const done = applyList(db, 'schema_version', migrations, now);
+  applyList(db, 'embedded_schema_version', sqliteMigrations, now);
   return done;
 }

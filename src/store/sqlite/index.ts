@@ -50,14 +50,12 @@ import {
   toExportEvent,
   toProfile,
 } from './rows.js';
+import { dueMembershipsInTransaction, membershipsOf, moveDueInTransaction, nextQueuedAt } from './memberships.js';
 import {
   deleteDefinitionInTransaction,
-  dueMemberships,
   getDefinitionRow,
   listDefinitionRows,
-  membershipsOf,
   moveCursorInTransaction,
-  moveDueInTransaction,
   putDefinitionInTransaction,
   readCursor,
 } from './programs.js';
@@ -278,12 +276,12 @@ export class SqliteStore implements Store {
     return this.write(() => {
       const at = this.now();
       const result = { applied: 0, activities: [] as UserActivity[], deliveries: [] as Delivery[] };
-      for (const due of dueMemberships(this.stmts, now, limit)) {
+      for (const due of dueMembershipsInTransaction(this.stmts, now, limit)) {
         const profile = this.stmts.get('SELECT * FROM profiles WHERE external_id = ?').get(due.externalId) as
           | ProfileRow
           | undefined;
         const outcome = handler(due, profile ? toProfile(profile).attributes : {});
-        if (!moveDueInTransaction(this.stmts, due, outcome.next, at.toISOString())) continue;
+        if (!moveDueInTransaction(this.stmts, due, outcome.next)) continue;
         result.applied++;
         if (Object.keys(outcome.ops).length === 0 && outcome.exports.length === 0) continue;
         const batch: TrackBatch = { attributes: [{ externalId: due.externalId, ops: outcome.ops }], events: [], purchases: [] };
@@ -297,10 +295,10 @@ export class SqliteStore implements Store {
 
   async nextMembershipDueAt(): Promise<Date | undefined> {
     this.assertOpen();
-    const row = this.stmts.get('SELECT MIN(due_at) AS due FROM program_members WHERE due_at IS NOT NULL').get() as {
-      due: string | null;
-    };
-    return row.due === null ? undefined : new Date(row.due);
+    // May be early (an entry not yet moved to its membership's later due time): the scheduler then
+    // finds nothing due, the entry moves, and the next call answers later.
+    const due = nextQueuedAt(this.stmts);
+    return due === undefined ? undefined : new Date(due);
   }
 
   async getCursor(name: string): Promise<string | undefined> {

@@ -1,4 +1,4 @@
-// Stored definitions, program memberships (with their due times) and cursors for SQLite.
+// Stored definitions and cursors for SQLite (memberships: see memberships.ts).
 // Functions named *InTransaction run inside a transaction opened by the store.
 import { CursorConflictError } from '../errors.js';
 import type {
@@ -6,9 +6,9 @@ import type {
   CursorMove,
   DefinitionKind,
   DueMembership,
-  ProgramMembership,
   StoredDefinition,
 } from '../types.js';
+import { deleteProgramMembershipsInTransaction } from './memberships.js';
 import type { StatementCache } from './rows.js';
 
 interface DefinitionRow {
@@ -19,26 +19,12 @@ interface DefinitionRow {
   updated_at: string;
 }
 
-export interface MemberRow {
-  program_id: string;
-  external_id: string;
-  entered_at: string;
-  due_at: string | null;
-}
-
 const toDefinition = (row: DefinitionRow): StoredDefinition => ({
   kind: row.kind,
   id: row.id,
   definition: JSON.parse(row.definition) as Attributes,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
-});
-
-export const toMembership = (row: MemberRow): ProgramMembership => ({
-  programId: row.program_id,
-  externalId: row.external_id,
-  enteredAt: row.entered_at,
-  dueAt: row.due_at,
 });
 
 export function listDefinitionRows(stmts: StatementCache, kind: DefinitionKind): StoredDefinition[] {
@@ -73,48 +59,8 @@ export function putDefinitionInTransaction(
 
 export function deleteDefinitionInTransaction(stmts: StatementCache, kind: DefinitionKind, id: string): boolean {
   const removed = stmts.get('DELETE FROM stored_definitions WHERE kind = ? AND id = ?').run(kind, id).changes > 0;
-  if (removed && kind === 'scoring_program') stmts.get('DELETE FROM program_members WHERE program_id = ?').run(id);
+  if (removed && kind === 'scoring_program') deleteProgramMembershipsInTransaction(stmts, id);
   return removed;
-}
-
-export function membershipsOf(stmts: StatementCache, externalId: string): ProgramMembership[] {
-  return (
-    stmts
-      .get('SELECT program_id, external_id, entered_at, due_at FROM program_members WHERE external_id = ? ORDER BY program_id')
-      .all(externalId) as MemberRow[]
-  ).map(toMembership);
-}
-
-export function dueMemberships(stmts: StatementCache, now: Date, limit: number): DueMembership[] {
-  return (
-    stmts
-      .get(
-        `SELECT program_id, external_id, entered_at, due_at FROM program_members
-         WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, program_id, external_id LIMIT ?`,
-      )
-      .all(now.toISOString(), Math.max(0, Math.floor(limit))) as MemberRow[]
-  ).map((row) => toMembership(row) as DueMembership);
-}
-
-/** Moves a claimed row on only if it still holds the due time it was claimed with. */
-export function moveDueInTransaction(
-  stmts: StatementCache,
-  due: DueMembership,
-  next: { dueAt: string | null } | 'leave',
-  at: string,
-): boolean {
-  if (next === 'leave') {
-    return (
-      stmts
-        .get('DELETE FROM program_members WHERE program_id = ? AND external_id = ? AND due_at = ?')
-        .run(due.programId, due.externalId, due.dueAt).changes > 0
-    );
-  }
-  return (
-    stmts
-      .get('UPDATE program_members SET due_at = ?, updated_at = ? WHERE program_id = ? AND external_id = ? AND due_at = ?')
-      .run(next.dueAt, at, due.programId, due.externalId, due.dueAt).changes > 0
-  );
 }
 
 export function readCursor(stmts: StatementCache, name: string): string | undefined {

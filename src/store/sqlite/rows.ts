@@ -3,7 +3,10 @@ import type Database from 'better-sqlite3';
 import * as Shared from '../row-mapping.js';
 import type { Attributes, ExportEvent } from '../types.js';
 
-export type ProfileRow = Shared.ProfileRow<string>;
+export interface ProfileRow extends Shared.ProfileRow<string> {
+  /** Program memberships (see memberships.ts). */
+  memberships: string | null;
+}
 export type DeliveryRow = Shared.DeliveryRow<string>;
 export type CampaignRow = Shared.CampaignRow<string>;
 export type { AttemptRow } from '../row-mapping.js';

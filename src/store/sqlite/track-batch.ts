@@ -1,8 +1,6 @@
 // Set-at-a-time reads and writes for applyTrack: one query per table for the whole batch instead
 // of one per user, and multi-row INSERTs for what it writes. Runs inside the caller's transaction.
-import type { MembershipWrite, ProgramMembership } from '../types.js';
 import { insertRows } from './exports.js';
-import { type MemberRow, toMembership } from './programs.js';
 import type { DeliveryRow, ProfileRow, StatementCache } from './rows.js';
 
 /** Rows of `table` whose `column` is one of `keys`, read with one statement (ids as a JSON array). */
@@ -31,55 +29,6 @@ export function lastEnqueuedOf(stmts: StatementCache, ids: readonly string[]): M
     entry[row.campaign_id] = row.last_enqueued_at;
   }
   return byUser;
-}
-
-/** Each user's memberships, ordered by program as membershipsOf gives them. */
-export function membershipsByUser(stmts: StatementCache, ids: readonly string[]): Map<string, ProgramMembership[]> {
-  const rows = rowsFor<MemberRow>(
-    stmts,
-    `SELECT program_id, external_id, entered_at, due_at FROM program_members
-     WHERE external_id IN (SELECT value FROM json_each(?)) ORDER BY external_id, program_id`,
-    ids,
-  );
-  const byUser = new Map<string, ProgramMembership[]>();
-  for (const row of rows) {
-    let list = byUser.get(row.external_id);
-    if (!list) byUser.set(row.external_id, (list = []));
-    list.push(toMembership(row));
-  }
-  return byUser;
-}
-
-/** Collects membership writes; an upsert that would store what is already there is dropped. */
-export class MembershipWrites {
-  private readonly upserts: unknown[][] = [];
-  private readonly deletes: [string, string][] = [];
-
-  add(externalId: string, writes: readonly MembershipWrite[], current: readonly ProgramMembership[], at: string): void {
-    for (const write of writes) {
-      if (write.action === 'delete') {
-        this.deletes.push([write.programId, externalId]);
-        continue;
-      }
-      const stored = current.find((m) => m.programId === write.programId);
-      if (stored && stored.enteredAt === write.enteredAt && stored.dueAt === write.dueAt) continue;
-      this.upserts.push([write.programId, externalId, write.enteredAt, write.dueAt, at]);
-    }
-  }
-
-  flush(stmts: StatementCache): void {
-    for (const [programId, externalId] of this.deletes) {
-      stmts.get('DELETE FROM program_members WHERE program_id = ? AND external_id = ?').run(programId, externalId);
-    }
-    upsertRows(
-      stmts,
-      'program_members',
-      ['program_id', 'external_id', 'entered_at', 'due_at', 'updated_at'],
-      'program_id, external_id',
-      ['entered_at', 'due_at', 'updated_at'],
-      this.upserts,
-    );
-  }
 }
 
 /** Rows per multi-row upsert (as insertRows). */
@@ -120,8 +69,10 @@ const DELIVERY_COLUMNS = [
 
 /** The rows one applyTrack writes, gathered per table and written in an order the foreign keys accept. */
 export class TrackWrites {
+  /** [external_id, attributes, memberships, created_at, updated_at] */
   readonly profiles: unknown[][] = [];
-  readonly memberships = new MembershipWrites();
+  /** [memberships, external_id] of profiles whose attributes did not change. */
+  readonly membershipColumns: unknown[][] = [];
   readonly events: unknown[][] = [];
   readonly purchases: unknown[][] = [];
   private readonly deliveries: unknown[][] = [];
@@ -133,9 +84,17 @@ export class TrackWrites {
   }
 
   flush(stmts: StatementCache): void {
-    // Profiles first: events, purchases and memberships reference them.
-    upsertRows(stmts, 'profiles', ['external_id', 'attributes', 'created_at', 'updated_at'], 'external_id', ['attributes', 'updated_at'], this.profiles);
-    this.memberships.flush(stmts);
+    // Profiles first: events and purchases reference them.
+    upsertRows(
+      stmts,
+      'profiles',
+      ['external_id', 'attributes', 'memberships', 'created_at', 'updated_at'],
+      'external_id',
+      ['attributes', 'memberships', 'updated_at'],
+      this.profiles,
+    );
+    const memberships = stmts.get('UPDATE profiles SET memberships = ? WHERE external_id = ?');
+    for (const row of this.membershipColumns) memberships.run(row);
     insertRows(stmts, 'events', ['external_id', 'name', 'time', 'properties', 'created_at'], this.events);
     insertRows(
       stmts,

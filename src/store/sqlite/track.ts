@@ -1,27 +1,31 @@
 // applyTrack for SQLite: the profile changes, events, purchases, planned deliveries and export
 // events of one /users/track batch. Called inside one transaction by the store.
-import type { Attributes, Delivery, ExportEvent, ProgramMembership, SendPlanner, TrackBatch, UserActivity } from '../types.js';
+import type { Attributes, Delivery, ExportEvent, SendPlanner, TrackBatch, UserActivity } from '../types.js';
 import { applyUserOps, type InternalApplyOptions, newUserWork, planUser, queuedDeliveryRow, type UserWork } from '../track-plan.js';
 import { insertExportEvents } from './exports.js';
+import { applyMembershipWrites, DueQueueWrites, parseMemberships, serializeMemberships, toProgramMemberships } from './memberships.js';
 import { moveCursorInTransaction } from './programs.js';
 import { type StatementCache, toDelivery } from './rows.js';
-import { lastEnqueuedOf, membershipsByUser, profilesOf, TrackWrites } from './track-batch.js';
+import { lastEnqueuedOf, profilesOf, TrackWrites } from './track-batch.js';
 
 export type { InternalApplyOptions } from '../track-plan.js';
 
-function collectUsers(stmts: StatementCache, batch: TrackBatch): Map<string, UserWork> {
+/** The batch's users, and each stored profile's memberships column (absent for new users). */
+function collectUsers(stmts: StatementCache, batch: TrackBatch): { users: Map<string, UserWork>; columns: Map<string, string | null> } {
   const ids = new Set<string>();
   for (const entry of batch.attributes) ids.add(entry.externalId);
   for (const event of batch.events) ids.add(event.externalId);
   for (const purchase of batch.purchases) ids.add(purchase.externalId);
   const stored = profilesOf(stmts, [...ids]);
   const users = new Map<string, UserWork>();
+  const columns = new Map<string, string | null>();
   const touch = (externalId: string): UserWork => {
     let work = users.get(externalId);
     if (!work) {
       const existing = stored.get(externalId);
       work = newUserWork(externalId, !existing, existing ? (JSON.parse(existing.attributes) as Attributes) : {});
       users.set(externalId, work);
+      if (existing) columns.set(externalId, existing.memberships);
     }
     return work;
   };
@@ -29,7 +33,7 @@ function collectUsers(stmts: StatementCache, batch: TrackBatch): Map<string, Use
   for (const entry of batch.attributes) applyUserOps(touch(entry.externalId), entry.ops);
   for (const event of batch.events) touch(event.externalId).events.push(event);
   for (const purchase of batch.purchases) touch(purchase.externalId).purchases.push(purchase);
-  return users;
+  return { users, columns };
 }
 
 export function applyTrackInTransaction(
@@ -47,19 +51,22 @@ export function applyTrackInTransaction(
 
   // Everything is read up front (one query per table) and written at the end (multi-row
   // statements): the same rows as one user at a time, as the users of a batch are distinct.
-  const users = collectUsers(stmts, batch);
-  const ids = [...users.keys()];
-  const memberships = options.enricher ? membershipsByUser(stmts, ids) : new Map<string, ProgramMembership[]>();
-  const lastEnqueued = lastEnqueuedOf(stmts, ids);
+  const { users, columns } = collectUsers(stmts, batch);
+  const lastEnqueued = lastEnqueuedOf(stmts, [...users.keys()]);
   const writes = new TrackWrites();
+  const queue = new DueQueueWrites();
 
   for (const work of users.values()) {
-    const current = memberships.get(work.externalId) ?? [];
-    const plan = planUser(work, current, lastEnqueued, planner, now, options);
+    const column = columns.get(work.externalId) ?? null;
+    // Memberships (in the profile row) matter only to the enricher; without one they stay as read.
+    const stored = options.enricher ? parseMemberships(column) : undefined;
+    const plan = planUser(work, stored ? toProgramMemberships(work.externalId, stored) : [], lastEnqueued, planner, now, options);
+    const membershipsChanged = stored !== undefined && applyMembershipWrites(work.externalId, stored, plan.memberships, queue);
+    const memberships = membershipsChanged ? serializeMemberships(stored) : column;
     // A profile is rewritten only when an attribute changed: updated_at is the last change, and
     // an event alone costs no random page write in the profiles table.
-    if (work.isNew || plan.changes.length > 0) writes.profiles.push([work.externalId, JSON.stringify(work.after), at, at]);
-    writes.memberships.add(work.externalId, plan.memberships, current, at);
+    if (work.isNew || plan.changes.length > 0) writes.profiles.push([work.externalId, JSON.stringify(work.after), memberships, at, at]);
+    else if (membershipsChanged) writes.membershipColumns.push([memberships, work.externalId]);
     for (const event of work.events) {
       writes.events.push([work.externalId, event.name, event.time, JSON.stringify(event.properties), at]);
     }
@@ -75,6 +82,7 @@ export function applyTrackInTransaction(
     activities.push(plan.activity);
   }
   writes.flush(stmts);
+  queue.flush(stmts);
   insertExportEvents(stmts, exports);
   return { activities, deliveries };
 }
