@@ -49,7 +49,7 @@ describe('SQLite store specifics', () => {
     db.close();
   });
 
-  it('moves program memberships of an older database into the profile rows and the due queue', async () => {
+  it('moves program memberships of an older database into the profile rows and the due queue, keeping every row', async () => {
     const path = file();
     const old = new Database(path);
     old.exec(SCHEMA_VERSION_TABLE);
@@ -63,6 +63,7 @@ describe('SQLite store specifics', () => {
     member.run('p1', 'u1', at, '2026-02-01T00:00:00.000Z', at);
     member.run('p2', 'u1', at, null, at);
     member.run('p1', 'u2', at, '2026-01-15T00:00:00.000Z', at);
+    old.prepare('INSERT INTO events (external_id, name, time, properties, created_at) VALUES (?, ?, ?, ?, ?)').run('u1', 'opened', at, '{}', at);
     old.close();
 
     const store = openSqliteStore({ path });
@@ -83,6 +84,10 @@ describe('SQLite store specifics', () => {
     expect(await store.listMemberships('u1')).toEqual([{ programId: 'p2', externalId: 'u1', enteredAt: at, dueAt: null }]);
     expect(store.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'program_members'`).get()).toBeUndefined();
     expect((await store.getProfile('u1'))?.attributes).toEqual({ 'lead score': 5 });
+    // Profiles were rebuilt (keyed by id alone) without losing the rows that reference them.
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 1 });
+    expect(store.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'profiles'`).get()).toMatchObject({ sql: expect.stringMatching(/WITHOUT ROWID/) });
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
     await store.close();
   });
 

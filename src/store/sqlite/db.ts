@@ -36,29 +36,39 @@ export function openDatabase(options: SqliteOpenOptions): Database.Database {
 export const sqliteMigrations: Migration[] = [
   {
     version: 1,
-    name: 'program memberships in the profile row, with a due queue',
-    // See memberships.ts. PostgreSQL keeps program_members: its instances claim due rows with
-    // FOR UPDATE SKIP LOCKED, and its writers do not share one WAL.
+    name: 'profiles keyed by id alone, with program memberships in the row and a due queue',
+    // WITHOUT ROWID: a profile is found and rewritten in one b-tree instead of an index and a
+    // table. Memberships: see memberships.ts. PostgreSQL keeps program_members, as its instances
+    // claim due rows with FOR UPDATE SKIP LOCKED and its writers do not share one WAL.
     statements: () => [
-      `ALTER TABLE profiles ADD COLUMN memberships TEXT`,
+      `CREATE TABLE profiles_by_id (
+        external_id TEXT PRIMARY KEY,
+        attributes TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        memberships TEXT
+      ) WITHOUT ROWID`,
+      `INSERT INTO profiles_by_id (external_id, attributes, created_at, updated_at, memberships)
+       SELECT p.external_id, p.attributes, p.created_at, p.updated_at,
+         (SELECT json_group_object(m.program_id, json_array(m.entered_at, m.due_at, m.due_at))
+          FROM program_members m WHERE m.external_id = p.external_id HAVING count(*) > 0)
+       FROM profiles p`,
       `CREATE TABLE program_due (
         due_at TEXT NOT NULL,
         program_id TEXT NOT NULL,
         external_id TEXT NOT NULL,
         PRIMARY KEY (due_at, program_id, external_id)
       ) WITHOUT ROWID`,
-      `UPDATE profiles SET memberships = (
-         SELECT json_group_object(m.program_id, json_array(m.entered_at, m.due_at, m.due_at))
-         FROM program_members m WHERE m.external_id = profiles.external_id)
-       WHERE external_id IN (SELECT external_id FROM program_members)`,
       `INSERT INTO program_due (due_at, program_id, external_id)
        SELECT due_at, program_id, external_id FROM program_members WHERE due_at IS NOT NULL`,
       `DROP TABLE program_members`,
+      `DROP TABLE profiles`,
+      `ALTER TABLE profiles_by_id RENAME TO profiles`,
     ],
   },
 ];
 
-function applyList(db: Database.Database, table: string, list: Migration[], now: () => Date): number[] {
+function applyList(db: Database.Database, table: string, list: Migration[], now: () => Date, checkForeignKeys = false): number[] {
   db.exec(SCHEMA_VERSION_TABLE.replace('schema_version', table));
   const applied = new Set((db.prepare(`SELECT version FROM ${table}`).all() as { version: number }[]).map((r) => r.version));
   const done: number[] = [];
@@ -69,6 +79,9 @@ function applyList(db: Database.Database, table: string, list: Migration[], now:
       const again = db.prepare(`SELECT 1 FROM ${table} WHERE version = ?`).get(migration.version);
       if (again) return;
       for (const statement of migration.statements(sqliteDialect)) db.exec(statement);
+      if (checkForeignKeys && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
+        throw new Error(`migration ${table} v${migration.version} (${migration.name}) would break foreign keys`);
+      }
       db.prepare(`INSERT INTO ${table} (version, name, applied_at) VALUES (?, ?, ?)`).run(
         migration.version,
         migration.name,
@@ -86,6 +99,14 @@ function applyList(db: Database.Database, table: string, list: Migration[], now:
  */
 export function migrateDatabase(db: Database.Database, now: () => Date = () => new Date()): number[] {
   const done = applyList(db, 'schema_version', migrations, now);
-  applyList(db, 'embedded_schema_version', sqliteMigrations, now);
+  // Rebuilding a table that others reference: with foreign keys on, dropping the old one would
+  // delete (cascade) the rows that reference it. They are checked before each commit instead.
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    applyList(db, 'embedded_schema_version', sqliteMigrations, now, enforced);
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
+  }
   return done;
 }
