@@ -69,8 +69,10 @@ const DELIVERY_COLUMNS = [
 
 /** The rows one applyTrack writes, gathered per table and written in an order the foreign keys accept. */
 export class TrackWrites {
-  /** [external_id, attributes, memberships, created_at, updated_at] */
-  readonly profiles: unknown[][] = [];
+  /** [external_id, attributes, memberships, created_at, updated_at] of users without a profile. */
+  readonly newProfiles: unknown[][] = [];
+  /** [attributes, memberships, updated_at, external_id] of stored profiles whose attributes changed. */
+  readonly changedProfiles: unknown[][] = [];
   /** [memberships, external_id] of profiles whose attributes did not change. */
   readonly membershipColumns: unknown[][] = [];
   readonly events: unknown[][] = [];
@@ -85,14 +87,11 @@ export class TrackWrites {
 
   flush(stmts: StatementCache): void {
     // Profiles first: events and purchases reference them.
-    upsertRows(
-      stmts,
-      'profiles',
-      ['external_id', 'attributes', 'memberships', 'created_at', 'updated_at'],
-      'external_id',
-      ['attributes', 'memberships', 'updated_at'],
-      this.profiles,
-    );
+    // The batch read every profile first (and holds the write lock), so it knows which exist: an
+    // UPDATE by key costs about a quarter less than an upsert that first tries to insert.
+    insertRows(stmts, 'profiles', ['external_id', 'attributes', 'memberships', 'created_at', 'updated_at'], this.newProfiles);
+    const changed = stmts.get('UPDATE profiles SET attributes = ?, memberships = ?, updated_at = ? WHERE external_id = ?');
+    for (const row of this.changedProfiles) changed.run(row);
     const memberships = stmts.get('UPDATE profiles SET memberships = ? WHERE external_id = ?');
     for (const row of this.membershipColumns) memberships.run(row);
     insertRows(stmts, 'events', ['external_id', 'name', 'time', 'properties', 'created_at'], this.events);

@@ -65,7 +65,8 @@ export function applyTrackInTransaction(
     const memberships = membershipsChanged ? serializeMemberships(stored) : column;
     // A profile is rewritten only when an attribute changed: updated_at is the last change, and
     // an event alone costs no random page write in the profiles table.
-    if (work.isNew || plan.changes.length > 0) writes.profiles.push([work.externalId, JSON.stringify(work.after), memberships, at, at]);
+    if (work.isNew) writes.newProfiles.push([work.externalId, JSON.stringify(work.after), memberships, at, at]);
+    else if (plan.changes.length > 0) writes.changedProfiles.push([JSON.stringify(work.after), memberships, at, work.externalId]);
     else if (membershipsChanged) writes.membershipColumns.push([memberships, work.externalId]);
     for (const event of work.events) {
       writes.events.push([work.externalId, event.name, event.time, JSON.stringify(event.properties), at]);
