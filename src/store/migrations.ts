@@ -169,4 +169,12 @@ export const migrations: Migration[] = [
       `CREATE INDEX deliveries_lease ON deliveries (lease_until, id) WHERE status = 'sending'`,
     ],
   },
+  {
+    version: 5,
+    name: 'events and purchases kept once, in the export stream',
+    // Every event and purchase is also a user_event / purchase entry of the export stream, with
+    // the same fields, written in the same transaction. These tables held a second copy that
+    // nothing read, at one more row write per event ingested.
+    statements: () => ['DROP TABLE IF EXISTS events', 'DROP TABLE IF EXISTS purchases'],
+  },
 ];

@@ -1,17 +1,15 @@
 // applyTrack on PostgreSQL: one transaction that locks the batch's profiles, applies the
-// attribute operations, records events and purchases, and writes the planned deliveries and
-// export events (transactional outbox). Writes are set-based (unnest) to keep round trips flat.
+// attribute operations, and writes the planned deliveries and export events (transactional
+// outbox; events and purchases are kept there). Writes are set-based (unnest) to keep round trips flat.
 import type pg from 'pg';
 import type {
   Delivery,
   ExportEvent,
   MembershipWrite,
   ProgramMembership,
-  Purchase,
   SendPlanner,
   TrackBatch,
   UserActivity,
-  UserEvent,
 } from '../types.js';
 import { applyUserOps, type InternalApplyOptions, newUserWork, planUser, queuedDeliveryRow, type UserWork } from '../track-plan.js';
 import { insertExportEvents } from './exports.js';
@@ -112,8 +110,6 @@ export async function applyTrackInTransaction(
   // updated_at is the last change, and an event alone rewrites no profile row.
   await writeProfiles(client, changed, at);
   await writeMemberships(client, membershipWrites, at);
-  await insertEvents(client, batch.events, at);
-  await insertPurchases(client, batch.purchases, at);
   await insertDeliveries(client, deliveries);
   await insertExportEvents(client, exports);
   return { activities, deliveries: deliveries.map(toDelivery) };
@@ -126,41 +122,6 @@ async function writeProfiles(client: pg.ClientBase, users: UserWork[], at: strin
     text: `UPDATE profiles p SET attributes = v.attributes::json, updated_at = $3
            FROM unnest($1::text[], $2::text[]) AS v(external_id, attributes) WHERE p.external_id = v.external_id`,
     values: [users.map((u) => u.externalId), users.map((u) => JSON.stringify(u.after)), at],
-  });
-}
-
-async function insertEvents(client: pg.ClientBase, events: UserEvent[], at: string): Promise<void> {
-  if (events.length === 0) return;
-  await client.query({
-    name: 'lh_insert_events',
-    text: `INSERT INTO events (external_id, name, time, properties, created_at)
-           SELECT external_id, name, time, properties::json, $4
-           FROM unnest($1::text[], $2::text[], $3::text[], $5::text[]) WITH ORDINALITY AS e(external_id, name, time, properties, n)
-           ORDER BY n`,
-    values: [events.map((e) => e.externalId), events.map((e) => e.name), events.map((e) => e.time), at, events.map((e) => json(e.properties))],
-  });
-}
-
-async function insertPurchases(client: pg.ClientBase, purchases: Purchase[], at: string): Promise<void> {
-  if (purchases.length === 0) return;
-  const col = <T>(pick: (p: Purchase) => T) => purchases.map(pick);
-  await client.query({
-    name: 'lh_insert_purchases',
-    text: `INSERT INTO purchases (external_id, product_id, currency, price, quantity, time, properties, created_at)
-           SELECT external_id, product_id, currency, price, quantity, time, properties::json, $8
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::text[])
-             WITH ORDINALITY AS p(external_id, product_id, currency, price, quantity, time, properties, n)
-           ORDER BY n`,
-    values: [
-      col((p) => p.externalId),
-      col((p) => p.productId),
-      col((p) => p.currency),
-      col((p) => p.price),
-      col((p) => p.quantity),
-      col((p) => p.time),
-      col((p) => json(p.properties)),
-      at,
-    ],
   });
 }
 

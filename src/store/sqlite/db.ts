@@ -67,6 +67,8 @@ export const sqliteMigrations: Migration[] = [
       ) WITHOUT ROWID`,
       `INSERT INTO program_due (due_at, program_id, external_id)
        SELECT due_at, program_id, external_id FROM program_members WHERE due_at IS NOT NULL`,
+      // Nothing references profiles once program_members is gone (events and purchases went in
+      // shared migration 5), so dropping it cascades nowhere.
       `DROP TABLE program_members`,
       `DROP TABLE profiles`,
       `ALTER TABLE profiles_by_id RENAME TO profiles`,
@@ -74,7 +76,7 @@ export const sqliteMigrations: Migration[] = [
   },
 ];
 
-function applyList(db: Database.Database, table: string, list: Migration[], now: () => Date, checkForeignKeys = false): number[] {
+function applyList(db: Database.Database, table: string, list: Migration[], now: () => Date): number[] {
   db.exec(SCHEMA_VERSION_TABLE.replace('schema_version', table));
   const applied = new Set((db.prepare(`SELECT version FROM ${table}`).all() as { version: number }[]).map((r) => r.version));
   const done: number[] = [];
@@ -85,9 +87,6 @@ function applyList(db: Database.Database, table: string, list: Migration[], now:
       const again = db.prepare(`SELECT 1 FROM ${table} WHERE version = ?`).get(migration.version);
       if (again) return;
       for (const statement of migration.statements(sqliteDialect)) db.exec(statement);
-      if (checkForeignKeys && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
-        throw new Error(`migration ${table} v${migration.version} (${migration.name}) would break foreign keys`);
-      }
       db.prepare(`INSERT INTO ${table} (version, name, applied_at) VALUES (?, ?, ?)`).run(
         migration.version,
         migration.name,
@@ -105,14 +104,6 @@ function applyList(db: Database.Database, table: string, list: Migration[], now:
  */
 export function migrateDatabase(db: Database.Database, now: () => Date = () => new Date()): number[] {
   const done = applyList(db, 'schema_version', migrations, now);
-  // Rebuilding a table that others reference: with foreign keys on, dropping the old one would
-  // delete (cascade) the rows that reference it. They are checked before each commit instead.
-  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
-  db.pragma('foreign_keys = OFF');
-  try {
-    applyList(db, 'embedded_schema_version', sqliteMigrations, now, enforced);
-  } finally {
-    if (enforced) db.pragma('foreign_keys = ON');
-  }
+  applyList(db, 'embedded_schema_version', sqliteMigrations, now);
   return done;
 }

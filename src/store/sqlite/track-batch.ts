@@ -67,7 +67,7 @@ const DELIVERY_COLUMNS = [
   'updated_at',
 ] as const satisfies readonly (keyof DeliveryRow)[];
 
-/** The rows one applyTrack writes, gathered per table and written in an order the foreign keys accept. */
+/** The rows one applyTrack writes, gathered per table and written with few statements. */
 export class TrackWrites {
   /** [external_id, attributes, memberships, created_at, updated_at] of users without a profile. */
   readonly newProfiles: unknown[][] = [];
@@ -75,8 +75,6 @@ export class TrackWrites {
   readonly changedProfiles: unknown[][] = [];
   /** [memberships, external_id] of profiles whose attributes did not change. */
   readonly membershipColumns: unknown[][] = [];
-  readonly events: unknown[][] = [];
-  readonly purchases: unknown[][] = [];
   private readonly deliveries: unknown[][] = [];
   private readonly eligibility: unknown[][] = [];
 
@@ -86,7 +84,6 @@ export class TrackWrites {
   }
 
   flush(stmts: StatementCache): void {
-    // Profiles first: events and purchases reference them.
     // The batch read every profile first (and holds the write lock), so it knows which exist: an
     // UPDATE by key costs about a quarter less than an upsert that first tries to insert.
     insertRows(stmts, 'profiles', ['external_id', 'attributes', 'memberships', 'created_at', 'updated_at'], this.newProfiles);
@@ -94,13 +91,6 @@ export class TrackWrites {
     for (const row of this.changedProfiles) changed.run(row);
     const memberships = stmts.get('UPDATE profiles SET memberships = ? WHERE external_id = ?');
     for (const row of this.membershipColumns) memberships.run(row);
-    insertRows(stmts, 'events', ['external_id', 'name', 'time', 'properties', 'created_at'], this.events);
-    insertRows(
-      stmts,
-      'purchases',
-      ['external_id', 'product_id', 'currency', 'price', 'quantity', 'time', 'properties', 'created_at'],
-      this.purchases,
-    );
     insertRows(stmts, 'deliveries', DELIVERY_COLUMNS, this.deliveries);
     upsertRows(
       stmts,

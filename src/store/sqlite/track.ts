@@ -68,12 +68,6 @@ export function applyTrackInTransaction(
     if (work.isNew) writes.newProfiles.push([work.externalId, JSON.stringify(work.after), memberships, at, at]);
     else if (plan.changes.length > 0) writes.changedProfiles.push([JSON.stringify(work.after), memberships, at, work.externalId]);
     else if (membershipsChanged) writes.membershipColumns.push([memberships, work.externalId]);
-    for (const event of work.events) {
-      writes.events.push([work.externalId, event.name, event.time, JSON.stringify(event.properties), at]);
-    }
-    for (const p of work.purchases) {
-      writes.purchases.push([work.externalId, p.productId, p.currency, p.price, p.quantity, p.time, JSON.stringify(p.properties), at]);
-    }
     for (const send of plan.sends) {
       const row = queuedDeliveryRow(send, at, JSON.stringify(send.trigger));
       writes.addDelivery(row);
