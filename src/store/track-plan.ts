@@ -65,6 +65,19 @@ export interface UserPlan {
   sends: PlannedSend[];
 }
 
+// Every user of a batch shares its `now`: the text is worked out once, not once per user.
+let isoTime = NaN;
+let isoValue = '';
+function isoText(now: Date): string {
+  if (now.getTime() !== isoTime) {
+    isoTime = now.getTime();
+    isoValue = now.toISOString();
+  }
+  return isoValue;
+}
+
+const copyOf = (times: Record<string, string> | undefined): Record<string, string> => (times ? { ...times } : {});
+
 /**
  * Enriches, diffs and plans one user. `lastEnqueued` (campaign → time, per user) gets the planned
  * sends, so later users of the batch see them as they would reading the table row by row.
@@ -77,7 +90,7 @@ export function planUser(
   now: Date,
   options: InternalApplyOptions,
 ): UserPlan {
-  const at = now.toISOString();
+  const at = isoText(now);
   const externalId = work.externalId;
   const before = work.isNew ? undefined : work.before;
   const drafts = [...(options.exportsFor?.(work.externalId) ?? [])];
@@ -113,7 +126,7 @@ export function planUser(
   for (const change of changes) {
     exports.push({ type: 'attribute_changed', at, externalId, data: { attribute: change.attribute, before: change.before ?? null, after: change.after ?? null } });
   }
-  for (const draft of drafts) exports.push({ ...draft, at, externalId });
+  for (const draft of drafts) exports.push({ type: draft.type, at, externalId, data: draft.data });
 
   const activity: UserActivity = {
     externalId: work.externalId,
@@ -122,7 +135,7 @@ export function planUser(
     changes,
     events: work.events,
     purchases: work.purchases,
-    lastEnqueuedAt: { ...lastEnqueued.get(work.externalId) },
+    lastEnqueuedAt: copyOf(lastEnqueued.get(work.externalId)),
   };
   const sends: PlannedSend[] = [];
   for (const planned of planner(activity)) {

@@ -175,7 +175,7 @@ export interface ExportDraft {
   data: Attributes;
 }
 
-/** A user inside a program (a scoring program): one row per (program, user) while entered. */
+/** A user inside a program (a scoring program): one per (program, user) while entered. */
 export interface ProgramMembership {
   programId: string;
   externalId: string;
