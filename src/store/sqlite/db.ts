@@ -8,8 +8,6 @@ export const sqliteDialect: SqlDialect = {
   float: 'REAL',
 };
 
-const MMAP_BYTES = 1024 * 1024 * 1024;
-
 export interface SqliteOpenOptions {
   /** Database file; ':memory:' for a throwaway store. */
   path: string;
@@ -28,10 +26,6 @@ export function openDatabase(options: SqliteOpenOptions): Database.Database {
     db.pragma('synchronous = FULL');
   }
   db.pragma('foreign_keys = ON');
-  // Pages are read from a memory map of the file (not copied in with a read call each): random
-  // profile lookups at a million profiles cost about a third less. Pages the process touched
-  // count in its RSS while the OS keeps them cached.
-  if (options.path !== ':memory:') db.pragma(`mmap_size = ${MMAP_BYTES}`);
   return db;
 }
 
