@@ -136,7 +136,6 @@ await section('5', async () => {
         met: rss.rssMb < 400,
         note: `startService from the compiled build in a child (log level warn), program loaded from the store, after ${rss.events} events posted to /users/track 4 at a time (${rss.eventsPerSecond.toFixed(0)} events/s over HTTP; empty store ${emptyRss.eventsPerSecond.toFixed(0)}/s); RSS at start ${rss.rssAtStartMb.toFixed(0)} MB (empty ${emptyRss.rssAtStartMb.toFixed(0)} MB); setup (bulk insert of profiles and memberships) ${s.setupSeconds.toFixed(1)} s; ratio = times the empty service`,
       },
-      true,
     ),
   );
 });

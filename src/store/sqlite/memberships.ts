@@ -2,7 +2,7 @@
 //
 // A scored event reads and rewrites its user's profile anyway; a membership row of its own cost a
 // second random lookup and two more random page writes (the row and its due-time index entry) in
-// the one writer's WAL, which halved scored ingest at a million profiles. So:
+// the one writer's WAL: about a third of the time of a scored event at a million profiles. So:
 //   profiles.memberships  JSON {programId: [entered_at, due_at, queued_at]} (NULL for none)
 //   program_due           one entry per scheduled membership, keyed (queued_at, program, user)
 // A qualifying action pushes due_at later and leaves the queue alone: queued_at ≤ due_at always
