@@ -1,5 +1,6 @@
-// applyTrack for SQLite: the profile changes, events, purchases, planned deliveries and export
-// events of one /users/track batch. Called inside one transaction by the store.
+// applyTrack for SQLite: the profile changes (memberships included), planned deliveries and export
+// events (events and purchases among them) of one /users/track batch. Called inside one
+// transaction by the store.
 import type { Attributes, Delivery, ExportEvent, SendPlanner, TrackBatch, UserActivity } from '../types.js';
 import { applyUserOps, type InternalApplyOptions, newUserWork, planUser, queuedDeliveryRow, type UserWork } from '../track-plan.js';
 import { insertExportEvents } from './exports.js';
