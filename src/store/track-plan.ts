@@ -65,17 +65,6 @@ export interface UserPlan {
   sends: PlannedSend[];
 }
 
-// Every user of a batch shares its `now`: the text is worked out once, not once per user.
-let isoTime = NaN;
-let isoValue = '';
-function isoText(now: Date): string {
-  if (now.getTime() !== isoTime) {
-    isoTime = now.getTime();
-    isoValue = now.toISOString();
-  }
-  return isoValue;
-}
-
 const copyOf = (times: Record<string, string> | undefined): Record<string, string> => (times ? { ...times } : {});
 
 /**
@@ -90,7 +79,7 @@ export function planUser(
   now: Date,
   options: InternalApplyOptions,
 ): UserPlan {
-  const at = isoText(now);
+  const at = now.toISOString();
   const externalId = work.externalId;
   const before = work.isNew ? undefined : work.before;
   const drafts = [...(options.exportsFor?.(work.externalId) ?? [])];
