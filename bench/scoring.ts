@@ -18,6 +18,7 @@ import { request } from 'undici';
 import { toTrackBatch, type TrackRequest } from '../src/ingest/index.js';
 import { startScoring } from '../src/scoring/index.js';
 import { openSqliteStore, type Store, type TrackBatch } from '../src/store/index.js';
+import { serializeMemberships } from '../src/store/sqlite/memberships.js';
 import { compiled } from './lib/compiled.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -99,7 +100,7 @@ export async function createProfileStore(path: string, profiles: number): Promis
   const queued = db.prepare('INSERT INTO program_due (due_at, program_id, external_id) VALUES (?, ?, ?)');
   const at = new Date(Date.now() - 86_400_000).toISOString();
   const due = new Date(Date.now() + 29 * 86_400_000).toISOString();
-  const memberships = JSON.stringify({ [PROGRAM_ID]: [at, due, due] });
+  const memberships = serializeMemberships(new Map([[PROGRAM_ID, { enteredAt: at, dueAt: due, queuedAt: due }]]));
   const chunk = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const id = `lead-${i}`;
