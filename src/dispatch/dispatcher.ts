@@ -1,7 +1,6 @@
 // One webhook attempt over undici: SSRF-guarded per-host pools, a per-host FIFO concurrency
 // limit, a per-host circuit breaker, connect and total timeouts, no redirects. `send` never
 // throws for HTTP or network failures: every outcome is an AttemptResult.
-import { request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { redactHeaders, redactText } from '../liquid/redact.js';
@@ -9,7 +8,7 @@ import { parseAllowedHosts } from './allowlist.js';
 import type { AllowList } from './allowlist.js';
 import { CircuitBreakerConfigSchema, CircuitBreakerRegistry } from './circuit-breaker.js';
 import type { BreakerState } from './circuit-breaker.js';
-import { AttemptTimeoutError, classifyRequestError } from './classify-error.js';
+import { classifyRequestError } from './classify-error.js';
 import { HostLimiter } from './host-limiter.js';
 import { knownSecretsOf, redactAttemptForLog } from './redaction.js';
 import { retryHintMs } from './retry-hints.js';
@@ -18,7 +17,7 @@ import { createGuardedAgent } from './ssrf.js';
 import type { LookupFunction } from './ssrf.js';
 import { WebhookRequestSchema } from './types.js';
 import type { AttemptError, AttemptResult, ParsedWebhookRequest, WebhookRequest } from './types.js';
-import { readBodyCapped } from './read-body.js';
+import { exchange } from './http-exchange.js';
 
 export const DispatcherConfigSchema = z.object({
   /** LIQUIDHOOK_ALLOWED_HOSTS syntax: destinations exempt from the SSRF guard. */
@@ -109,7 +108,7 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
       }
       // Signed after any wait for a slot, so the timestamp is fresh when the request leaves.
       const headers = buildHeaders(request, config.userAgent, now());
-      const result = await exchange(request, headers, sendOptions);
+      const result = await attempt(request, headers, sendOptions);
       breakers.record(origin, breakerVerdict(result));
       return finish(input, result);
     } finally {
@@ -117,42 +116,31 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
     }
   }
 
-  async function exchange(request: ParsedWebhookRequest, headers: Record<string, string>, sendOptions: SendOptions): Promise<AttemptResult> {
+  async function attempt(request: ParsedWebhookRequest, headers: Record<string, string>, sendOptions: SendOptions): Promise<AttemptResult> {
     const startedAt = now();
     const t0 = performance.now();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new AttemptTimeoutError(config.timeoutMs)), config.timeoutMs);
     const known = knownSecretsOf(request);
     const fullRedaction = sendOptions.redaction !== 'known-secrets';
     try {
-      const response = await undiciRequest(request.url, {
-        method: request.method,
-        headers,
-        body: request.method === 'GET' || request.body === '' ? undefined : request.body,
-        dispatcher: agent,
-        signal: controller.signal,
-        headersTimeout: config.timeoutMs,
-        bodyTimeout: config.timeoutMs,
-      });
-      const cap = sendOptions.responseBodyBytes ?? config.responseBodyBytes;
-      const body = await readBodyCapped(response.body, cap);
-      const responseHeaders = flattenHeaders(response.headers);
-      const hint = retryHintMs(responseHeaders, now());
+      const response = await exchange(
+        agent,
+        { url: new URL(request.url), method: request.method, headers, ...(request.method === 'GET' || request.body === '' ? {} : { body: request.body }) },
+        { timeoutMs: config.timeoutMs, cap: sendOptions.responseBodyBytes ?? config.responseBodyBytes },
+      );
+      const hint = retryHintMs(response.headers, now());
       return {
         ok: response.statusCode >= 200 && response.statusCode < 300,
         status: response.statusCode,
-        headers: fullRedaction ? redactHeaders(responseHeaders) : scrubKnownInHeaders(responseHeaders, known),
-        responseBody: fullRedaction ? redactText(body.text, known) : scrubKnown(body.text, known),
-        responseTruncated: body.truncated,
+        headers: fullRedaction ? redactHeaders(response.headers) : scrubKnownInHeaders(response.headers, known),
+        responseBody: fullRedaction ? redactText(response.body, known) : scrubKnown(response.body, known),
+        responseTruncated: response.truncated,
         latencyMs: Math.round(performance.now() - t0),
         startedAt,
         ...(hint !== undefined ? { retryAfterMs: hint } : {}),
       };
     } catch (err) {
-      const error = classifyRequestError(controller.signal.aborted ? (controller.signal.reason ?? err) : err);
+      const error = classifyRequestError(err);
       return { ...failure(startedAt, { ...error, message: redactText(error.message, known) }), latencyMs: Math.round(performance.now() - t0) };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -197,14 +185,6 @@ function breakerVerdict(result: AttemptResult): 'success' | 'failure' | 'neutral
 
 function failure(startedAt: number, error: AttemptError): AttemptResult {
   return { ok: false, headers: {}, responseBody: '', responseTruncated: false, latencyMs: 0, startedAt, error };
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }
 
 function scrubKnownInHeaders(headers: Record<string, string>, known: string[]): Record<string, string> {
