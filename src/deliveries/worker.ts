@@ -2,7 +2,7 @@
 // their outcomes in groups: whatever finishes within a few milliseconds, or while the previous
 // commit runs, shares one transaction. A crash loses nothing: unrecorded claims come back when their lease expires, and the
 // receiver sees the same Idempotency-Key again.
-import type { Delivery, DeliveryOutcome } from '../store/types.js';
+import type { Delivery, DeliveryOutcome, NewDeliveryClaim } from '../store/types.js';
 import { processDelivery, type ProcessedDelivery } from './process.js';
 import type { WorkerOptions, WorkerPorts, WorkerStats } from './types.js';
 
@@ -13,6 +13,8 @@ export interface DeliveryWorker {
   start(): void;
   /** Ask for a claim round now (new deliveries were enqueued). */
   wake(): void;
+  /** Takes new deliveries as an applyTrack writes them, while this worker has free slots. */
+  handOff(): DeliveryHandOff;
   /** Stop claiming, wait up to `graceMs` for sends in flight, release the rest, flush outcomes. */
   stop(graceMs: number): Promise<void>;
   /** Resolves once nothing is due, in flight or waiting to be committed (tests, CLI one-shots). */
@@ -20,11 +22,22 @@ export interface DeliveryWorker {
   stats(): WorkerStats;
 }
 
+/** One applyTrack's hand-off: pass `claim` as its `claimNew`, then `adopt` or `cancel`. */
+export interface DeliveryHandOff {
+  claim: NewDeliveryClaim;
+  /** After the commit: sends the deliveries leased to this worker, wakes it for queued ones. */
+  adopt(deliveries: Delivery[]): void;
+  /** The write failed: frees the reserved slots. */
+  cancel(): void;
+}
+
 export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions): DeliveryWorker {
   const now = ports.now ?? (() => new Date());
   const log = ports.logger;
   const stats: WorkerStats = { claimed: 0, delivered: 0, retried: 0, failed: 0, dead: 0, aborted: 0, commits: 0, inFlight: 0 };
   const inFlight = new Map<string, Promise<void>>();
+  /** Slots promised to hand-offs whose transaction has not finished yet. */
+  let reserved = 0;
   let pending: ProcessedDelivery[] = [];
   /** Sent but not yet committed: if the lease lapses meanwhile, a re-claim must not send again. */
   const settling = new Set<string>();
@@ -137,8 +150,42 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
     stats.inFlight = inFlight.size;
   }
 
+  function handOff(): DeliveryHandOff {
+    let held = 0;
+    const free = (): void => {
+      reserved -= held;
+      held = 0;
+    };
+    return {
+      claim: {
+        owner: options.owner,
+        leaseMs: options.leaseMs,
+        reserve() {
+          if (!running || options.concurrency - inFlight.size - reserved <= 0) return false;
+          reserved++;
+          held++;
+          return true;
+        },
+      },
+      adopt(deliveries) {
+        free();
+        // A new delivery is written `sending` only when this hand-off reserved it.
+        const mine = deliveries.filter((d) => d.status === 'sending');
+        if (mine.length < deliveries.length) wake();
+        if (!running) {
+          // Stopping: give them back to the queue (or to whoever claims after the lease).
+          if (mine.length > 0) void ports.store.releaseDeliveries(mine.map((d) => d.id)).catch((err: unknown) => log.error({ err }, 'release failed'));
+          return;
+        }
+        for (const delivery of mine) track(delivery);
+        stats.claimed += mine.length;
+      },
+      cancel: free,
+    };
+  }
+
   async function claimRound(): Promise<number> {
-    const room = options.concurrency - inFlight.size;
+    const room = options.concurrency - inFlight.size - reserved;
     if (room <= 0) return 0;
     const claimed = await ports.store.claimDeliveries(options.owner, Math.min(room, options.batchSize), now(), options.leaseMs);
     let fresh = 0;
@@ -226,6 +273,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       renewTimer.unref();
     },
     wake,
+    handOff,
     async stop(graceMs) {
       running = false;
       wakeUp?.();

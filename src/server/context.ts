@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
 import type { CampaignCatalog } from '../deliveries/catalog.js';
 import type { WebhookDispatcher } from '../dispatch/index.js';
+import type { DeliveryHandOff } from '../deliveries/worker.js';
 import type { LiquidhookEngine } from '../liquid/index.js';
 import type { Store } from '../store/types.js';
 import type { Metrics } from './metrics.js';
@@ -26,6 +27,8 @@ export interface RouteContext {
   metrics: Metrics;
   /** Tells the worker that sends were enqueued. */
   onEnqueued(count: number): void;
+  /** The worker's hand-off for /users/track: new sends go to it as they are written. */
+  handOff?(): DeliveryHandOff;
 }
 
 /** One group of routes. It may be async (e.g. to register a plugin). */

@@ -115,6 +115,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       logger,
       metrics,
       onEnqueued: () => worker.wake(),
+      handOff: () => worker.handOff(),
     };
     const app = await buildApp({ context, apiKey });
     await app.listen({ port: config.port, host: config.host });

@@ -12,6 +12,7 @@ import type {
   ExportDraft,
   ExportEvent,
   MembershipWrite,
+  NewDeliveryClaim,
   ProgramMembership,
   Purchase,
   SendPlanner,
@@ -151,8 +152,22 @@ export function planUser(
   return { changes, activity, memberships: membershipWrites, exports, sends };
 }
 
-/** The outbox row of a planned send, due now; `trigger` as the backend stores JSON. */
-export function queuedDeliveryRow<J>(send: PlannedSend, at: string, trigger: J): DeliveryRow<J> {
+/**
+ * The outbox row of a planned send, due now; `trigger` as the backend stores JSON. With a
+ * `claim` that reserves it, the row is written leased to that worker instead of queued.
+ */
+export function newDeliveryRow<J>(send: PlannedSend, now: Date, trigger: J, claim: NewDeliveryClaim | undefined): DeliveryRow<J> {
+  const at = now.toISOString();
+  const row = queuedDeliveryRow(send, at, trigger);
+  if (claim?.reserve()) {
+    row.status = 'sending';
+    row.lease_owner = claim.owner;
+    row.lease_until = new Date(now.getTime() + claim.leaseMs).toISOString();
+  }
+  return row;
+}
+
+function queuedDeliveryRow<J>(send: PlannedSend, at: string, trigger: J): DeliveryRow<J> {
   return {
     id: send.id,
     campaign_id: send.campaignId,

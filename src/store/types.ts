@@ -227,6 +227,20 @@ export interface ApplyTrackOptions {
   enricher?: ActivityEnricher;
   /** Moved in the same transaction, so applied rows and the watermark commit together. */
   cursor?: CursorMove;
+  /** New deliveries a worker of this process takes as they are written (no claim round). */
+  claimNew?: NewDeliveryClaim;
+}
+
+/**
+ * Each new delivery `reserve()` accepts is written already claimed: status `sending`, leased to
+ * `owner` for `leaseMs`. The worker sends it once the commit is durable; if the process dies
+ * first, the lease lapses and any worker claims it as usual.
+ */
+export interface NewDeliveryClaim {
+  owner: string;
+  leaseMs: number;
+  /** Synchronous, once per new delivery: false when the worker has no free slot. */
+  reserve(): boolean;
 }
 
 /** A membership whose due time has come. */

@@ -79,6 +79,36 @@ describe('delivery worker', () => {
     expect(detail?.attempts_log[0]?.statusCode).toBe(204);
   });
 
+  it('takes new deliveries from applyTrack up to its free slots, sends them without a claim round, and frees cancelled slots', async () => {
+    const claims: number[] = [];
+    const h = harness({ respond: () => response(204) });
+    const claimDeliveries = h.store.claimDeliveries.bind(h.store);
+    h.store.claimDeliveries = async (...args) => {
+      const claimed = await claimDeliveries(...args);
+      claims.push(claimed.length);
+      return claimed;
+    };
+    h.worker.start();
+    // A failed write gives its reservations back.
+    const failed = h.worker.handOff();
+    expect(Array.from({ length: 8 }, () => failed.claim.reserve())).toEqual(Array(8).fill(true));
+    expect(failed.claim.reserve()).toBe(false);
+    failed.cancel();
+
+    const users = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`u${i}`, 150 + i]));
+    const handOff = h.worker.handOff();
+    const attributes = Object.entries(users).map(([externalId, score]) => ({ externalId, ops: { score: { op: 'set' as const, value: score } } }));
+    const { deliveries } = await h.store.applyTrack({ attributes, events: [], purchases: [] }, everyScoreChange, { claimNew: handOff.claim });
+    // Concurrency 8: eight are written leased to the worker, two queued.
+    expect(deliveries.filter((d) => d.status === 'sending')).toHaveLength(8);
+    handOff.adopt(deliveries);
+    await h.worker.idle();
+    expect((await h.store.listDeliveries({})).every((d) => d.status === 'delivered')).toBe(true);
+    expect(h.sent).toHaveLength(10);
+    // Only the two queued ones went through a claim.
+    expect(claims.reduce((a, b) => a + b, 0)).toBe(2);
+  });
+
   it('reports each committed outcome once (metrics), after it is recorded', async () => {
     const reported: { id: string; status: string }[] = [];
     const h = harness({

@@ -36,6 +36,25 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       expect(reclaimed.map((d) => d.id)).toEqual([id]);
     });
 
+    it('writes new deliveries already leased to the owner when the hand-off reserves them', async () => {
+      const store = await fresh();
+      let slots = 2;
+      const claimNew = { owner: 'w1', leaseMs: 5_000, reserve: () => slots-- > 0 };
+      const users = batch({ attributes: ['u1', 'u2', 'u3'].map((externalId) => ({ externalId, ops: { 'lead score': { op: 'inc', by: 1 } } })) });
+      const now = new Date();
+      const { deliveries } = await store.applyTrack(users, sendOnce('c1'), { claimNew });
+      expect(deliveries.map((d) => d.status)).toEqual(['sending', 'sending', 'queued']);
+      // Only the delivery that was not reserved can be claimed before the leases lapse.
+      const claimed = await store.claimDeliveries('w2', 10, new Date(now.getTime() + 4_000), 5_000);
+      expect(claimed.map((d) => d.id)).toEqual([deliveries[2]!.id]);
+      // The owner's outcome applies; after the lease lapses, another worker takes the other one over.
+      const recorded = await store.recordOutcomes([{ id: deliveries[0]!.id, status: 'delivered' }], now, { owner: 'w1' });
+      expect(recorded.deliveries).toEqual([]);
+      expect((await store.getDelivery(deliveries[0]!.id))?.status).toBe('delivered');
+      const lapsed = await store.claimDeliveries('w2', 10, new Date(now.getTime() + 6_000), 5_000);
+      expect(lapsed.map((d) => d.id)).toEqual([deliveries[1]!.id]);
+    });
+
     it('nextDueAt is the earliest queued due time, undefined when nothing waits', async () => {
       const store = await fresh();
       expect(await store.nextDueAt()).toBeUndefined();

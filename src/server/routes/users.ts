@@ -50,16 +50,19 @@ export const registerUserRoutes: RoutePlugin = (app, ctx) => {
       const now = new Date();
       const { batch, errors } = toTrackBatch(body, now);
       let result;
+      const handOff = ctx.handOff?.();
       try {
-        result = await store.applyTrack(batch, catalog.planner(now));
+        result = await store.applyTrack(batch, catalog.planner(now), handOff ? { claimNew: handOff.claim } : {});
       } catch (error) {
+        handOff?.cancel();
         if (!(error instanceof AttributeOpError)) throw error;
         // The stored value does not allow the operation (e.g. inc on a string): the whole batch is refused.
         throw new HttpError(400, REFUSED, [
           { path: formatPath(['attributes', entryIndexOf(body, error), error.attribute]), message: error.reason },
         ]);
       }
-      if (result.deliveries.length > 0) ctx.onEnqueued(result.deliveries.length);
+      if (handOff) handOff.adopt(result.deliveries);
+      else if (result.deliveries.length > 0) ctx.onEnqueued(result.deliveries.length);
       return reply.code(201).send(trackResponse(body, errors));
     },
   );

@@ -11,7 +11,7 @@ import type {
   TrackBatch,
   UserActivity,
 } from '../types.js';
-import { applyUserOps, type InternalApplyOptions, newUserWork, planUser, queuedDeliveryRow, type UserWork } from '../track-plan.js';
+import { applyUserOps, type InternalApplyOptions, newUserWork, planUser, newDeliveryRow, type UserWork } from '../track-plan.js';
 import { insertExportEvents } from './exports.js';
 import { membershipsOf, moveCursor, writeMemberships } from './programs.js';
 import { type DeliveryRow, json, type ProfileRow, toDelivery } from './rows.js';
@@ -101,7 +101,7 @@ export async function applyTrackInTransaction(
     const plan = planUser(work, memberships.get(work.externalId) ?? [], eligibility, planner, now, options);
     for (const write of plan.memberships) membershipWrites.push({ externalId: work.externalId, write });
     if (plan.changes.length > 0) changed.push(work);
-    for (const send of plan.sends) deliveries.push(queuedDeliveryRow(send, at, send.trigger));
+    for (const send of plan.sends) deliveries.push(newDeliveryRow(send, now, send.trigger, options.claimNew));
     exports.push(...plan.exports);
     activities.push(plan.activity);
   }
@@ -131,10 +131,21 @@ async function insertDeliveries(client: pg.ClientBase, rows: DeliveryRow[]): Pro
   await client.query({
     name: 'lh_insert_deliveries',
     text: `INSERT INTO deliveries (id, campaign_id, external_id, idempotency_key, status, attempts, trigger,
-             next_attempt_at, created_at, updated_at)
-           SELECT id, campaign_id, external_id, idempotency_key, 'queued', 0, trigger::json, $6, $6, $6
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS d(id, campaign_id, external_id, idempotency_key, trigger)`,
-    values: [col('id'), col('campaign_id'), col('external_id'), col('idempotency_key'), rows.map((r) => json(r.trigger)), rows[0]!.created_at],
+             next_attempt_at, lease_owner, lease_until, created_at, updated_at)
+           SELECT id, campaign_id, external_id, idempotency_key, status, 0, trigger::json, $6, lease_owner, lease_until, $6, $6
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $7::text[], $8::text[], $9::text[])
+             AS d(id, campaign_id, external_id, idempotency_key, trigger, status, lease_owner, lease_until)`,
+    values: [
+      col('id'),
+      col('campaign_id'),
+      col('external_id'),
+      col('idempotency_key'),
+      rows.map((r) => json(r.trigger)),
+      rows[0]!.created_at,
+      col('status'),
+      col('lease_owner'),
+      col('lease_until'),
+    ],
   });
   // One row per (campaign, user), in a stable order so concurrent upserts cannot deadlock.
   const pairs = [...new Map(rows.map((r) => [`${r.campaign_id}\u0000${r.external_id}`, r])).values()].sort((a, b) =>

@@ -63,6 +63,8 @@ const DELIVERY_COLUMNS = [
   'attempts',
   'trigger',
   'next_attempt_at',
+  'lease_owner',
+  'lease_until',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof DeliveryRow)[];

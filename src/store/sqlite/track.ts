@@ -2,7 +2,7 @@
 // events (events and purchases among them) of one /users/track batch. Called inside one
 // transaction by the store.
 import type { Attributes, Delivery, ExportEvent, SendPlanner, TrackBatch, UserActivity } from '../types.js';
-import { applyUserOps, type InternalApplyOptions, newUserWork, planUser, queuedDeliveryRow, type UserWork } from '../track-plan.js';
+import { applyUserOps, type InternalApplyOptions, newUserWork, planUser, newDeliveryRow, type UserWork } from '../track-plan.js';
 import { insertExportEvents } from './exports.js';
 import { applyMembershipWrites, DueQueueWrites, parseMemberships, serializeMemberships, toProgramMemberships } from './memberships.js';
 import { moveCursorInTransaction } from './programs.js';
@@ -70,7 +70,7 @@ export function applyTrackInTransaction(
     else if (plan.changes.length > 0) writes.changedProfiles.push([JSON.stringify(work.after), memberships, at, work.externalId]);
     else if (membershipsChanged) writes.membershipColumns.push([memberships, work.externalId]);
     for (const send of plan.sends) {
-      const row = queuedDeliveryRow(send, at, JSON.stringify(send.trigger));
+      const row = newDeliveryRow(send, now, JSON.stringify(send.trigger), options.claimNew);
       writes.addDelivery(row);
       deliveries.push(toDelivery(row));
     }
