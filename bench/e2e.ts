@@ -6,6 +6,8 @@ import { startSink, type Sink } from './lib/sink.js';
 import { percentile, pool, sleep } from './lib/stats.js';
 
 const USERS_PER_REQUEST = 75; // Braze's /users/track limit per kind
+/** /users/track requests in flight at once in the throughput phase. */
+export const TRACK_POSTERS = 4;
 
 export interface ThroughputFigures {
   sends: number;
@@ -64,14 +66,17 @@ async function waitForArrivals(sink: Sink, total: number, timeoutMs: number): Pr
   }
 }
 
-/** `total` changes posted as fast as the API takes them; sends/s from the first POST to the last arrival. */
-export async function serviceThroughput(setup: E2eSetup, total: number): Promise<ThroughputFigures> {
+/**
+ * `total` changes posted as fast as the API takes them, `posters` requests at a time; sends/s
+ * from the first POST to the last arrival.
+ */
+export async function serviceThroughput(setup: E2eSetup, total: number, posters = TRACK_POSTERS): Promise<ThroughputFigures> {
   const { sink, service } = setup;
   await sink.reset();
   const requests = Math.ceil(total / USERS_PER_REQUEST);
   const batches = Array.from({ length: requests }, (_, i) => users(Math.min(USERS_PER_REQUEST, total - i * USERS_PER_REQUEST)));
   const t0 = performance.timeOrigin + performance.now();
-  await pool(requests, 4, (i) => service.track(batches[i]!));
+  await pool(requests, posters, (i) => service.track(batches[i]!));
   await waitForArrivals(sink, total, 120_000);
   const arrivals = await sink.arrivals();
   const last = Math.max(...arrivals.map((a) => a[2]));

@@ -54,6 +54,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: e.LIQUIDHOOK_BODY_LIMIT_BYTES,
     rateLimitPerMinute: e.LIQUIDHOOK_RATE_LIMIT,
     metricsPublic: e.LIQUIDHOOK_METRICS_PUBLIC,
+    dispatchThread: e.LIQUIDHOOK_DISPATCH_THREAD,
     trustProxy: e.LIQUIDHOOK_TRUST_PROXY,
     catalogRefreshMs: e.LIQUIDHOOK_CATALOG_REFRESH_MS,
   };

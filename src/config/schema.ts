@@ -19,8 +19,8 @@ const nonNegativeInt = (name: string, fallback: number, description: string) =>
     .default(fallback)
     .describe(description);
 
-const flag = (name: string, description: string) =>
-  z.stringbool({ error: `${name} must be true or false` }).default(false).describe(description);
+const flag = (name: string, description: string, byDefault = false) =>
+  z.stringbool({ error: `${name} must be true or false` }).default(byDefault).describe(description);
 
 const optionalText = z
   .string()
@@ -80,6 +80,11 @@ export const EnvSchema = z.object({
     'LIQUIDHOOK_MAX_PER_HOST',
     16,
     'Sends in flight per destination host; more wait in line (protects CRM API limits)',
+  ),
+  LIQUIDHOOK_DISPATCH_THREAD: flag(
+    'LIQUIDHOOK_DISPATCH_THREAD',
+    'Run the webhook HTTP requests on a worker thread, beside the event loop that takes the API and writes the store',
+    true,
   ),
   LIQUIDHOOK_POLL_MS: positiveInt(
     'LIQUIDHOOK_POLL_MS',
@@ -152,6 +157,8 @@ export interface ServiceConfig {
   };
   webhookTimeoutMs: number;
   maxConcurrencyPerHost: number;
+  /** Webhook requests on a worker thread (the main thread keeps the API, rendering and the store). */
+  dispatchThread: boolean;
   retryWindowMs: number;
   shutdownGraceMs: number;
   logLevel: (typeof LOG_LEVELS)[number];

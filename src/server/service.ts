@@ -10,7 +10,7 @@ import { CampaignCatalog } from '../deliveries/catalog.js';
 import { createPrepare } from '../deliveries/prepare.js';
 import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
 import { createDeliveryWorker, type DeliveryWorker } from '../deliveries/worker.js';
-import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
+import { RetryPolicySchema, createDispatcher, createGuardedAgent, createThreadDispatcher, parseAllowedHosts } from '../dispatch/index.js';
 import { createLiquid } from '../liquid/index.js';
 import { startScoring } from '../scoring/index.js';
 import { openStore } from '../store/index.js';
@@ -69,15 +69,19 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     const connectedContentAgent = createGuardedAgent({ allowedHosts: allowList });
     cleanup.unshift(() => connectedContentAgent.close());
     const engine = createLiquid({ connectedContent: { dispatcher: connectedContentAgent } });
-    const dispatcher = createDispatcher({
+    const dispatcherOptions = {
       allowedHosts: config.allowedHosts ?? '',
       timeoutMs: config.webhookTimeoutMs,
       maxConcurrencyPerHost: config.maxConcurrencyPerHost,
       // One line per attempt is debug detail; the delivery log keeps every attempt anyway.
       // Without debug the dispatcher gets no logger and skips building the redacted view.
       ...(logger.isLevelEnabled('debug') ? { logger: { info: (obj: object, msg: string) => logger.debug(obj, msg) } } : {}),
-    });
+    };
+    // Test sends from the API go out from this thread; the worker's sends from the dispatch thread.
+    const dispatcher = createDispatcher(dispatcherOptions);
     cleanup.unshift(() => dispatcher.close());
+    const sendDispatcher = config.dispatchThread ? createThreadDispatcher(dispatcherOptions) : dispatcher;
+    if (sendDispatcher !== dispatcher) cleanup.unshift(() => sendDispatcher.close());
 
     const catalog = new CampaignCatalog(store, logger, env);
     await catalog.load();
@@ -87,7 +91,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       {
         store,
         prepare: createPrepare({ engine, campaigns: catalog, signingSecrets: env }),
-        send: (request) => dispatcher.send(request),
+        send: (request) => sendDispatcher.send(request),
         deliveredUpdate: (delivery) => catalog.deliveredUpdate(delivery.campaignId, delivery.externalId),
         planner: () => catalog.planner(new Date()),
         retryPolicy: RetryPolicySchema.parse({ giveUpAfterMs: config.retryWindowMs }),
