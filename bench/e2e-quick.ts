@@ -21,6 +21,7 @@ const extraEnv = JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') as Record<str
 const setup = await setUpE2e(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [], extraEnv);
 try {
   await serviceThroughput(setup, 2_000);
+  await rawThroughput(setup.sink, 2_000, Number(SERVICE_ENV.LIQUIDHOOK_MAX_PER_HOST));
   const raw = await rawThroughput(setup.sink, sends, Number(SERVICE_ENV.LIQUIDHOOK_MAX_PER_HOST));
   const cpuBefore = processCpuMs(setup.service.child.pid);
   const service = await serviceThroughput(setup, sends);

@@ -7,7 +7,7 @@ import { percentile, pool, sleep } from './lib/stats.js';
 
 const USERS_PER_REQUEST = 75; // Braze's /users/track limit per kind
 /** /users/track requests in flight at once in the throughput phase. */
-export const TRACK_POSTERS = 4;
+export const TRACK_POSTERS = 8;
 
 export interface ThroughputFigures {
   sends: number;
@@ -26,9 +26,9 @@ export interface LatencyFigures {
 
 /** Service settings used by every end-to-end phase (reported with the figures). */
 export const SERVICE_ENV = {
-  LIQUIDHOOK_WORKER_CONCURRENCY: '64',
-  LIQUIDHOOK_WORKER_BATCH: '100',
-  LIQUIDHOOK_MAX_PER_HOST: '64',
+  LIQUIDHOOK_WORKER_CONCURRENCY: '256',
+  LIQUIDHOOK_WORKER_BATCH: '256',
+  LIQUIDHOOK_MAX_PER_HOST: '128',
   LIQUIDHOOK_POLL_MS: '200',
 };
 
