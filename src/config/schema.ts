@@ -83,7 +83,7 @@ export const EnvSchema = z.object({
   ),
   LIQUIDHOOK_DISPATCH_THREAD: flag(
     'LIQUIDHOOK_DISPATCH_THREAD',
-    'Run the webhook HTTP requests on a worker thread, beside the event loop that takes the API and writes the store',
+    'Render and send the webhooks of the delivery worker on a second thread (its own Liquid engine and HTTP client), beside the event loop that takes the API and writes the store',
     true,
   ),
   LIQUIDHOOK_POLL_MS: positiveInt(
@@ -157,7 +157,7 @@ export interface ServiceConfig {
   };
   webhookTimeoutMs: number;
   maxConcurrencyPerHost: number;
-  /** Webhook requests on a worker thread (the main thread keeps the API, rendering and the store). */
+  /** The worker's rendering and webhook requests on a second thread (the main one keeps the API and the store). */
   dispatchThread: boolean;
   retryWindowMs: number;
   shutdownGraceMs: number;

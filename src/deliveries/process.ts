@@ -3,8 +3,8 @@
 import { toAttemptRow } from '../dispatch/attempt-row.js';
 import { decideNextAttempt } from '../dispatch/retry-policy.js';
 import type { AttemptResult } from '../dispatch/types.js';
-import type { Delivery, DeliveryOutcome, TrackBatch } from '../store/types.js';
-import type { PreparedSend, WorkerPorts } from './types.js';
+import type { Delivery, DeliveryOutcome, Profile, TrackBatch } from '../store/types.js';
+import type { PreparedSend, RemoteAttempt, WorkerPorts } from './types.js';
 
 export interface ProcessedDelivery {
   outcome: DeliveryOutcome;
@@ -12,40 +12,17 @@ export interface ProcessedDelivery {
   update?: TrackBatch;
 }
 
-type Ports = Pick<WorkerPorts, 'store' | 'prepare' | 'send' | 'deliveredUpdate' | 'retryPolicy' | 'now'>;
+type Ports = Pick<WorkerPorts, 'store' | 'prepare' | 'send' | 'renderAndSend' | 'deliveredUpdate' | 'retryPolicy' | 'now'>;
 
 export async function processDelivery(delivery: Delivery, ports: Ports): Promise<ProcessedDelivery> {
   const now = ports.now ?? (() => new Date());
-  let prepared: PreparedSend;
-  try {
-    const profile = await ports.store.getProfile(delivery.externalId);
-    prepared = await ports.prepare(delivery, profile);
-  } catch (error) {
-    prepared = { kind: 'failed', error: `render failed: ${messageOf(error)}` };
-  }
-
+  const { prepared, result } = await renderAndSend(delivery, ports);
   if (prepared.kind === 'aborted') {
     return { outcome: { id: delivery.id, status: 'aborted', abortReason: prepared.reason, ...logOf(prepared.log) } };
   }
-  if (prepared.kind === 'failed') {
-    return { outcome: { id: delivery.id, status: 'failed', error: prepared.error, ...logOf(prepared.log) } };
-  }
-
-  const request = { ...prepared.request, idempotencyKey: delivery.idempotencyKey };
-  let result: AttemptResult;
-  try {
-    result = await ports.send(request);
-  } catch (error) {
-    // The dispatcher promises not to throw; treat a broken promise as a network failure.
-    result = {
-      ok: false,
-      headers: {},
-      responseBody: '',
-      responseTruncated: false,
-      latencyMs: 0,
-      startedAt: Date.now(),
-      error: { kind: 'network', message: messageOf(error) },
-    };
+  if (prepared.kind === 'failed' || !result) {
+    const error = prepared.kind === 'failed' ? prepared.error : 'nothing was sent';
+    return { outcome: { id: delivery.id, status: 'failed', error, ...logOf(prepared.log) } };
   }
 
   const finishedAt = now();
@@ -78,6 +55,31 @@ export async function processDelivery(delivery: Delivery, ports: Ports): Promise
     case 'dead':
       return { outcome: { ...base, status: 'dead', error: decision.reason } };
   }
+}
+
+/** Renders and sends (here, or on the send thread); render and send failures become results. */
+async function renderAndSend(delivery: Delivery, ports: Ports): Promise<RemoteAttempt> {
+  let profile: Profile | undefined;
+  let prepared: PreparedSend;
+  try {
+    profile = await ports.store.getProfile(delivery.externalId);
+    if (ports.renderAndSend) return await ports.renderAndSend(delivery, profile);
+    prepared = await ports.prepare(delivery, profile);
+  } catch (error) {
+    return { prepared: { kind: 'failed', error: `render failed: ${messageOf(error)}` } };
+  }
+  if (prepared.kind !== 'send') return { prepared };
+  const request = { ...prepared.request, idempotencyKey: delivery.idempotencyKey };
+  try {
+    return { prepared, result: await ports.send(request) };
+  } catch (error) {
+    // The dispatcher promises not to throw; treat a broken promise as a network failure.
+    return { prepared, result: networkFailure(messageOf(error)) };
+  }
+}
+
+export function networkFailure(message: string): AttemptResult {
+  return { ok: false, headers: {}, responseBody: '', responseTruncated: false, latencyMs: 0, startedAt: Date.now(), error: { kind: 'network', message } };
 }
 
 function logOf(log: PreparedSend['log']): { request?: NonNullable<PreparedSend['log']> } {

@@ -14,12 +14,25 @@ export type PreparedSend =
   /** Rendering could not produce a request (campaign gone, template error): not retried. */
   | { kind: 'failed'; error: string; log?: Attributes };
 
+/** A rendered send as the delivery log keeps it: the request itself (with its secrets) stays behind. */
+export type RenderedSend = { kind: 'send'; log: Attributes } | Exclude<PreparedSend, { kind: 'send' }>;
+
+/** One attempt rendered and sent elsewhere (the send thread): the result is absent when nothing was sent. */
+export interface RemoteAttempt {
+  prepared: RenderedSend;
+  result?: AttemptResult;
+  /** The redacted attempt for a debug log line, when the caller logs attempts. */
+  attemptLog?: object;
+}
+
 export interface WorkerPorts {
   store: Store;
   /** Renders the delivery's webhook for the profile as it is now. */
   prepare(delivery: Delivery, profile: Profile | undefined): Promise<PreparedSend>;
   /** Exactly one HTTP attempt; never throws. */
   send(request: WebhookRequest): Promise<AttemptResult>;
+  /** When set, replaces prepare + send: renders and sends in one step off the event loop. */
+  renderAndSend?(delivery: Delivery, profile: Profile | undefined): Promise<RemoteAttempt>;
   /** Attribute updates to apply once the delivery succeeded (campaign `on_delivered_update`). */
   deliveredUpdate(delivery: Delivery): TrackBatch | undefined;
   /** Planner used when those updates are applied, so they can trigger campaigns too. */

@@ -15,8 +15,6 @@ export { parseRetryAfter, parseRateLimitReset, retryHintMs } from './retry-hints
 
 export { createDispatcher, DispatcherConfigSchema } from './dispatcher.js';
 export type { WebhookDispatcher, DispatcherConfig, DispatcherOptions, SendOptions, AttemptLogger } from './dispatcher.js';
-export { createThreadDispatcher } from './thread-dispatcher.js';
-export type { ThreadDispatcherConfig } from './thread-dispatcher.js';
 export { deliverWithRetries, testSend } from './deliver.js';
 export type { AttemptRecord, DeliverOptions, DeliveryReport, TestSendResult } from './deliver.js';
 

@@ -7,10 +7,12 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ensureDbFolder, isSqliteFile, type ServiceConfig } from '../config/index.js';
 import { CampaignCatalog } from '../deliveries/catalog.js';
-import { createPrepare } from '../deliveries/prepare.js';
+import { createPrepare, createResolve } from '../deliveries/prepare.js';
+import { createSendThread, type SendThread } from '../deliveries/send-thread.js';
+import type { WorkerPorts } from '../deliveries/types.js';
 import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
 import { createDeliveryWorker, type DeliveryWorker } from '../deliveries/worker.js';
-import { RetryPolicySchema, createDispatcher, createGuardedAgent, createThreadDispatcher, parseAllowedHosts } from '../dispatch/index.js';
+import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
 import { createLiquid } from '../liquid/index.js';
 import { startScoring } from '../scoring/index.js';
 import { openStore } from '../store/index.js';
@@ -77,11 +79,12 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       // Without debug the dispatcher gets no logger and skips building the redacted view.
       ...(logger.isLevelEnabled('debug') ? { logger: { info: (obj: object, msg: string) => logger.debug(obj, msg) } } : {}),
     };
-    // Test sends from the API go out from this thread; the worker's sends from the dispatch thread.
+    // Previews and test sends from the API render and go out from this thread; the worker's
+    // sends from the send thread, which has its own engine and dispatcher.
     const dispatcher = createDispatcher(dispatcherOptions);
     cleanup.unshift(() => dispatcher.close());
-    const sendDispatcher = config.dispatchThread ? createThreadDispatcher(dispatcherOptions) : dispatcher;
-    if (sendDispatcher !== dispatcher) cleanup.unshift(() => sendDispatcher.close());
+    const sendThread = config.dispatchThread ? createSendThread(dispatcherOptions) : undefined;
+    if (sendThread) cleanup.unshift(() => sendThread.close());
 
     const catalog = new CampaignCatalog(store, logger, env);
     await catalog.load();
@@ -91,7 +94,8 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       {
         store,
         prepare: createPrepare({ engine, campaigns: catalog, signingSecrets: env }),
-        send: (request) => sendDispatcher.send(request),
+        send: (request) => dispatcher.send(request),
+        ...(sendThread ? { renderAndSend: remoteSends(createResolve({ campaigns: catalog, signingSecrets: env }), sendThread) } : {}),
         deliveredUpdate: (delivery) => catalog.deliveredUpdate(delivery.campaignId, delivery.externalId),
         planner: () => catalog.planner(new Date()),
         retryPolicy: RetryPolicySchema.parse({ giveUpAfterMs: config.retryWindowMs }),
@@ -154,6 +158,14 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     for (const step of cleanup) await step().catch(() => undefined);
     throw error;
   }
+}
+
+/** The worker's renderAndSend port: campaign and audience here, rendering and request on the thread. */
+function remoteSends(resolve: ReturnType<typeof createResolve>, thread: SendThread): NonNullable<WorkerPorts['renderAndSend']> {
+  return async (delivery, profile) => {
+    const resolved = await resolve(delivery, profile);
+    return resolved.kind === 'ready' ? thread.renderAndSend(resolved.job) : { prepared: resolved };
+  };
 }
 
 /** Picks up campaign changes made by other processes on the same database. */

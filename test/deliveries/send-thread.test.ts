@@ -1,11 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createThreadDispatcher } from '../../src/dispatch/thread-dispatcher.js';
-import type { WebhookDispatcher } from '../../src/dispatch/index.js';
-import { reply, startServer } from './loopback.js';
-import type { LoopbackServer } from './loopback.js';
+import { createSendThread, type SendThread } from '../../src/deliveries/send-thread.js';
+import { buildLiquidContext } from '../../src/render/context.js';
+import { parseCampaign } from '../../src/triggers/index.js';
+import { startFakeSalesforce, type FakeSalesforce } from '../../examples/fake-salesforce.js';
+import { reply, startServer } from '../dispatch/loopback.js';
+import type { LoopbackServer } from '../dispatch/loopback.js';
+import { guideCampaign } from '../e2e/helpers.js';
 
 const servers: LoopbackServer[] = [];
-const dispatchers: WebhookDispatcher[] = [];
+const dispatchers: SendThread[] = [];
+const fakes: FakeSalesforce[] = [];
 
 async function server(handler: Parameters<typeof startServer>[0]): Promise<LoopbackServer> {
   const s = await startServer(handler);
@@ -13,8 +17,8 @@ async function server(handler: Parameters<typeof startServer>[0]): Promise<Loopb
   return s;
 }
 
-function dispatcher(options: Parameters<typeof createThreadDispatcher>[0] = {}): WebhookDispatcher {
-  const d = createThreadDispatcher({ allowedHosts: '127.0.0.1', timeoutMs: 5_000, connectTimeoutMs: 2_000, ...options });
+function dispatcher(options: Parameters<typeof createSendThread>[0] = {}): SendThread {
+  const d = createSendThread({ allowedHosts: '127.0.0.1', timeoutMs: 5_000, connectTimeoutMs: 2_000, ...options });
   dispatchers.push(d);
   return d;
 }
@@ -22,9 +26,10 @@ function dispatcher(options: Parameters<typeof createThreadDispatcher>[0] = {}):
 afterAll(async () => {
   await Promise.all(dispatchers.map((d) => d.close()));
   await Promise.all(servers.map((s) => s.close()));
+  await Promise.all(fakes.map((f) => f.close()));
 });
 
-describe('dispatcher on a worker thread', () => {
+describe('send thread: plain sends', () => {
   it('gives each of many concurrent sends its own response, within the per-host limit', async () => {
     const s = await server((req, res) => setTimeout(() => reply(res, 200, `echo ${req.url}`, { 'x-echo': String(req.headers['idempotency-key']) }), 5));
     const d = dispatcher({ maxConcurrencyPerHost: 4 });
@@ -71,11 +76,55 @@ describe('dispatcher on a worker thread', () => {
     const s = await server(() => {
       /* never answers */
     });
-    const d = createThreadDispatcher({ allowedHosts: '127.0.0.1' });
+    const d = createSendThread({ allowedHosts: '127.0.0.1' });
     const inFlight = d.send({ url: `${s.origin}/hang`, idempotencyKey: 'k' });
     await new Promise((resolve) => setTimeout(resolve, 100));
     await d.close();
     expect((await inFlight).error?.kind).toBe('network');
     await expect(d.send({ url: `${s.origin}/x`, idempotencyKey: 'k2' })).rejects.toThrow(/closed/);
+    await expect(d.renderAndSend({ webhook: { url: 'http://127.0.0.1:1/' }, context: {}, secrets: [], idempotencyKey: 'k3' } as never)).rejects.toThrow(/closed/);
+  });
+});
+
+describe('send thread: render and send', () => {
+  async function guide() {
+    const fake = await startFakeSalesforce();
+    fakes.push(fake);
+    const campaign = parseCampaign(guideCampaign(fake));
+    const job = (score: number, key: string) => ({
+      webhook: campaign.webhook,
+      context: buildLiquidContext({ 'lead score': score }, { externalId: '00Q9', trigger: {} }),
+      secrets: [fake.clientSecret],
+      idempotencyKey: key,
+    });
+    return { fake, job };
+  }
+
+  it('renders the guide webhook with its token fetch, sends it, and keeps only the redacted request', async () => {
+    const { fake, job } = await guide();
+    const lines: object[] = [];
+    const d = dispatcher({ logger: { info: (obj) => void lines.push(obj) } });
+    const attempts = await Promise.all([d.renderAndSend(job(150, 'k1')), d.renderAndSend(job(300, 'k2'))]);
+    for (const attempt of attempts) {
+      expect(attempt.result?.status).toBe(204);
+      expect(attempt.prepared.kind).toBe('send');
+      expect(JSON.stringify(attempt)).not.toContain(fake.clientSecret);
+      expect(attempt).not.toHaveProperty('attemptLog');
+    }
+    const patches = fake.requests.filter((r) => r.method === 'PATCH');
+    expect(patches.map((r) => r.headers['idempotency-key']).sort()).toEqual(['k1', 'k2']);
+    // Each PATCH carries a token the fake handed out (the guide's token call is not cached).
+    expect(patches.map((r) => r.headers.authorization?.replace('Bearer ', '')).sort()).toEqual([...fake.tokens].sort());
+    expect(lines).toHaveLength(2);
+    for (const token of fake.tokens) expect(JSON.stringify(lines)).not.toContain(token);
+  });
+
+  it('answers an abort without sending, and a render error as failed', async () => {
+    const { fake, job } = await guide();
+    const d = dispatcher();
+    expect(await d.renderAndSend(job(3, 'k1'))).toEqual({ prepared: { kind: 'aborted', reason: 'not at threshold', log: { connected_content: expect.any(Array) } } });
+    const broken = { ...job(150, 'k2'), webhook: { ...job(150, 'k2').webhook, body: '{% if %}' } };
+    expect((await d.renderAndSend(broken)).prepared.kind).toBe('failed');
+    expect(fake.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
   });
 });
