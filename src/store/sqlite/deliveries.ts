@@ -1,10 +1,10 @@
 // Outbox operations for SQLite: claiming with leases, recording outcomes in batches, replay.
 // Each exported function runs inside a transaction opened by the store.
 import type Database from 'better-sqlite3';
-import type { Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions, RecordOutcomesResult } from '../types.js';
+import type { Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions, RecordOutcomesResult } from '../types.js';
 import { NOT_RECEIVED, outcomeExportEvents } from '../outcome-exports.js';
 import { insertExportEvents, insertRows } from './exports.js';
-import { type DeliveryRow, type StatementCache, toDelivery } from './rows.js';
+import { type AttemptRow, type DeliveryRow, type StatementCache, toAttempt, toDelivery } from './rows.js';
 import { applyTrackInTransaction } from './track.js';
 
 interface DueRow {
@@ -228,6 +228,27 @@ export function replayInTransaction(stmts: StatementCache, id: string, now: Date
     },
   ]);
   return toDelivery(replayed);
+}
+
+export function deliveryWithAttempts(stmts: StatementCache, id: string): (Delivery & { attempts_log: DeliveryAttempt[] }) | undefined {
+  const row = stmts.get('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+  if (!row) return undefined;
+  const attempts = stmts.get('SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY id').all(id) as AttemptRow[];
+  return { ...toDelivery(row), attempts_log: attempts.map(toAttempt) };
+}
+
+/** The earliest queued due time or lease expiry: a sleeping worker also wakes to recover a crashed worker's sends. */
+export function nextDueTime(stmts: StatementCache): string | undefined {
+  const row = stmts
+    .get(
+      `SELECT MIN(due) AS due FROM (
+         SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE status = 'queued'
+         UNION ALL
+         SELECT MIN(lease_until) AS due FROM deliveries WHERE status = 'sending'
+       )`,
+    )
+    .get() as { due: string | null };
+  return row.due ?? undefined;
 }
 
 export function listDeliveryRows(stmts: StatementCache, filter: DeliveryFilter): Delivery[] {

@@ -27,30 +27,21 @@ import { migrateDatabase, openDatabase, type SqliteOpenOptions } from './db.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 import { GroupCommitter } from './group-commit.js';
 import { WalSyncer } from './wal-sync.js';
+import { deleteCampaignInTransaction, getCampaignRow, listCampaignRows, putCampaignInTransaction } from './campaigns.js';
 import {
   applyDeliveredUpdates,
   claimInTransaction,
+  deliveryWithAttempts,
   listDeliveryRows,
+  nextDueTime,
   recordOutcomesInTransaction,
   releaseInTransaction,
   renewInTransaction,
   replayInTransaction,
 } from './deliveries.js';
 import { insertExportEvents } from './exports.js';
-import {
-  type AttemptRow,
-  type CampaignRow,
-  type DeliveryRow,
-  type ExportRow,
-  type ProfileRow,
-  StatementCache,
-  toAttempt,
-  toCampaign,
-  toDelivery,
-  toExportEvent,
-  toProfile,
-} from './rows.js';
-import { dueMembershipsInTransaction, membershipsOf, moveDueInTransaction, nextQueuedAt } from './memberships.js';
+import { type ExportRow, type ProfileRow, StatementCache, toExportEvent, toProfile } from './rows.js';
+import { membershipsOf, nextQueuedAt } from './memberships.js';
 import {
   deleteDefinitionInTransaction,
   getDefinitionRow,
@@ -59,7 +50,7 @@ import {
   putDefinitionInTransaction,
   readCursor,
 } from './programs.js';
-import { applyTrackInTransaction } from './track.js';
+import { applyDueMembershipsInTransaction, applyTrackInTransaction } from './track.js';
 
 export interface SqliteStoreOptions extends SqliteOpenOptions {
   /** Run pending migrations on open (default true). */
@@ -140,35 +131,21 @@ export class SqliteStore implements Store {
 
   async listCampaigns(): Promise<StoredCampaign[]> {
     this.assertOpen();
-    return (this.stmts.get('SELECT * FROM campaigns ORDER BY id').all() as CampaignRow[]).map(toCampaign);
+    return listCampaignRows(this.stmts);
   }
 
   async getCampaign(id: string): Promise<StoredCampaign | undefined> {
     this.assertOpen();
-    const row = this.stmts.get('SELECT * FROM campaigns WHERE id = ?').get(id) as CampaignRow | undefined;
-    return row ? toCampaign(row) : undefined;
+    return getCampaignRow(this.stmts, id);
   }
 
   async putCampaign(id: string, definition: Attributes): Promise<StoredCampaign> {
     const at = this.now().toISOString();
-    return this.write(() => {
-      const row = this.stmts
-        .get(
-          `INSERT INTO campaigns (id, definition, created_at, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
-           RETURNING *`,
-        )
-        .get(id, JSON.stringify(definition), at, at) as CampaignRow;
-      return toCampaign(row);
-    });
+    return this.write(() => putCampaignInTransaction(this.stmts, id, definition, at));
   }
 
   async deleteCampaign(id: string): Promise<boolean> {
-    return this.write(() => {
-      const removed = this.stmts.get('DELETE FROM campaigns WHERE id = ?').run(id).changes > 0;
-      if (removed) this.stmts.get('DELETE FROM campaign_eligibility WHERE campaign_id = ?').run(id);
-      return removed;
-    });
+    return this.write(() => deleteCampaignInTransaction(this.stmts, id));
   }
 
   async claimDeliveries(owner: string, limit: number, now: Date, leaseMs: number): Promise<Delivery[]> {
@@ -195,12 +172,7 @@ export class SqliteStore implements Store {
 
   async getDelivery(id: string): Promise<(Delivery & { attempts_log: DeliveryAttempt[] }) | undefined> {
     this.assertOpen();
-    const row = this.stmts.get('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
-    if (!row) return undefined;
-    const attempts = this.stmts
-      .get('SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY id')
-      .all(id) as AttemptRow[];
-    return { ...toDelivery(row), attempts_log: attempts.map(toAttempt) };
+    return deliveryWithAttempts(this.stmts, id);
   }
 
   async listDeliveries(filter: DeliveryFilter): Promise<Delivery[]> {
@@ -212,19 +184,10 @@ export class SqliteStore implements Store {
     return this.write(() => replayInTransaction(this.stmts, id, now));
   }
 
-  /** Also counts lease expiries, so a sleeping worker wakes to recover a crashed worker's sends. */
   async nextDueAt(): Promise<Date | undefined> {
     this.assertOpen();
-    const row = this.stmts
-      .get(
-        `SELECT MIN(due) AS due FROM (
-           SELECT MIN(next_attempt_at) AS due FROM deliveries WHERE status = 'queued'
-           UNION ALL
-           SELECT MIN(lease_until) AS due FROM deliveries WHERE status = 'sending'
-         )`,
-      )
-      .get() as { due: string | null };
-    return row.due === null ? undefined : new Date(row.due);
+    const due = nextDueTime(this.stmts);
+    return due === undefined ? undefined : new Date(due);
   }
 
   async appendExportEvents(events: Omit<ExportEvent, 'seq'>[]): Promise<void> {
@@ -273,24 +236,7 @@ export class SqliteStore implements Store {
     handler: DueHandler,
     planner: SendPlanner,
   ): Promise<{ applied: number; activities: UserActivity[]; deliveries: Delivery[] }> {
-    return this.write(() => {
-      const at = this.now();
-      const result = { applied: 0, activities: [] as UserActivity[], deliveries: [] as Delivery[] };
-      for (const due of dueMembershipsInTransaction(this.stmts, now, limit)) {
-        const profile = this.stmts.get('SELECT * FROM profiles WHERE external_id = ?').get(due.externalId) as
-          | ProfileRow
-          | undefined;
-        const outcome = handler(due, profile ? toProfile(profile).attributes : {});
-        if (!moveDueInTransaction(this.stmts, due, outcome.next)) continue;
-        result.applied++;
-        if (Object.keys(outcome.ops).length === 0 && outcome.exports.length === 0) continue;
-        const batch: TrackBatch = { attributes: [{ externalId: due.externalId, ops: outcome.ops }], events: [], purchases: [] };
-        const applied = applyTrackInTransaction(this.stmts, batch, planner, at, { exportsFor: () => outcome.exports });
-        result.activities.push(...applied.activities);
-        result.deliveries.push(...applied.deliveries);
-      }
-      return result;
-    });
+    return this.write(() => applyDueMembershipsInTransaction(this.stmts, now, this.now(), limit, handler, planner));
   }
 
   async nextMembershipDueAt(): Promise<Date | undefined> {

@@ -1,12 +1,20 @@
 // applyTrack for SQLite: the profile changes (memberships included), planned deliveries and export
-// events (events and purchases among them) of one /users/track batch. Called inside one
-// transaction by the store.
-import type { Attributes, Delivery, ExportEvent, SendPlanner, TrackBatch, UserActivity } from '../types.js';
+// events (events and purchases among them) of one /users/track batch; and the due memberships,
+// applied through the same path. Called inside one transaction by the store.
+import type { Attributes, Delivery, DueHandler, ExportEvent, SendPlanner, TrackBatch, UserActivity } from '../types.js';
 import { applyUserOps, type InternalApplyOptions, newUserWork, planUser, newDeliveryRow, type UserWork } from '../track-plan.js';
 import { insertExportEvents } from './exports.js';
-import { applyMembershipWrites, DueQueueWrites, parseMemberships, serializeMemberships, toProgramMemberships } from './memberships.js';
+import {
+  applyMembershipWrites,
+  DueQueueWrites,
+  dueMembershipsInTransaction,
+  moveDueInTransaction,
+  parseMemberships,
+  serializeMemberships,
+  toProgramMemberships,
+} from './memberships.js';
 import { moveCursorInTransaction } from './programs.js';
-import { type StatementCache, toDelivery } from './rows.js';
+import { type ProfileRow, type StatementCache, toDelivery, toProfile } from './rows.js';
 import { lastEnqueuedOf, profilesOf, TrackWrites } from './track-batch.js';
 
 export type { InternalApplyOptions } from '../track-plan.js';
@@ -81,4 +89,31 @@ export function applyTrackInTransaction(
   queue.flush(stmts);
   insertExportEvents(stmts, exports);
   return { activities, deliveries };
+}
+
+/**
+ * Due memberships, each applied through its handler: SQLite has one writer at a time, so the
+ * write lock is the claim, and the due time moves by compare-and-set.
+ */
+export function applyDueMembershipsInTransaction(
+  stmts: StatementCache,
+  now: Date,
+  at: Date,
+  limit: number,
+  handler: DueHandler,
+  planner: SendPlanner,
+): { applied: number; activities: UserActivity[]; deliveries: Delivery[] } {
+  const result = { applied: 0, activities: [] as UserActivity[], deliveries: [] as Delivery[] };
+  for (const due of dueMembershipsInTransaction(stmts, now, limit)) {
+    const profile = stmts.get('SELECT * FROM profiles WHERE external_id = ?').get(due.externalId) as ProfileRow | undefined;
+    const outcome = handler(due, profile ? toProfile(profile).attributes : {});
+    if (!moveDueInTransaction(stmts, due, outcome.next)) continue;
+    result.applied++;
+    if (Object.keys(outcome.ops).length === 0 && outcome.exports.length === 0) continue;
+    const batch: TrackBatch = { attributes: [{ externalId: due.externalId, ops: outcome.ops }], events: [], purchases: [] };
+    const applied = applyTrackInTransaction(stmts, batch, planner, at, { exportsFor: () => outcome.exports });
+    result.activities.push(...applied.activities);
+    result.deliveries.push(...applied.deliveries);
+  }
+  return result;
 }
