@@ -5,6 +5,7 @@
 import type { Delivery, DeliveryOutcome, NewDeliveryClaim } from '../store/types.js';
 import { processDelivery, type ProcessedDelivery } from './process.js';
 import type { WorkerOptions, WorkerPorts, WorkerStats } from './types.js';
+import { createWakeSignal } from './wake-signal.js';
 
 /** How long a finished send waits for others to join its commit (each commit is an fsync). */
 const GROUP_COMMIT_WINDOW_MS = 5;
@@ -48,27 +49,9 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
   // Claim again once this many slots are free: fewer, larger claim transactions.
   const refillAt = Math.max(1, Math.floor(Math.min(options.batchSize, options.concurrency) / 2));
   let loop: Promise<void> | undefined;
-  let wakeUp: (() => void) | undefined;
-  let woken = false;
   let idleWaiters: (() => void)[] = [];
-
-  const wake = (): void => {
-    woken = true;
-    wakeUp?.();
-  };
-
-  function sleep(ms: number): Promise<void> {
-    if (woken) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        resolve();
-      }
-      wakeUp = done;
-    });
-  }
+  const signal = createWakeSignal();
+  const wake = (): void => signal.wake();
 
   /** Commits soon rather than at once, so outcomes finishing close together share one transaction. */
   function scheduleFlush(): void {
@@ -225,7 +208,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
 
   async function run(): Promise<void> {
     while (running) {
-      woken = false;
+      signal.arm();
       let claimed = 0;
       // Outcomes waiting for their commit go in the same store transaction as this claim
       // (both are asked for in this turn): one commit per round instead of two.
@@ -245,7 +228,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
         log.error({ err: error }, 'reading the next due time failed');
       }
       // A due time in the past means another claimer holds it or the clock moved; do not spin.
-      await sleep(Math.max(ms, claimed === 0 && ms === 0 ? 5 : 0));
+      await signal.sleep(Math.max(ms, claimed === 0 && ms === 0 ? 5 : 0));
     }
   }
 
@@ -276,7 +259,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
     handOff,
     async stop(graceMs) {
       running = false;
-      wakeUp?.();
+      signal.wake();
       await loop;
       // Sends still in flight keep their leases through the grace period.
       const all = Promise.all(inFlight.values());
