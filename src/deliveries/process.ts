@@ -1,6 +1,7 @@
 // One claimed delivery from render to verdict. Never throws: every failure becomes an outcome,
 // so one bad delivery cannot stall the batch it was claimed with.
 import { toAttemptRow } from '../dispatch/attempt-row.js';
+import { failedAttempt } from '../dispatch/dispatcher.js';
 import { decideNextAttempt } from '../dispatch/retry-policy.js';
 import type { AttemptResult } from '../dispatch/types.js';
 import type { Delivery, DeliveryOutcome, Profile, TrackBatch } from '../store/types.js';
@@ -66,7 +67,7 @@ async function renderAndSend(delivery: Delivery, ports: Ports): Promise<RemoteAt
     if (ports.renderAndSend) return await ports.renderAndSend(delivery, profile);
     prepared = await ports.prepare(delivery, profile);
   } catch (error) {
-    return { prepared: { kind: 'failed', error: `render failed: ${messageOf(error)}` } };
+    return { prepared: renderFailure(error) };
   }
   if (prepared.kind !== 'send') return { prepared };
   const request = { ...prepared.request, idempotencyKey: delivery.idempotencyKey };
@@ -79,7 +80,12 @@ async function renderAndSend(delivery: Delivery, ports: Ports): Promise<RemoteAt
 }
 
 export function networkFailure(message: string): AttemptResult {
-  return { ok: false, headers: {}, responseBody: '', responseTruncated: false, latencyMs: 0, startedAt: Date.now(), error: { kind: 'network', message } };
+  return failedAttempt(Date.now(), { kind: 'network', message });
+}
+
+/** A render (or the profile read before it) that threw: the delivery fails, it is not retried. */
+export function renderFailure(error: unknown): Extract<PreparedSend, { kind: 'failed' }> {
+  return { kind: 'failed', error: `render failed: ${messageOf(error)}` };
 }
 
 function logOf(log: PreparedSend['log']): { request?: NonNullable<PreparedSend['log']> } {

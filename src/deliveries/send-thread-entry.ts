@@ -7,6 +7,7 @@ import { createGuardedAgent } from '../dispatch/ssrf.js';
 import { parseAllowedHosts } from '../dispatch/allowlist.js';
 import { createLiquid } from '../liquid/index.js';
 import { renderSendJob } from './prepare.js';
+import { renderFailure } from './process.js';
 import type { Job, JobMessage, OriginLoad, ResultMessage, SendThreadConfig } from './send-thread.js';
 import type { RemoteAttempt } from './types.js';
 
@@ -44,7 +45,7 @@ async function renderAndSend(job: Extract<Job, { kind: 'render' }>): Promise<[Re
   try {
     prepared = await renderSendJob(engine, job.job);
   } catch (error) {
-    return [{ prepared: { kind: 'failed', error: `render failed: ${error instanceof Error ? error.message : String(error)}` } }, undefined];
+    return [{ prepared: renderFailure(error) }, undefined];
   }
   if (prepared.kind !== 'send') return [{ prepared }, undefined];
   const result = await dispatcher.send(prepared.request);

@@ -88,7 +88,7 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
   async function send(input: WebhookRequest, sendOptions: SendOptions = {}): Promise<AttemptResult> {
     const parsed = WebhookRequestSchema.safeParse(input);
     if (!parsed.success) {
-      return finish(input, failure(now(), { kind: 'invalid_request', message: z.prettifyError(parsed.error) }));
+      return finish(input, failedAttempt(now(), { kind: 'invalid_request', message: z.prettifyError(parsed.error) }));
     }
     const request = parsed.data;
     const origin = new URL(request.url).origin;
@@ -96,14 +96,14 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
       if (request.signingSecret) decodeSigningSecret(request.signingSecret);
     } catch (err) {
       if (!(err instanceof SigningSecretError)) throw err;
-      return finish(input, failure(now(), { kind: 'invalid_request', message: err.message }));
+      return finish(input, failedAttempt(now(), { kind: 'invalid_request', message: err.message }));
     }
 
     const release = await limiter.acquire(origin);
     try {
       const admission = breakers.admit(origin);
       if (!admission.allowed) {
-        const result = failure(now(), { kind: 'circuit_open', message: `circuit open for ${origin}` });
+        const result = failedAttempt(now(), { kind: 'circuit_open', message: `circuit open for ${origin}` });
         return finish(input, { ...result, retryAfterMs: admission.retryAfterMs ?? config.breaker.openDurationMs });
       }
       // Signed after any wait for a slot, so the timestamp is fresh when the request leaves.
@@ -140,7 +140,7 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
       };
     } catch (err) {
       const error = classifyRequestError(err);
-      return { ...failure(startedAt, { ...error, message: redactText(error.message, known) }), latencyMs: Math.round(performance.now() - t0) };
+      return { ...failedAttempt(startedAt, { ...error, message: redactText(error.message, known) }), latencyMs: Math.round(performance.now() - t0) };
     }
   }
 
@@ -183,7 +183,8 @@ function breakerVerdict(result: AttemptResult): 'success' | 'failure' | 'neutral
   return status === 408 || status === 429 || status >= 500 ? 'failure' : 'success';
 }
 
-function failure(startedAt: number, error: AttemptError): AttemptResult {
+/** An attempt that got no response: the network was not used, or failed as `error` says. */
+export function failedAttempt(startedAt: number, error: AttemptError): AttemptResult {
   return { ok: false, headers: {}, responseBody: '', responseTruncated: false, latencyMs: 0, startedAt, error };
 }
 

@@ -13,7 +13,7 @@ export {
 export type { RetryPolicy, RetryPolicyInput, Decision, DecisionAction, AttemptContext, Classification, OutcomeClass } from './retry-policy.js';
 export { parseRetryAfter, parseRateLimitReset, retryHintMs } from './retry-hints.js';
 
-export { createDispatcher, DispatcherConfigSchema } from './dispatcher.js';
+export { createDispatcher, DispatcherConfigSchema, failedAttempt } from './dispatcher.js';
 export type { WebhookDispatcher, DispatcherConfig, DispatcherOptions, SendOptions, AttemptLogger } from './dispatcher.js';
 export { deliverWithRetries, testSend } from './deliver.js';
 export type { AttemptRecord, DeliverOptions, DeliveryReport, TestSendResult } from './deliver.js';
