@@ -167,7 +167,7 @@ describe.skipIf(!haveChromium)('web editor in chromium', () => {
     await page.locator('ul.errors li', { hasText: 'action_groups' }).waitFor(WAIT);
     await json.fill(JSON.stringify({ name: 'Lead scoring', action_groups: [{ name: 'Pricing', events: [{ name: 'viewed_pricing' }], points: 10 }] }));
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.waitForURL(/#\/scoring\/.+/, WAIT);
+    await page.waitForURL(/#\/scoring\/(?!new$)[^/]+$/, WAIT);
     const list = await t.call('GET', '/scoring-programs');
     expect(list.json.scoring_programs.map((p: { name: string }) => p.name)).toEqual(['Lead scoring']);
     expect(pageErrors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
