@@ -44,5 +44,6 @@ export {
   censorForLog,
 } from './redaction.js';
 export type { AttemptLogView, RequestLogView } from './redaction.js';
+export { redactLogObject, pinoRedactFormatters } from './log-redaction.js';
 export { toAttemptRow } from './attempt-row.js';
 export type { AttemptRow } from './attempt-row.js';
