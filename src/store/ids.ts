@@ -7,15 +7,19 @@ const POOL_IDS = 256;
 let pool = Buffer.alloc(0);
 let poolOffset = 0;
 
-/** A fresh 16-byte buffer of random bytes (a copy: callers may write into it). */
-function randomSixteen(): Buffer {
-  if (poolOffset + 16 > pool.length) {
-    pool = randomBytes(16 * POOL_IDS);
+/** Two hex digits per byte value: ids are built as text, with no Buffer or BigInt per id. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** `count` fresh random bytes from the pool, as hex; the first byte's top bits set to the RFC 9562 variant. */
+function randomHex(count: number): string {
+  if (poolOffset + count > pool.length) {
+    pool = randomBytes(count * POOL_IDS);
     poolOffset = 0;
   }
-  const bytes = Buffer.from(pool.subarray(poolOffset, poolOffset + 16));
-  poolOffset += 16;
-  return bytes;
+  let hex = HEX[(pool[poolOffset]! & 0x3f) | 0x80]!;
+  for (let i = 1; i < count; i++) hex += HEX[pool[poolOffset + i]!]!;
+  poolOffset += count;
+  return hex;
 }
 
 let lastMs = 0;
@@ -33,14 +37,10 @@ export function newTimeOrderedId(nowMs: number = Date.now()): string {
     lastMs = nowMs;
     counter = 0;
   }
-  const bytes = randomSixteen();
-  const ms = BigInt(lastMs);
-  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
-  bytes[6] = 0x70 | (counter >> 8);
-  bytes[7] = counter & 0xff;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  // 48-bit milliseconds, version 7 with the counter, then the variant and 62 random bits.
+  const time = lastMs.toString(16).padStart(12, '0');
+  const random = randomHex(8);
+  return `${time.slice(0, 8)}-${time.slice(8)}-${(0x7000 | counter).toString(16)}-${random.slice(0, 4)}-${random.slice(4)}`;
 }
 
 /**
