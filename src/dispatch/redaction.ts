@@ -84,7 +84,8 @@ export function redactAttemptForLog(request: WebhookRequest, result: AttemptResu
   };
 }
 
-const SECRET_HEADER_NAMES = [
+/** Header names that carry credentials. */
+export const SECRET_HEADER_NAMES = [
   'authorization',
   'proxy-authorization',
   'cookie',
@@ -99,13 +100,16 @@ const SECRET_HEADER_NAMES = [
 const titleCase = (name: string) => name.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
 const headerNameVariants = SECRET_HEADER_NAMES.flatMap((h) => [h, titleCase(h)]);
 
+/** Log fields whose value is a credential wherever they appear. */
+export const SECRET_LOG_FIELDS = ['signingSecret', 'secret', 'password', 'token', 'client_secret', 'access_token', 'refresh_token', 'apiKey'];
+
 /**
  * pino `redact` paths for the service logger: credentials in headers (any object at depth <= 2
  * with a `headers` field), signing secrets, raw request bodies and URLs wherever a log call may carry them.
  */
 export const LOG_REDACT_PATHS: readonly string[] = [
   ...headerNameVariants.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`, `*.*.headers["${h}"]`]),
-  ...['signingSecret', 'secret', 'password', 'token', 'client_secret', 'access_token', 'refresh_token'].flatMap((k) => [k, `*.${k}`]),
+  ...SECRET_LOG_FIELDS.flatMap((k) => [k, `*.${k}`]),
   ...['body', 'url'].flatMap((k) => [`request.${k}`, `req.${k}`, `*.request.${k}`]),
 ];
 
