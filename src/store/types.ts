@@ -3,6 +3,19 @@
 // Multi-row writes happen in one transaction: a profile change and the sends it triggers
 // are committed together (transactional outbox), so a crash loses nothing half-written.
 
+import type { ActivityEnricher, DueHandler, ProgramMembership } from './membership-types.js';
+
+export type {
+  ActivityEnricher,
+  DueHandler,
+  DueMembership,
+  DueOutcome,
+  EnrichInput,
+  Enrichment,
+  MembershipWrite,
+  ProgramMembership,
+} from './membership-types.js';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Attributes = Record<string, Json>;
 
@@ -175,46 +188,6 @@ export interface ExportDraft {
   data: Attributes;
 }
 
-/** A user inside a program (a scoring program): one per (program, user) while entered. */
-export interface ProgramMembership {
-  programId: string;
-  externalId: string;
-  enteredAt: string; // ISO-8601
-  /** When the program next acts on its own (inactivity decay); null when nothing is scheduled. */
-  dueAt: string | null;
-}
-
-/** A change to one of the user's memberships, written in the same transaction as the profile. */
-export type MembershipWrite =
-  | { programId: string; action: 'upsert'; enteredAt: string; dueAt: string | null }
-  | { programId: string; action: 'delete' };
-
-/** What an enricher sees for one user of a batch: the profile after the batch's own operations. */
-export interface EnrichInput {
-  externalId: string;
-  before: Attributes | undefined;
-  after: Attributes;
-  /** Changes made by the batch's own attribute operations. */
-  changes: AttributeChange[];
-  events: UserEvent[];
-  purchases: Purchase[];
-  /** The user's current memberships (any program). */
-  memberships: ProgramMembership[];
-}
-
-export interface Enrichment {
-  /** Further operations (e.g. score changes), applied in order after the batch's own. */
-  ops: Record<string, AttributeOp>[];
-  memberships: MembershipWrite[];
-  exports: ExportDraft[];
-}
-
-/**
- * Pure, synchronous: runs inside applyTrack's transaction for each user, after the batch's own
- * operations and BEFORE the planner, which sees the enriched profile (so score changes trigger).
- */
-export type ActivityEnricher = (input: EnrichInput) => Enrichment;
-
 /** A named position (sync watermark, exporter position) moved by compare-and-set. */
 export interface CursorMove {
   name: string;
@@ -242,20 +215,6 @@ export interface NewDeliveryClaim {
   /** Synchronous, once per new delivery: false when the worker has no free slot. */
   reserve(): boolean;
 }
-
-/** A membership whose due time has come. */
-export type DueMembership = ProgramMembership & { dueAt: string };
-
-/** The verdict on one due membership. */
-export interface DueOutcome {
-  ops: Record<string, AttributeOp>;
-  /** Next due time (ISO, or null to stop), or 'leave' to end the membership. */
-  next: { dueAt: string | null } | 'leave';
-  exports: ExportDraft[];
-}
-
-/** Pure, synchronous: runs inside the transaction that claimed the due row, with the current profile. */
-export type DueHandler = (due: DueMembership, attributes: Attributes) => DueOutcome;
 
 /** Kinds of definition kept by `putDefinition` (validated by their zod schema before they are stored). */
 export type DefinitionKind = 'scoring_program' | 'sync';
