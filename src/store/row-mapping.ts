@@ -29,7 +29,7 @@ export interface DeliveryRow<J> {
   updated_at: string;
 }
 
-export interface AttemptRow {
+export interface AttemptRow<J = unknown> {
   delivery_id: string;
   attempt: number;
   at: string;
@@ -37,6 +37,8 @@ export interface AttemptRow {
   latency_ms: number;
   response_body: string | null;
   error: string | null;
+  /** The request log of this attempt (secrets redacted); null before schema version 6. */
+  request?: J | null;
 }
 
 /** An export row without its cursor column (SQLite `seq`, PostgreSQL `pos`). */
@@ -107,5 +109,18 @@ export function rowMapping<J>(decode: (value: J) => Attributes) {
     updatedAt: row.updated_at,
   });
 
-  return { toProfile, toDelivery, toExportEvent, toCampaign };
+  /**
+   * A delivery with its attempts. Its `request` is the deliveries column when set (the log of an
+   * outcome without an attempt, such as an abort), else that of the latest attempt that kept one.
+   */
+  const toDeliveryWithAttempts = (row: DeliveryRow<J>, attempts: AttemptRow<J>[]): Delivery & { attempts_log: DeliveryAttempt[] } => {
+    const delivery = toDelivery(row);
+    for (let i = attempts.length - 1; i >= 0 && delivery.request === undefined; i--) {
+      const request = attempts[i]!.request;
+      if (request !== null && request !== undefined) delivery.request = decode(request);
+    }
+    return { ...delivery, attempts_log: attempts.map(toAttempt) };
+  };
+
+  return { toProfile, toDelivery, toDeliveryWithAttempts, toExportEvent, toCampaign };
 }

@@ -120,6 +120,31 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       expect(abortEvent?.data).toMatchObject({ reason: 'not at threshold' });
     });
 
+    it('shows the request of the latest outcome: an attempt keeps its own, an abort its log', async () => {
+      const store = await fresh();
+      const [id] = await enqueue(store, ['u1']);
+      let now = new Date(Date.now() + 1000);
+      const step = async (outcome: Omit<DeliveryOutcome, 'id'>) => {
+        expect((await store.claimDeliveries('w1', 10, now, 60_000)).map((d) => d.id)).toEqual([id]);
+        await store.recordOutcomes([{ id: id!, ...outcome } as DeliveryOutcome], now);
+        now = new Date(now.getTime() + 1000);
+        return (await store.getDelivery(id!))!;
+      };
+      const attempt = (n: number, statusCode: number) => ({ attempt: n, at: now.toISOString(), statusCode, latencyMs: 3 });
+      const first = await step({ status: 'retry', nextAttemptAt: now.toISOString(), attempt: attempt(1, 503), request: { url: 'https://x/1' } });
+      expect(first.request).toEqual({ url: 'https://x/1' });
+      const aborted = await step({ status: 'aborted', abortReason: 'not at threshold', request: { connected_content: [] } });
+      expect(aborted.request).toEqual({ connected_content: [] });
+      await store.replayDelivery(id!, now);
+      const delivered = await step({ status: 'delivered', attempt: attempt(2, 204), request: { url: 'https://x/2' } });
+      expect(delivered.request).toEqual({ url: 'https://x/2' });
+      await store.replayDelivery(id!, now);
+      // An outcome without a request log leaves the last one shown.
+      const failed = await step({ status: 'failed', attempt: attempt(3, 400), error: 'HTTP 400' });
+      expect(failed.request).toEqual({ url: 'https://x/2' });
+      expect(failed.attempts_log.map((a) => a.statusCode)).toEqual([503, 204, 400]);
+    });
+
     it('a send that never reached the user does not count for re-eligibility', async () => {
       const store = await fresh();
       const lastEnqueued = async (user: string) => {

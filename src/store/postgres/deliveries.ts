@@ -114,7 +114,7 @@ export async function recordOutcomes(
   const holds = (row: DeliveryRow) =>
     options.owner === undefined || (row.status === 'sending' && row.lease_owner === options.owner);
 
-  const attempts: { row: DeliveryRow; attempt: NonNullable<DeliveryOutcome['attempt']> }[] = [];
+  const attempts: AttemptWrite[] = [];
   const exports: Omit<ExportEvent, 'seq'>[] = [];
   const refresh: { campaignId: string; externalId: string }[] = [];
   const changed = new Map<string, DeliveryRow>();
@@ -122,7 +122,7 @@ export async function recordOutcomes(
     const row = rows.get(outcome.id)!;
     if (!holds(row)) continue;
     const attempt = outcome.attempt;
-    if (attempt) attempts.push({ row, attempt });
+    if (attempt) attempts.push({ row, attempt, request: outcome.request });
     // Same rules as the SQLite backend; later outcomes for the same id see earlier ones.
     const next: DeliveryRow = {
       ...row,
@@ -132,7 +132,8 @@ export async function recordOutcomes(
       first_attempt_at: row.first_attempt_at ?? outcome.firstAttemptAt ?? attempt?.at ?? null,
       last_error: outcome.error ?? attempt?.error ?? (outcome.status === 'delivered' ? null : row.last_error),
       abort_reason: outcome.abortReason ?? (outcome.status === 'aborted' ? row.abort_reason : null),
-      request: outcome.request ?? row.request,
+      // As on SQLite: an attempt keeps its request in its own row (see migration 6).
+      request: outcome.request ? (attempt ? null : outcome.request) : row.request,
       lease_owner: null,
       lease_until: null,
       updated_at: at,
@@ -174,18 +175,21 @@ async function writeDeliveryStates(client: pg.ClientBase, rows: DeliveryRow[]): 
   });
 }
 
-async function insertAttempts(
-  client: pg.ClientBase,
-  attempts: { row: DeliveryRow; attempt: NonNullable<DeliveryOutcome['attempt']> }[],
-): Promise<void> {
+interface AttemptWrite {
+  row: DeliveryRow;
+  attempt: NonNullable<DeliveryOutcome['attempt']>;
+  request: DeliveryOutcome['request'];
+}
+
+async function insertAttempts(client: pg.ClientBase, attempts: AttemptWrite[]): Promise<void> {
   if (attempts.length === 0) return;
   const col = <T>(pick: (a: NonNullable<DeliveryOutcome['attempt']>) => T) => attempts.map((a) => pick(a.attempt));
   await client.query({
     name: 'lh_insert_attempts',
-    text: `INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, latency_ms, response_body, error)
-           SELECT delivery_id, attempt, at, status_code, latency_ms, response_body, error
-           FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::float8[], $6::text[], $7::text[])
-             WITH ORDINALITY AS a(delivery_id, attempt, at, status_code, latency_ms, response_body, error, n)
+    text: `INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, latency_ms, response_body, error, request)
+           SELECT delivery_id, attempt, at, status_code, latency_ms, response_body, error, request::json
+           FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[])
+             WITH ORDINALITY AS a(delivery_id, attempt, at, status_code, latency_ms, response_body, error, request, n)
            ORDER BY n`,
     values: [
       attempts.map((a) => a.row.id),
@@ -195,6 +199,7 @@ async function insertAttempts(
       col((a) => a.latencyMs),
       col((a) => a.responseBody ?? null),
       col((a) => a.error ?? null),
+      attempts.map((a) => json(a.request)),
     ],
   });
 }

@@ -26,7 +26,7 @@ import type {
 import { createPool, inTransaction, isRetryable, migratePostgres, type PostgresPoolOptions, redactUrl } from './db.js';
 import { claim, listDeliveries, recordOutcomes, release, renewLeases, replay, type RecordOptions } from './deliveries.js';
 import { insertExportEvents, readExportEvents } from './exports.js';
-import { type AttemptRow, type CampaignRow, type DeliveryRow, json, type ProfileRow, toAttempt, toCampaign, toDelivery, toProfile } from './rows.js';
+import { type AttemptRow, type CampaignRow, type DeliveryRow, json, type ProfileRow, toCampaign, toDelivery, toDeliveryWithAttempts, toProfile } from './rows.js';
 import { applyDueInTransaction } from './due.js';
 import * as programs from './programs.js';
 import { applyTrackInTransaction } from './track.js';
@@ -163,7 +163,7 @@ export class PostgresStore implements Store {
     const [row] = await this.rows<DeliveryRow>('SELECT * FROM deliveries WHERE id = $1', [id]);
     if (!row) return undefined;
     const attempts = await this.rows<AttemptRow>('SELECT * FROM delivery_attempts WHERE delivery_id = $1 ORDER BY id', [id]);
-    return { ...toDelivery(row), attempts_log: attempts.map(toAttempt) };
+    return toDeliveryWithAttempts(row, attempts);
   }
 
   async listDeliveries(filter: DeliveryFilter): Promise<Delivery[]> {

@@ -6,7 +6,7 @@ import type { Attributes, ExportEvent } from '../types.js';
 export type ProfileRow = Shared.ProfileRow<Attributes>;
 export type DeliveryRow = Shared.DeliveryRow<Attributes>;
 export type CampaignRow = Shared.CampaignRow<Attributes>;
-export type { AttemptRow } from '../row-mapping.js';
+export type AttemptRow = Shared.AttemptRow<Attributes>;
 export { toAttempt } from '../row-mapping.js';
 
 export interface ExportRow extends Shared.ExportRowBase<Attributes> {
@@ -14,7 +14,7 @@ export interface ExportRow extends Shared.ExportRowBase<Attributes> {
 }
 
 const mapping = Shared.rowMapping<Attributes>((value) => value);
-export const { toProfile, toDelivery, toCampaign } = mapping;
+export const { toProfile, toDelivery, toDeliveryWithAttempts, toCampaign } = mapping;
 /** The public cursor is the commit-ordered position, not the insert-time sequence. */
 export const toExportEvent = (row: ExportRow): ExportEvent => mapping.toExportEvent(row, Number(row.pos));
 

@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import type { Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions, RecordOutcomesResult } from '../types.js';
 import { NOT_RECEIVED, outcomeExportEvents } from '../outcome-exports.js';
 import { insertExportEvents, insertRows } from './exports.js';
-import { type AttemptRow, type DeliveryRow, type StatementCache, toAttempt, toDelivery } from './rows.js';
+import { type AttemptRow, type DeliveryRow, type StatementCache, toDelivery, toDeliveryWithAttempts } from './rows.js';
 import { applyTrackInTransaction } from './track.js';
 
 interface DueRow {
@@ -88,6 +88,16 @@ function refreshEligibility(stmts: StatementCache, campaignId: string, externalI
   }
 }
 
+/**
+ * The delivery row's request column for an outcome: an outcome with an attempt keeps its request
+ * in the attempt row (the column is cleared, so the attempt's shows); one without an attempt
+ * writes its log here; one without a log leaves the column as it is.
+ */
+function requestColumn(outcome: DeliveryOutcome): { keep_request: number; request: string | null } {
+  if (!outcome.request) return { keep_request: 1, request: null };
+  return { keep_request: 0, request: outcome.attempt ? null : JSON.stringify(outcome.request) };
+}
+
 /** What an outcome's update reports back (no SELECT: the update computes from the row itself). */
 interface UpdatedRow {
   id: string;
@@ -115,7 +125,7 @@ export function recordOutcomesInTransaction(
        first_attempt_at = COALESCE(first_attempt_at, @first_attempt_at),
        last_error = CASE WHEN @error IS NOT NULL THEN @error WHEN @status = 'delivered' THEN NULL ELSE last_error END,
        abort_reason = CASE WHEN @abort_reason IS NOT NULL THEN @abort_reason WHEN @status = 'aborted' THEN abort_reason ELSE NULL END,
-       request = COALESCE(@request, request), lease_owner = NULL, lease_until = NULL, updated_at = @updated_at
+       request = CASE WHEN @keep_request THEN request ELSE @request END, lease_owner = NULL, lease_until = NULL, updated_at = @updated_at
      WHERE id = @id AND (@owner IS NULL OR (status = 'sending' AND lease_owner = @owner))
      RETURNING id, campaign_id, external_id`,
   );
@@ -135,7 +145,7 @@ export function recordOutcomesInTransaction(
       first_attempt_at: outcome.firstAttemptAt ?? attempt?.at ?? null,
       error,
       abort_reason: outcome.abortReason ?? null,
-      request: outcome.request ? JSON.stringify(outcome.request) : null,
+      ...requestColumn(outcome),
       updated_at: at,
     }) as UpdatedRow | undefined;
     if (!row) {
@@ -144,7 +154,8 @@ export function recordOutcomesInTransaction(
     }
     recorded.add(row.id);
     if (attempt) {
-      attempts.push([row.id, attempt.attempt, attempt.at, attempt.statusCode ?? null, attempt.latencyMs, attempt.responseBody ?? null, attempt.error ?? null]);
+      const request = outcome.request ? JSON.stringify(outcome.request) : null;
+      attempts.push([row.id, attempt.attempt, attempt.at, attempt.statusCode ?? null, attempt.latencyMs, attempt.responseBody ?? null, attempt.error ?? null, request]);
     }
     if (NOT_RECEIVED.has(outcome.status)) refreshEligibility(stmts, row.campaign_id, row.external_id);
     exports.push(...outcomeExportEvents(outcome, row, at));
@@ -152,7 +163,7 @@ export function recordOutcomesInTransaction(
   insertRows(
     stmts,
     'delivery_attempts',
-    ['delivery_id', 'attempt', 'at', 'status_code', 'latency_ms', 'response_body', 'error'],
+    ['delivery_id', 'attempt', 'at', 'status_code', 'latency_ms', 'response_body', 'error', 'request'],
     attempts,
   );
   insertExportEvents(stmts, exports);
@@ -234,7 +245,7 @@ export function deliveryWithAttempts(stmts: StatementCache, id: string): (Delive
   const row = stmts.get('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
   if (!row) return undefined;
   const attempts = stmts.get('SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY id').all(id) as AttemptRow[];
-  return { ...toDelivery(row), attempts_log: attempts.map(toAttempt) };
+  return toDeliveryWithAttempts(row, attempts);
 }
 
 /** The earliest queued due time or lease expiry: a sleeping worker also wakes to recover a crashed worker's sends. */

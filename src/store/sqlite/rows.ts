@@ -9,7 +9,7 @@ export interface ProfileRow extends Shared.ProfileRow<string> {
 }
 export type DeliveryRow = Shared.DeliveryRow<string>;
 export type CampaignRow = Shared.CampaignRow<string>;
-export type { AttemptRow } from '../row-mapping.js';
+export type AttemptRow = Shared.AttemptRow<string>;
 export { toAttempt } from '../row-mapping.js';
 
 export interface ExportRow extends Shared.ExportRowBase<string> {
@@ -17,7 +17,7 @@ export interface ExportRow extends Shared.ExportRowBase<string> {
 }
 
 const mapping = Shared.rowMapping<string>((text) => JSON.parse(text) as Attributes);
-export const { toProfile, toDelivery, toCampaign } = mapping;
+export const { toProfile, toDelivery, toDeliveryWithAttempts, toCampaign } = mapping;
 export const toExportEvent = (row: ExportRow): ExportEvent => mapping.toExportEvent(row, row.seq);
 
 /** Prepared statements compiled once per connection and reused. */
