@@ -117,7 +117,10 @@ export class SqliteStore implements Store {
 
   async getProfile(externalId: string): Promise<Profile | undefined> {
     this.assertOpen();
-    const row = this.stmts.get('SELECT * FROM profiles WHERE external_id = ?').get(externalId) as ProfileRow | undefined;
+    // Not the memberships column: a profile in several programs carries a JSON document there.
+    const row = this.stmts
+      .get('SELECT external_id, attributes, created_at, updated_at FROM profiles WHERE external_id = ?')
+      .get(externalId) as ProfileRow | undefined;
     return row ? toProfile(row) : undefined;
   }
 
