@@ -7,7 +7,6 @@ export type ProfileRow = Shared.ProfileRow<Attributes>;
 export type DeliveryRow = Shared.DeliveryRow<Attributes>;
 export type CampaignRow = Shared.CampaignRow<Attributes>;
 export type AttemptRow = Shared.AttemptRow<Attributes>;
-export { toAttempt } from '../row-mapping.js';
 
 export interface ExportRow extends Shared.ExportRowBase<Attributes> {
   pos: string;

@@ -10,7 +10,6 @@ export interface ProfileRow extends Shared.ProfileRow<string> {
 export type DeliveryRow = Shared.DeliveryRow<string>;
 export type CampaignRow = Shared.CampaignRow<string>;
 export type AttemptRow = Shared.AttemptRow<string>;
-export { toAttempt } from '../row-mapping.js';
 
 export interface ExportRow extends Shared.ExportRowBase<string> {
   seq: number;
