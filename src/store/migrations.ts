@@ -181,7 +181,7 @@ export const migrations: Migration[] = [
     version: 6,
     name: 'each attempt keeps the request it sent',
     // The request log used to be written into the delivery row by the outcome's UPDATE, growing
-    // a row written moments before without it: on SQLite about 3.5 KB more WAL per send. An
+    // a row written moments before without it: on SQLite about 3.3 KB more written per send. An
     // attempt row is appended anyway, so it carries its own request; the delivery row keeps
     // only the log of an outcome without an attempt (an abort, a render error).
     statements: (d) => [`ALTER TABLE delivery_attempts ADD COLUMN request ${d.json}`],
