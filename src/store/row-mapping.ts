@@ -115,11 +115,14 @@ export function rowMapping<J>(decode: (value: J) => Attributes) {
    */
   const toDeliveryWithAttempts = (row: DeliveryRow<J>, attempts: AttemptRow<J>[]): Delivery & { attempts_log: DeliveryAttempt[] } => {
     const delivery = toDelivery(row);
-    for (let i = attempts.length - 1; i >= 0 && delivery.request === undefined; i--) {
-      const request = attempts[i]!.request;
-      if (request !== null && request !== undefined) delivery.request = decode(request);
-    }
-    return { ...delivery, attempts_log: attempts.map(toAttempt) };
+    const attemptsLog = attempts.map((attemptRow) => {
+      const attempt = toAttempt(attemptRow);
+      if (attemptRow.request !== null && attemptRow.request !== undefined) attempt.request = decode(attemptRow.request);
+      return attempt;
+    });
+    const latest = delivery.request ?? attemptsLog.findLast((attempt) => attempt.request !== undefined)?.request;
+    if (latest !== undefined) delivery.request = latest;
+    return { ...delivery, attempts_log: attemptsLog };
   };
 
   return { toProfile, toDelivery, toDeliveryWithAttempts, toExportEvent, toCampaign };

@@ -114,13 +114,16 @@ export interface DeliveryAttempt {
   latencyMs: number;
   responseBody?: string; // truncated and redacted
   error?: string;
+  /** The request this attempt sent (the log view: secrets redacted); absent when not recorded. */
+  request?: Attributes;
 }
 
 /** The worker's verdict on one claimed delivery, written in a batch. */
 export interface DeliveryOutcome {
   id: string;
   status: Exclude<DeliveryStatus, 'queued' | 'sending'> | 'retry';
-  attempt?: Omit<DeliveryAttempt, 'deliveryId'>;
+  /** The attempt's request is the outcome's `request`. */
+  attempt?: Omit<DeliveryAttempt, 'deliveryId' | 'request'>;
   nextAttemptAt?: string; // with status 'retry'
   firstAttemptAt?: string;
   error?: string;

@@ -94,7 +94,7 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
 
       const delivered = await store.getDelivery(ok!);
       expect(delivered).toMatchObject({ status: 'delivered', attempts: 1, firstAttemptAt: at, request: { url: 'https://x' } });
-      expect(delivered!.attempts_log).toEqual([{ deliveryId: ok, attempt: 1, at, statusCode: 204, latencyMs: 12 }]);
+      expect(delivered!.attempts_log).toEqual([{ deliveryId: ok, attempt: 1, at, statusCode: 204, latencyMs: 12, request: { url: 'https://x' } }]);
       const retried = await store.getDelivery(retry!);
       expect(retried).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: retryAt.toISOString(), lastError: 'HTTP 503' });
       expect(await store.getDelivery(dead!)).toMatchObject({ status: 'dead', lastError: 'ECONNREFUSED' });
@@ -142,7 +142,7 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       // An outcome without a request log leaves the last one shown.
       const failed = await step({ status: 'failed', attempt: attempt(3, 400), error: 'HTTP 400' });
       expect(failed.request).toEqual({ url: 'https://x/2' });
-      expect(failed.attempts_log.map((a) => a.statusCode)).toEqual([503, 204, 400]);
+      expect(failed.attempts_log.map((a) => [a.statusCode, a.request?.url])).toEqual([[503, 'https://x/1'], [204, 'https://x/2'], [400, undefined]]);
     });
 
     it('a send that never reached the user does not count for re-eligibility', async () => {

@@ -18,6 +18,7 @@ export const AttemptViewSchema = z.object({
   latency_ms: z.number(),
   response_body: z.string().nullable().describe('Start of the response body, secrets redacted'),
   error: z.string().nullable(),
+  request: JsonObject.nullable().describe('The request this attempt sent, secrets redacted; null when not recorded'),
 });
 
 export const DeliverySchema = z.object({
@@ -32,7 +33,7 @@ export const DeliverySchema = z.object({
   first_attempt_at: Timestamp.nullable(),
   last_error: z.string().nullable(),
   abort_reason: z.string().nullable(),
-  request: JsonObject.nullable().describe('The rendered request as sent, secrets redacted'),
+  request: JsonObject.nullable().describe('The rendered request as last sent (or the log of an abort), secrets redacted'),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -76,6 +77,7 @@ export function attemptView(attempt: DeliveryAttempt): z.output<typeof AttemptVi
     latency_ms: attempt.latencyMs,
     response_body: attempt.responseBody ?? null,
     error: attempt.error ?? null,
+    request: attempt.request ?? null,
   };
 }
 

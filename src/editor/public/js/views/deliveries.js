@@ -100,6 +100,7 @@ export async function renderDeliveryDetail(view, id) {
         h('ol', { class: 'attempts' }, attempts.map((a) => h('li', {},
           h('p', {}, h('strong', {}, `Attempt ${a.attempt}`), ` at ${formatTime(a.at)} — `, a.status_code ? `HTTP ${a.status_code}` : 'no response', `, ${a.latency_ms} ms`),
           a.error && h('p', { class: 'error' }, a.error),
+          a.request && h('details', {}, h('summary', {}, 'Request'), h('pre', { class: 'mono' }, JSON.stringify(a.request, null, 2))),
           a.response_body && h('details', {}, h('summary', {}, 'Response body'), h('pre', { class: 'mono' }, a.response_body)))))),
     d.trigger && Object.keys(d.trigger).length > 0 && h('section', { class: 'card' }, h('h2', {}, 'Trigger'), h('pre', { class: 'mono' }, JSON.stringify(d.trigger, null, 2))));
 }
