@@ -3,19 +3,13 @@ import { createSendThread, type SendThread } from '../../src/deliveries/send-thr
 import { buildLiquidContext } from '../../src/render/context.js';
 import { parseCampaign } from '../../src/triggers/index.js';
 import { startFakeSalesforce, type FakeSalesforce } from '../../examples/fake-salesforce.js';
-import { reply, startServer } from '../dispatch/loopback.js';
-import type { LoopbackServer } from '../dispatch/loopback.js';
+import { reply, serverPool } from '../dispatch/loopback.js';
 import { guideCampaign } from '../e2e/helpers.js';
 
-const servers: LoopbackServer[] = [];
+const { start: server, closeAll: closeServers } = serverPool();
 const dispatchers: SendThread[] = [];
 const fakes: FakeSalesforce[] = [];
 
-async function server(handler: Parameters<typeof startServer>[0]): Promise<LoopbackServer> {
-  const s = await startServer(handler);
-  servers.push(s);
-  return s;
-}
 
 function dispatcher(options: Parameters<typeof createSendThread>[0] = {}): SendThread {
   const d = createSendThread({ allowedHosts: '127.0.0.1', timeoutMs: 5_000, connectTimeoutMs: 2_000, ...options });
@@ -25,7 +19,7 @@ function dispatcher(options: Parameters<typeof createSendThread>[0] = {}): SendT
 
 afterAll(async () => {
   await Promise.all(dispatchers.map((d) => d.close()));
-  await Promise.all(servers.map((s) => s.close()));
+  await closeServers();
   await Promise.all(fakes.map((f) => f.close()));
 });
 

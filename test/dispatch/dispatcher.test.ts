@@ -3,11 +3,10 @@ import { createHmac } from 'node:crypto';
 import { MockAgent } from 'undici';
 import { RetryPolicySchema, createDispatcher, deliverWithRetries, testSend } from '../../src/dispatch/index.js';
 import type { AttemptRecord, WebhookDispatcher } from '../../src/dispatch/index.js';
-import { closedPort, reply, startServer } from './loopback.js';
-import type { LoopbackServer } from './loopback.js';
+import { closedPort, reply, serverPool } from './loopback.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
-const servers: LoopbackServer[] = [];
+const { start: server, closeAll: closeServers } = serverPool();
 const dispatchers: WebhookDispatcher[] = [];
 
 function dispatcher(options: Parameters<typeof createDispatcher>[0] = {}): WebhookDispatcher {
@@ -16,11 +15,6 @@ function dispatcher(options: Parameters<typeof createDispatcher>[0] = {}): Webho
   return d;
 }
 
-async function server(handler: Parameters<typeof startServer>[0]): Promise<LoopbackServer> {
-  const s = await startServer(handler);
-  servers.push(s);
-  return s;
-}
 
 /** A fake clock that `sleep` advances: retries run instantly, in simulated time. */
 function fakeTime(start = T0) {
@@ -39,7 +33,7 @@ const policy = RetryPolicySchema.parse({ baseDelayMs: 1000, maxDelayMs: 60_000, 
 
 afterAll(async () => {
   await Promise.all(dispatchers.map((d) => d.close()));
-  await Promise.all(servers.map((s) => s.close()));
+  await closeServers();
 });
 
 describe('retry rules over a real socket', () => {

@@ -2,17 +2,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Agent } from 'undici';
 import { AttemptTimeoutError } from '../../src/dispatch/classify-error.js';
 import { exchange } from '../../src/dispatch/http-exchange.js';
-import { reply, startServer } from './loopback.js';
-import type { LoopbackServer } from './loopback.js';
+import { closedPort, reply, serverPool } from './loopback.js';
 
-const servers: LoopbackServer[] = [];
+const { start: server, closeAll: closeServers } = serverPool();
 const agents: Agent[] = [];
 
-async function server(handler: Parameters<typeof startServer>[0]): Promise<LoopbackServer> {
-  const s = await startServer(handler);
-  servers.push(s);
-  return s;
-}
 
 function agent(connections = 4): Agent {
   const a = new Agent({ connections });
@@ -22,7 +16,7 @@ function agent(connections = 4): Agent {
 
 afterAll(async () => {
   await Promise.all(agents.map((a) => a.close()));
-  await Promise.all(servers.map((s) => s.close()));
+  await closeServers();
 });
 
 const options = { timeoutMs: 2_000, cap: 16 };
@@ -74,10 +68,8 @@ describe('exchange', () => {
   });
 
   it('rejects with the network error of a refused connection', async () => {
-    const s = await server((_req, res) => reply(res, 200, ''));
-    await s.close();
-    servers.splice(servers.indexOf(s), 1);
-    await expect(exchange(agent(), { url: new URL(`${s.origin}/x`), method: 'GET', headers: {} }, options)).rejects.toMatchObject({
+    const port = await closedPort();
+    await expect(exchange(agent(), { url: new URL(`http://127.0.0.1:${port}/x`), method: 'GET', headers: {} }, options)).rejects.toMatchObject({
       code: 'ECONNREFUSED',
     });
   });

@@ -47,6 +47,19 @@ export async function startServer(handler: Handler): Promise<LoopbackServer> {
   }) as LoopbackServer;
 }
 
+/** Servers started by `start`, all closed by `closeAll` (a test file's afterAll). */
+export function serverPool(): { start(handler: Handler): Promise<LoopbackServer>; closeAll(): Promise<void> } {
+  const servers: LoopbackServer[] = [];
+  return {
+    async start(handler) {
+      const server = await startServer(handler);
+      servers.push(server);
+      return server;
+    },
+    closeAll: async () => void (await Promise.all(servers.map((s) => s.close()))),
+  };
+}
+
 /** A port nothing listens on (bound, then released). */
 export async function closedPort(): Promise<number> {
   const server = http.createServer();
