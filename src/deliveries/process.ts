@@ -5,6 +5,7 @@ import { failedAttempt } from '../dispatch/dispatcher.js';
 import { decideNextAttempt } from '../dispatch/retry-policy.js';
 import type { AttemptResult } from '../dispatch/types.js';
 import type { Delivery, DeliveryOutcome, Profile, TrackBatch } from '../store/types.js';
+import type { ProfileLoader } from './profile-loader.js';
 import type { PreparedSend, RemoteAttempt, WorkerPorts } from './types.js';
 
 export interface ProcessedDelivery {
@@ -13,7 +14,10 @@ export interface ProcessedDelivery {
   update?: TrackBatch;
 }
 
-type Ports = Pick<WorkerPorts, 'store' | 'prepare' | 'send' | 'renderAndSend' | 'deliveredUpdate' | 'retryPolicy' | 'now'>;
+type Ports = Pick<WorkerPorts, 'prepare' | 'send' | 'renderAndSend' | 'deliveredUpdate' | 'retryPolicy' | 'now'> & {
+  /** The recipient's profile as it is now (see profile-loader.ts). */
+  loadProfile: ProfileLoader;
+};
 
 export async function processDelivery(delivery: Delivery, ports: Ports): Promise<ProcessedDelivery> {
   const now = ports.now ?? (() => new Date());
@@ -63,7 +67,7 @@ async function renderAndSend(delivery: Delivery, ports: Ports): Promise<RemoteAt
   let profile: Profile | undefined;
   let prepared: PreparedSend;
   try {
-    profile = await ports.store.getProfile(delivery.externalId);
+    profile = await ports.loadProfile(delivery.externalId);
     if (ports.renderAndSend) return await ports.renderAndSend(delivery, profile);
     prepared = await ports.prepare(delivery, profile);
   } catch (error) {

@@ -4,6 +4,7 @@
 // receiver sees the same Idempotency-Key again.
 import type { Delivery, DeliveryOutcome, NewDeliveryClaim } from '../store/types.js';
 import { processDelivery, type ProcessedDelivery } from './process.js';
+import { createProfileLoader } from './profile-loader.js';
 import type { WorkerOptions, WorkerPorts, WorkerStats } from './types.js';
 import { createWakeSignal } from './wake-signal.js';
 
@@ -51,6 +52,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
   let loop: Promise<void> | undefined;
   let idleWaiters: (() => void)[] = [];
   const signal = createWakeSignal();
+  const processPorts = { ...ports, loadProfile: createProfileLoader(ports.store) };
   const wake = (): void => signal.wake();
 
   /** Commits soon rather than at once, so outcomes finishing close together share one transaction. */
@@ -119,7 +121,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
   }
 
   function track(delivery: Delivery): void {
-    const work = processDelivery(delivery, ports).then((processed) => {
+    const work = processDelivery(delivery, processPorts).then((processed) => {
       inFlight.delete(delivery.id);
       stats.inFlight = inFlight.size;
       // After stop() the claim was released; it will be sent again under the same key.

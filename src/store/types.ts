@@ -236,6 +236,8 @@ export interface Store {
   close(): Promise<void>;
 
   getProfile(externalId: string): Promise<Profile | undefined>;
+  /** Profiles of many users in one read, by external id (users without a profile are absent). */
+  getProfiles(externalIds: readonly string[]): Promise<Map<string, Profile>>;
   /**
    * Applies the batch, the enricher's operations and membership writes, the planner's deliveries
    * and the cursor move in ONE transaction. A cursor that does not hold `expected` throws

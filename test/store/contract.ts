@@ -51,6 +51,25 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
         expect(await store.getProfile('nobody')).toBeUndefined();
       });
 
+      it('reads many profiles at once, leaving out users without one', async () => {
+        const store = await fresh();
+        await store.applyTrack(
+          batch({
+            attributes: [
+              { externalId: 'u1', ops: { 'lead score': { op: 'set', value: 1 } } },
+              { externalId: 'u2', ops: { 'lead score': { op: 'set', value: 2 } } },
+              { externalId: 'u3', ops: { 'lead score': { op: 'set', value: 3 } } },
+            ],
+          }),
+          noSends,
+        );
+        const profiles = await store.getProfiles(['u3', 'nobody', 'u1', 'u1']);
+        expect([...profiles.keys()].sort()).toEqual(['u1', 'u3']);
+        expect(profiles.get('u1')).toEqual(await store.getProfile('u1'));
+        expect(profiles.get('u3')?.attributes).toEqual({ 'lead score': 3 });
+        expect((await store.getProfiles([])).size).toBe(0);
+      });
+
       it('records events and purchases, creating the profile, and hands them to the planner', async () => {
         const store = await fresh();
         const seen: UserActivity[] = [];

@@ -77,6 +77,12 @@ export class PostgresStore implements Store {
     return row ? toProfile(row) : undefined;
   }
 
+  async getProfiles(externalIds: readonly string[]): Promise<Map<string, Profile>> {
+    if (externalIds.length === 0) return new Map();
+    const rows = await this.rows<ProfileRow>('SELECT * FROM profiles WHERE external_id = ANY($1::text[])', [[...externalIds]]);
+    return new Map(rows.map((row) => [row.external_id, toProfile(row)]));
+  }
+
   async applyTrack(
     batch: TrackBatch,
     planner: SendPlanner,

@@ -124,6 +124,15 @@ export class SqliteStore implements Store {
     return row ? toProfile(row) : undefined;
   }
 
+  async getProfiles(externalIds: readonly string[]): Promise<Map<string, Profile>> {
+    this.assertOpen();
+    // One statement for the lot: each better-sqlite3 call costs about 5 µs before any row is read.
+    const rows = externalIds.length === 0 ? [] : (this.stmts
+      .get('SELECT external_id, attributes, created_at, updated_at FROM profiles WHERE external_id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(externalIds)) as ProfileRow[]);
+    return new Map(rows.map((row) => [row.external_id, toProfile(row)]));
+  }
+
   async applyTrack(
     batch: TrackBatch,
     planner: SendPlanner,
