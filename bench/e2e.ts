@@ -105,6 +105,31 @@ export async function rawThroughput(sink: Sink, total: number, concurrency: numb
   }
 }
 
+export interface InterleavedFigures {
+  service: ThroughputFigures[];
+  raw: ThroughputFigures[];
+}
+
+/**
+ * `rounds` of service and raw runs, alternating which goes first: this machine's speed drifts by
+ * a fifth within minutes, and a single pair of runs measured the drift as much as the service.
+ */
+export async function interleavedThroughput(setup: E2eSetup, sends: number, rounds: number, concurrency: number): Promise<InterleavedFigures> {
+  const figures: InterleavedFigures = { service: [], raw: [] };
+  for (let round = 0; round < rounds; round++) {
+    const runService = async (): Promise<void> => void figures.service.push(await serviceThroughput(setup, sends));
+    const runRaw = async (): Promise<void> => void figures.raw.push(await rawThroughput(setup.sink, sends, concurrency));
+    if (round % 2 === 0) {
+      await runRaw();
+      await runService();
+    } else {
+      await runService();
+      await runRaw();
+    }
+  }
+  return figures;
+}
+
 const nowMs = (): number => performance.timeOrigin + performance.now();
 
 /** Paces `perTick` items every `tickMs` for `seconds`; `send` gets the tick index. */
