@@ -1,16 +1,12 @@
 // Just the end-to-end sections (throughput and latency at 1,000 changes/s) against raw undici in
 // the same run, for before/after comparisons. `--profile` writes a CPU profile of the service.
 //   npx tsx bench/e2e-quick.ts [--profile] [sends=10000] [latencySeconds=10]
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processCpuMs } from './lib/cpu.js';
 import { rawLatency, rawThroughput, serviceLatency, serviceThroughput, setUpE2e, SERVICE_ENV } from './e2e.js';
 
-/** User + system CPU time of a process (all its threads) from /proc, in ms. */
-function processCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
-}
 
 const args = process.argv.slice(2);
 const profile = args.includes('--profile');

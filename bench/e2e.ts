@@ -2,6 +2,7 @@
 // their own processes, durable SQLite), against raw undici.request to the same sink.
 import { Agent, request } from 'undici';
 import { startBenchService, sinkCampaign, type BenchService } from './lib/service.js';
+import { cpuPerItem } from './lib/cpu.js';
 import { startSink, type Sink } from './lib/sink.js';
 import { percentile, pool, sleep } from './lib/stats.js';
 
@@ -105,9 +106,12 @@ export async function rawThroughput(sink: Sink, total: number, concurrency: numb
   }
 }
 
+/** CPU per send (µs) of the client (this process), the sink and the service, over one run. */
+export type CpuPerSend = Record<'client' | 'sink' | 'service', number>;
+
 export interface InterleavedFigures {
-  service: ThroughputFigures[];
-  raw: ThroughputFigures[];
+  service: (ThroughputFigures & { cpuUs: CpuPerSend })[];
+  raw: (ThroughputFigures & { cpuUs: CpuPerSend })[];
 }
 
 /**
@@ -117,8 +121,13 @@ export interface InterleavedFigures {
 export async function interleavedThroughput(setup: E2eSetup, sends: number, rounds: number, concurrency: number): Promise<InterleavedFigures> {
   const figures: InterleavedFigures = { service: [], raw: [] };
   for (let round = 0; round < rounds; round++) {
-    const runService = async (): Promise<void> => void figures.service.push(await serviceThroughput(setup, sends));
-    const runRaw = async (): Promise<void> => void figures.raw.push(await rawThroughput(setup.sink, sends, concurrency));
+    const pids = { client: process.pid, sink: setup.sink.pid, service: setup.service.child.pid };
+    const measure = async (work: () => Promise<ThroughputFigures>) => {
+      const { result, cpuUs } = await cpuPerItem(pids, sends, work);
+      return { ...result, cpuUs: cpuUs as CpuPerSend };
+    };
+    const runService = async (): Promise<void> => void figures.service.push(await measure(() => serviceThroughput(setup, sends)));
+    const runRaw = async (): Promise<void> => void figures.raw.push(await measure(() => rawThroughput(setup.sink, sends, concurrency)));
     if (round % 2 === 0) {
       await runRaw();
       await runService();

@@ -2,7 +2,7 @@
 // table and written to bench/results.json with the machine it ran on.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { interleavedThroughput, rawLatency, rawThroughput, serviceLatency, serviceThroughput, setUpE2e, SERVICE_ENV, TRACK_POSTERS } from './e2e.js';
+import { type CpuPerSend, interleavedThroughput, rawLatency, rawThroughput, serviceLatency, serviceThroughput, setUpE2e, SERVICE_ENV, TRACK_POSTERS } from './e2e.js';
 import { runDispatchBench, runPostgresBench } from './external.js';
 import { machineInfo, printTable, ratioLine, type Line } from './lib/report.js';
 import { detailLine, measured, measureMultiInstance } from './multi-instance.js';
@@ -57,6 +57,8 @@ await section('2-3', async () => {
     const rawRate = median(runs.raw.map((r) => r.perSecond));
     const ratio = service / rawRate;
     const rounds = runs.service.map((r, i) => `${r.perSecond.toFixed(0)}/${runs.raw[i]!.perSecond.toFixed(0)}`).join(', ');
+    const cpu = (c: CpuPerSend): string => `${c.client.toFixed(0)}+${c.sink.toFixed(0)}+${c.service.toFixed(0)}`;
+    const cpuRounds = runs.service.map((r, i) => `${cpu(r.cpuUs)} vs ${cpu(runs.raw[i]!.cpuUs)}`).join(', ');
     raw.e2e = { ...runs, serviceEnv: SERVICE_ENV };
     lines.push(
       ratioLine({
@@ -67,7 +69,7 @@ await section('2-3', async () => {
         baseline: { what: `raw undici.request, ${SERVICE_ENV.LIQUIDHOOK_MAX_PER_HOST} at a time`, value: rawRate },
         goal: '>= 0.5x and >= 5,000/s',
         met: ratio >= 0.5 && service >= 5000,
-        note: `medians of ${E2E_ROUNDS} interleaved rounds (service/raw sends/s: ${rounds}); service in a child process (compiled liquidhook serve, durable SQLite in a temp dir, log level info), sink in another process; ${TRACK_POSTERS} requests of 75 users in flight; ${JSON.stringify(SERVICE_ENV)}`,
+        note: `medians of ${E2E_ROUNDS} interleaved rounds (service/raw sends/s: ${rounds}; CPU µs per send, client+sink+service, service vs raw: ${cpuRounds}); service in a child process (compiled liquidhook serve, durable SQLite in a temp dir, log level info), sink in another process; ${TRACK_POSTERS} requests of 75 users in flight; ${JSON.stringify(SERVICE_ENV)}`,
       }),
     );
     const rawLat = await rawLatency(setup.sink, 1000, LATENCY_SECONDS);

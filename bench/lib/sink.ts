@@ -9,6 +9,8 @@ export type { Arrival } from './sink-process.js';
 export interface Sink {
   /** Base URL such as http://127.0.0.1:41234 (append any path). */
   url: string;
+  /** The sink process (for its CPU time). */
+  pid: number;
   arrivals(): Promise<Arrival[]>;
   count(): Promise<number>;
   reset(): Promise<void>;
@@ -27,6 +29,7 @@ export async function startSink(): Promise<Sink> {
   };
   return {
     url: `http://127.0.0.1:${first.port}`,
+    pid: child.pid!,
     arrivals: async () => (await ask<{ arrivals: Arrival[] }>('report')).arrivals,
     count: async () => (await ask<{ count: number }>('count')).count,
     reset: async () => void (await ask('reset')),
