@@ -33,7 +33,7 @@ const section = async (name: string, work: () => Promise<void>): Promise<void> =
 };
 
 await section('1', async () => {
-  const r = await measureRender(2, 3);
+  const r = await measureRender();
   raw.render = r;
   lines.push(
     ratioLine({ section: '1', what: 'MQL webhook render (verbatim, liquidhook)', value: r.liquidhook, unit: 'renders/s', baseline: { what: 'stock liquidjs, same logic in plain Liquid', value: r.liquidjs }, goal: '>= 0.8x', met: r.liquidhook / r.liquidjs >= 0.8 }),
