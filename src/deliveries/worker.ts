@@ -15,7 +15,7 @@ export interface DeliveryWorker {
   start(): void;
   /** Ask for a claim round now (new deliveries were enqueued). */
   wake(): void;
-  /** Takes new deliveries as an applyTrack writes them, while this worker has free slots. */
+  /** Takes new deliveries as an applyTrack writes them, while this worker has room (see `backlog`). */
   handOff(): DeliveryHandOff;
   /** Stop claiming, wait up to `graceMs` for sends in flight, release the rest, flush outcomes. */
   stop(graceMs: number): Promise<void>;
@@ -40,6 +40,14 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
   const inFlight = new Map<string, Promise<void>>();
   /** Slots promised to hand-offs whose transaction has not finished yet. */
   let reserved = 0;
+  /**
+   * Deliveries a hand-off leased to this worker beyond its free slots, in order: each starts as a
+   * slot frees. Without them a burst past the slots is written queued and waits for a claim
+   * round, a write of its own that waits for its fsync (several ms) while the slots run dry.
+   */
+  const backlog = new Map<string, Delivery>();
+  /** Leased to this worker at most: the sends in flight and as many waiting for a slot. */
+  const maxLeased = options.concurrency * 2;
   let pending: ProcessedDelivery[] = [];
   /** Sent but not yet committed: if the lease lapses meanwhile, a re-claim must not send again. */
   const settling = new Set<string>();
@@ -129,10 +137,20 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       settling.add(delivery.id);
       pending.push(processed);
       scheduleFlush();
-      if (options.concurrency - inFlight.size >= refillAt) wake();
+      startWaiting();
+      if (backlog.size === 0 && options.concurrency - inFlight.size >= refillAt) wake();
     });
     inFlight.set(delivery.id, work);
     stats.inFlight = inFlight.size;
+  }
+
+  /** Starts leased deliveries from the backlog while slots are free. */
+  function startWaiting(): void {
+    while (running && inFlight.size < options.concurrency && backlog.size > 0) {
+      const [id, next] = backlog.entries().next().value!;
+      backlog.delete(id);
+      track(next);
+    }
   }
 
   function handOff(): DeliveryHandOff {
@@ -146,7 +164,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
         owner: options.owner,
         leaseMs: options.leaseMs,
         reserve() {
-          if (!running || options.concurrency - inFlight.size - reserved <= 0) return false;
+          if (!running || maxLeased - inFlight.size - backlog.size - reserved <= 0) return false;
           reserved++;
           held++;
           return true;
@@ -162,7 +180,8 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
           if (mine.length > 0) void ports.store.releaseDeliveries(mine.map((d) => d.id)).catch((err: unknown) => log.error({ err }, 'release failed'));
           return;
         }
-        for (const delivery of mine) track(delivery);
+        for (const delivery of mine) backlog.set(delivery.id, delivery);
+        startWaiting();
         stats.claimed += mine.length;
       },
       cancel: free,
@@ -170,14 +189,14 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
   }
 
   async function claimRound(): Promise<number> {
-    const room = options.concurrency - inFlight.size - reserved;
+    const room = options.concurrency - inFlight.size - reserved - backlog.size;
     if (room <= 0) return 0;
     const claimed = await ports.store.claimDeliveries(options.owner, Math.min(room, options.batchSize), now(), options.leaseMs);
     let fresh = 0;
     for (const delivery of claimed) {
       // A send of ours that outlived its lease (slow host queue, commit pending) came back: the
       // claim just renewed the lease, and the running send will record the outcome.
-      if (inFlight.has(delivery.id) || settling.has(delivery.id)) continue;
+      if (inFlight.has(delivery.id) || settling.has(delivery.id) || backlog.has(delivery.id)) continue;
       track(delivery);
       fresh++;
     }
@@ -188,7 +207,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
   /** Keeps the leases of sends still in flight or awaiting their commit, so nobody takes them over. */
   let renewing = false;
   async function renewLeases(): Promise<void> {
-    const ids = [...inFlight.keys(), ...settling];
+    const ids = [...inFlight.keys(), ...backlog.keys(), ...settling];
     if (ids.length === 0 || renewing || stopped) return;
     renewing = true;
     try {
@@ -235,7 +254,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
   }
 
   function isIdle(): boolean {
-    return inFlight.size === 0 && pending.length === 0 && !flushing;
+    return inFlight.size === 0 && backlog.size === 0 && pending.length === 0 && !flushing;
   }
 
   function notifyIdle(): void {
@@ -268,7 +287,9 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
       clearTimeout(timer);
-      const unfinished = [...inFlight.keys()];
+      // Deliveries still waiting for a slot never started: they go back with the unfinished ones.
+      const unfinished = [...inFlight.keys(), ...backlog.keys()];
+      backlog.clear();
       stopped = true;
       clearInterval(renewTimer);
       if (unfinished.length > 0) {

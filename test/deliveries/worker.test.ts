@@ -79,9 +79,20 @@ describe('delivery worker', () => {
     expect(detail?.attempts_log[0]?.statusCode).toBe(204);
   });
 
-  it('takes new deliveries from applyTrack up to its free slots, sends them without a claim round, and frees cancelled slots', async () => {
+  it('takes new deliveries from applyTrack up to twice its slots, sends them without a claim round, and frees cancelled slots', async () => {
     const claims: number[] = [];
-    const h = harness({ respond: () => response(204) });
+    let active = 0;
+    let mostActive = 0;
+    let sends = 0;
+    const h = harness({
+      send: async () => {
+        sends++;
+        mostActive = Math.max(mostActive, ++active);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        active--;
+        return response(204);
+      },
+    });
     const claimDeliveries = h.store.claimDeliveries.bind(h.store);
     h.store.claimDeliveries = async (...args) => {
       const claimed = await claimDeliveries(...args);
@@ -91,22 +102,37 @@ describe('delivery worker', () => {
     h.worker.start();
     // A failed write gives its reservations back.
     const failed = h.worker.handOff();
-    expect(Array.from({ length: 8 }, () => failed.claim.reserve())).toEqual(Array(8).fill(true));
+    expect(Array.from({ length: 16 }, () => failed.claim.reserve())).toEqual(Array(16).fill(true));
     expect(failed.claim.reserve()).toBe(false);
     failed.cancel();
 
-    const users = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`u${i}`, 150 + i]));
     const handOff = h.worker.handOff();
-    const attributes = Object.entries(users).map(([externalId, score]) => ({ externalId, ops: { score: { op: 'set' as const, value: score } } }));
+    const attributes = Array.from({ length: 20 }, (_, i) => ({ externalId: `u${i}`, ops: { score: { op: 'set' as const, value: 150 + i } } }));
     const { deliveries } = await h.store.applyTrack({ attributes, events: [], purchases: [] }, everyScoreChange, { claimNew: handOff.claim });
-    // Concurrency 8: eight are written leased to the worker, two queued.
-    expect(deliveries.filter((d) => d.status === 'sending')).toHaveLength(8);
+    // Concurrency 8: sixteen are written leased to the worker (eight wait for a slot), four queued.
+    expect(deliveries.filter((d) => d.status === 'sending')).toHaveLength(16);
     handOff.adopt(deliveries);
     await h.worker.idle();
     expect((await h.store.listDeliveries({})).every((d) => d.status === 'delivered')).toBe(true);
-    expect(h.sent).toHaveLength(10);
-    // Only the two queued ones went through a claim.
-    expect(claims.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(sends).toBe(20);
+    expect(mostActive).toBe(8);
+    // Only the four queued ones went through a claim.
+    expect(claims.reduce((a, b) => a + b, 0)).toBe(4);
+  });
+
+  it('gives deliveries still waiting for a slot back when it stops', async () => {
+    const h = harness({ send: () => new Promise<AttemptResult>((resolve) => setTimeout(() => resolve(response(204)), 50)) });
+    h.worker.start();
+    const handOff = h.worker.handOff();
+    const attributes = Array.from({ length: 12 }, (_, i) => ({ externalId: `u${i}`, ops: { score: { op: 'set' as const, value: 150 + i } } }));
+    const { deliveries } = await h.store.applyTrack({ attributes, events: [], purchases: [] }, everyScoreChange, { claimNew: handOff.claim });
+    handOff.adopt(deliveries);
+    await h.worker.stop(1000);
+    const stored = await h.store.listDeliveries({});
+    // Eight were sending and finished in the grace period; four never started and are queued again.
+    expect(stored.filter((d) => d.status === 'delivered')).toHaveLength(8);
+    expect(stored.filter((d) => d.status === 'queued')).toHaveLength(4);
+    expect(stored.filter((d) => d.status === 'queued').every((d) => d.attempts === 0)).toBe(true);
   });
 
   it('reports each committed outcome once (metrics), after it is recorded', async () => {
