@@ -197,9 +197,11 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       // A send of ours that outlived its lease (slow host queue, commit pending) came back: the
       // claim just renewed the lease, and the running send will record the outcome.
       if (inFlight.has(delivery.id) || settling.has(delivery.id) || backlog.has(delivery.id)) continue;
-      track(delivery);
+      // Through the backlog: a hand-off may have taken the free slots while this claim committed.
+      backlog.set(delivery.id, delivery);
       fresh++;
     }
+    startWaiting();
     stats.claimed += fresh;
     return fresh;
   }

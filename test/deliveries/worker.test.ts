@@ -120,6 +120,39 @@ describe('delivery worker', () => {
     expect(claims.reduce((a, b) => a + b, 0)).toBe(4);
   });
 
+  it('keeps to its slots when a hand-off fills them while a claim round commits', async () => {
+    let active = 0;
+    let mostActive = 0;
+    const h = harness({
+      send: async () => {
+        mostActive = Math.max(mostActive, ++active);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        active--;
+        return response(204);
+      },
+    });
+    await enqueue(h.store, Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`queued${i}`, 150 + i])));
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const claimDeliveries = h.store.claimDeliveries.bind(h.store);
+    h.store.claimDeliveries = async (...args) => {
+      const claimed = await claimDeliveries(...args);
+      await gate;
+      return claimed;
+    };
+    h.worker.start();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The claim holds its eight; a hand-off meanwhile fills the eight slots and waits with more.
+    const handOff = h.worker.handOff();
+    const attributes = Array.from({ length: 8 }, (_, i) => ({ externalId: `new${i}`, ops: { score: { op: 'set' as const, value: 150 + i } } }));
+    const { deliveries } = await h.store.applyTrack({ attributes, events: [], purchases: [] }, everyScoreChange, { claimNew: handOff.claim });
+    handOff.adopt(deliveries);
+    openGate();
+    await h.worker.idle();
+    expect((await h.store.listDeliveries({})).filter((d) => d.status === 'delivered')).toHaveLength(16);
+    expect(mostActive).toBe(8);
+  });
+
   it('gives deliveries still waiting for a slot back when it stops', async () => {
     const h = harness({ send: () => new Promise<AttemptResult>((resolve) => setTimeout(() => resolve(response(204)), 50)) });
     h.worker.start();
