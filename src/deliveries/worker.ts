@@ -41,9 +41,9 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
   /** Slots promised to hand-offs whose transaction has not finished yet. */
   let reserved = 0;
   /**
-   * Deliveries a hand-off leased to this worker beyond its free slots, in order: each starts as a
-   * slot frees. Without them a burst past the slots is written queued and waits for a claim
-   * round, a write of its own that waits for its fsync (several ms) while the slots run dry.
+   * Deliveries leased to this worker waiting for a slot, in order: each starts as a slot frees.
+   * A hand-off may lease past the free slots: otherwise a burst is written queued and waits for
+   * a claim round, a write of its own that waits for its fsync (several ms) while slots run dry.
    */
   const backlog = new Map<string, Delivery>();
   /** Leased to this worker at most: the sends in flight and as many waiting for a slot. */
@@ -206,7 +206,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
     return fresh;
   }
 
-  /** Keeps the leases of sends still in flight or awaiting their commit, so nobody takes them over. */
+  /** Keeps the leases of sends waiting, in flight or awaiting their commit, so nobody takes them over. */
   let renewing = false;
   async function renewLeases(): Promise<void> {
     const ids = [...inFlight.keys(), ...backlog.keys(), ...settling];
