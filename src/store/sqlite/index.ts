@@ -40,7 +40,7 @@ import {
   replayInTransaction,
 } from './deliveries.js';
 import { insertExportEvents } from './exports.js';
-import { type ExportRow, type ProfileRow, StatementCache, toExportEvent, toProfile } from './rows.js';
+import { type ExportRow, PROFILE_COLUMNS, type ProfileRow, StatementCache, toExportEvent, toProfile } from './rows.js';
 import { membershipsOf, nextQueuedAt } from './memberships.js';
 import {
   deleteDefinitionInTransaction,
@@ -117,10 +117,7 @@ export class SqliteStore implements Store {
 
   async getProfile(externalId: string): Promise<Profile | undefined> {
     this.assertOpen();
-    // Not the memberships column: a profile in several programs carries a JSON document there.
-    const row = this.stmts
-      .get('SELECT external_id, attributes, created_at, updated_at FROM profiles WHERE external_id = ?')
-      .get(externalId) as ProfileRow | undefined;
+    const row = this.stmts.get(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE external_id = ?`).get(externalId) as ProfileRow | undefined;
     return row ? toProfile(row) : undefined;
   }
 
@@ -128,7 +125,7 @@ export class SqliteStore implements Store {
     this.assertOpen();
     // One statement for the lot: each better-sqlite3 call costs about 5 µs before any row is read.
     const rows = externalIds.length === 0 ? [] : (this.stmts
-      .get('SELECT external_id, attributes, created_at, updated_at FROM profiles WHERE external_id IN (SELECT value FROM json_each(?))')
+      .get(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE external_id IN (SELECT value FROM json_each(?))`)
       .all(JSON.stringify(externalIds)) as ProfileRow[]);
     return new Map(rows.map((row) => [row.external_id, toProfile(row)]));
   }

@@ -7,6 +7,11 @@ export interface ProfileRow extends Shared.ProfileRow<string> {
   /** Program memberships (see memberships.ts). */
   memberships: string | null;
 }
+/**
+ * A profile's own columns, for reads that map rows with toProfile: not the memberships column,
+ * which carries a JSON document for a profile in several programs.
+ */
+export const PROFILE_COLUMNS = 'external_id, attributes, created_at, updated_at';
 export type DeliveryRow = Shared.DeliveryRow<string>;
 export type CampaignRow = Shared.CampaignRow<string>;
 export type AttemptRow = Shared.AttemptRow<string>;

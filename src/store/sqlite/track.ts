@@ -14,7 +14,7 @@ import {
   toProgramMemberships,
 } from './memberships.js';
 import { moveCursorInTransaction } from './programs.js';
-import { type ProfileRow, type StatementCache, toDelivery, toProfile } from './rows.js';
+import { PROFILE_COLUMNS, type ProfileRow, type StatementCache, toDelivery, toProfile } from './rows.js';
 import { lastEnqueuedOf, profilesOf, TrackWrites } from './track-batch.js';
 
 export type { InternalApplyOptions } from '../track-plan.js';
@@ -105,7 +105,7 @@ export function applyDueMembershipsInTransaction(
 ): { applied: number; activities: UserActivity[]; deliveries: Delivery[] } {
   const result = { applied: 0, activities: [] as UserActivity[], deliveries: [] as Delivery[] };
   for (const due of dueMembershipsInTransaction(stmts, now, limit)) {
-    const profile = stmts.get('SELECT * FROM profiles WHERE external_id = ?').get(due.externalId) as ProfileRow | undefined;
+    const profile = stmts.get(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE external_id = ?`).get(due.externalId) as ProfileRow | undefined;
     const outcome = handler(due, profile ? toProfile(profile).attributes : {});
     if (!moveDueInTransaction(stmts, due, outcome.next)) continue;
     result.applied++;
