@@ -23,6 +23,23 @@ async function enqueue(store: Store, users: Record<string, number>): Promise<voi
   await store.applyTrack({ attributes, events: [], purchases: [] }, everyScoreChange);
 }
 
+/** A send answering 204 after 5 ms that counts the sends, and the most in flight at once. */
+function slowSink() {
+  let active = 0;
+  const sink = {
+    sends: 0,
+    mostActive: 0,
+    async send(): Promise<AttemptResult> {
+      sink.sends++;
+      sink.mostActive = Math.max(sink.mostActive, ++active);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      active--;
+      return response(204);
+    },
+  };
+  return sink;
+}
+
 interface Harness {
   store: Store;
   worker: DeliveryWorker;
@@ -81,18 +98,8 @@ describe('delivery worker', () => {
 
   it('takes new deliveries from applyTrack up to twice its slots, sends them without a claim round, and frees cancelled slots', async () => {
     const claims: number[] = [];
-    let active = 0;
-    let mostActive = 0;
-    let sends = 0;
-    const h = harness({
-      send: async () => {
-        sends++;
-        mostActive = Math.max(mostActive, ++active);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        active--;
-        return response(204);
-      },
-    });
+    const sink = slowSink();
+    const h = harness({ send: sink.send });
     const claimDeliveries = h.store.claimDeliveries.bind(h.store);
     h.store.claimDeliveries = async (...args) => {
       const claimed = await claimDeliveries(...args);
@@ -114,23 +121,15 @@ describe('delivery worker', () => {
     handOff.adopt(deliveries);
     await h.worker.idle();
     expect((await h.store.listDeliveries({})).every((d) => d.status === 'delivered')).toBe(true);
-    expect(sends).toBe(20);
-    expect(mostActive).toBe(8);
+    expect(sink.sends).toBe(20);
+    expect(sink.mostActive).toBe(8);
     // Only the four queued ones went through a claim.
     expect(claims.reduce((a, b) => a + b, 0)).toBe(4);
   });
 
   it('keeps to its slots when a hand-off fills them while a claim round commits', async () => {
-    let active = 0;
-    let mostActive = 0;
-    const h = harness({
-      send: async () => {
-        mostActive = Math.max(mostActive, ++active);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        active--;
-        return response(204);
-      },
-    });
+    const sink = slowSink();
+    const h = harness({ send: sink.send });
     await enqueue(h.store, Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`queued${i}`, 150 + i])));
     let openGate!: () => void;
     const gate = new Promise<void>((resolve) => (openGate = resolve));
@@ -150,7 +149,7 @@ describe('delivery worker', () => {
     openGate();
     await h.worker.idle();
     expect((await h.store.listDeliveries({})).filter((d) => d.status === 'delivered')).toHaveLength(16);
-    expect(mostActive).toBe(8);
+    expect(sink.mostActive).toBe(8);
   });
 
   it('gives deliveries still waiting for a slot back when it stops', async () => {
