@@ -1,0 +1,2 @@
+// The domain model: pure types and zod schemas shared by every stage, with no I/O.
+export { FAILURE_CODES, FailureCodeSchema, type FailureCode } from './failure-code.js';
