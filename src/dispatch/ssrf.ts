@@ -26,11 +26,47 @@ export class SsrfBlockedError extends Error {
   }
 }
 
-/** `::ffff:7f00:1` reads better as `::ffff:7f00:1 (127.0.0.1)`. */
+/** `::7f00:1` reads better as `::7f00:1 (IPv4-compatible 127.0.0.1)`. */
 function describeAddress(address: string): string {
   if (!ipaddr.isValid(address)) return address;
-  const normalized = normalizeAddress(ipaddr.parse(address)).toString();
-  return normalized === address ? address : `${address} (${normalized})`;
+  const addr = ipaddr.parse(address);
+  const normalized = normalizeAddress(addr);
+  if (normalized !== addr) return `${address} (${normalized.toString()})`;
+  const embedded = addr.kind() === 'ipv6' ? embeddedIPv4(addr as ipaddr.IPv6) : undefined;
+  return embedded ? `${address} (${embedded.form} ${embedded.addresses.join(', ')})` : address;
+}
+
+interface Ipv4Embedding {
+  form: string;
+  prefix: ipaddr.IPv6;
+  bits: number;
+  /** The IPv4 addresses the form carries, from the address's 16 bytes. */
+  ipv4(bytes: number[]): number[][];
+}
+
+const last32 = (bytes: number[]): number[][] => [bytes.slice(12, 16)];
+const prefix = (text: string): ipaddr.IPv6 => ipaddr.IPv6.parse(text);
+
+// Each of these reaches the IPv4 address it carries (a stack, translator or relay unwraps it),
+// so it is as reachable as that address; IPv4-mapped is normalised to IPv4 before this.
+const IPV4_EMBEDDINGS: readonly Ipv4Embedding[] = [
+  { form: 'IPv4-compatible', prefix: prefix('::'), bits: 96, ipv4: last32 },
+  { form: 'IPv4-translated', prefix: prefix('::ffff:0:0:0'), bits: 96, ipv4: last32 },
+  { form: 'NAT64', prefix: prefix('64:ff9b::'), bits: 96, ipv4: last32 },
+  { form: '6to4', prefix: prefix('2002::'), bits: 16, ipv4: (b) => [b.slice(2, 6)] },
+  // Teredo: the server at bytes 4-7, the client (bit-inverted) at bytes 12-15.
+  { form: 'Teredo', prefix: prefix('2001::'), bits: 32, ipv4: (b) => [b.slice(4, 8), b.slice(12, 16).map((x) => x ^ 0xff)] },
+];
+
+/** The IPv4 addresses an IPv6 address embeds, with the name of the form; undefined for plain IPv6. */
+export function embeddedIPv4(addr: ipaddr.IPv6): { form: string; addresses: ipaddr.IPv4[] } | undefined {
+  const own = addr.range();
+  // `::` and `::1` lie in ::/96 but are IPv6's own unspecified and loopback addresses.
+  if (own === 'unspecified' || own === 'loopback') return undefined;
+  const embedding = IPV4_EMBEDDINGS.find((e) => addr.match(e.prefix, e.bits));
+  if (!embedding) return undefined;
+  const bytes = addr.toByteArray();
+  return { form: embedding.form, addresses: embedding.ipv4(bytes).map((b) => new ipaddr.IPv4(b)) };
 }
 
 /** The ipaddr.js range name that makes an address off-limits, or undefined if it may be used. */
@@ -38,9 +74,19 @@ export function blockedRange(address: string, allow: AllowList = EMPTY_ALLOWLIST
   if (!ipaddr.isValid(address)) return 'invalid';
   const addr = normalizeAddress(ipaddr.parse(address));
   if (isAddressAllowlisted(allow, addr)) return undefined;
+  const embedded = addr.kind() === 'ipv6' ? embeddedIPv4(addr as ipaddr.IPv6) : undefined;
+  if (embedded) {
+    // An IPv4-embedding form is decided by what it carries: a 6to4 address of a public IPv4
+    // passes, `::127.0.0.1` or NAT64 of 169.254.169.254 does not.
+    for (const ipv4 of embedded.addresses) {
+      const range = isAddressAllowlisted(allow, ipv4) ? 'unicast' : ipv4.range();
+      if (range !== 'unicast') return range;
+    }
+    return undefined;
+  }
   const range = addr.range();
   // Only global unicast is reachable; everything else (loopback, private, link-local, CGNAT,
-  // multicast, reserved, NAT64/6to4/Teredo that embed IPv4 targets, ...) is refused.
+  // multicast, reserved, local-use NAT64, ...) is refused.
   return range === 'unicast' ? undefined : range;
 }
 
