@@ -64,6 +64,13 @@ describe('campaign API', () => {
     expect(paths).toContain('webhook.method');
   });
 
+  it('refuses a regex audience the linear-time engine cannot run, naming the field', async () => {
+    const bad = { ...guideCampaign(fake), audience: [{ attribute: 'email', operator: 'matches_regex', value: '^(\\w+)@\\1\\.com$' }] };
+    const res = await api.call('POST', '/campaigns', bad);
+    expect(res.status).toBe(400);
+    expect(res.json.errors).toEqual([{ path: 'audience[0].value', message: expect.stringMatching(/RE2 syntax.*invalid escape sequence/) }]);
+  });
+
   it('previews with a stubbed token and redacts the Authorization header', async () => {
     const { json: campaign } = await api.call('POST', '/campaigns', guideCampaign(fake));
     const high = await api.call('POST', `/campaigns/${campaign.id}/preview`, { attributes: { 'lead score': 150 } });
