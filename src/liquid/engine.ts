@@ -14,6 +14,7 @@ import {
   checkTemplateSize,
   isStackOverflow,
   registerLoopLimits,
+  registerStringBudget,
   resolveLimits,
   stackOverflowError,
   type ResolvedLimits,
@@ -74,6 +75,8 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
   registerConnectedContent(liquid, options.connectedContent);
   registerAbortMessage(liquid);
   registerLoopLimits(liquid, limits.loopIterations);
+  // After every filter is registered: it charges what each filter returns.
+  registerStringBudget(liquid);
 
   const cache = new LruCache<string, ParsedTemplate>(options.templateCacheSize ?? DEFAULT_TEMPLATE_CACHE_SIZE);
   let parseCount = 0;
