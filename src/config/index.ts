@@ -52,6 +52,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.LIQUIDHOOK_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.LIQUIDHOOK_BODY_LIMIT_BYTES,
+    http: {
+      requestTimeoutMs: e.LIQUIDHOOK_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.LIQUIDHOOK_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.LIQUIDHOOK_KEEP_ALIVE_TIMEOUT_MS,
+    },
     rateLimitPerMinute: e.LIQUIDHOOK_RATE_LIMIT,
     metricsPublic: e.LIQUIDHOOK_METRICS_PUBLIC,
     dispatchThread: e.LIQUIDHOOK_DISPATCH_THREAD,

@@ -116,6 +116,21 @@ export const EnvSchema = z.object({
     MIB,
     'Largest accepted request body in bytes; larger requests get 413',
   ),
+  LIQUIDHOOK_REQUEST_TIMEOUT_MS: positiveInt(
+    'LIQUIDHOOK_REQUEST_TIMEOUT_MS',
+    30_000,
+    'Time a client has to send a whole request (headers and body); a slower one gets 408 and is disconnected',
+  ),
+  LIQUIDHOOK_HEADERS_TIMEOUT_MS: positiveInt(
+    'LIQUIDHOOK_HEADERS_TIMEOUT_MS',
+    10_000,
+    'Time a client has to send the request headers (at most the request timeout)',
+  ),
+  LIQUIDHOOK_KEEP_ALIVE_TIMEOUT_MS: positiveInt(
+    'LIQUIDHOOK_KEEP_ALIVE_TIMEOUT_MS',
+    72_000,
+    'How long an idle keep-alive connection stays open; keep it above the idle timeout of a load balancer in front',
+  ),
   LIQUIDHOOK_RATE_LIMIT: nonNegativeInt(
     'LIQUIDHOOK_RATE_LIMIT',
     6000,
@@ -164,6 +179,12 @@ export interface ServiceConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   /** Largest accepted request body. */
   bodyLimitBytes: number;
+  /** HTTP server timeouts: whole request, request headers, idle keep-alive connection. */
+  http: {
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+  };
   /** Requests per minute; 0 = no limit. */
   rateLimitPerMinute: number;
   metricsPublic: boolean;
