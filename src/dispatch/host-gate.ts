@@ -1,0 +1,126 @@
+// The per-host gate every request passes: an adaptive concurrency limit (AIMD, ceiling
+// LIQUIDHOOK_MAX_PER_HOST) and the host's circuit breaker. Requests over the limit wait in
+// arrival order; none are dropped. While the circuit is open they are handed back at once as
+// `held` with the time until the next probe (the worker re-queues them without counting an
+// attempt); while it is half-open they wait for the probe rounds, which go out as they ramp up.
+import { accepted, concurrencyOf, initialLimit, throttled, type AdaptiveLimit } from './adaptive-limit.js';
+import { CLOSED, admit, isForgettable, record } from './circuit-breaker.js';
+import type { BreakerState, BreakerVerdict, CircuitBreakerConfig } from './circuit-breaker.js';
+import type { AttemptResult } from './types.js';
+
+/** Admitted: send, then `done` with the result. Or held back by the open circuit. */
+export type Pass = { kind: 'go'; done(result: Pick<AttemptResult, 'status' | 'error' | 'startedAt'>): void } | { kind: 'held'; retryAfterMs: number };
+
+interface Waiter {
+  resolve(pass: Pass): void;
+}
+
+interface Host {
+  active: number;
+  waiting: Waiter[];
+  breaker: BreakerState;
+  limit: AdaptiveLimit;
+}
+
+export class HostGate {
+  private readonly hosts = new Map<string, Host>();
+
+  constructor(
+    /** LIQUIDHOOK_MAX_PER_HOST: the most requests a host ever has in flight. */
+    readonly ceiling: number,
+    private readonly breaker: CircuitBreakerConfig,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!Number.isInteger(ceiling) || ceiling < 1) throw new Error(`per-host concurrency limit must be a positive integer, got ${ceiling}`);
+  }
+
+  /** Resolves once the request may go out, or at once when the host's circuit is open. */
+  acquire(host: string): Promise<Pass> {
+    const entry = this.entry(host);
+    return new Promise((resolve) => {
+      entry.waiting.push({ resolve });
+      this.pump(host, entry);
+    });
+  }
+
+  breakerState(host: string): BreakerState {
+    return this.hosts.get(host)?.breaker ?? CLOSED;
+  }
+
+  /** Requests in flight and waiting for `host`, and how many it may have in flight now. */
+  load(host: string): { active: number; waiting: number; limit: number } {
+    const entry = this.hosts.get(host);
+    return { active: entry?.active ?? 0, waiting: entry?.waiting.length ?? 0, limit: entry ? concurrencyOf(entry.limit) : this.ceiling };
+  }
+
+  private entry(host: string): Host {
+    let entry = this.hosts.get(host);
+    if (!entry) {
+      entry = { active: 0, waiting: [], breaker: CLOSED, limit: initialLimit(this.ceiling) };
+      this.hosts.set(host, entry);
+    }
+    return entry;
+  }
+
+  /** Lets waiting requests go, in order, while the limit and the breaker allow. */
+  private pump(host: string, entry: Host): void {
+    while (entry.waiting.length > 0) {
+      const now = this.now();
+      if (entry.breaker.phase === 'open' && now < entry.breaker.until) {
+        const held: Pass = { kind: 'held', retryAfterMs: entry.breaker.until - now };
+        for (const waiter of entry.waiting.splice(0)) waiter.resolve(held);
+        break;
+      }
+      if (entry.active >= concurrencyOf(entry.limit)) break;
+      const admission = admit(this.breaker, entry.breaker, now);
+      entry.breaker = admission.state;
+      // `hold` only comes from an open circuit, handled above on the next turn.
+      if (admission.kind === 'hold') continue;
+      if (admission.kind === 'wait') break;
+      entry.active++;
+      entry.waiting.shift()!.resolve({ kind: 'go', done: once((result) => this.finish(host, entry, result, admission.kind === 'probe')) });
+    }
+    this.forgetIfIdle(host, entry);
+  }
+
+  private finish(host: string, entry: Host, result: Pick<AttemptResult, 'status' | 'error' | 'startedAt'>, probe: boolean): void {
+    entry.active--;
+    const now = this.now();
+    entry.breaker = record(this.breaker, entry.breaker, now, breakerVerdict(result), probe);
+    if (result.status === 429) entry.limit = throttled(entry.limit, result.startedAt, now);
+    else if (result.status !== undefined && result.status >= 200 && result.status < 300) entry.limit = accepted(entry.limit, this.ceiling);
+    this.pump(host, entry);
+  }
+
+  /** A host with nothing in flight or waiting and nothing worth remembering takes no memory. */
+  private forgetIfIdle(host: string, entry: Host): void {
+    if (entry.active === 0 && entry.waiting.length === 0 && isForgettable(entry.breaker) && entry.limit.limit >= this.ceiling) this.hosts.delete(host);
+  }
+}
+
+/** What one attempt says about the health of its host. */
+export function breakerVerdict(result: Pick<AttemptResult, 'status' | 'error'>): BreakerVerdict {
+  if (result.error) {
+    switch (result.error.kind) {
+      case 'connection':
+        return 'unreachable';
+      case 'timeout':
+      case 'network':
+        return 'failure';
+      default:
+        return 'neutral';
+    }
+  }
+  const status = result.status ?? 0;
+  if (status === 429) return 'neutral';
+  return status === 408 || status >= 500 ? 'failure' : 'success';
+}
+
+function once<T>(fn: (value: T) => void): (value: T) => void {
+  let called = false;
+  return (value) => {
+    if (called) return;
+    called = true;
+    fn(value);
+  };
+}
