@@ -108,11 +108,13 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
       // Signed after any wait for a slot, so the timestamp is fresh when the request leaves.
       const headers = buildHeaders(request, config.userAgent, now());
       result = await attempt(request, headers, sendOptions);
-      return finish(input, result);
     } finally {
       // A throw here is a bug, not news about the host: it frees the slot and judges nothing.
       pass.done(result ?? { startedAt: now(), error: { kind: 'invalid_request', message: 'not sent' } });
     }
+    // The host is down: its next chance is the breaker's next probe, whatever the backoff says.
+    const circuitOpenForMs = result.ok ? undefined : gate.heldFor(origin);
+    return finish(input, circuitOpenForMs === undefined ? result : { ...result, circuitOpenForMs });
   }
 
   async function attempt(request: ParsedWebhookRequest, headers: Record<string, string>, sendOptions: SendOptions): Promise<AttemptResult> {

@@ -43,6 +43,13 @@ export class HostGate {
     });
   }
 
+  /** While the host's circuit is open: how long until its next probe. */
+  heldFor(host: string): number | undefined {
+    const breaker = this.breakerState(host);
+    const now = this.now();
+    return breaker.phase === 'open' && now < breaker.until ? breaker.until - now : undefined;
+  }
+
   breakerState(host: string): BreakerState {
     return this.hosts.get(host)?.breaker ?? CLOSED;
   }
@@ -65,14 +72,17 @@ export class HostGate {
   /** Lets waiting requests go, in order, while the limit and the breaker allow. */
   private pump(host: string, entry: Host): void {
     while (entry.waiting.length > 0) {
-      const now = this.now();
-      if (entry.breaker.phase === 'open' && now < entry.breaker.until) {
-        const held: Pass = { kind: 'held', retryAfterMs: entry.breaker.until - now };
+      const heldFor = this.heldFor(host);
+      if (heldFor !== undefined) {
+        const held: Pass = { kind: 'held', retryAfterMs: heldFor };
         for (const waiter of entry.waiting.splice(0)) waiter.resolve(held);
         break;
       }
       if (entry.active >= concurrencyOf(entry.limit)) break;
-      const admission = admit(this.breaker, entry.breaker, now);
+      // After a refused connection, the requests already out tell whether the host is reachable
+      // (or open the circuit) before more are sent its way.
+      if (entry.breaker.phase === 'closed' && entry.breaker.connectionFailures > 0 && entry.active > 0) break;
+      const admission = admit(this.breaker, entry.breaker, this.now());
       entry.breaker = admission.state;
       // `hold` only comes from an open circuit, handled above on the next turn.
       if (admission.kind === 'hold') continue;

@@ -145,8 +145,11 @@ export function decideNextAttempt(policy: RetryPolicy, ctx: AttemptContext): Dec
     }
     return { action: 'retry', delayMs, retryAt: now + delayMs, reason, countsAsAttempt: true };
   }
+  // A host whose circuit is open gets its next chance when the breaker probes it: sooner than a
+  // long backoff (the send is there when the host is back), and never earlier (it would be held).
+  const wait = outcome.circuitOpenForMs === undefined ? backoffDelayMs(policy, attempt, ctx.rng) : Math.max(outcome.circuitOpenForMs, policy.minDelayMs);
   // Never schedule past the deadline: the last attempt lands on it.
-  const delayMs = Math.min(backoffDelayMs(policy, attempt, ctx.rng), deadline - now);
+  const delayMs = Math.min(wait, deadline - now);
   return { action: 'retry', delayMs, retryAt: now + delayMs, reason, countsAsAttempt: true };
 }
 

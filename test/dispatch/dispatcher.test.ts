@@ -229,8 +229,12 @@ describe('circuit breaker and adaptive limit wired into send', () => {
     const origin = `http://127.0.0.1:${port}`;
     let now = T0;
     const d = dispatcher({ now: () => now });
-    for (let i = 0; i < 3; i++) expect((await d.send({ url: `${origin}/x`, idempotencyKey: `r${i}` })).error?.kind).toBe('connection');
+    const refused = [];
+    for (let i = 0; i < 3; i++) refused.push(await d.send({ url: `${origin}/x`, idempotencyKey: `r${i}` }));
+    expect(refused.map((r) => r.error?.kind)).toEqual(['connection', 'connection', 'connection']);
     expect(d.breakerState(origin)).toEqual({ phase: 'open', until: T0 + 10_000 });
+    // The third refusal opened the circuit: that send's next chance is the first probe.
+    expect(refused.map((r) => r.circuitOpenForMs)).toEqual([undefined, undefined, 10_000]);
 
     now += 4_000;
     const held = await d.send({ url: `${origin}/x`, idempotencyKey: 'held' });

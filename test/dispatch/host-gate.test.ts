@@ -99,19 +99,35 @@ describe('HostGate', () => {
     expect(next.map((e) => e.pass?.kind)).toEqual(['go', 'go', undefined]);
   });
 
+  it('after a refused connection, no more requests go out until those in flight say whether the host is reachable', async () => {
+    const { acquire, done } = gateAt(4);
+    const a = Array.from({ length: 6 }, () => acquire());
+    await settle();
+    done(a[0]!, refused);
+    await settle();
+    expect(a.map((e) => e.pass?.kind)).toEqual(['go', 'go', 'go', 'go', undefined, undefined]);
+    done(a[1]!, { status: 200 });
+    await settle();
+    expect(a.map((e) => e.pass?.kind)).toEqual(['go', 'go', 'go', 'go', 'go', 'go']);
+  });
+
   it('an open circuit hands every waiting and new request back at once, with the time to the probe', async () => {
     const { clock, gate, acquire, done } = gateAt(2);
     const a = Array.from({ length: 5 }, () => acquire());
     await settle();
     done(a[0]!, refused);
+    await settle();
+    // Refused: only one request at a time until the host answers.
     done(a[1]!, refused);
     await settle();
+    expect(a.map((e) => e.pass?.kind)).toEqual(['go', 'go', 'go', undefined, undefined]);
     done(a[2]!, refused);
     await settle();
     expect(gate.breakerState('h')).toEqual({ phase: 'open', until: clock.now + 10_000 });
-    expect(a[4]!.pass).toEqual({ kind: 'held', retryAfterMs: 10_000 });
-    // Already in flight when the circuit opened: its answer decides nothing.
-    done(a[3]!, { status: 200 });
+    expect(a.slice(3).map((e) => e.pass)).toEqual([
+      { kind: 'held', retryAfterMs: 10_000 },
+      { kind: 'held', retryAfterMs: 10_000 },
+    ]);
     expect(gate.breakerState('h').phase).toBe('open');
     clock.now += 4_000;
     const late = acquire();

@@ -116,6 +116,24 @@ describe('backoff', () => {
   });
 });
 
+describe('a host whose circuit is open', () => {
+  const refused: AttemptOutcome = { ok: false, error: { kind: 'connection', message: 'ECONNREFUSED' }, circuitOpenForMs: 10_000 };
+
+  it('gets the send again at its next probe, not after a long backoff', () => {
+    const d = decideNextAttempt(DEFAULT_RETRY_POLICY, { attempt: 6, firstAttemptAt: T0, now: T0 + 60_000, outcome: refused, rng: () => 0.9 });
+    expect(d).toMatchObject({ action: 'retry', delayMs: 10_000, countsAsAttempt: true });
+    const noCircuit = decideNextAttempt(DEFAULT_RETRY_POLICY, { attempt: 6, firstAttemptAt: T0, now: T0 + 60_000, outcome: { ...refused, circuitOpenForMs: undefined }, rng: () => 0.9 });
+    expect(noCircuit.delayMs).toBeGreaterThan(100_000);
+  });
+  it('never sooner than the floor, never past the deadline, and a server hint still wins', () => {
+    expect(decideNextAttempt(DEFAULT_RETRY_POLICY, { attempt: 1, firstAttemptAt: T0, now: T0, outcome: { ...refused, circuitOpenForMs: 5 } }).delayMs).toBe(1000);
+    const late = decideNextAttempt(DEFAULT_RETRY_POLICY, { attempt: 9, firstAttemptAt: T0, now: T0 + 24 * 3_600_000 - 3000, outcome: refused });
+    expect(late.retryAt).toBe(T0 + 24 * 3_600_000);
+    const hinted = decideNextAttempt(DEFAULT_RETRY_POLICY, { attempt: 1, firstAttemptAt: T0, now: T0, outcome: { ok: false, status: 503, retryAfterMs: 60_000, circuitOpenForMs: 10_000 } });
+    expect(hinted.delayMs).toBe(60_000);
+  });
+});
+
 describe('give-up window', () => {
   const policy = RetryPolicySchema.parse({ giveUpAfterMs: 60_000, unreachableGiveUpAfterMs: 600_000, baseDelayMs: 1000, maxDelayMs: 30_000, minDelayMs: 10 });
 
