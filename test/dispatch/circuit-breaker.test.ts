@@ -15,7 +15,7 @@ const config = CircuitBreakerConfigSchema.parse({
 function feed(state: BreakerState, now: number, verdicts: BreakerVerdict[]): BreakerState {
   return verdicts.reduce((s, v) => record(config, s, now, v), state);
 }
-const times = <T>(n: number, v: T): T[] => Array.from({ length: n }, () => v);
+const times = (n: number, v: BreakerVerdict): BreakerVerdict[] => Array.from({ length: n }, () => v);
 
 /** Admits as many probes as the state allows at `now`; returns the state and how many went. */
 function admitAll(state: BreakerState, now: number): { state: BreakerState; probes: number } {
@@ -36,7 +36,7 @@ describe('circuit breaker: when it opens', () => {
   });
 
   it('stays closed for a host failing half of its requests, however many', () => {
-    const s = feed(CLOSED, 1000, Array.from({ length: 200 }, (_, i) => (i % 2 ? 'failure' : 'success')));
+    const s = feed(CLOSED, 1000, Array.from({ length: 200 }, (_, i): BreakerVerdict => (i % 2 ? 'failure' : 'success')));
     expect(s.phase).toBe('closed');
   });
 

@@ -162,7 +162,7 @@ describe('timeouts, truncation, concurrency', () => {
   });
 
   it('never has more than maxConcurrencyPerHost requests in flight, and queues the rest', async () => {
-    const s = await server((_req, res) => setTimeout(() => reply(res, 200, 'ok'), 40));
+    const s = await server((_req, res) => void setTimeout(() => reply(res, 200, 'ok'), 40));
     const d = dispatcher({ maxConcurrencyPerHost: 3 });
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => d.send({ url: `${s.origin}/c${i}`, idempotencyKey: `k${i}` })));
     expect(results.every((r) => r.status === 200)).toBe(true);
@@ -212,7 +212,7 @@ describe('circuit breaker and adaptive limit wired into send', () => {
 
   it('429s lower how many requests a host gets at once', async () => {
     let throttle = true;
-    const s = await server((_req, res) => setTimeout(() => reply(res, throttle ? 429 : 200), 30));
+    const s = await server((_req, res) => void setTimeout(() => reply(res, throttle ? 429 : 200), 30));
     const d = dispatcher({ maxConcurrencyPerHost: 8 });
     await Promise.all(Array.from({ length: 8 }, (_, i) => d.send({ url: `${s.origin}/a`, idempotencyKey: `a${i}` })));
     throttle = false;
@@ -240,7 +240,7 @@ describe('circuit breaker and adaptive limit wired into send', () => {
     const held = await d.send({ url: `${origin}/x`, idempotencyKey: 'held' });
     expect(held).toMatchObject({ error: { kind: 'circuit_open' }, retryAfterMs: 6_000, latencyMs: 0 });
 
-    const back = await startServer((_req, res) => setTimeout(() => reply(res, 200), 20), port);
+    const back = await startServer((_req, res) => void setTimeout(() => reply(res, 200), 20), port);
     try {
       now += 6_000;
       const results = await Promise.all(Array.from({ length: 40 }, (_, i) => d.send({ url: `${origin}/y`, idempotencyKey: `y${i}` })));
