@@ -23,6 +23,11 @@ export const CircuitBreakerConfigSchema = z.object({
   openDurationMs: z.number().int().positive().default(10_000),
   /** Probes in flight double from 1 up to this; when a full round at this level succeeds, the circuit closes. */
   probeRampMax: z.number().int().positive().default(16),
+  /**
+   * While probes are out, how long a request waits for its turn before it is handed back held
+   * (tried again later): a probe that hangs must not keep the worker's slots busy meanwhile.
+   */
+  probeWaitMs: z.number().int().positive().default(2_000),
 });
 export type CircuitBreakerConfig = z.output<typeof CircuitBreakerConfigSchema>;
 

@@ -2,7 +2,8 @@
 // LIQUIDHOOK_MAX_PER_HOST) and the host's circuit breaker. Requests over the limit wait in
 // arrival order; none are dropped. While the circuit is open they are handed back at once as
 // `held` with the time until the next probe (the worker re-queues them without counting an
-// attempt); while it is half-open they wait for the probe rounds, which go out as they ramp up.
+// attempt); while it is half-open they wait for the probe rounds, which go out as they ramp up,
+// and are handed back held if the probes take longer than `probeWaitMs`.
 import { accepted, concurrencyOf, initialLimit, throttled, type AdaptiveLimit } from './adaptive-limit.js';
 import { CLOSED, admit, isForgettable, record } from './circuit-breaker.js';
 import type { BreakerState, BreakerVerdict, CircuitBreakerConfig } from './circuit-breaker.js';
@@ -13,6 +14,7 @@ export type Pass = { kind: 'go'; done(result: Pick<AttemptResult, 'status' | 'er
 
 interface Waiter {
   resolve(pass: Pass): void;
+  since: number;
 }
 
 interface Host {
@@ -20,6 +22,8 @@ interface Host {
   waiting: Waiter[];
   breaker: BreakerState;
   limit: AdaptiveLimit;
+  /** Set while requests wait for probes: hands back those that waited `probeWaitMs`. */
+  probeTimer?: NodeJS.Timeout;
 }
 
 export class HostGate {
@@ -38,7 +42,7 @@ export class HostGate {
   acquire(host: string): Promise<Pass> {
     const entry = this.entry(host);
     return new Promise((resolve) => {
-      entry.waiting.push({ resolve });
+      entry.waiting.push({ resolve, since: this.now() });
       this.pump(host, entry);
     });
   }
@@ -86,7 +90,10 @@ export class HostGate {
       entry.breaker = admission.state;
       // `hold` only comes from an open circuit, handled above on the next turn.
       if (admission.kind === 'hold') continue;
-      if (admission.kind === 'wait') break;
+      if (admission.kind === 'wait') {
+        this.expireLater(host, entry);
+        break;
+      }
       entry.active++;
       entry.waiting.shift()!.resolve({ kind: 'go', done: once((result) => this.finish(host, entry, result, admission.kind === 'probe')) });
     }
@@ -102,9 +109,31 @@ export class HostGate {
     this.pump(host, entry);
   }
 
+  private expireLater(host: string, entry: Host): void {
+    if (entry.probeTimer || entry.waiting.length === 0) return;
+    const delay = Math.max(0, entry.waiting[0]!.since + this.breaker.probeWaitMs - this.now());
+    entry.probeTimer = setTimeout(() => {
+      entry.probeTimer = undefined;
+      this.expire(host, entry);
+    }, delay);
+    entry.probeTimer.unref();
+  }
+
+  /** Probes are still out: requests that waited long enough go back to the queue, held. */
+  private expire(host: string, entry: Host): void {
+    if (entry.breaker.phase === 'half_open') {
+      const cutoff = this.now() - this.breaker.probeWaitMs;
+      const held: Pass = { kind: 'held', retryAfterMs: this.breaker.probeWaitMs };
+      while (entry.waiting.length > 0 && entry.waiting[0]!.since <= cutoff) entry.waiting.shift()!.resolve(held);
+    }
+    this.pump(host, entry);
+  }
+
   /** A host with nothing in flight or waiting and nothing worth remembering takes no memory. */
   private forgetIfIdle(host: string, entry: Host): void {
-    if (entry.active === 0 && entry.waiting.length === 0 && isForgettable(entry.breaker) && entry.limit.limit >= this.ceiling) this.hosts.delete(host);
+    if (entry.active > 0 || entry.waiting.length > 0 || !isForgettable(entry.breaker) || entry.limit.limit < this.ceiling) return;
+    clearTimeout(entry.probeTimer);
+    if (this.hosts.get(host) === entry) this.hosts.delete(host);
   }
 }
 

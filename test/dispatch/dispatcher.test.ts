@@ -240,7 +240,7 @@ describe('circuit breaker and adaptive limit wired into send', () => {
     const held = await d.send({ url: `${origin}/x`, idempotencyKey: 'held' });
     expect(held).toMatchObject({ error: { kind: 'circuit_open' }, retryAfterMs: 6_000, latencyMs: 0 });
 
-    const back = await startServer((_req, res) => void setTimeout(() => reply(res, 200), 20), port);
+    const back = await startServer((_req, res) => void setTimeout(() => reply(res, 200), 100), port);
     try {
       now += 6_000;
       const results = await Promise.all(Array.from({ length: 40 }, (_, i) => d.send({ url: `${origin}/y`, idempotencyKey: `y${i}` })));

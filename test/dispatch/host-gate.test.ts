@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { afterEach, describe, it, expect, vi } from 'vitest';
 import { CircuitBreakerConfigSchema, HostGate, accepted, breakerVerdict, concurrencyOf, initialLimit, throttled } from '../../src/dispatch/index.js';
 import type { Pass } from '../../src/dispatch/index.js';
 
@@ -68,6 +68,8 @@ const settle = () => new Promise((r) => setImmediate(r));
 const refused = { error: { kind: 'connection' as const, message: 'ECONNREFUSED' } };
 
 describe('HostGate', () => {
+  afterEach(() => void vi.useRealTimers());
+
   it('admits up to the limit per host and serves waiters in order', async () => {
     const { gate, acquire, done } = gateAt(2);
     const a = [acquire(), acquire(), acquire(), acquire()];
@@ -168,6 +170,34 @@ describe('HostGate', () => {
       { kind: 'held', retryAfterMs: 10_000 },
     ]);
     expect(gate.breakerState('h').phase).toBe('open');
+  });
+
+  it('requests waiting for a probe that hangs are handed back held after probeWaitMs, the probe keeps its slot', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { clock, gate, acquire, done } = gateAt(16, { connectionFailures: 1, probeWaitMs: 2000 });
+    const warm = acquire();
+    await settle();
+    done(warm, refused);
+    clock.now += 10_000;
+    const probe = acquire();
+    await settle();
+    clock.now += 1500;
+    const waiting = [acquire(), acquire()];
+    await settle();
+    clock.now += 500;
+    vi.advanceTimersByTime(500);
+    await settle();
+    expect(waiting.map((e) => e.pass)).toEqual([undefined, undefined]);
+    clock.now += 1500;
+    vi.advanceTimersByTime(1500);
+    await settle();
+    expect(waiting.map((e) => e.pass)).toEqual([
+      { kind: 'held', retryAfterMs: 2000 },
+      { kind: 'held', retryAfterMs: 2000 },
+    ]);
+    expect(gate.load('h')).toMatchObject({ active: 1, waiting: 0 });
+    done(probe, { status: 200 });
+    expect(gate.breakerState('h')).toMatchObject({ phase: 'half_open', level: 2 });
   });
 
   it('rejects a bad ceiling', () => {
