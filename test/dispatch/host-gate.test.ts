@@ -67,6 +67,16 @@ function gateAt(ceiling: number, breaker: object = {}) {
 const settle = () => new Promise((r) => setImmediate(r));
 const refused = { error: { kind: 'connection' as const, message: 'ECONNREFUSED' } };
 
+/** A gate whose host was refused once (opening its circuit), with the clock at the probe time. */
+async function probeTime(breaker: object = {}) {
+  const g = gateAt(16, { connectionFailures: 1, ...breaker });
+  const warm = g.acquire();
+  await settle();
+  g.done(warm, refused);
+  g.clock.now += 10_000;
+  return g;
+}
+
 describe('HostGate', () => {
   afterEach(() => void vi.useRealTimers());
 
@@ -138,11 +148,7 @@ describe('HostGate', () => {
   });
 
   it('after the open period one probe goes out; the rest wait and follow the ramp when it succeeds', async () => {
-    const { clock, gate, acquire, done } = gateAt(16, { connectionFailures: 1 });
-    const warm = acquire();
-    await settle();
-    done(warm, refused);
-    clock.now += 10_000;
+    const { clock, gate, acquire, done } = await probeTime();
     const waiting = Array.from({ length: 7 }, () => acquire());
     await settle();
     expect(waiting.map((e) => e.pass?.kind ?? 'waiting')).toEqual(['go', ...Array(6).fill('waiting')]);
@@ -156,11 +162,7 @@ describe('HostGate', () => {
   });
 
   it('a failed probe hands the waiting requests back until the next probe time', async () => {
-    const { clock, gate, acquire, done } = gateAt(16, { connectionFailures: 1 });
-    const warm = acquire();
-    await settle();
-    done(warm, refused);
-    clock.now += 10_000;
+    const { clock, gate, acquire, done } = await probeTime();
     const [probe, ...rest] = [acquire(), acquire(), acquire()];
     await settle();
     done(probe!, refused);
@@ -174,11 +176,7 @@ describe('HostGate', () => {
 
   it('requests waiting for a probe that hangs are handed back held after probeWaitMs, the probe keeps its slot', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const { clock, gate, acquire, done } = gateAt(16, { connectionFailures: 1, probeWaitMs: 2000 });
-    const warm = acquire();
-    await settle();
-    done(warm, refused);
-    clock.now += 10_000;
+    const { clock, gate, acquire, done } = await probeTime({ probeWaitMs: 2000 });
     const probe = acquire();
     await settle();
     clock.now += 1500;
