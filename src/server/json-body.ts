@@ -3,7 +3,7 @@
 // value nested deeper than the limit names its path (validation and storage recurse, so 5,000
 // nested arrays would exhaust the stack), and a body without a JSON content type gets 415.
 import type { FastifyInstance } from 'fastify';
-import { formatPath } from '../ingest/issues.js';
+import { formatPath } from '../domain/index.js';
 import { HttpError } from './errors.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 

@@ -2,7 +2,7 @@
 // an audience must match. Negative filters (not_equals, is_none_of, does_not_contain, ...) match a
 // user who has no value at all: "lead_status is none of MQL" reaches a lead without a status.
 import { jsonEquals } from '../profiles/index.js';
-import type { Attributes, Json } from '../store/types.js';
+import type { Attributes, Json } from '../domain/index.js';
 import { regexMatches } from './regex.js';
 import { type Filter, RELATIVE_TIME } from './schema.js';
 

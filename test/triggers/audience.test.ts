@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FilterSchema, matchesAudience, matchesFilter, resolveMoment, type Filter } from '../../src/triggers/index.js';
-import type { Json } from '../../src/store/types.js';
 import { RE2JS } from 're2js';
+import type { Json } from '../../src/domain/index.js';
 import { compileFilterRegex } from '../../src/triggers/regex.js';
 
 const NOW = new Date('2030-06-15T12:00:00.000Z');
