@@ -4,13 +4,11 @@
 // nested arrays would exhaust the stack), and a body without a JSON content type gets 415.
 import type { FastifyInstance } from 'fastify';
 import { formatPath } from '../domain/index.js';
-import { HttpError } from './errors.js';
+import { HttpError, unsupportedContentType } from './errors.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 
 /** Deepest nesting of arrays and objects a JSON body may have (the body itself is level 1). */
 export const MAX_JSON_DEPTH = 64;
-
-const CONTENT_TYPE_HINT = 'send Content-Type: application/json';
 
 export function registerJsonBody(app: FastifyInstance, maxDepth = MAX_JSON_DEPTH): void {
   app.removeContentTypeParser('application/json');
@@ -23,9 +21,8 @@ export function registerJsonBody(app: FastifyInstance, maxDepth = MAX_JSON_DEPTH
   });
   // Any other type, or none at all, with a body (a body-less request never reaches a parser).
   app.addContentTypeParser('*', (request, _payload, done) => {
-    const type = request.headers['content-type'];
-    const message = type ? `unsupported content type ${type.split(';')[0]!.trim()}; ${CONTENT_TYPE_HINT}` : `a request body needs a content type; ${CONTENT_TYPE_HINT}`;
-    done(new HttpError(415, message, [{ path: '', message: CONTENT_TYPE_HINT }]), undefined);
+    const message = unsupportedContentType(request.headers['content-type']);
+    done(new HttpError(415, message, [{ path: '', message }]), undefined);
   });
 }
 

@@ -8,6 +8,7 @@ import { badInputScenario } from './bad-input.js';
 import { limitsScenario } from './limits.js';
 import { securityScenario } from './security.js';
 import { downHostScenario, flakyHostScenario } from './flaky-host.js';
+import { hostileInputScenario } from './hostile-input.js';
 
 describe('reliability', () => {
   afterAll(() => printAndWriteSummary());
@@ -16,6 +17,7 @@ describe('reliability', () => {
   flakyHostScenario();
   downHostScenario();
   badInputScenario();
+  hostileInputScenario();
   limitsScenario();
   securityScenario();
 });
