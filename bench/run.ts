@@ -7,6 +7,7 @@ import { runDispatchBench, runPostgresBench } from './external.js';
 import { machineInfo, printTable, ratioLine, type Line } from './lib/report.js';
 import { detailLine, measured, measureMultiInstance } from './multi-instance.js';
 import { median } from './lib/stats.js';
+import { measureRegex } from './regex.js';
 import { measureRender } from './render.js';
 import { INGEST_IN_FLIGHT, measureScoring } from './scoring.js';
 import { measureTokenFetches } from './token-cache.js';
@@ -201,6 +202,26 @@ await section('6b', async () => {
     const missing = [postgres1, sqlite1].find((r) => !measured(r));
     lines.push({ section: '6', what: 'PostgreSQL 1 instance vs SQLite 1 instance', value: NaN, unit: '', note: `not measured: ${missing && !measured(missing) ? missing.notMeasured : ''}` });
   }
+});
+
+await section('7', async () => {
+  const r = measureRegex();
+  raw.regex = r;
+  lines.push(
+    ratioLine(
+      {
+        section: '7',
+        what: 'regex audience ^(a+)+$ vs "a"x24 + "!" (re2js)',
+        value: r.linear[24]!,
+        unit: 'ms',
+        baseline: { what: 'V8 RegExp (doubles per character)', value: r.native[24]! },
+        note: `V8 RegExp ms for 16/18/20/22/24 characters: ${[16, 18, 20, 22, 24].map((n) => r.native[n]!.toFixed(1)).join(', ')}`,
+      },
+      true,
+    ),
+    { section: '7', what: 'regex audience ^(a+)+$ vs 1,000,000 characters (re2js)', value: r.linear[1_000_000]!, unit: 'ms', note: `10,000: ${r.linear[10_000]!.toFixed(2)} ms, 100,000: ${r.linear[100_000]!.toFixed(2)} ms` },
+    ratioLine({ section: '7', what: 'everyday regex filter (@example\\.com$, re2js)', value: r.everyday.linear, unit: 'matches/s', baseline: { what: 'V8 RegExp', value: r.everyday.native } }),
+  );
 });
 
 console.log('');

@@ -37,8 +37,32 @@ export function parseJsonBody(text: string, maxDepth = MAX_JSON_DEPTH): unknown 
     const where = `line ${at.line}, column ${at.column}`;
     throw refuse(`malformed JSON at ${where}`, '', `expected ${at.expected} at ${where} (offset ${at.offset})`);
   }
-  checkStructure(value, maxDepth);
+  // The walk below allocates per container; the text scans are cheap and almost always say
+  // there is nothing to find.
+  if (nestsDeeperThan(text, maxDepth) || text.includes('"__proto__"') || text.includes('"constructor"')) checkStructure(value, maxDepth);
   return value;
+}
+
+/** Does valid JSON `text` nest arrays and objects deeper than `limit`? One pass, no allocation. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) i = closingQuote(text, i);
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+function closingQuote(text: string, open: number): number {
+  for (let j = text.indexOf('"', open + 1); j !== -1; j = text.indexOf('"', j + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(j - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return j;
+  }
+  return text.length;
 }
 
 function refuse(message: string, path: string, detail: string): HttpError {

@@ -110,6 +110,12 @@ describe('findJsonSyntaxError', () => {
     }
   });
 
+  it('brackets inside strings, escaped quotes included, do not count as nesting', () => {
+    const text = JSON.stringify({ a: `\\"${'['.repeat(200)}"\\`, b: [[{ c: '{{{' }]] });
+    expect(parseJsonBody(text)).toEqual(JSON.parse(text));
+    expect(() => parseJsonBody(JSON.stringify({ a: 'x\\"', b: [[[1]]] }), 3)).toThrow('JSON nested deeper than 3 levels');
+  });
+
   it('parseJsonBody walks a 100,000-deep body without recursion', () => {
     const text = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     expect(() => parseJsonBody(text, 100_000)).not.toThrow();
