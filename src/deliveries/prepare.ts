@@ -102,15 +102,12 @@ export function createPrepare(deps: PrepareDeps) {
 }
 
 function logView(request: WebhookRequest, secrets: readonly string[], calls: Json[], warnings: string[]): Attributes {
-  const view = redactRequestForLog(request);
-  const known = secrets.filter((s) => s.length >= 4);
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(view.headers)) headers[name] = redactText(value, known);
+  const view = redactRequestForLog(request, { secrets });
   return {
     method: view.method,
-    url: redactText(view.url, known),
-    headers,
-    body: redactText(view.body, known),
+    url: view.url,
+    headers: view.headers,
+    body: view.body,
     idempotency_key: view.idempotencyKey,
     signed: view.signed,
     connected_content: calls,

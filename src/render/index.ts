@@ -30,5 +30,7 @@ export type { FieldError, WebhookField } from './render-fields.js';
 export { previewWebhook, STUB_RESPONSE_BODY } from './preview.js';
 export type { PreviewOptions, WebhookPreview, RecordedResponse, RecordedResponses } from './preview.js';
 
-export { testSendWebhook } from './test-send.js';
+export { testSendWebhook, sendRenderedTest } from './test-send.js';
+export { redactRendering, scrubSecretValues } from './redact-rendering.js';
+export type { RedactedRendering, RenderingRedaction } from './redact-rendering.js';
 export type { TestSendOptions, TestSendOutcome } from './test-send.js';

@@ -7,6 +7,7 @@ import { chaosScenario } from './chaos.js';
 import { badInputScenario } from './bad-input.js';
 import { limitsScenario } from './limits.js';
 import { securityScenario } from './security.js';
+import { hostilePreviewsScenario } from './hostile-previews.js';
 
 describe('reliability', () => {
   afterAll(() => printAndWriteSummary());
@@ -15,4 +16,5 @@ describe('reliability', () => {
   badInputScenario();
   limitsScenario();
   securityScenario();
+  hostilePreviewsScenario();
 });

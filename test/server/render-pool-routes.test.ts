@@ -1,0 +1,66 @@
+// Previews and test sends through the render pool, as a client sees its limits: 503 with
+// Retry-After when the pool is full, 422 naming the limit when a render is stopped for its wall
+// time or memory; the next request renders on a fresh thread.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { resolveApiKey } from '../../src/server/api-key.js';
+import { buildApp } from '../../src/server/app.js';
+import { createRenderPool, type RenderPool } from '../../src/render/pool/index.js';
+import { KEY, realContext } from './helpers.js';
+
+/** The engine's own limits raised out of the way, so the pool's stops are what ends a render. */
+const UNBOUNDED = { renderTimeMs: 120_000, loopIterations: 1e12, memoryUnits: 1e15, outputBytes: 1e12 };
+const ENDLESS = '{% for i in (1..100000) %}{% for j in (1..100000) %}{% assign x = j | plus: 1 %}{% endfor %}{% endfor %}';
+const DOUBLING = '{% assign s = "0123456789abcdef" %}{% for i in (1..40) %}{% assign s = s | append: s | upcase %}{% endfor %}{{ s | size }}';
+const webhook = (text: string) => ({ url: 'https://example.com/hook', method: 'POST', body: { type: 'raw', text } });
+
+describe('previews through the render pool', () => {
+  let context: Awaited<ReturnType<typeof realContext>>;
+  let pool: RenderPool;
+  let app: FastifyInstance;
+  const preview = (text: string) =>
+    app.inject({ method: 'POST', url: '/preview', headers: { authorization: `Bearer ${KEY}` }, payload: { webhook: webhook(text) } });
+
+  beforeAll(async () => {
+    context = await realContext();
+    pool = createRenderPool({ threads: 1, queue: 0, renderTimeMs: 400, stopGraceMs: 100, memoryMb: 48, limits: UNBOUNDED });
+    app = await buildApp({ context: { ...context, renderPool: pool }, apiKey: resolveApiKey(KEY, ':memory:') });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await pool?.close();
+    await context?.close();
+  });
+
+  it('answers 503 with Retry-After while every thread is busy and the queue is full', async () => {
+    const running = preview(ENDLESS);
+    // Give the first request time to take the only thread.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await preview('hello');
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.json().message).toMatch(/every render thread is busy/);
+    expect((await running).statusCode).toBe(422);
+  });
+
+  it('answers 422 naming the wall-time limit when a render overruns, then renders the next request', async () => {
+    const stopped = await preview(ENDLESS);
+    expect(stopped.statusCode).toBe(422);
+    expect(stopped.json()).toEqual({
+      message: expect.stringMatching(/^render stopped after \d+ ms: over the 500 ms a render may take$/),
+      errors: [{ path: 'webhook', message: expect.stringContaining('render stopped') }],
+    });
+    const next = await preview('ok {{ 2 | times: 3 }}');
+    expect(next.statusCode).toBe(200);
+    expect(next.json().body).toBe('ok 6');
+  });
+
+  it('answers 422 naming the memory limit when a render outgrows its thread, then renders the next request', async () => {
+    const stopped = await preview(DOUBLING);
+    expect(stopped.statusCode).toBe(422);
+    expect(stopped.json().message).toBe('render stopped: it needed more than the 48 MB a render thread may use');
+    const next = await preview('still {{ "here" }}');
+    expect(next.statusCode).toBe(200);
+    expect(next.json().body).toBe('still here');
+  });
+});
