@@ -19,6 +19,12 @@ export type {
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Attributes = Record<string, Json>;
 
+export interface ProfilePage {
+  /** The last external id of the previous page; absent for the first page. */
+  after?: string;
+  limit: number;
+}
+
 export interface Profile {
   externalId: string;
   attributes: Attributes;
@@ -238,6 +244,10 @@ export interface Store {
   getProfile(externalId: string): Promise<Profile | undefined>;
   /** Profiles of many users in one read, by external id (users without a profile are absent). */
   getProfiles(externalIds: readonly string[]): Promise<Map<string, Profile>>;
+  /** One page of every profile in external-id order, after `after` (exclusive): how a dry run reads the audience. */
+  listProfiles(page: ProfilePage): Promise<Profile[]>;
+  /** How many profiles there are (a dry run's progress). */
+  countProfiles(): Promise<number>;
   /**
    * Applies the batch, the enricher's operations and membership writes, the planner's deliveries
    * and the cursor move in ONE transaction. A cursor that does not hold `expected` throws

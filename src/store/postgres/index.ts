@@ -14,6 +14,7 @@ import type {
   DueHandler,
   ExportEvent,
   Profile,
+  ProfilePage,
   ProgramMembership,
   RecordOutcomesResult,
   SendPlanner,
@@ -81,6 +82,16 @@ export class PostgresStore implements Store {
     if (externalIds.length === 0) return new Map();
     const rows = await this.rows<ProfileRow>('SELECT * FROM profiles WHERE external_id = ANY($1::text[])', [[...externalIds]]);
     return new Map(rows.map((row) => [row.external_id, toProfile(row)]));
+  }
+
+  async listProfiles(page: ProfilePage): Promise<Profile[]> {
+    const rows = await this.rows<ProfileRow>('SELECT * FROM profiles WHERE external_id > $1 ORDER BY external_id LIMIT $2', [page.after ?? '', page.limit]);
+    return rows.map(toProfile);
+  }
+
+  async countProfiles(): Promise<number> {
+    const [row] = await this.rows<{ n: string }>('SELECT count(*) AS n FROM profiles');
+    return Number(row!.n);
   }
 
   async applyTrack(

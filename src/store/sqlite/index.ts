@@ -13,6 +13,7 @@ import type {
   DueHandler,
   ExportEvent,
   Profile,
+  ProfilePage,
   ProgramMembership,
   RecordOutcomesOptions,
   RecordOutcomesResult,
@@ -128,6 +129,19 @@ export class SqliteStore implements Store {
       .get(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE external_id IN (SELECT value FROM json_each(?))`)
       .all(JSON.stringify(externalIds)) as ProfileRow[]);
     return new Map(rows.map((row) => [row.external_id, toProfile(row)]));
+  }
+
+  async listProfiles(page: ProfilePage): Promise<Profile[]> {
+    this.assertOpen();
+    const rows = this.stmts
+      .get(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE external_id > ? ORDER BY external_id LIMIT ?`)
+      .all(page.after ?? '', page.limit) as ProfileRow[];
+    return rows.map(toProfile);
+  }
+
+  async countProfiles(): Promise<number> {
+    this.assertOpen();
+    return (this.stmts.get('SELECT count(*) AS n FROM profiles').get() as { n: number }).n;
   }
 
   async applyTrack(
