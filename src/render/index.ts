@@ -27,7 +27,7 @@ export { renderWebhookRequest, assembleWebhookRequest, WebhookRenderError } from
 export type { RenderedWebhookRequest, AssembledRequest } from './render-request.js';
 export type { FieldError, WebhookField } from './render-fields.js';
 
-export { previewWebhook, STUB_RESPONSE_BODY } from './preview.js';
+export { previewWebhook, STUB_RESPONSE_BODY, stubFetcher, recordedFetcher } from './preview.js';
 export type { PreviewOptions, WebhookPreview, RecordedResponse, RecordedResponses } from './preview.js';
 
 export { testSendWebhook, sendRenderedTest } from './test-send.js';

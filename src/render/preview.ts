@@ -76,7 +76,7 @@ function engineFor(mode: NonNullable<PreviewOptions['connectedContent']>, option
     const dispatcher = options.dispatcher ?? (sharedGuardedAgent ??= createGuardedAgent());
     fetcher = createUndiciFetcher(dispatcher);
   } else if (mode === 'stub') {
-    fetcher = async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: STUB_RESPONSE_BODY });
+    fetcher = stubFetcher;
   } else {
     fetcher = recordedFetcher(mode);
   }
@@ -91,7 +91,15 @@ function engineFor(mode: NonNullable<PreviewOptions['connectedContent']>, option
   });
 }
 
-function recordedFetcher(recorded: RecordedResponses): ConnectedContentFetcher {
+/** Answers every connected_content call with STUB_RESPONSE_BODY. */
+export const stubFetcher: ConnectedContentFetcher = async () => ({
+  status: 200,
+  headers: { 'content-type': 'application/json' },
+  body: STUB_RESPONSE_BODY,
+});
+
+/** Answers from recorded answers by `"METHOD URL"` or URL; anything else gets a 404. */
+export function recordedFetcher(recorded: RecordedResponses): ConnectedContentFetcher {
   return async (req) => {
     const entry = recorded[`${req.method} ${req.url}`] ?? recorded[req.url];
     if (entry === undefined) {

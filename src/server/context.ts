@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../config/index.js';
 import type { CampaignCatalog } from '../deliveries/catalog.js';
 import type { WebhookDispatcher } from '../dispatch/index.js';
 import type { DeliveryHandOff } from '../deliveries/worker.js';
+import type { DryRuns } from '../dryrun/index.js';
 import type { RenderPool } from '../render/pool/index.js';
 import type { Store } from '../store/types.js';
 import type { Metrics } from './metrics.js';
@@ -21,6 +22,8 @@ export interface RouteContext {
   dispatcher: WebhookDispatcher;
   /** Threads for previews and test-send renders, off this event loop. */
   renderPool: RenderPool;
+  /** Campaign dry runs, each on a thread of its own. */
+  dryRuns: DryRuns;
   /** Placeholder values and signing secrets (`signing_secret_ref` names). */
   env: Record<string, string | undefined>;
   logger: Logger;

@@ -14,6 +14,7 @@ import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
 import { createDeliveryWorker, type DeliveryWorker } from '../deliveries/worker.js';
 import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
 import { createLiquid } from '../liquid/index.js';
+import { DryRuns } from '../dryrun/index.js';
 import { createRenderPool } from '../render/pool/index.js';
 import { startScoring } from '../scoring/index.js';
 import { openStore } from '../store/index.js';
@@ -96,6 +97,15 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       allowedHosts: config.allowedHosts ?? '',
     });
     cleanup.unshift(() => renderPool.close());
+    const dryRuns = new DryRuns({
+      profiles: store,
+      allowedHosts: config.allowedHosts ?? '',
+      renderTimeMs: config.render.timeoutMs,
+      memoryMb: config.render.memoryMb,
+      concurrent: config.dryRun.concurrent,
+      timeoutMs: config.dryRun.timeoutMs,
+    });
+    cleanup.unshift(() => dryRuns.close());
 
     const catalog = new CampaignCatalog(store, logger, env);
     await catalog.load();
@@ -130,6 +140,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       catalog,
       dispatcher,
       renderPool,
+      dryRuns,
       env,
       logger,
       metrics,

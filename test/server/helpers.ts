@@ -36,6 +36,7 @@ export function testContext(overrides: { env?: Record<string, string>; store?: S
     catalog: unreachable('catalog'),
     dispatcher: unreachable('dispatcher'),
     renderPool: unreachable('renderPool'),
+    dryRuns: unreachable('dryRuns'),
     env: {},
     logger: overrides.logger ?? pino({ level: 'silent' }),
     metrics,
@@ -63,6 +64,7 @@ export async function realContext(env: Record<string, string> = {}): Promise<Rou
   const { openSqliteStore } = await import('../../src/store/index.js');
   const { CampaignCatalog } = await import('../../src/deliveries/catalog.js');
   const { createRenderPool } = await import('../../src/render/pool/index.js');
+  const { DryRuns } = await import('../../src/dryrun/index.js');
   const { createDispatcher } = await import('../../src/dispatch/index.js');
   const config = loadConfig({ LIQUIDHOOK_API_KEY: KEY, ...env });
   const store = openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'lh-ctx-')), 'db.sqlite') });
@@ -73,17 +75,20 @@ export async function realContext(env: Record<string, string> = {}): Promise<Rou
   const dispatcher = createDispatcher({ allowedHosts: '127.0.0.1', timeoutMs: 5000 });
   // Threads start with the first render; tests that render none start none.
   const renderPool = createRenderPool({ threads: 1, queue: 4, renderTimeMs: 5000, memoryMb: 128, allowedHosts: '127.0.0.1' });
+  const dryRuns = new DryRuns({ profiles: store, allowedHosts: '127.0.0.1', renderTimeMs: 5000, memoryMb: 128, concurrent: 1, timeoutMs: 60_000 });
   return {
     config,
     store,
     catalog,
     dispatcher,
     renderPool,
+    dryRuns,
     env: {},
     logger,
     metrics,
     onEnqueued: () => {},
     async close() {
+      await dryRuns.close();
       await renderPool.close();
       await dispatcher.close();
       await store.close();

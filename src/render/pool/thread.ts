@@ -105,7 +105,7 @@ export class RenderThread {
         this.lastBeat = beat;
         this.lastBeatAt = now;
       } else if (now - this.lastBeatAt > this.spec.stallMs) {
-        void this.terminate('time', `render stopped after ${Math.round(now - this.lastBeatAt)} ms: over the ${this.spec.stallMs} ms a render may take`);
+        void this.terminate('time', `render stopped: it ran past the ${this.spec.stallMs} ms a render may take`);
       }
     }, every);
     this.watchdog.unref();
