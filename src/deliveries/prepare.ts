@@ -89,8 +89,10 @@ export async function renderSendJob(engine: LiquidhookEngine, job: SendJob): Pro
     body: rendered.body,
     idempotencyKey: job.idempotencyKey,
     ...(job.signingSecret ? { signingSecret: job.signingSecret } : {}),
+    // Scrubbed from the response too, should the destination echo them.
+    ...(secrets.length > 0 ? { secrets } : {}),
   };
-  return { kind: 'send', request, log: logView(request, secrets, calls, rendered.warnings) };
+  return { kind: 'send', request, log: logView(request, calls, rendered.warnings) };
 }
 
 export function createPrepare(deps: PrepareDeps) {
@@ -101,8 +103,8 @@ export function createPrepare(deps: PrepareDeps) {
   };
 }
 
-function logView(request: WebhookRequest, secrets: readonly string[], calls: Json[], warnings: string[]): Attributes {
-  const view = redactRequestForLog(request, { secrets });
+function logView(request: WebhookRequest, calls: Json[], warnings: string[]): Attributes {
+  const view = redactRequestForLog(request);
   return {
     method: view.method,
     url: view.url,

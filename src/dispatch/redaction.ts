@@ -3,8 +3,8 @@ import { REDACTED, isSecretHeader, isSecretKey, redactHeaders, redactText, redac
 import type { AttemptResult, WebhookRequest } from './types.js';
 
 /** Values the request itself carries as secrets: they are scrubbed wherever they reappear (echoes). */
-export function knownSecretsOf(request: Partial<Pick<RedactableRequest, 'url' | 'body' | 'headers' | 'signingSecret'>>): string[] {
-  const secrets: string[] = [...secretValuesIn(request.body ?? ''), ...secretValuesIn(queryOf(request.url))];
+export function knownSecretsOf(request: Partial<Pick<RedactableRequest, 'url' | 'body' | 'headers' | 'signingSecret' | 'secrets'>>): string[] {
+  const secrets: string[] = [...(request.secrets ?? []), ...secretValuesIn(request.body ?? ''), ...secretValuesIn(queryOf(request.url))];
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     if (!isSecretHeader(name)) continue;
     secrets.push(value);
@@ -19,7 +19,8 @@ export function knownSecretsOf(request: Partial<Pick<RedactableRequest, 'url' | 
 /** Values of secret-named form pairs (`client_secret=…`) and JSON keys (`"token": "…"`) in a text. */
 function secretValuesIn(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:^|[&?\s])([^=&\s]+)=([^&\s]+)/g)) {
+  // Form values end where redactFormBody's do: a form pair inside JSON text stops at the quote.
+  for (const m of text.matchAll(/(?:^|[&?\s])([^=&\s"']+)=([^&\s"',;}]+)/g)) {
     if (isSecretKey(decodeSafe(m[1]!))) out.push(m[2]!, decodeSafe(m[2]!));
   }
   for (const m of text.matchAll(/"([^"\\]{1,100})"\s*:\s*"((?:[^"\\]|\\.)+)"/g)) {
@@ -48,6 +49,8 @@ export interface RedactableRequest {
   headers?: Record<string, string>;
   body?: string;
   signingSecret?: string;
+  /** Secret values the request carries without naming them (tokens the render saved). */
+  secrets?: readonly string[];
 }
 
 export interface RedactedRequest {
