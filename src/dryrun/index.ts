@@ -3,6 +3,7 @@
 export { DryRuns, DryRunsBusyError } from './runs.js';
 export type { DryRunsOptions } from './runs.js';
 export { DryRun } from './run.js';
+export { savedCampaignDefinition } from './definition.js';
 export type { DryRunDefinition, DryRunDeps, DryRunPhase, DryRunProgress, DryRunStatus, ResolvedDryRunOptions } from './run.js';
 export { DryRunOptionsSchema, UnsavedDryRunSchema, DRY_RUN_CONNECTED_CONTENT } from './schema.js';
 export type { DryRunConnectedContent, DryRunOptions, UnsavedDryRun } from './schema.js';

@@ -2,8 +2,7 @@
 // definition; GET reports progress, the counts so far and, once finished, the result; DELETE
 // cancels. A run renders on a thread of its own, never on this event loop.
 import type { FastifyReply } from 'fastify';
-import type { ActiveCampaign } from '../../deliveries/catalog.js';
-import { DryRunOptionsSchema, UnsavedDryRunSchema, type DryRun, type DryRunDefinition } from '../../dryrun/index.js';
+import { DryRunOptionsSchema, UnsavedDryRunSchema, savedCampaignDefinition, type DryRun, type DryRunDefinition } from '../../dryrun/index.js';
 import { substitutePlaceholders } from '../../render/placeholders.js';
 import type { RoutePlugin } from '../context.js';
 import { notFound } from '../errors.js';
@@ -14,15 +13,6 @@ import { DryRunIdParams, DryRunViewSchema, dryRunView } from '../schemas/dry-run
 
 const tags = ['dry runs'];
 const STARTED = { 202: DryRunViewSchema.describe('Started: poll GET /dry-runs/:id (the Location header)'), ...ERROR_RESPONSES, 503: POOL_RESPONSES[503] };
-
-/** What a saved campaign's dry run renders, and what it should say up front. */
-export function savedDefinition(active: ActiveCampaign, env: Record<string, string | undefined>): DryRunDefinition {
-  const warnings: string[] = [];
-  if (!active.ready) warnings.push(`the campaign is not ready, so it sends nothing: ${active.inactiveReason ?? `set ${active.missing.join(', ')}`}`);
-  const ref = active.webhook.signing_secret_ref;
-  if (ref && !env[ref]) warnings.push(`signing secret ${ref} is not configured: every send would fail`);
-  return { campaignId: active.id, webhook: active.webhook, audience: active.campaign.audience, secrets: active.secrets, warnings };
-}
 
 export const registerDryRunRoutes: RoutePlugin = (app, ctx) => {
   const start = (reply: FastifyReply, definition: DryRunDefinition, options: Parameters<typeof ctx.dryRuns.start>[1]) => {
@@ -54,7 +44,7 @@ export const registerDryRunRoutes: RoutePlugin = (app, ctx) => {
     async (request, reply) => {
       const active = await ctx.catalog.lookup(request.params.id);
       if (!active) throw notFound(`campaign ${request.params.id}`);
-      return start(reply, savedDefinition(active, ctx.env), request.body);
+      return start(reply, savedCampaignDefinition(active, ctx.env), request.body);
     },
   );
 
