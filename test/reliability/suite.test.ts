@@ -7,12 +7,15 @@ import { chaosScenario } from './chaos.js';
 import { badInputScenario } from './bad-input.js';
 import { limitsScenario } from './limits.js';
 import { securityScenario } from './security.js';
+import { downHostScenario, flakyHostScenario } from './flaky-host.js';
 import { hostilePreviewsScenario } from './hostile-previews.js';
 
 describe('reliability', () => {
   afterAll(() => printAndWriteSummary());
   crashScenario();
   chaosScenario();
+  flakyHostScenario();
+  downHostScenario();
   badInputScenario();
   limitsScenario();
   securityScenario();
