@@ -21,7 +21,7 @@ describe('dry run', () => {
   let fake: FakeSalesforce;
   const runs: DryRuns[] = [];
   const dryRuns = (options: Partial<ConstructorParameters<typeof DryRuns>[0]> = {}) => {
-    const r = new DryRuns({ profiles: store, allowedHosts: '127.0.0.1', renderTimeMs: 400, memoryMb: 96, concurrent: 1, timeoutMs: 60_000, ...options });
+    const r = new DryRuns({ profiles: store, allowedHosts: '127.0.0.1', renderTimeMs: 5000, memoryMb: 96, concurrent: 1, timeoutMs: 60_000, ...options });
     runs.push(r);
     return r;
   };
@@ -52,7 +52,7 @@ describe('dry run', () => {
   it('counts a profile whose render overruns its wall time or memory as an error, and renders the rest', async () => {
     const body = `{% if custom_attribute.mode == 'spin' %}${SPIN}{% elsif custom_attribute.mode == 'grow' %}${GROW}{% endif %}ok {{ \${user_id} }}`;
     // A small heap: the growing string crosses it with allocations well inside V8's leeway.
-    const run = dryRuns({ limits: UNBOUNDED, pageSize: 10, memoryMb: 32 }).start(definition({ url: 'https://crm.example/x', method: 'POST', body: { type: 'raw', text: body } }), {
+    const run = dryRuns({ limits: UNBOUNDED, pageSize: 10, memoryMb: 32, renderTimeMs: 1500 }).start(definition({ url: 'https://crm.example/x', method: 'POST', body: { type: 'raw', text: body } }), {
       connected_content: 'stub',
       examples: 3,
     });
@@ -63,7 +63,7 @@ describe('dry run', () => {
     expect(run.tally.wouldSend.count).toBe(28);
     const errors = Object.fromEntries(run.tally.errors.map((g) => [g.key, g.examples.map((e) => e.externalId)]));
     expect(errors).toEqual({
-      'render stopped: it ran past the 1400 ms a render may take': ['u07'],
+      'render stopped: it ran past the 2500 ms a render may take': ['u07'],
       'render stopped: it needed more than the 32 MB a render thread may use': ['u21'],
     });
     // Profiles of the same pages as the stopped ones were rendered once each, in order.

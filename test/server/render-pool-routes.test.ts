@@ -16,27 +16,36 @@ const webhook = (text: string) => ({ url: 'https://example.com/hook', method: 'P
 
 describe('previews through the render pool', () => {
   let context: Awaited<ReturnType<typeof realContext>>;
-  let pool: RenderPool;
-  let app: FastifyInstance;
-  const preview = (text: string) =>
+  const pools: RenderPool[] = [];
+  const apps: FastifyInstance[] = [];
+  /** One app on a pool that stops renders after 500 ms, one on a pool of small threads with time to spare. */
+  let timeBound: FastifyInstance;
+  let memoryBound: FastifyInstance;
+  const appWith = async (pool: RenderPool) => {
+    pools.push(pool);
+    const app = await buildApp({ context: { ...context, renderPool: pool }, apiKey: resolveApiKey(KEY, ':memory:') });
+    apps.push(app);
+    return app;
+  };
+  const preview = (app: FastifyInstance, text: string) =>
     app.inject({ method: 'POST', url: '/preview', headers: { authorization: `Bearer ${KEY}` }, payload: { webhook: webhook(text) } });
 
   beforeAll(async () => {
     context = await realContext();
-    pool = createRenderPool({ threads: 1, queue: 0, renderTimeMs: 400, stopGraceMs: 100, memoryMb: 32, limits: UNBOUNDED });
-    app = await buildApp({ context: { ...context, renderPool: pool }, apiKey: resolveApiKey(KEY, ':memory:') });
+    timeBound = await appWith(createRenderPool({ threads: 1, queue: 0, renderTimeMs: 400, stopGraceMs: 100, memoryMb: 128, limits: UNBOUNDED }));
+    memoryBound = await appWith(createRenderPool({ threads: 1, queue: 0, renderTimeMs: 60_000, memoryMb: 32, limits: UNBOUNDED }));
   });
   afterAll(async () => {
-    await app?.close();
-    await pool?.close();
+    await Promise.all(apps.map((app) => app.close()));
+    await Promise.all(pools.map((pool) => pool.close()));
     await context?.close();
   });
 
   it('answers 503 with Retry-After while every thread is busy and the queue is full', async () => {
-    const running = preview(ENDLESS);
+    const running = preview(timeBound, ENDLESS);
     // Give the first request time to take the only thread.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const refused = await preview('hello');
+    const refused = await preview(timeBound, 'hello');
     expect(refused.statusCode).toBe(503);
     expect(refused.headers['retry-after']).toBe('1');
     expect(refused.json().message).toMatch(/every render thread is busy/);
@@ -44,22 +53,22 @@ describe('previews through the render pool', () => {
   });
 
   it('answers 422 naming the wall-time limit when a render overruns, then renders the next request', async () => {
-    const stopped = await preview(ENDLESS);
+    const stopped = await preview(timeBound, ENDLESS);
     expect(stopped.statusCode).toBe(422);
     expect(stopped.json()).toEqual({
       message: 'render stopped: it ran past the 500 ms a render may take',
       errors: [{ path: 'webhook', message: expect.stringContaining('render stopped') }],
     });
-    const next = await preview('ok {{ 2 | times: 3 }}');
+    const next = await preview(timeBound, 'ok {{ 2 | times: 3 }}');
     expect(next.statusCode).toBe(200);
     expect(next.json().body).toBe('ok 6');
   });
 
   it('answers 422 naming the memory limit when a render outgrows its thread, then renders the next request', async () => {
-    const stopped = await preview(DOUBLING);
+    const stopped = await preview(memoryBound, DOUBLING);
     expect(stopped.statusCode).toBe(422);
     expect(stopped.json().message).toBe('render stopped: it needed more than the 32 MB a render thread may use');
-    const next = await preview('still {{ "here" }}');
+    const next = await preview(memoryBound, 'still {{ "here" }}');
     expect(next.statusCode).toBe(200);
     expect(next.json().body).toBe('still here');
   });
