@@ -20,7 +20,8 @@ export function poolHttpError(reply: FastifyReply, error: unknown): unknown {
     reply.header('retry-after', String(error.retryAfterSeconds));
     return new HttpError(503, error.message);
   }
-  if (error instanceof RenderStoppedError) return new HttpError(422, error.message, [{ path: 'webhook', message: error.message }]);
+  // A thread that exited for another reason is a fault of the service, not of the template.
+  if (error instanceof RenderStoppedError && error.reason !== 'exit') return new HttpError(422, error.message, [{ path: 'webhook', message: error.message }]);
   return error;
 }
 
