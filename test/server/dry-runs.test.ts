@@ -29,10 +29,14 @@ describe('dry runs', () => {
       body: JSON.stringify(body),
     });
   const finished = (id: string) =>
-    waitFor(`dry run ${id}`, async () => {
-      const res = await api.call('GET', `/dry-runs/${id}`);
-      return res.json.status === 'running' ? undefined : res.json;
-    });
+    waitFor(
+      `dry run ${id}`,
+      async () => {
+        const res = await api.call('GET', `/dry-runs/${id}`);
+        return res.json.status === 'running' ? undefined : res.json;
+      },
+      45_000,
+    );
 
   beforeAll(async () => {
     service = await startService(
@@ -91,13 +95,13 @@ describe('dry runs', () => {
     expect(first).toMatchObject({ rendered: 6, in_audience: 20, options: { sample: 6, seed: 'spring' } });
     expect(ids(first)).toHaveLength(6);
     expect(ids(again)).toEqual(ids(first));
-    const others = await Promise.all(['a', 'b', 'c'].map(run));
-    expect(others.some((r) => ids(r).join() !== ids(first).join())).toBe(true);
+    const other = await run('autumn');
+    expect(ids(other)).not.toEqual(ids(first));
     for (const id of ids(first)) expect(Number(id.slice(1)) % 2).toBe(0);
     // Without a seed one is chosen and reported, so the sample can be rendered again.
     const unseeded = await finished((await api.call('POST', '/campaigns/dry/dry-run', { sample: 3 })).json.id);
     expect(unseeded.options.seed).toMatch(/^[0-9a-f]{8}$/);
-  });
+  }, 90_000);
 
   it('refuses a bad definition or options with the field path', async () => {
     const bad = await api.call('POST', '/dry-run', { webhook: { ...webhook(), url: '', method: 'FETCH' }, audience: [{ attribute: 'plan', operator: 'resembles' }] });
@@ -131,5 +135,5 @@ describe('dry runs', () => {
     const next = await api.call('POST', '/campaigns/dry/dry-run', { sample: 1, seed: 'x' });
     expect(next.status).toBe(202);
     await finished(next.json.id);
-  });
+  }, 60_000);
 });
