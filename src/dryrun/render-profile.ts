@@ -9,7 +9,7 @@ import { redactRendering } from '../render/redact-rendering.js';
 import type { FieldError } from '../render/render-fields.js';
 import { assembleWebhookRequest, type AssembledRequest } from '../render/render-request.js';
 import type { Webhook } from '../render/schema.js';
-import type { Attributes } from '../store/types.js';
+import type { Attributes } from '../domain/index.js';
 import { matchesAudience, type Filter } from '../triggers/index.js';
 import { record, type Example, type OutcomeKind, type Tally } from './tally.js';
 

@@ -8,7 +8,7 @@ import type { RenderLimits } from '../liquid/index.js';
 import { RenderStoppedError, RenderThread } from '../render/pool/index.js';
 import type { RecordedResponses } from '../render/preview.js';
 import type { Webhook } from '../render/schema.js';
-import type { Store } from '../store/types.js';
+import type { ProfilePages } from '../store/index.js';
 import type { Filter } from '../triggers/index.js';
 import { stoppedProfile, type ProfileInput } from './render-profile.js';
 import type { DryRunConnectedContent } from './schema.js';
@@ -16,7 +16,7 @@ import { emptyTally, type Tally } from './tally.js';
 import type { ThreadTask } from './thread-entry.js';
 
 export interface DryRunDeps {
-  profiles: Pick<Store, 'listProfiles' | 'countProfiles'>;
+  profiles: ProfilePages;
   /** SSRF guard exemptions for live connected_content. */
   allowedHosts: string;
   /** Wall time of one render; a thread with no progress for a second longer is stopped. */

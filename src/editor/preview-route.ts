@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { substitutePlaceholders } from '../render/placeholders.js';
 import type { RenderPool } from '../render/pool/index.js';
 import { WebhookSchema } from '../render/schema.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/index.js';
 import type { ZodApp } from '../server/app.js';
 import { recipientContext } from '../server/recipient-context.js';
 import { POOL_RESPONSES, throughPool } from '../server/render-pool-errors.js';

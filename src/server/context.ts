@@ -10,7 +10,7 @@ import type { WebhookDispatcher } from '../dispatch/index.js';
 import type { DeliveryHandOff } from '../deliveries/worker.js';
 import type { DryRuns } from '../dryrun/index.js';
 import type { RenderPool } from '../render/pool/index.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/index.js';
 import type { Metrics } from './metrics.js';
 
 export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;

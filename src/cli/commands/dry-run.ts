@@ -8,7 +8,7 @@ import { DryRunOptionsSchema, DryRuns, savedCampaignDefinition, type DryRunDefin
 import { scrubSecretValues } from '../../render/index.js';
 import { dryRunView, type DryRunView } from '../../server/schemas/dry-runs.js';
 import { fieldErrorsFromZod } from '../../server/errors.js';
-import type { Store } from '../../store/types.js';
+import type { Store } from '../../store/index.js';
 import { apiErrorMessage, createApiClient } from '../api-client.js';
 import { parseCommandArgs, type CommandArgs } from '../args.js';
 import type { Command } from '../command.js';

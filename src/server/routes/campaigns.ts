@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ActiveCampaign } from '../../deliveries/catalog.js';
 import { sendRenderedTest } from '../../render/test-send.js';
 import { CampaignValidationError } from '../../triggers/index.js';
-import { CampaignSchema } from '../../triggers/schema.js';
+import { CampaignSchema } from '../../triggers/index.js';
 import type { RoutePlugin } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { POOL_RESPONSES, throughPool } from '../render-pool-errors.js';
