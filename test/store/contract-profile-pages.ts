@@ -1,7 +1,8 @@
 // Paging through every profile (a dry run's read): external-id order, each profile once, pages
 // no longer than asked, and a count that agrees.
 import { expect, it } from 'vitest';
-import type { Profile, Store } from '../../src/store/index.js';
+import type { Profile } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/index.js';
 import { batch, noSends } from './contract-helpers.js';
 
 export function runProfilePagesContract(fresh: () => Promise<Store>): void {
