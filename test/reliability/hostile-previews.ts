@@ -1,8 +1,8 @@
 // Hostile previews: eight previews of templates that loop over connected_content calls or the
 // date filter until the render limit stops them, all at once against a service with default
 // settings. They render on the render pool, so /health keeps answering: its p99 stays under 100 ms
-// (over the p99 of the same probes with nothing else running, measured first in the same run: on
-// a machine shared with other work that baseline is not zero). A blocked event loop shows as
+// (over the p99 of the same probes with nothing else running, measured before and after in the
+// same run: on a machine shared with other work that baseline is not zero). A blocked event loop shows as
 // seconds, as it did before the pool (p99 729 ms, 5 answers in 22 s).
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -48,8 +48,11 @@ export function hostilePreviewsScenario(): void {
   };
 
   it(`keeps /health p99 under 100 ms while ${PREVIEWS} hostile previews run`, async () => {
-    const idleUntil = performance.now() + 2000;
-    const idle = await probeHealth(() => performance.now() > idleUntil);
+    const idleFor = (ms: number) => {
+      const until = performance.now() + ms;
+      return probeHealth(() => performance.now() > until);
+    };
+    const idleBefore = await idleFor(2000);
     const t0 = performance.now();
     const previews = Array.from({ length: PREVIEWS }, (_, i) =>
       api
@@ -62,10 +65,11 @@ export function hostilePreviewsScenario(): void {
     const all = Promise.all(previews).finally(() => (done = true));
     const sorted = await probeHealth(() => done);
     const answers = await all;
+    const idleAfter = await idleFor(2000);
     // Every preview is answered: rendered, or stopped by the engine's limit or the pool's; none is refused or a 500.
     for (const answer of answers) expect([200, 422]).toContain(answer.status);
     const p99 = percentile(sorted, 99);
-    const idleP99 = percentile(idle, 99);
+    const idleP99 = Math.max(percentile(idleBefore, 99), percentile(idleAfter, 99));
     const seconds = (Math.max(...answers.map((a) => a.ms)) / 1000).toFixed(1);
     recordScenario({
       scenario: `hostile previews (${PREVIEWS} at once, connected_content and date loops)`,

@@ -18,7 +18,7 @@ describe('previews through the render pool', () => {
   let context: Awaited<ReturnType<typeof realContext>>;
   const pools: RenderPool[] = [];
   const apps: FastifyInstance[] = [];
-  /** One app on a pool that stops renders after 500 ms, one on a pool of small threads with time to spare. */
+  /** One app on a pool that stops renders after 1.5 s, one on a pool of small threads with time to spare. */
   let timeBound: FastifyInstance;
   let memoryBound: FastifyInstance;
   const appWith = async (pool: RenderPool) => {
@@ -32,7 +32,7 @@ describe('previews through the render pool', () => {
 
   beforeAll(async () => {
     context = await realContext();
-    timeBound = await appWith(createRenderPool({ threads: 1, queue: 0, renderTimeMs: 400, stopGraceMs: 100, memoryMb: 128, limits: UNBOUNDED }));
+    timeBound = await appWith(createRenderPool({ threads: 1, queue: 0, renderTimeMs: 1000, stopGraceMs: 500, memoryMb: 128, limits: UNBOUNDED }));
     memoryBound = await appWith(createRenderPool({ threads: 1, queue: 0, renderTimeMs: 60_000, memoryMb: 32, limits: UNBOUNDED }));
   });
   afterAll(async () => {
@@ -56,7 +56,7 @@ describe('previews through the render pool', () => {
     const stopped = await preview(timeBound, ENDLESS);
     expect(stopped.statusCode).toBe(422);
     expect(stopped.json()).toEqual({
-      message: 'render stopped: it ran past the 500 ms a render may take',
+      message: 'render stopped: it ran past the 1500 ms a render may take',
       errors: [{ path: 'webhook', message: expect.stringContaining('render stopped') }],
     });
     const next = await preview(timeBound, 'ok {{ 2 | times: 3 }}');
