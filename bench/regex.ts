@@ -1,4 +1,4 @@
-// Section 7: regex audiences. A backtracking RegExp against a value built for it doubles its time
+// Section 8: regex audiences. A backtracking RegExp against a value built for it doubles its time
 // per character; the linear-time engine the filters use (re2js) grows with the value's length.
 // Baselines in the same run: V8's RegExp on the same inputs (hostile ones kept short enough to
 // end) and on an ordinary pattern, so the price of linear time on everyday filters shows too.

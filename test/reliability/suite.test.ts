@@ -9,6 +9,7 @@ import { limitsScenario } from './limits.js';
 import { securityScenario } from './security.js';
 import { downHostScenario, flakyHostScenario } from './flaky-host.js';
 import { hostileInputScenario } from './hostile-input.js';
+import { hostilePreviewsScenario } from './hostile-previews.js';
 
 describe('reliability', () => {
   afterAll(() => printAndWriteSummary());
@@ -20,4 +21,5 @@ describe('reliability', () => {
   hostileInputScenario();
   limitsScenario();
   securityScenario();
+  hostilePreviewsScenario();
 });
