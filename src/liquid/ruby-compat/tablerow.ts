@@ -57,12 +57,13 @@ export class RubyTablerowTag extends Tag {
 
   *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
     const source = yield evalToken(this.collection, ctx);
-    if (source === undefined || source === null) return;
+    if (source === undefined || source === null || source === false) return;
     const args = (yield this.args.render(ctx)) as Record<string, unknown>;
     let items = toCollection(source);
     const from = 'offset' in args ? rubyToInteger(args.offset) : 0;
     const to = 'limit' in args ? from + rubyToInteger(args.limit) : undefined;
-    items = items.slice(Math.max(from, 0), to === undefined ? undefined : Math.max(to, 0));
+    // Ruby slices every collection but a string, which stays one cell whatever offset and limit say.
+    if (typeof source !== 'string') items = items.slice(Math.max(from, 0), to === undefined ? undefined : Math.max(to, 0));
     const cols = 'cols' in args ? rubyToInteger(args.cols) : items.length;
     const loop = new TablerowloopDrop(items.length, cols);
     const scope: Record<string, unknown> = { tablerowloop: loop };
