@@ -9,10 +9,11 @@ import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 export type SkipReason = 'ruby-objects' | 'ruby-data';
 
 export const COUNTING_RULE =
-  'counted: every case of the folder, partials from the files each case supplies, inline-error and ' +
-  'lax/strict cases included, time frozen at 2024-01-01 00:01:58 UTC; skipped: ruby-objects (drop ' +
-  'classes and objects built by Ruby code: instantiate:, template_factory, !binary) and ruby-data ' +
-  '(Ruby symbols or non-string hash keys, which JSON cannot carry)';
+  'every case in the folder is counted (partials from the files each case supplies, inline-error and ' +
+  'lax/strict cases included), time frozen at 2024-01-01 00:01:58 UTC; skipped only what needs Ruby: ' +
+  'ruby-objects = drop classes and other objects built by Ruby code (instantiate:, template_factory, ' +
+  '!binary), ruby-data = Ruby symbols, non-string hash keys or whole floats (0.0) in the data, which JSON ' +
+  'values in JS cannot carry';
 
 export interface SpecCase {
   id: string;
@@ -46,10 +47,16 @@ function hasInstantiate(value: unknown, seen = new Set<unknown>()): boolean {
 
 const SYMBOL = /^:[A-Za-z_]\w*[?!]?$/;
 
-/** Symbols (`:name`, which Psych loads as Symbol) or non-string keys in the YAML node. */
+/**
+ * Data a JSON host cannot hand over as Ruby has it: symbols (`:name`, which Psych loads as
+ * Symbol), non-string hash keys, and whole floats (`0.0`), which JSON.parse makes integers.
+ */
 function hasRubyData(node: unknown, depth = 0): boolean {
   if (depth > 60 || node === null || node === undefined) return false;
-  if (isScalar(node)) return typeof node.value === 'string' && node.type === 'PLAIN' && SYMBOL.test(node.value);
+  if (isScalar(node)) {
+    if (typeof node.value === 'number') return Number.isInteger(node.value) && /[.eE]/.test(node.source ?? '');
+    return typeof node.value === 'string' && node.type === 'PLAIN' && SYMBOL.test(node.value);
+  }
   if (isSeq(node)) return node.items.some((item) => hasRubyData(item, depth + 1));
   if (isMap(node)) {
     return node.items.some(({ key, value }) => {

@@ -37,13 +37,18 @@ export const stockEngine: EngineFactory = () => {
   };
 };
 
-/** The product engine, createLiquid(), rendering exactly as the service does. */
+/**
+ * The product engine, createLiquid(), rendering as the service does; cases that expect errors in
+ * the output use the same engine with its `inlineErrors` option.
+ */
 export async function productEngine(): Promise<EngineFactory> {
   return (opts): SpecEngine => {
-    const engine = createLiquid({ now: opts.now });
+    const raising = createLiquid({ now: opts.now });
+    const inline = createLiquid({ now: opts.now, inlineErrors: true });
     return {
-      parse: (template) => void engine.parse(template),
-      render: async (template, env, files) => {
+      parse: (template) => void raising.parse(template),
+      render: async (template, env, files, inlineErrors) => {
+        const engine = inlineErrors ? inline : raising;
         usePartials(engine.liquid, files);
         return (await engine.render(template, env)).output;
       },

@@ -13,8 +13,11 @@ export const SPEC_TIME = new Date(Date.UTC(2024, 0, 1, 0, 1, 58));
 export interface SpecEngine {
   /** Parses only; throws what the engine reports as a syntax error. */
   parse(template: string): void;
-  /** Parses and renders with the case's partials (names as the case spells them). */
-  render(template: string, environment: Record<string, unknown>, files: Record<string, string>): Promise<string>;
+  /**
+   * Parses and renders with the case's partials (names as the case spells them); `inline` asks
+   * for errors written into the output (the reference runner's render_errors) where supported.
+   */
+  render(template: string, environment: Record<string, unknown>, files: Record<string, string>, inline: boolean): Promise<string>;
 }
 
 export type EngineFactory = (opts: { now: () => Date }) => SpecEngine;
@@ -66,7 +69,7 @@ export async function runCase(engine: SpecEngine, spec: SpecCase): Promise<Outco
   if (spec.errors.parse_error) return { status: 'failed', got: 'parsed without error' };
   let output: string;
   try {
-    output = await engine.render(spec.template, structuredCloneSafe(spec.environment), spec.files ?? {});
+    output = await engine.render(spec.template, structuredCloneSafe(spec.environment), spec.files ?? {}, spec.renderErrors);
   } catch (e) {
     if (spec.errors.render_error) return allMatch(spec.errors.render_error, describe(e)) ? PASSED : { status: 'failed', got: `render error ${describe(e)}` };
     return { status: 'failed', got: `render error ${describe(e)}` };

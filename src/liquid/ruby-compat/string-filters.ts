@@ -1,0 +1,68 @@
+// Ruby's string filters read their input (and their text arguments) through Utils.to_s, so a
+// hash arrives as `{"a"=>1}` and an array as `["a", "b"]`, where liquidjs would print
+// "[object Object]" or join the array. The registered filters are wrapped, whichever they are.
+import { toValue, type FilterImplOptions, type Liquid } from 'liquidjs';
+import { toS } from './to-s.js';
+
+const isNil = (v: unknown): boolean => {
+  const value = toValue(v);
+  return value === undefined || value === null;
+};
+
+/** Filter name → positions of its text arguments (after the input). */
+const STRING_FILTERS: Record<string, number[]> = {
+  append: [0],
+  prepend: [0],
+  capitalize: [],
+  downcase: [],
+  upcase: [],
+  escape: [],
+  escape_once: [],
+  lstrip: [],
+  rstrip: [],
+  strip: [],
+  strip_html: [],
+  strip_newlines: [],
+  newline_to_br: [],
+  squish: [],
+  replace: [0, 1],
+  replace_first: [0, 1],
+  replace_last: [0, 1],
+  remove: [0],
+  remove_first: [0],
+  remove_last: [0],
+  truncate: [1],
+  truncatewords: [1],
+  url_encode: [],
+  url_decode: [],
+  split: [],
+  base64_encode: [],
+  base64_decode: [],
+  base64_url_safe_encode: [],
+  base64_url_safe_decode: [],
+};
+
+type Handler = (this: unknown, ...args: unknown[]) => unknown;
+
+function handlerOf(impl: FilterImplOptions): Handler {
+  return (typeof impl === 'function' ? impl : impl.handler) as Handler;
+}
+
+function withTextInput(impl: FilterImplOptions, textArgs: number[]): FilterImplOptions {
+  const handler = handlerOf(impl);
+  const wrapped: Handler = function (input, ...args) {
+    for (const i of textArgs) if (i < args.length && !isNil(args[i])) args[i] = toS(args[i]);
+    return handler.call(this, isNil(input) ? undefined : toS(input), ...args);
+  };
+  return typeof impl === 'function' ? wrapped : { ...impl, handler: wrapped };
+}
+
+/** Wraps the engine's string filters (liquidjs's or Braze's) so they see Ruby's to_s. */
+export function registerStringInputs(liquid: Liquid): void {
+  for (const [name, textArgs] of Object.entries(STRING_FILTERS)) {
+    const impl = liquid.filters[name];
+    if (impl) liquid.registerFilter(name, withTextInput(impl, textArgs));
+  }
+  // Ruby's alias of escape.
+  if (liquid.filters.escape) liquid.registerFilter('h', liquid.filters.escape);
+}
