@@ -60,6 +60,20 @@ function rangeToRuby(token: TokenLike): void {
   });
 }
 
+interface PropertyAccess {
+  variable?: TokenLike & { literal?: string };
+  props: unknown[];
+}
+
+/** `blank.foo`, `empty.x`: a keyword followed by a property names a variable, as in Ruby. */
+function keywordAsVariable(token: PropertyAccess): void {
+  const head = token.variable;
+  if (!head || head.kind !== TokenKind.Literal || typeof head.literal !== 'string' || token.props.length === 0) return;
+  head.content = head.literal;
+  token.props.unshift(head);
+  token.variable = undefined;
+}
+
 function isToken(value: object): value is TokenLike {
   const v = value as Partial<TokenLike>;
   return typeof v.kind === 'number' && typeof v.input === 'string' && typeof v.begin === 'number';
@@ -80,6 +94,7 @@ function rewriteTokens(node: unknown, seen: WeakSet<object>): void {
       rangeToRuby(node);
       return;
     }
+    if (node.kind === TokenKind.PropertyAccess) keywordAsVariable(node as unknown as PropertyAccess);
     if (node.kind === TokenKind.Number && typeof node.content === 'number' && Number.isInteger(node.content)) {
       if (/[.eE]/.test(node.input.slice(node.begin, node.end))) node.content = new RubyFloat(node.content);
       return;

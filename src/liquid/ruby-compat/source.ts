@@ -5,7 +5,7 @@
 // it). Every rewrite keeps the length and the line breaks, so positions stay where they were.
 
 const TAG_NAME = /^\{%-?\s*(\w+)/;
-const HINT = /\{%-?\s*(?:comment|doc|raw)\b/;
+const HINT = /\{%-?\s*(?:comment|doc|raw)\b|\|\|/;
 
 interface TagSpan {
   begin: number;
@@ -66,8 +66,16 @@ function emptyComment(region: string, trimLeft: boolean, trimRight: boolean): st
   return head + middle + tail;
 }
 
-export function rubySource(source: string): string {
-  if (!HINT.test(source)) return source;
+/** Lax Ruby reads `{{ x || upcase }}` as `{{ x | upcase }}` (an empty filter is skipped). */
+function laxFilterBars(source: string): string {
+  return source.replace(/\{\{[^]*?\}\}/g, (output) =>
+    output.replace(/("[^"]*"|'[^']*')|\|\|/g, (match, quoted: string | undefined) => quoted ?? '| '),
+  );
+}
+
+export function rubySource(raw: string): string {
+  if (!HINT.test(raw)) return raw;
+  const source = raw.includes('||') ? laxFilterBars(raw) : raw;
   let out = '';
   let copied = 0;
   for (let tag = nextTag(source, 0); tag; ) {

@@ -57,8 +57,23 @@ function withTextInput(impl: FilterImplOptions, textArgs: number[]): FilterImplO
   return typeof impl === 'function' ? wrapped : { ...impl, handler: wrapped };
 }
 
+/** Ruby's gsub/sub with an empty pattern match before every character and at the end. */
+const emptyPattern: Record<string, (text: string, replacement: string) => string> = {
+  replace: (text, replacement) => replacement + Array.from(text).join(replacement) + (text === '' ? '' : replacement),
+  replace_first: (text, replacement) => replacement + text,
+};
+
 /** Wraps the engine's string filters (liquidjs's or Braze's) so they see Ruby's to_s. */
 export function registerStringInputs(liquid: Liquid): void {
+  for (const [name, fill] of Object.entries(emptyPattern)) {
+    const impl = liquid.filters[name];
+    if (!impl) continue;
+    const handler = handlerOf(impl);
+    liquid.registerFilter(name, function (this: unknown, input: unknown, pattern: unknown, replacement: unknown) {
+      if (toS(pattern) !== '' || isNil(input)) return handler.call(this, input, pattern, replacement);
+      return fill(toS(input), toS(replacement));
+    });
+  }
   for (const [name, textArgs] of Object.entries(STRING_FILTERS)) {
     const impl = liquid.filters[name];
     if (impl) liquid.registerFilter(name, withTextInput(impl, textArgs));

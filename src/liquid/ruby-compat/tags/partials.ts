@@ -22,6 +22,51 @@ export class FileNestingError extends Error {
   }
 }
 
+/** An error from inside a partial, named after the partial and its line, as Ruby reports it. */
+export class PartialError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PartialError';
+  }
+}
+
+const POSITION = /(, file:[^,]*)?, line:(\d+), col:\d+$/;
+
+function errorChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = error; e && chain.length < 20 && !chain.includes(e); ) {
+    chain.push(e);
+    e = (e as { originalError?: unknown; cause?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
+  }
+  return chain;
+}
+
+/** Ruby's words for a tag or output left without its closing delimiter. */
+function rubyParseMessage(message: string): string {
+  if (/^tag "\{%[^]*" not closed$/.test(message)) return "Tag '{%' was not properly terminated with regexp: /%}/";
+  if (/^output "\{\{[^]*" not closed$/.test(message)) return "Variable '{{' was not properly terminated with regexp: /}}/";
+  return message;
+}
+
+/**
+ * Names the partial an error came from ("snippet line 3: divided by 0"). Errors that already
+ * name a partial, nesting errors and anything that is not a plain template error (aborts,
+ * limits) pass through untouched.
+ */
+function fromPartial(error: unknown, name: string): unknown {
+  const chain = errorChain(error);
+  const root = chain.at(-1);
+  if (!(root instanceof Error) || root instanceof PartialError || root instanceof FileNestingError) return error;
+  if (root.constructor !== Error && root.name !== 'ParseError' && root.name !== 'TokenizationError') return error;
+  const located = chain.find((e): e is Error & { token?: { file?: string; getPosition(): number[] } } => {
+    const token = (e as { token?: { file?: string } }).token;
+    return token?.file === name;
+  });
+  const line = located?.token?.getPosition()[0] ?? POSITION.exec(root.message)?.[2];
+  const message = rubyParseMessage(root.message.replace(POSITION, ''));
+  return new PartialError(line ? `${name} line ${line}: ${message}` : `${name}: ${message}`);
+}
+
 interface Markup {
   name: ValueToken;
   mode?: 'with' | 'for';
@@ -84,7 +129,21 @@ abstract class PartialTag extends Tag {
 
   protected *load(ctx: Context, name: string): Generator<unknown, Template[], unknown> {
     const parse = (this.liquid as unknown as { _parsePartialFile(file: string, sync: boolean, current?: string): unknown })._parsePartialFile;
-    return (yield parse.call(this.liquid, name, ctx.sync, this.currentFile)) as Template[];
+    try {
+      return (yield parse.call(this.liquid, name, ctx.sync, this.currentFile)) as Template[];
+    } catch (error) {
+      // Ruby's FileSystemError; templates here never have files to include.
+      if ((error as { code?: string }).code === 'ENOENT') throw new Error(`Could not find asset ${name} (templates cannot include files)`);
+      throw fromPartial(error, name);
+    }
+  }
+
+  protected *renderPartial(name: string, templates: Template[], ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+    try {
+      yield this.liquid.renderer.renderTemplates(templates, ctx, emitter);
+    } catch (error) {
+      throw fromPartial(error, name);
+    }
   }
 }
 
@@ -96,7 +155,7 @@ export class RubyIncludeTag extends PartialTag {
   *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
     const { markup } = this;
     const name = toValue(yield evalToken(markup.name, ctx));
-    if (typeof name !== 'string' || name === '') throw new Error("Argument error in tag 'include' - Illegal template name");
+    if (typeof name !== 'string') throw new Error("Argument error in tag 'include' - Illegal template name");
     if (ctx instanceof RubyContext && ctx.inRender) throw new Error('include usage is not allowed in this context');
     const depth = enter(ctx);
     const templates = yield* this.load(ctx, name);
@@ -110,7 +169,7 @@ export class RubyIncludeTag extends PartialTag {
       const value = toValue(variable);
       for (const item of Array.isArray(value) ? value : [variable]) {
         scope[variableName] = item;
-        yield this.liquid.renderer.renderTemplates(templates, ctx, emitter);
+        yield* this.renderPartial(name, templates, ctx, emitter);
         if (ctx.breakCalled) break;
       }
     } finally {
@@ -142,7 +201,7 @@ export class RubyRenderTag extends PartialTag {
       if (item !== undefined && item !== null) scope[variableName] = item;
       if (inner instanceof RubyContext) inner.inRender = true;
       setDepth(inner, depth);
-      yield this.liquid.renderer.renderTemplates(templates, inner, emitter);
+      yield* this.renderPartial(name, templates, inner, emitter);
       if (forloop) forloop.index0++;
     }
   }
