@@ -197,8 +197,15 @@ describe('Ruby tags', () => {
     ['{% for i in (1..3) %} {% endfor %}|{% if true %} {% assign a = 1 %} {% endif %}|{% if true %} x {% endif %}', '|| x '],
     ["{{ blank.foo }}|{% assign k = 'port' %}{{ self[k] }}", 'bar|10'],
     ["{{ 'hi' || upcase }}|{{ 'hi' | replace: '', '-' }}", 'HI|-h-i-'],
+    ['{% case 1 %}{% else %}a{% when 1, 1.0 %}b{% else %}c{% endcase %}', 'abb'],
+    ['{{ list.first }}|{{ list["first"] }}', '1|'],
+    ["{{ '<<<script </script>script>x</script>' | strip_html }}", 'x'],
   ])('%s', async (template, expected) => {
     expect(await render(template, { list: [1, 1, 2], port: 10, blank: { foo: 'bar' } })).toBe(expected);
+  });
+
+  it('a filter without its required argument fails as the Ruby method does', async () => {
+    await expect(render("{{ 'a-b' | split }}")).rejects.toThrow('wrong number of arguments (given 1, expected 2)');
   });
 
   it('a `for` offset that is not an integer is an error', async () => {

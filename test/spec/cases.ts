@@ -87,9 +87,16 @@ function asList(value: unknown): string[] {
 }
 
 const BINARY_TAG = { tag: '!binary', resolve: (s: string) => ({ __binary: s }) };
+/** Psych (YAML 1.1) reads `1,000` and `1,2,3` as integers; the reference runner loads with Psych. */
+const PSYCH_COMMA_INT = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  test: /^[-+]?[1-9](?:[0-9]|,[0-9])*$/,
+  resolve: (s: string) => Number(s.replace(/,/g, '')),
+};
 
 export function loadSpecFile(path: string): SpecCase[] {
-  const doc = parseDocument(readFileSync(path, 'utf8'), { customTags: [BINARY_TAG], logLevel: 'silent' });
+  const doc = parseDocument(readFileSync(path, 'utf8'), { customTags: [BINARY_TAG, PSYCH_COMMA_INT], logLevel: 'silent' });
   const data = doc.toJS({ maxAliasCount: -1 }) as unknown;
   const meta = (!Array.isArray(data) && (data as { _metadata?: Record<string, unknown> } | null)?._metadata) || {};
   const list = Array.isArray(data) ? data : ((data as { specs?: unknown[] } | null)?.specs ?? []);

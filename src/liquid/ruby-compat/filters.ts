@@ -57,7 +57,52 @@ const truncate: FilterImplOptions = (raw: unknown, length: unknown = 50, ellipsi
   return chars.slice(0, Math.max(0, max - Array.from(suffix).length)).join('') + suffix;
 };
 
+/**
+ * Removes `open…close` spans, leftmost first, in linear time (a lazy regex is quadratic): each
+ * opener's next position is remembered until the scan passes it.
+ */
+function removeSpans(text: string, spans: [string, string][]): string {
+  const next = new Map<string, number>(spans.map(([open]) => [open, -1]));
+  const closeOf = new Map(spans);
+  let out = '';
+  let i = 0;
+  for (;;) {
+    let at = -1;
+    let opener = '';
+    for (const [open, cached] of next) {
+      const found = cached >= i ? cached : text.indexOf(open, i);
+      if (found < 0) next.delete(open);
+      else {
+        next.set(open, found);
+        if (at < 0 || found < at) [at, opener] = [found, open];
+      }
+    }
+    if (at < 0) break;
+    const close = closeOf.get(opener)!;
+    const end = text.indexOf(close, at + opener.length);
+    // No close after this opener: none after its later occurrences either.
+    if (end < 0) next.delete(opener);
+    else {
+      out += text.slice(i, at);
+      i = end + close.length;
+    }
+  }
+  return out + text.slice(i);
+}
+
+/** Ruby Liquid's strip_html: script, comment and style blocks go first, then every tag. */
+const stripHtml: FilterImplOptions = (raw: unknown) => {
+  const text = toS(raw);
+  const withoutBlocks = removeSpans(text, [
+    ['<script', '</script>'],
+    ['<!--', '-->'],
+    ['<style', '</style>'],
+  ]);
+  return removeSpans(withoutBlocks, [['<', '>']]);
+};
+
 export const rubyFilters: Record<string, FilterImplOptions> = {
+  strip_html: stripHtml,
   truncate,
   truncatewords,
   slice,

@@ -5,6 +5,7 @@ import { RubyForTag } from './tags/for.js';
 import { RubyIncludeTag, RubyRenderTag } from './tags/partials.js';
 import { RubyDecrementTag, RubyIncrementTag } from './tags/counters.js';
 import { RubyCycleTag } from './tags/cycle.js';
+import { RubyCaseTag } from './tags/case.js';
 import { DocTag, IfchangedTag, NestingCommentTag } from './tags/blocks.js';
 import { rubySource } from './source.js';
 import { renderErrorsInline } from './inline-errors.js';
@@ -51,6 +52,7 @@ export function registerRubyCompat(liquid: Liquid, options: RubyCompatOptions = 
   liquid.registerTag('increment', RubyIncrementTag);
   liquid.registerTag('decrement', RubyDecrementTag);
   liquid.registerTag('cycle', RubyCycleTag);
+  liquid.registerTag('case', RubyCaseTag);
   liquid.registerTag('ifchanged', IfchangedTag);
   liquid.registerTag('comment', NestingCommentTag);
   liquid.registerTag('doc', DocTag);

@@ -65,6 +65,16 @@ interface PropertyAccess {
   props: unknown[];
 }
 
+/**
+ * `x["first"]` looks up the key "first"; only `x.first` asks for the first element. The quoted
+ * key becomes a String object, which lookups read as a key and never as first/last/size.
+ */
+function bracketKeys(token: PropertyAccess): void {
+  for (const prop of token.props as TokenLike[]) {
+    if (prop?.kind === TokenKind.Quoted && typeof prop.content === 'string') prop.content = new String(prop.content);
+  }
+}
+
 /** `blank.foo`, `empty.x`: a keyword followed by a property names a variable, as in Ruby. */
 function keywordAsVariable(token: PropertyAccess): void {
   const head = token.variable;
@@ -94,7 +104,10 @@ function rewriteTokens(node: unknown, seen: WeakSet<object>): void {
       rangeToRuby(node);
       return;
     }
-    if (node.kind === TokenKind.PropertyAccess) keywordAsVariable(node as unknown as PropertyAccess);
+    if (node.kind === TokenKind.PropertyAccess) {
+      bracketKeys(node as unknown as PropertyAccess);
+      keywordAsVariable(node as unknown as PropertyAccess);
+    }
     if (node.kind === TokenKind.Number && typeof node.content === 'number' && Number.isInteger(node.content)) {
       if (/[.eE]/.test(node.input.slice(node.begin, node.end))) node.content = new RubyFloat(node.content);
       return;

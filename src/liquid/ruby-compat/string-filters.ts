@@ -1,6 +1,7 @@
 // Ruby's string filters read their input (and their text arguments) through Utils.to_s, so a
 // hash arrives as `{"a"=>1}` and an array as `["a", "b"]`, where liquidjs would print
-// "[object Object]" or join the array. The registered filters are wrapped, whichever they are.
+// "[object Object]" or join the array; and a filter called without its required arguments
+// fails as the Ruby method does. The registered filters are wrapped, whichever they are.
 import { toValue, type FilterImplOptions, type Liquid } from 'liquidjs';
 import { toS } from './to-s.js';
 
@@ -57,6 +58,38 @@ function withTextInput(impl: FilterImplOptions, textArgs: number[]): FilterImplO
   return typeof impl === 'function' ? wrapped : { ...impl, handler: wrapped };
 }
 
+/** Filters whose Ruby method has required arguments (after the input): calling without them fails. */
+const REQUIRED_ARGUMENTS: Record<string, number> = {
+  append: 1,
+  prepend: 1,
+  split: 1,
+  remove: 1,
+  remove_first: 1,
+  remove_last: 1,
+  replace: 1,
+  replace_first: 1,
+  replace_last: 1,
+  plus: 1,
+  minus: 1,
+  times: 1,
+  divided_by: 1,
+  modulo: 1,
+  at_least: 1,
+  at_most: 1,
+  slice: 1,
+  map: 1,
+  where: 1,
+};
+
+function withArity(impl: FilterImplOptions, required: number): FilterImplOptions {
+  const handler = handlerOf(impl);
+  const wrapped: Handler = function (input, ...args) {
+    if (args.length < required) throw new Error(`wrong number of arguments (given ${args.length + 1}, expected ${required + 1})`);
+    return handler.call(this, input, ...args);
+  };
+  return typeof impl === 'function' ? wrapped : { ...impl, handler: wrapped };
+}
+
 /** Ruby's gsub/sub with an empty pattern match before every character and at the end. */
 const emptyPattern: Record<string, (text: string, replacement: string) => string> = {
   replace: (text, replacement) => replacement + Array.from(text).join(replacement) + (text === '' ? '' : replacement),
@@ -80,4 +113,8 @@ export function registerStringInputs(liquid: Liquid): void {
   }
   // Ruby's alias of escape.
   if (liquid.filters.escape) liquid.registerFilter('h', liquid.filters.escape);
+  for (const [name, required] of Object.entries(REQUIRED_ARGUMENTS)) {
+    const impl = liquid.filters[name];
+    if (impl) liquid.registerFilter(name, withArity(impl, required));
+  }
 }

@@ -133,7 +133,7 @@ abstract class PartialTag extends Tag {
       return (yield parse.call(this.liquid, name, ctx.sync, this.currentFile)) as Template[];
     } catch (error) {
       // Ruby's FileSystemError; templates here never have files to include.
-      if ((error as { code?: string }).code === 'ENOENT') throw new Error(`Could not find asset ${name} (templates cannot include files)`);
+      if ((error as { code?: string }).code === 'ENOENT') throw new Error(`Could not find asset ${name}: partials are not available (templates cannot include files)`);
       throw fromPartial(error, name);
     }
   }
