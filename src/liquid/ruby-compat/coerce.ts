@@ -1,5 +1,5 @@
 // Ruby-style scalar coercions shared by the Ruby-compatible tags and filters.
-import { toValue } from 'liquidjs';
+import { toValue, type Parser, type TagToken, type Template, type TopLevelToken } from 'liquidjs';
 
 /** Ruby's String#to_i / Integer(): leading integer of a string, 0 when none; raises for booleans. */
 export function rubyToInteger(value: unknown): number {
@@ -32,4 +32,16 @@ export function sliceCollection(source: unknown, from: number, to: number | unde
   if (typeof value === 'string') return value === '' ? [] : [value];
   const items = toCollection(value);
   return items.slice(Math.max(from, 0), to === undefined ? undefined : Math.max(to, 0));
+}
+
+/** Parses a block tag's body up to its `end…` tag into `into`; an unclosed block is an error. */
+export function readBlockBody(parser: Parser, remainTokens: TopLevelToken[], token: TagToken, end: string, into: Template[]): void {
+  const stream = parser
+    .parseStream(remainTokens)
+    .on(`tag:${end}`, () => stream.stop())
+    .on('template', (tpl: Template) => into.push(tpl))
+    .on('end', () => {
+      throw new Error(`tag ${token.getText()} not closed`);
+    });
+  stream.start();
 }

@@ -2,6 +2,7 @@
 // differs from the last time), `comment` that nests (`{% comment %}{% comment %}…{% endcomment %}
 // {% endcomment %}`), and `doc` (a comment for documentation, closed by the first enddoc).
 import { Tag, type Context, type Emitter, type Liquid, type Parser, type TagToken, type Template, type TopLevelToken } from 'liquidjs';
+import { readBlockBody } from '../coerce.js';
 
 const isTagNamed = (token: TopLevelToken, name: string): boolean => (token as Partial<TagToken>).name === name;
 
@@ -10,14 +11,7 @@ export class IfchangedTag extends Tag {
 
   constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid, parser: Parser) {
     super(token, remainTokens, liquid);
-    const stream = parser
-      .parseStream(remainTokens)
-      .on('tag:endifchanged', () => stream.stop())
-      .on('template', (tpl: Template) => this.templates.push(tpl))
-      .on('end', () => {
-        throw new Error(`tag ${token.getText()} not closed`);
-      });
-    stream.start();
+    readBlockBody(parser, remainTokens, token, 'endifchanged', this.templates);
   }
 
   *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
