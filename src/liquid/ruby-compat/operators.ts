@@ -1,7 +1,7 @@
 // Ruby Liquid's condition operators: == is Ruby's == (1 == 1.0, arrays and hashes by content),
-// ordering compares numbers with numbers and strings with strings, fails for a number against a
-// string ("comparison of Integer with String failed") and is false for anything unordered, and
-// `contains` is String#include? / Array#include? / Hash#key?, false when either side is nil.
+// ordering compares numbers with numbers and strings with strings and is false for anything
+// else, and `contains` is String#include? / Array#include? / Hash#key?, false when either side
+// is nil.
 import { Drop, toValue, toValueSync, type Liquid, type Operators } from 'liquidjs';
 import { RubyFloat, RubyRange } from './to-s.js';
 
@@ -56,23 +56,18 @@ export function rubyCompare(a: unknown, b: unknown): number | undefined {
   return rubyEquals(x, y) ? 0 : undefined;
 }
 
-function rubyClass(raw: unknown, v: unknown): string {
-  if (typeof v === 'number') return raw instanceof RubyFloat || !Number.isInteger(v) ? 'Float' : 'Integer';
-  return 'String';
-}
-
-/** Numeric and String respond to < > <= >=; a comparison across the two raises like Ruby. */
+/**
+ * Numeric and String respond to < > <= >=. Ruby raises for a number against a string ("comparison
+ * of Integer with String failed"); here that comparison is false instead, because a Braze
+ * attribute that arrives as text (`"150"`) must not fail a whole send where liquidjs and the
+ * shipped templates compare it with a number.
+ */
 function ordering(test: (c: number) => boolean) {
   return (l: unknown, r: unknown): boolean => {
     const x = plain(l);
     const y = plain(r);
     const ordered = (v: unknown) => typeof v === 'number' || typeof v === 'string';
-    if (!ordered(x) || !ordered(y)) return false;
-    if (typeof x !== typeof y) {
-      const shown = typeof y === 'number' ? rubyClass(r, y) : 'String';
-      const detail = typeof x === 'string' ? `comparison of String with ${typeof y === 'number' ? String(y) : y} failed` : `comparison of ${rubyClass(l, x)} with ${shown} failed`;
-      throw new Error(detail);
-    }
+    if (!ordered(x) || !ordered(y) || typeof x !== typeof y) return false;
     return test(rubyCompare(x, y)!);
   };
 }
