@@ -71,7 +71,7 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
   });
   const unknownFilters = watchUnknownFilters(liquid);
   registerBrazeFilters(liquid, { now: options.now });
-  registerRubyCompat(liquid);
+  registerRubyCompat(liquid, { inlineErrors: options.inlineErrors });
   registerConnectedContent(liquid, options.connectedContent);
   registerAbortMessage(liquid);
   registerLoopLimits(liquid, limits.loopIterations);

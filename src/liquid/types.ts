@@ -100,4 +100,10 @@ export interface LiquidhookOptions {
   templateCacheSize?: number;
   /** Clock for `'now'` in date filters (tests pin it). */
   now?: () => Date;
+  /**
+   * Write errors into the output as Ruby Liquid's Template#render does ("Liquid error (line 3):
+   * divided by 0") and go on rendering. By default an error fails the render. Aborts and limits
+   * end the render either way.
+   */
+  inlineErrors?: boolean;
 }
