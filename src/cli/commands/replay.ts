@@ -35,7 +35,7 @@ export const replayCommand: Command = {
     const [id, extra] = args.positionals;
     if (id === undefined) throw new UsageError('replay needs a DELIVERY_ID');
     if (extra !== undefined) throw new UsageError(`replay takes one DELIVERY_ID (unexpected "${extra}")`);
-    const env = readCliEnv(io.env);
+    const env = readCliEnv(io);
     const delivery = env.apiUrl ? await replayViaApi(env, id) : await replayLocally(env, id);
     if (args.json) printJson(io, delivery);
     else io.out(`delivery ${delivery.id} re-queued (campaign ${delivery.campaignId}, user ${delivery.externalId}, status ${delivery.status})`);
