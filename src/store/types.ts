@@ -3,6 +3,7 @@
 // Multi-row writes happen in one transaction: a profile change and the sends it triggers
 // are committed together (transactional outbox), so a crash loses nothing half-written.
 
+import type { ReplayOptions } from '../domain/replay.js';
 import type { ActivityEnricher, DueHandler, ProgramMembership } from './membership-types.js';
 
 export type {
@@ -271,8 +272,11 @@ export interface Store {
   releaseDeliveries(ids: string[]): Promise<void>;
   getDelivery(id: string): Promise<(Delivery & { attempts_log: DeliveryAttempt[] }) | undefined>;
   listDeliveries(filter: DeliveryFilter): Promise<Delivery[]>;
-  /** Re-queues a dead/failed/aborted delivery with the same idempotency key. */
-  replayDelivery(id: string, now: Date): Promise<Delivery | undefined>;
+  /**
+   * Re-queues a delivery as src/domain/replay.ts allows (dead, failed, aborted; delivered with
+   * `force`), same idempotency key; throws ReplayRefusedError otherwise. Undefined: no such id.
+   */
+  replayDelivery(id: string, now: Date, options?: ReplayOptions): Promise<Delivery | undefined>;
   /** Earliest next_attempt_at among queued deliveries (lets the worker sleep precisely). */
   nextDueAt(): Promise<Date | undefined>;
 

@@ -19,7 +19,7 @@ type Spec = {
 };
 type Operation = {
   parameters?: { in: string; name: string; required?: boolean; schema?: unknown }[];
-  requestBody?: { content: Record<string, { schema: unknown }> };
+  requestBody?: { required?: boolean; content: Record<string, { schema: unknown }> };
   responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
   security?: unknown[];
 };
@@ -119,11 +119,18 @@ describe('OpenAPI description', () => {
       if (schema?.body) expect(op.requestBody?.content['application/json']?.schema, name).toBeDefined();
       if (schema?.querystring) expect(op.parameters?.some((p) => p.in === 'query'), name).toBe(true);
       if (route.url.includes(':')) expect(schema?.params, name).toBeDefined();
-      // Replaying a delivery and running a sync take no body.
-      if (['POST', 'PUT'].includes(String(route.method)) && !/\/(replay|run)$/.test(route.url)) {
+      // Running a sync takes no body.
+      if (['POST', 'PUT'].includes(String(route.method)) && !/\/run$/.test(route.url)) {
         expect(schema?.body, `${name} has a body schema`).toBeDefined();
       }
     }
+  });
+
+  it('documents replay with an optional body whose force resends a delivered delivery', () => {
+    const op = spec.paths['/deliveries/{id}/replay']!.post!;
+    expect(op.requestBody?.required).toBe(false);
+    expect(JSON.stringify(op.requestBody?.content['application/json']?.schema)).toContain('"force"');
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['202', '404', '409']));
   });
 
   it('documents the snake_case delivery shape', () => {

@@ -1,5 +1,6 @@
 // The embedded SQLite backend of the Store contract (better-sqlite3: synchronous, one connection
 // per process; other processes may share the file thanks to WAL and busy_timeout).
+import type { ReplayOptions } from '../../domain/replay.js';
 import type Database from 'better-sqlite3';
 import type {
   ApplyTrackOptions,
@@ -189,8 +190,8 @@ export class SqliteStore implements Store {
     return listDeliveryRows(this.stmts, filter);
   }
 
-  async replayDelivery(id: string, now: Date): Promise<Delivery | undefined> {
-    return this.write(() => replayInTransaction(this.stmts, id, now));
+  async replayDelivery(id: string, now: Date, options?: ReplayOptions): Promise<Delivery | undefined> {
+    return this.write(() => replayInTransaction(this.stmts, id, now, options));
   }
 
   async nextDueAt(): Promise<Date | undefined> {
