@@ -134,6 +134,9 @@ describe('campaign API', () => {
     };
     const aborted = await waitFor('aborted', latest('aborted'));
     expect(aborted.abort_reason).toBe('not at threshold');
+    // The log's connected_content calls read as in a preview: snake_case.
+    expect(Object.keys(aborted.request.connected_content[0]).sort()).toEqual(['attempts', 'cached', 'duration_ms', 'error', 'method', 'save_as', 'status_code', 'url']);
+    expect(aborted.request.connected_content[0]).toMatchObject({ method: 'POST', save_as: 'result', status_code: 200 });
     // The score rises without triggering the campaign (written straight to the store).
     await service.store.applyTrack({ attributes: [{ externalId: 'rp-low', ops: { 'lead score': { op: 'set', value: 250 } } }], events: [], purchases: [] }, () => []);
     const replay = await api.call('POST', `/deliveries/${aborted.id}/replay`);

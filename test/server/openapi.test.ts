@@ -133,6 +133,27 @@ describe('OpenAPI description', () => {
     expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['202', '404', '409']));
   });
 
+  it('names every request and response field in snake_case', () => {
+    const names = new Set<string>();
+    const visit = (schema: unknown): void => {
+      if (Array.isArray(schema)) return schema.forEach(visit);
+      if (schema === null || typeof schema !== 'object') return;
+      const node = schema as Record<string, unknown>;
+      if (node.properties && typeof node.properties === 'object') {
+        for (const [name, child] of Object.entries(node.properties)) {
+          names.add(name);
+          visit(child);
+        }
+      }
+      for (const key of ['items', 'additionalProperties', 'anyOf', 'oneOf', 'allOf', 'content', 'schema', 'responses', 'requestBody', 'parameters']) visit(node[key]);
+      if (key200(node)) for (const media of Object.values(node)) visit(media);
+    };
+    const key200 = (node: Record<string, unknown>) => Object.keys(node).some((k) => /^(\d{3}|application\/json)$/.test(k));
+    for (const operations of Object.values(spec.paths)) for (const op of Object.values(operations)) visit(op);
+    expect(names.size).toBeGreaterThan(50);
+    expect([...names].filter((n) => /[a-z][A-Z]/.test(n))).toEqual([]);
+  });
+
   it('documents the snake_case delivery shape', () => {
     const op = spec.paths['/deliveries/{id}']!.get!;
     const schema = op.responses['200']!.content!['application/json']!.schema as { properties: Record<string, { items?: { properties: object } }> };
