@@ -9,8 +9,10 @@
 // A replay keeps the idempotency key and the attempt count (`attempts` always equals the rows of
 // the attempt log) and starts a new retry window: the give-up time runs from its first attempt.
 
+import type { DeliveryStatus } from './delivery.js';
+
 /** The delivery statuses the rule reads. */
-export type ReplayableStatus = 'queued' | 'sending' | 'delivered' | 'aborted' | 'failed' | 'dead';
+export type ReplayableStatus = DeliveryStatus;
 
 export interface ReplayOptions {
   /** Send a delivered delivery again. */

@@ -1,10 +1,10 @@
 // The delivery log as the API shows it (snake_case), mapped from the store's records.
 import { z } from 'zod';
+import { DELIVERY_STATUSES, type Attributes, type Delivery, type DeliveryAttempt } from '../../domain/index.js';
 import type { CallRecord } from '../../liquid/index.js';
-import type { Attributes, Delivery, DeliveryAttempt } from '../../store/types.js';
 import { Timestamp, callRecordView } from './common.js';
 
-export const DELIVERY_STATUSES = ['queued', 'sending', 'delivered', 'aborted', 'failed', 'dead'] as const;
+export { DELIVERY_STATUSES };
 
 /**
  * A JSON object written by the service itself. Not re-validated value by value on the way out:

@@ -1,8 +1,7 @@
 // What the /scoring-programs routes answer, from the program schema itself (OpenAPI, and checked
 // on the way out).
 import { z } from 'zod';
-import type { BacktestResult } from '../../scoring/backtest.js';
-import { ScoringProgramSchema } from '../../scoring/schema.js';
+import { ScoringProgramSchema, type BacktestResult } from '../../scoring/index.js';
 import { Timestamp } from './common.js';
 
 export const ScoringProgramViewSchema = ScoringProgramSchema.safeExtend({
