@@ -45,7 +45,7 @@ describe('liquidhook usage', () => {
 });
 
 describe('liquidhook backtest', () => {
-  const program = 'examples/scoring/lead-scoring-program.json';
+  const program = 'templates/lead-scoring.scoring.json';
   const history = 'examples/scoring/event-history.ndjson';
 
   it('reports the distribution and threshold crossings of the example history', async () => {
