@@ -1,5 +1,5 @@
 // The suite's summary: one row per scenario, printed after the suite. Written to the tracked
-// bench/reliability-results.json (the README's figures) only when asked with
+// bench/reliability-results.json (the figures of bench/README.md) only when asked with
 // LIQUIDHOOK_WRITE_RESULTS=1, so a test run leaves the checkout unchanged.
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
