@@ -44,13 +44,21 @@ export async function runCli(args: string[], env: Record<string, string> = {}, o
 
 /**
  * The real program as a child process with only PATH and `env` in its environment; killed after
- * 30 s. `entry` is src/cli/main.ts (through tsx) or the built dist/cli/main.js. Async spawn, so
- * loopback servers in the test process keep answering while the child runs.
+ * 30 s. `entry` is src/cli/main.ts (through tsx) or the built dist/cli/main.js.
  */
 export function spawnCli(args: string[], env: Record<string, string> = {}, entry = 'src/cli/main.ts'): Promise<CliResult> {
+  return spawnNode([entry, ...args], env);
+}
+
+/**
+ * `node [--import tsx] script ...args` in the repository with only PATH and `env` in its
+ * environment, killed after `timeoutMs`. Async spawn, so loopback servers in the test process
+ * keep answering while the child runs.
+ */
+export function spawnNode([script, ...args]: [string, ...string[]], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-    const child = spawn(process.execPath, [...loader, entry, ...args], {
+    const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    const child = spawn(process.execPath, [...loader, script, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,7 +67,7 @@ export function spawnCli(args: string[], env: Record<string, string> = {}, entry
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('error', fail);
     child.once('close', (code) => {
       clearTimeout(timer);
