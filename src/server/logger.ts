@@ -2,8 +2,9 @@
 // person at a terminal (pino-pretty, LIQUIDHOOK_LOG_FORMAT). Secrets are redacted by field name
 // before a line is formatted either way, so a stray `log.info({ headers })` cannot leak a key or
 // token; URLs and bodies of request objects are scrubbed of credentials rather than dropped.
+import { createRequire } from 'node:module';
 import { pino, type Bindings, type DestinationStream, type Logger } from 'pino';
-import PinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { LogFormat, ServiceConfig } from '../config/index.js';
 import { LOG_REDACT_PATHS, censorForLog, pinoRedactFormatters, redactLogObject } from '../dispatch/index.js';
 
@@ -38,7 +39,9 @@ export function usePrettyLogs(format: LogFormat, stdoutIsTerminal: boolean): boo
 
 /** Lines such as `[12:00:01.234] INFO: liquidhook listening on ... {"url": ...}` (colored on a terminal). */
 function prettyDestination(destination: DestinationStream | undefined, colorize: boolean): DestinationStream {
-  return PinoPretty({
+  // Loaded only when chosen: a service logging JSON never pays for the formatter.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  return pretty({
     destination: destination ?? 1,
     colorize,
     sync: true, // in order with the service's other writes to stdout (the API key banner)
