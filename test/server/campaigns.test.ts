@@ -148,6 +148,20 @@ describe('campaign API', () => {
     await api.call('DELETE', `/campaigns/${campaign.id}`);
   });
 
+  it('pages the delivery log, offering an older page only when there is one', async () => {
+    const all = (await api.call('GET', '/deliveries?limit=1000')).json;
+    const n = all.deliveries.length;
+    expect(n).toBeGreaterThanOrEqual(2);
+    expect(all.next_before).toBeUndefined();
+    expect((await api.call('GET', `/deliveries?limit=${n}`)).json.next_before).toBeUndefined();
+    const first = (await api.call('GET', `/deliveries?limit=${n - 1}`)).json;
+    expect(first.deliveries).toHaveLength(n - 1);
+    expect(first.next_before).toBe(first.deliveries.at(-1).id);
+    const rest = (await api.call('GET', `/deliveries?limit=${n - 1}&before=${first.next_before}`)).json;
+    expect([...first.deliveries, ...rest.deliveries].map((d: { id: string }) => d.id)).toEqual(all.deliveries.map((d: { id: string }) => d.id));
+    expect(rest.next_before).toBeUndefined();
+  });
+
   it('validates delivery list filters', async () => {
     const res = await api.call('GET', '/deliveries?status=lost');
     expect(res.status).toBe(400);

@@ -19,7 +19,7 @@ const ListQuerySchema = z
     external_id: z.string().min(1).optional(),
     status: z.enum(DELIVERY_STATUSES).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
-    before: z.string().min(1).optional().describe('Page: deliveries older than this id'),
+    before: z.string().min(1).optional().describe('Page: deliveries older than this id (the next_before of the page before)'),
   })
   .strict();
 
@@ -53,13 +53,15 @@ export const registerDeliveryRoutes: RoutePlugin = (app, ctx) => {
         ...(q.external_id ? { externalId: q.external_id } : {}),
         ...(q.status ? { status: q.status } : {}),
         ...(q.before ? { beforeId: q.before } : {}),
-        limit: q.limit,
+        // One more than the page: `next_before` only when an older page really exists.
+        limit: q.limit + 1,
       });
+      const page = deliveries.slice(0, q.limit);
       // Attempts are part of the log view; pages are bounded by `limit`.
-      const withAttempts = await Promise.all(deliveries.map((d) => store.getDelivery(d.id)));
+      const withAttempts = await Promise.all(page.map((d) => store.getDelivery(d.id)));
       const items = withAttempts.flatMap((d) => (d ? [deliveryWithAttemptsView(d)] : []));
-      const last = deliveries.at(-1);
-      return { deliveries: items, ...(deliveries.length === q.limit && last ? { next_before: last.id } : {}) };
+      const last = page.at(-1);
+      return { deliveries: items, ...(deliveries.length > q.limit && last ? { next_before: last.id } : {}) };
     },
   );
 
