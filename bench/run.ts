@@ -135,7 +135,7 @@ await section('5', async () => {
       baseline: { what: 'same batches, same store, applyTrack without scoring', value: ingest.unscored.perSecond },
       goal: '>= 20,000/s',
       met: ingest.scored.perSecond >= 20_000,
-      note: `compiled build, durable SQLite (each commit fsynced before it is answered) wrapped by startScoring with examples/scoring/lead-scoring-program.json, ${INGEST_IN_FLIGHT} batches in flight, random users among ${profiles} entered profiles; ${ingest.scoreChangesPerEvent.toFixed(2)} score changes per event; ${ingest.scored.events} scored / ${ingest.unscored.events} unscored events in interleaved rounds`,
+      note: `compiled build, durable SQLite (each commit fsynced before it is answered) wrapped by startScoring with templates/lead-scoring.scoring.json, ${INGEST_IN_FLIGHT} batches in flight, random users among ${profiles} entered profiles; ${ingest.scoreChangesPerEvent.toFixed(2)} score changes per event; ${ingest.scored.events} scored / ${ingest.unscored.events} unscored events in interleaved rounds`,
     }),
     ratioLine(
       {

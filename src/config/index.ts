@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { EnvSchema, type ServiceConfig } from './schema.js';
 
-export { EnvSchema, LOG_LEVELS, MIB, type ServiceConfig } from './schema.js';
+export { EnvSchema, LOG_FORMATS, LOG_LEVELS, MIB, type LogFormat, type ServiceConfig } from './schema.js';
 export { configVariables, renderConfigTable, type ConfigVariable } from './table.js';
 
 export class ConfigError extends Error {
@@ -51,6 +51,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retryWindowMs: e.LIQUIDHOOK_RETRY_WINDOW_MS,
     shutdownGraceMs: e.LIQUIDHOOK_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LIQUIDHOOK_LOG_FORMAT,
     bodyLimitBytes: e.LIQUIDHOOK_BODY_LIMIT_BYTES,
     http: {
       requestTimeoutMs: e.LIQUIDHOOK_REQUEST_TIMEOUT_MS,

@@ -29,6 +29,8 @@ const optionalText = z
   .optional();
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export const MIB = 1024 * 1024;
 
@@ -176,6 +178,10 @@ export const EnvSchema = z.object({
     .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info')
     .describe(`Log level: ${LOG_LEVELS.join(', ')}`),
+  LIQUIDHOOK_LOG_FORMAT: z
+    .enum(LOG_FORMATS, { error: `LIQUIDHOOK_LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}` })
+    .default('auto')
+    .describe('Log lines: pretty (one readable line each) or json (one JSON object each, for collectors); auto: pretty when standard output is a terminal, else json'),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -203,6 +209,7 @@ export interface ServiceConfig {
   retryWindowMs: number;
   shutdownGraceMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  logFormat: LogFormat;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
   /** HTTP server timeouts: whole request, request headers, idle keep-alive connection. */

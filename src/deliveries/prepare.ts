@@ -48,9 +48,10 @@ export function createResolve(deps: Omit<PrepareDeps, 'engine'>) {
     if (!active) return { kind: 'failed', error: `campaign ${delivery.campaignId} no longer exists` };
     if (!active.campaign.enabled) return { kind: 'aborted', reason: 'campaign is disabled' };
     const attributes = profile?.attributes ?? {};
-    // Re-checked before the first attempt only: a retry or an operator's replay must go out
-    // even though a successful send may have changed the profile (on_delivered_update).
-    if (!delivery.firstAttemptAt && !matchesAudience(active.campaign.audience, attributes, now())) {
+    // Re-checked until the first attempt only: a retry or an operator's replay must go out
+    // even though a successful send may have changed the profile (on_delivered_update). Not
+    // firstAttemptAt: a replay clears it to open a new retry window.
+    if (delivery.attempts === 0 && !matchesAudience(active.campaign.audience, attributes, now())) {
       return { kind: 'aborted', reason: 'user no longer matches the audience' };
     }
     const ref = active.webhook.signing_secret_ref;

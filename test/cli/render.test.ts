@@ -60,6 +60,16 @@ describe('liquidhook render', () => {
     expect(result.stdout).toBe('Hi Ada, score 10\n');
   });
 
+  it('reads relative paths from its working directory and --attrs-file - from standard input', async () => {
+    writeTemp(dir, 'relative.liquid', 'Hi {{${first_name}}}');
+    const result = await runCli(['render', 'relative.liquid', '--attrs-file', '-'], {}, { cwd: dir, stdin: '{"first_name": "Grace"}' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('Hi Grace\n');
+    const elsewhere = await runCli(['render', 'relative.liquid', '--attrs', '{}']);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain('relative.liquid: cannot read file');
+  });
+
   it('a parse error names file:line:column and exits 1', async () => {
     const path = writeTemp(dir, 'broken.liquid', 'line one\n  {% if x %}\n  never closed');
     const result = await runCli(['render', path, '--attrs', '{}']);

@@ -67,6 +67,8 @@ describe('send-time rendering', () => {
     const mql = profile({ 'lead score': 150, lead_status: 'MQL' });
     expect(await prepare(delivery(), mql)).toMatchObject({ kind: 'aborted', reason: 'user no longer matches the audience' });
     expect((await prepare(delivery({ firstAttemptAt: new Date().toISOString(), attempts: 1 }), mql)).kind).toBe('send');
+    // A replay clears firstAttemptAt (new retry window) but has been attempted: it goes out.
+    expect((await prepare(delivery({ attempts: 1 }), mql)).kind).toBe('send');
   });
 
   it('fails a delivery whose campaign is gone', async () => {

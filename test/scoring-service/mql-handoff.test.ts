@@ -144,7 +144,8 @@ describe('MQL hand-off from scoring (in-process, loopback)', () => {
     ];
     const asArray = await api.call('POST', `/scoring-programs/${id}/backtest`, { threshold: 100, history });
     expect(asArray.status).toBe(200);
-    expect(asArray.json).toMatchObject({ users: 2, events: 5, scoredEvents: 5, crossedThreshold: 1, aboveThresholdAtEnd: 1 });
+    expect(asArray.json).toMatchObject({ users: 2, events: 5, scored_events: 5, crossed_threshold: 1, above_threshold_at_end: 1 });
+    expect(asArray.json.score_distribution).toMatchObject({ bucket_width: 10 });
     const ndjson = history.map((l) => JSON.stringify(l)).join('\n');
     const asText = await api.call('POST', `/scoring-programs/${id}/backtest?threshold=100`, ndjson, { 'content-type': 'application/x-ndjson' });
     expect(asText.json).toEqual(asArray.json);

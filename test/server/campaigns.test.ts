@@ -107,21 +107,66 @@ describe('campaign API', () => {
     await api.call('DELETE', `/campaigns/${campaign.id}`);
   });
 
-  it('replays a finished delivery under the same idempotency key', async () => {
+  it('replays a delivered delivery only when forced, under the same idempotency key, counting its attempts', async () => {
     const { json: campaign } = await api.call('PUT', '/campaigns/replay', guideCampaign(fake));
     await api.call('POST', '/users/track', { attributes: [{ external_id: 'rp-lead', 'lead score': 300 }] });
-    const delivery = await waitFor('delivered', async () => {
+    const delivered = (attempts: number) => async () => {
       const [d] = (await api.call('GET', '/deliveries?external_id=rp-lead')).json.deliveries;
-      return d?.status === 'delivered' ? d : undefined;
-    });
-    const replay = await api.call('POST', `/deliveries/${delivery.id}/replay`);
+      return d?.status === 'delivered' && d.attempts === attempts ? d : undefined;
+    };
+    const delivery = await waitFor('delivered', delivered(1));
+    const refused = await api.call('POST', `/deliveries/${delivery.id}/replay`);
+    expect(refused.status).toBe(409);
+    expect(refused.json.message).toContain('{"force": true}');
+    expect((await api.call('POST', `/deliveries/${delivery.id}/replay`, { force: false })).status).toBe(409);
+    expect((await api.call('POST', `/deliveries/${delivery.id}/replay`, { forse: true })).status).toBe(400);
+    const replay = await api.call('POST', `/deliveries/${delivery.id}/replay`, { force: true });
     expect(replay.status).toBe(202);
-    await waitFor('the repeat', () => (fake.leadPatches().filter((r) => r.path.endsWith('/Lead/rp-lead')).length === 2 ? true : undefined));
+    expect(replay.json).toMatchObject({ status: 'queued', attempts: 1, first_attempt_at: null });
+    const again = await waitFor('the repeat', delivered(2));
+    expect(again.attempts_log.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2]);
     const keys = fake.leadPatches().filter((r) => r.path.endsWith('/Lead/rp-lead')).map((r) => r.idempotencyKey);
     expect(keys).toEqual([delivery.idempotency_key, delivery.idempotency_key]);
     expect((await api.call('POST', '/deliveries/nope/replay')).status).toBe(404);
     expect((await api.call('GET', '/deliveries/nope')).status).toBe(404);
     await api.call('DELETE', `/campaigns/${campaign.id}`);
+  });
+
+  it('replays an aborted delivery against the profile as it is now', async () => {
+    const { json: campaign } = await api.call('PUT', '/campaigns/replay-aborted', guideCampaign(fake));
+    await api.call('POST', '/users/track', { attributes: [{ external_id: 'rp-low', 'lead score': 40 }] });
+    const latest = (status: string) => async () => {
+      const [d] = (await api.call('GET', '/deliveries?external_id=rp-low')).json.deliveries;
+      return d?.status === status ? d : undefined;
+    };
+    const aborted = await waitFor('aborted', latest('aborted'));
+    expect(aborted.abort_reason).toBe('not at threshold');
+    // The log's connected_content calls read as in a preview: snake_case.
+    expect(Object.keys(aborted.request.connected_content[0]).sort()).toEqual(['attempts', 'cached', 'duration_ms', 'error', 'method', 'save_as', 'status_code', 'url']);
+    expect(aborted.request.connected_content[0]).toMatchObject({ method: 'POST', save_as: 'result', status_code: 200 });
+    // The score rises without triggering the campaign (written straight to the store).
+    await service.store.applyTrack({ attributes: [{ externalId: 'rp-low', ops: { 'lead score': { op: 'set', value: 250 } } }], events: [], purchases: [] }, () => []);
+    const replay = await api.call('POST', `/deliveries/${aborted.id}/replay`);
+    expect(replay.status).toBe(202);
+    expect(replay.json).toMatchObject({ id: aborted.id, status: 'queued', abort_reason: null });
+    const sent = await waitFor('delivered', latest('delivered'));
+    expect(sent).toMatchObject({ id: aborted.id, attempts: 1, abort_reason: null });
+    expect(fake.leadPatches().filter((r) => r.path.endsWith('/Lead/rp-low'))).toHaveLength(1);
+    await api.call('DELETE', `/campaigns/${campaign.id}`);
+  });
+
+  it('pages the delivery log, offering an older page only when there is one', async () => {
+    const all = (await api.call('GET', '/deliveries?limit=1000')).json;
+    const n = all.deliveries.length;
+    expect(n).toBeGreaterThanOrEqual(2);
+    expect(all.next_before).toBeUndefined();
+    expect((await api.call('GET', `/deliveries?limit=${n}`)).json.next_before).toBeUndefined();
+    const first = (await api.call('GET', `/deliveries?limit=${n - 1}`)).json;
+    expect(first.deliveries).toHaveLength(n - 1);
+    expect(first.next_before).toBe(first.deliveries.at(-1).id);
+    const rest = (await api.call('GET', `/deliveries?limit=${n - 1}&before=${first.next_before}`)).json;
+    expect([...first.deliveries, ...rest.deliveries].map((d: { id: string }) => d.id)).toEqual(all.deliveries.map((d: { id: string }) => d.id));
+    expect(rest.next_before).toBeUndefined();
   });
 
   it('validates delivery list filters', async () => {

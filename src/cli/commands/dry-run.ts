@@ -64,9 +64,9 @@ export const dryRunCommand: Command = {
     const [target, extra] = args.positionals;
     if (target === undefined) throw new UsageError('dry-run needs a CAMPAIGN_ID or a .webhook.liquid FILE');
     if (extra !== undefined) throw new UsageError(`dry-run takes one CAMPAIGN_ID or FILE (unexpected "${extra}")`);
-    const env = readCliEnv(io.env);
-    const options = await optionsFromArgs(args);
-    const file = isWebhookFile(target) ? await loadTemplate(target, io.env) : undefined;
+    const env = readCliEnv(io);
+    const options = await optionsFromArgs(args, io);
+    const file = isWebhookFile(target) ? await loadTemplate(target, io) : undefined;
     const reporter = progressReporter(io);
     let view: DryRunView;
     try {
@@ -82,9 +82,9 @@ export const dryRunCommand: Command = {
   },
 };
 
-async function optionsFromArgs(args: CommandArgs): Promise<DryRunOptions> {
+async function optionsFromArgs(args: CommandArgs, io: CliIo): Promise<DryRunOptions> {
   const mode = args.string('connected-content');
-  const recorded = mode === undefined || mode === 'stub' || mode === 'live' ? undefined : await connectedContentMode(mode);
+  const recorded = mode === undefined || mode === 'stub' || mode === 'live' ? undefined : await connectedContentMode(mode, io);
   const input = {
     ...(args.string('sample') !== undefined ? { sample: args.number('sample') } : {}),
     ...(args.string('seed') !== undefined ? { seed: args.string('seed') } : {}),

@@ -15,9 +15,9 @@ printed once.
 Environment (every variable, its default and meaning):
 ${renderConfigTable('text')}`;
 
-async function serve(): Promise<void> {
-  const config = loadConfig();
-  const service = await startService(config);
+async function serve(env: Record<string, string | undefined>): Promise<void> {
+  const config = loadConfig(env);
+  const service = await startService(config, { env });
   service.app.log.info({ url: service.url, db: config.db }, `liquidhook listening on ${service.url}`);
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -48,7 +48,7 @@ export const serveCommand: Command = {
       return EXIT.OK;
     }
     if (args.positionals.length > 0) throw new UsageError(`serve takes no arguments (got "${args.positionals[0]}")`);
-    await serve();
+    await serve(io.env);
     return undefined;
   },
 };
