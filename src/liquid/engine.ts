@@ -18,7 +18,8 @@ import {
   stackOverflowError,
   type ResolvedLimits,
 } from './limits.js';
-import { RENDER_STATE, newRenderState } from './render-state.js';
+import { AbortMessage, newRenderState } from './render-state.js';
+import { BrazeContext } from './dialect/braze-context.js';
 import { registerRubyCompat } from './ruby-compat/index.js';
 import { registerAbortMessage } from './tags/abort-message.js';
 import { LruCache } from './dialect/lru.js';
@@ -104,8 +105,8 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
   async function render(template: string, context: object): Promise<RenderResult> {
     const parsed = parse(template);
     const state = newRenderState();
-    const scope: Record<string | symbol, unknown> = { ...(context ?? {}) };
-    Object.defineProperty(scope, RENDER_STATE, { value: state, enumerable: false });
+    // A copy: `increment`/`decrement` write to the environment, never to the caller's object.
+    const ctx = new BrazeContext({ ...(context ?? {}) }, liquid, state);
     const warnings = [
       ...parsed.warnings,
       ...missingAttributeWarnings(parsed.rewritten.attributes, context ?? {}, (o) => parsed.rewritten.map.positionOf(o)),
@@ -117,13 +118,13 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
       return result;
     };
     try {
-      const run = drive(liquid._render(parsed.templates, scope, { sync: false }));
+      const run = drive(liquid._render(parsed.templates, ctx, { sync: false }));
       // Only a render that awaited something can be stuck; a synchronous one already finished.
       const output = (run instanceof Promise ? await withDeadline(run, limits.renderTimeMs) : run) as string;
       checkOutputSize(output, limits);
       return finish({ output });
     } catch (error) {
-      const abort = findAbort(error);
+      const abort = error instanceof AbortMessage ? error : findAbort(error);
       if (abort) return finish({ aborted: { reason: abort.reason } });
       const failure = toTemplateError(error, parsed.rewritten.map, parsed.rewritten.source, limits, 'render');
       const { connectedContent, warnings: all } = finish({});
