@@ -16,6 +16,8 @@ export interface CallRecord {
   /** Number of HTTP attempts made (`:retry` may make several). */
   attempts: number;
   error?: string;
+  /** The answer came from a stub or a recording (a preview), not from the network. */
+  stubbed?: true;
 }
 
 export interface RenderResult {
@@ -61,6 +63,8 @@ export interface ConnectedContentOptions {
   dispatcher?: Dispatcher;
   /** Replace the network entirely (preview stubs, recorded responses, tests). */
   fetcher?: ConnectedContentFetcher;
+  /** The fetcher answers without the network (stubs, recordings): call records carry `stubbed`. */
+  stubbed?: boolean;
   credentials?: Record<string, Credential>;
   /** Per-request timeout; Braze uses 2 s. */
   timeoutMs?: number;

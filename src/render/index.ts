@@ -27,6 +27,9 @@ export { renderWebhookRequest, assembleWebhookRequest, WebhookRenderError } from
 export type { RenderedWebhookRequest, AssembledRequest } from './render-request.js';
 export type { FieldError, WebhookField } from './render-fields.js';
 
+export { createLiquid, LIBRARY_ALLOW_WITH } from './library-engine.js';
+export type { LibraryLiquidOptions } from './library-engine.js';
+
 export { previewWebhook, STUB_RESPONSE_BODY } from './preview.js';
 export type { PreviewOptions, WebhookPreview, RecordedResponse, RecordedResponses } from './preview.js';
 

@@ -5,7 +5,7 @@ import { createUndiciFetcher } from '../liquid/connected-content/index.js';
 import { createLiquid, type LiquidhookEngine } from '../liquid/index.js';
 import { REDACTED, isSecretHeader, redactHeaders, redactText, redactUrl } from '../liquid/redact.js';
 import type { CallRecord, ConnectedContentFetcher, ConnectedContentResponse, Credential } from '../liquid/types.js';
-import { createGuardedAgent } from '../dispatch/index.js';
+import { guardedAgentFor } from './library-engine.js';
 import type { FieldError } from './render-fields.js';
 import { assembleWebhookRequest } from './render-request.js';
 import type { HttpMethod, Webhook } from './schema.js';
@@ -29,6 +29,11 @@ export interface PreviewOptions {
   credentials?: Record<string, Credential>;
   /** undici dispatcher for live calls; defaults to the SSRF-guarded agent. */
   dispatcher?: Dispatcher;
+  /**
+   * Live calls without a `dispatcher`: destinations the SSRF guard lets through anyway
+   * (LIQUIDHOOK_ALLOWED_HOSTS syntax: hostnames, IPs, CIDR ranges, comma-separated).
+   */
+  allowedHosts?: string;
   /** Known secret values (e.g. configured placeholder secrets) to redact wherever they appear. */
   secrets?: readonly string[];
   /** Show secrets in clear (for an operator debugging their own credentials). */
@@ -45,8 +50,6 @@ export interface WebhookPreview {
   warnings: string[];
   errors: FieldError[];
 }
-
-let sharedGuardedAgent: Dispatcher | undefined;
 
 export async function previewWebhook(webhook: Webhook, options: PreviewOptions = {}): Promise<WebhookPreview> {
   const mode = options.connectedContent ?? 'stub';
@@ -88,8 +91,7 @@ function engineFor(mode: NonNullable<PreviewOptions['connectedContent']>, option
   if (mode === 'live' && options.engine) return options.engine;
   let fetcher: ConnectedContentFetcher;
   if (mode === 'live') {
-    const dispatcher = options.dispatcher ?? (sharedGuardedAgent ??= createGuardedAgent());
-    fetcher = createUndiciFetcher(dispatcher);
+    fetcher = createUndiciFetcher(options.dispatcher ?? guardedAgentFor(options.allowedHosts));
   } else if (mode === 'stub') {
     fetcher = async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: STUB_RESPONSE_BODY });
   } else {
@@ -99,6 +101,8 @@ function engineFor(mode: NonNullable<PreviewOptions['connectedContent']>, option
     ...(options.engine ? { limits: options.engine.limits } : {}),
     connectedContent: {
       fetcher: collectingTokens(fetcher, seen),
+      // Stub and recorded answers never leave the process: their call records say so.
+      ...(mode === 'live' ? {} : { stubbed: true }),
       ...(options.credentials ? { credentials: options.credentials } : {}),
       // A preview must show this render's calls, not answers cached by an earlier one.
       cacheEntries: 1,

@@ -77,6 +77,8 @@ describe.skipIf(!haveChromium)('web editor in chromium', () => {
     expect(await page.locator('.request-line').textContent()).toMatch(/^PATCH https:\/\/.*\/Lead\/preview-user$/);
     expect(await page.locator('table.kv').textContent()).toContain('Bearer');
     expect(await page.locator('table.calls').textContent()).toContain('oauth2/token');
+    // A stubbed preview says its calls did not go out.
+    expect(await page.locator('table.calls .badge').textContent()).toBe('stubbed');
     // The template overlay highlights Liquid in the body.
     expect(await page.locator('.tpl-highlight .tok-tag').allTextContents()).toEqual(expect.arrayContaining(['assign', 'if', 'abort_message', 'endif']));
     expect(await page.locator('.tpl-highlight .tok-attr').allTextContents()).toContain('${lead score}');

@@ -37,6 +37,7 @@ export const CallRecordSchema = z
     save_as: z.string().nullable().describe('Variable named by :save'),
     attempts: z.number().int(),
     error: z.string().nullable(),
+    stubbed: z.boolean().describe('True when a preview answered the call with a stub or a recording: nothing went over the network'),
   })
   .describe('One connected_content call made while rendering');
 
@@ -50,6 +51,7 @@ export function callRecordView(call: CallRecord): z.output<typeof CallRecordSche
     save_as: call.saveAs ?? null,
     attempts: call.attempts,
     error: call.error ?? null,
+    stubbed: call.stubbed === true,
   };
 }
 
