@@ -6,7 +6,7 @@ import { registerConnectedContent } from './connected-content/index.js';
 import { rewriteBrazeSyntax, type RewrittenTemplate } from './dialect/rewrite.js';
 import { drive } from './dialect/drive.js';
 import { toTemplateError, findAbort } from './dialect/error-mapping.js';
-import { LimitError } from './errors.js';
+import { LimitError, TemplateError } from './errors.js';
 import { registerBrazeFilters } from './filters/index.js';
 import {
   checkNesting,
@@ -85,6 +85,11 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
     const cached = cache.get(template);
     if (cached) return cached;
     const rewritten = rewriteWithLimits(template, limits);
+    const problem = rewritten.problems[0];
+    if (problem) {
+      const { line, column } = rewritten.map.positionOf(problem.offset);
+      throw new TemplateError(problem.message, line, column, 'parse');
+    }
     // Before liquidjs recurses into the blocks; the result is cached with the parsed template.
     checkNesting(rewritten, limits);
     let templates: Template[];

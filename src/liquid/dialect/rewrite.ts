@@ -1,12 +1,17 @@
 // Rewrites Braze's Liquid dialect into standard Liquid before liquidjs parses it:
 //   - `${name}` attribute references become plain lookups (`{{${first_name}}}` → `{{first_name}}`,
-//     `custom_attribute.${lead score}` → `custom_attribute["lead score"]`);
+//     `custom_attribute.${lead score}` → `custom_attribute["lead score"]`, `${address.city}` →
+//     `address.city`); `${name}[0]` reads an object attribute as itself (see BrazeContext);
+//   - `&&` / `||` in `if`, `elsif` and `unless` conditions become `and` / `or`, as Braze's lax
+//     parser reads them;
 //   - `{{ ... }}` nested inside tag markup or filter arguments loses its braces
 //     (`{% if {{x}} == 1 %}` → `{% if   x   == 1 %}`), except inside `connected_content`, whose
 //     markup is itself a template the tag renders.
 // Only Liquid markup is touched: plain text, `{% raw %}`, comments and quoted strings are kept.
 // Every edit is recorded in a SourceMap so errors point at the text the user wrote.
 import { LimitError } from '../errors.js';
+import { unclosedOutput, unclosedTag } from './author-messages.js';
+import { BRAZE_FIRST_OR_SELF } from './braze-context.js';
 import { SourceMap } from './source-map.js';
 
 /** One `${...}` reference found in the template (used for missing-attribute warnings). */
@@ -19,10 +24,19 @@ export interface AttributeReference {
   offset: number;
 }
 
+/** Something liquidjs would misread: said here in the author's terms, at the author's position. */
+export interface SyntaxProblem {
+  /** Offset in the original template. */
+  offset: number;
+  message: string;
+}
+
 export interface RewrittenTemplate {
   source: string;
   map: SourceMap;
   attributes: AttributeReference[];
+  /** Unclosed delimiters, in the order met; the engine reports the first as a parse error. */
+  problems: SyntaxProblem[];
 }
 
 const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -31,6 +45,9 @@ const RAW_END = /\{%-?\s*endraw\s*-?%\}/g;
 const COMMENT_TAGS = /\{%-?\s*(comment|endcomment)\b[\s\S]*?%\}/g;
 
 type MarkupMode = 'liquid' | 'connected_content';
+
+/** Tags whose markup is a condition, where Braze reads `&&` and `||` as `and` and `or`. */
+const CONDITION_TAGS = new Set(['if', 'elsif', 'unless']);
 
 /**
  * `maxNesting` bounds `{{ }}` nested inside markup (rewritten recursively); deeper nesting raises
@@ -45,7 +62,11 @@ class Rewriter {
   private generatedLength = 0;
   private readonly map: SourceMap;
   private readonly attributes: AttributeReference[] = [];
+  private readonly problems: SyntaxProblem[] = [];
   private nesting = 0;
+  /** Start of the tag whose markup is being rewritten (-1 in an output), and whether it is a condition. */
+  private tagStart = -1;
+  private condition = false;
 
   constructor(
     private readonly src: string,
@@ -66,7 +87,7 @@ class Rewriter {
       this.copy(i, next);
       i = this.src.startsWith('{%', next) ? this.tag(next) : this.output(next);
     }
-    return { source: this.parts.join(''), map: this.map, attributes: this.attributes };
+    return { source: this.parts.join(''), map: this.map, attributes: this.attributes, problems: this.problems };
   }
 
   private nextDelimiter(from: number): number {
@@ -80,7 +101,10 @@ class Rewriter {
   /** `{% ... %}` starting at `start`; returns the offset after it. */
   private tag(start: number): number {
     const close = this.src.indexOf('%}', start + 2);
-    if (close < 0) return this.copyRest(start); // liquidjs reports the unclosed tag
+    if (close < 0) {
+      this.problem(start, unclosedTag(this.src, start));
+      return this.copyRest(start);
+    }
     let markupStart = start + 2;
     if (this.src[markupStart] === '-') markupStart++;
     const name = /^\s*(#|[\w-]+)/.exec(this.src.slice(markupStart, close))?.[1] ?? '';
@@ -93,7 +117,11 @@ class Rewriter {
     }
     this.copy(start, markupStart);
     const mode: MarkupMode = name === 'connected_content' ? 'connected_content' : 'liquid';
+    this.tagStart = start;
+    this.condition = CONDITION_TAGS.has(name);
     this.markup(markupStart, close, false, mode);
+    this.tagStart = -1;
+    this.condition = false;
     this.copy(close, end);
     return end;
   }
@@ -102,7 +130,10 @@ class Rewriter {
   private output(start: number): number {
     this.copy(start, start + 2);
     const stop = this.markup(start + 2, this.src.length, true, 'liquid');
-    if (stop >= this.src.length) return stop; // unclosed: liquidjs reports it
+    if (stop >= this.src.length) {
+      this.problem(start, unclosedOutput(this.src, start));
+      return stop;
+    }
     this.copy(stop, stop + 2);
     return stop + 2;
   }
@@ -133,6 +164,14 @@ class Rewriter {
       if (c === '{' && src[i + 1] === '{') {
         this.copy(segment, i);
         i = segment = this.nestedOutput(i, limit, mode);
+        continue;
+      }
+      // liquidjs ends a tag at the first `%}`: a `{%` inside means this tag's `%}` is missing.
+      if (c === '{' && src[i + 1] === '%' && this.tagStart >= 0) this.problem(this.tagStart, unclosedTag(src, this.tagStart));
+      if (this.condition && (c === '&' || c === '|') && src[i + 1] === c) {
+        this.copy(segment, i);
+        this.replace(i, i + 2, c === '&' ? ' and ' : ' or ');
+        i = segment = i + 2;
         continue;
       }
       if (stopAtBraces && c === '}' && src[i + 1] === '}') {
@@ -184,24 +223,38 @@ class Rewriter {
     const name = (pipe ? inner.slice(0, pipe.index) : inner).trim();
     const filters = pipe ? ` ${inner.slice(pipe.index)}` : '';
     if (!name || /[{\n\r]/.test(inner) || (name.includes('"') && name.includes("'"))) return -1;
+    if (this.tagStart < 0 && this.src[close + 1] === '}' && this.src[close + 2] !== '}') {
+      // `{{ ${first_name }}`: the brace taken to close `${` is the output's own `}}`.
+      this.problem(start, `"\${${inner.trimEnd()}" is not closed with "}"`);
+    }
     const afterDot = start > segment && this.src[start - 1] === '.';
     const chain = afterDot ? NAMESPACE_CHAIN.exec(this.src.slice(Math.max(0, start - 200), start)) : null;
     const namespace = chain ? chain[1]!.slice(0, -1).split('.') : [];
+    // `${address.city}` is the path address → city, as in Braze's nested-attribute examples.
+    const segments = name.split('.').map((part) => part.trim());
+    const keys = segments.every((part) => part !== '') ? segments : [name];
     this.attributes.push({
-      path: !afterDot || chain ? [...namespace, name] : undefined,
+      path: !afterDot || chain ? [...namespace, ...keys] : undefined,
       text: `${chain ? chain[1] : ''}\${${name}}`,
       offset: start - (chain ? chain[1]!.length : 0),
     });
-    if (SIMPLE_NAME.test(name)) {
+    // `${songs}[0]`: the first element of an array, an object attribute itself.
+    const firstOrSelf = !filters && this.src.startsWith('[0]', close + 1);
+    const end = firstOrSelf ? close + 4 : close + 1;
+    const index = firstOrSelf ? `[${JSON.stringify(BRAZE_FIRST_OR_SELF)}]` : '';
+    if (keys.every((key) => SIMPLE_NAME.test(key))) {
       this.copy(segment, start);
-      this.replace(start, close + 1, name + filters);
+      this.replace(start, end, keys.join('.') + index + filters);
     } else {
-      const quote = name.includes('"') ? "'" : '"';
       const replaceFrom = afterDot ? start - 1 : start;
       this.copy(segment, replaceFrom);
-      this.replace(replaceFrom, close + 1, `[${quote}${name}${quote}]${filters}`);
+      this.replace(replaceFrom, end, keys.map(bracketed).join('') + index + filters);
     }
-    return close + 1;
+    return end;
+  }
+
+  private problem(offset: number, message: string): void {
+    if (!this.problems.some((p) => p.offset === offset)) this.problems.push({ offset, message });
   }
 
   private copyComment(start: number, firstEnd: number): number {
@@ -215,13 +268,17 @@ class Rewriter {
         return end;
       }
     }
+    this.problem(start, '{% comment %} is not closed with {% endcomment %}');
     return this.copyRest(start);
   }
 
   private copyThrough(start: number, endPattern: RegExp, from: number): number {
     endPattern.lastIndex = from;
     const m = endPattern.exec(this.src);
-    if (!m) return this.copyRest(start);
+    if (!m) {
+      this.problem(start, '{% raw %} is not closed with {% endraw %}');
+      return this.copyRest(start);
+    }
     const end = m.index + m[0].length;
     this.copy(start, end);
     return end;
@@ -257,4 +314,10 @@ class Rewriter {
   private blank(from: number, to: number): void {
     this.replace(from, to, ' '.repeat(to - from));
   }
+}
+
+/** `["lead score"]`, quoted with whichever quote the key does not contain. */
+function bracketed(key: string): string {
+  const quote = key.includes('"') ? "'" : '"';
+  return `[${quote}${key}${quote}]`;
 }
