@@ -4,7 +4,7 @@ import { toAttemptRow } from '../dispatch/attempt-row.js';
 import { failedAttempt } from '../dispatch/dispatcher.js';
 import { decideNextAttempt } from '../dispatch/retry-policy.js';
 import type { AttemptResult } from '../dispatch/types.js';
-import type { Delivery, DeliveryOutcome, Profile, TrackBatch } from '../store/types.js';
+import type { Delivery, DeliveryOutcome, Profile, TrackBatch } from '../domain/index.js';
 import type { ProfileLoader } from './profile-loader.js';
 import type { PreparedSend, RemoteAttempt, WorkerPorts } from './types.js';
 
