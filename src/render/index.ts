@@ -28,6 +28,10 @@ export type { RenderedWebhookRequest, AssembledRequest } from './render-request.
 export type { FieldError, WebhookField } from './render-fields.js';
 
 export { createLiquid, LIBRARY_ALLOW_WITH } from './library-engine.js';
+export { templateError, webhookTemplateFields, webhookTemplateIssues, withPosition } from './template-check.js';
+export type { TemplateIssue, WebhookTemplateField } from './template-check.js';
+export { webhookFileLocator, identityLocator, fieldRefOf } from './file-positions.js';
+export type { FieldRef, FieldLocator, FilePosition } from './file-positions.js';
 export type { LibraryLiquidOptions } from './library-engine.js';
 
 export { previewWebhook, STUB_RESPONSE_BODY } from './preview.js';

@@ -20,7 +20,8 @@ describe('liquidhook lint', () => {
     const result = await runCli(['lint', path]);
     expect(result.code).toBe(4);
     // The body starts on line 8; the unclosed output is on its second line, column 9.
-    expect(result.stdout).toMatch(new RegExp(`parse\\.webhook\\.liquid:9:9: error syntax: body: .*not closed`));
+    // The author's text (${first_name}, not the rewritten lookup) and only the output at fault.
+    expect(result.stdout).toContain('parse.webhook.liquid:9:9: error syntax: body: output "{{ ${first_name} "" is not closed with "}}"');
   });
 
   it('finds a Shopify filter Braze does not support, at its position, and warns about unknown ones', async () => {

@@ -1,10 +1,10 @@
 // Lints one template file for use in Braze and here: syntax errors, filters Braze does not
 // support, attributes Braze does not know, and (for JSON webhooks) bodies that are not valid
 // JSON for sample recipients. Sample renders never touch the network (connected_content stubbed).
-import { createLiquid, isBrazeDefaultAttribute, BRAZE_NAMESPACES, rewriteBrazeSyntax, TemplateError, type LiquidhookEngine } from '../../liquid/index.js';
-import { WebhookFileError, parseWebhookFile, previewWebhook, substitutePlaceholders } from '../../render/index.js';
-import type { Placeholder, Webhook } from '../../render/index.js';
-import { fieldRefOf, identityLocator, webhookFileLocator, type FieldLocator, type FieldRef } from '../file-positions.js';
+import { createLiquid, isBrazeDefaultAttribute, BRAZE_NAMESPACES, rewriteBrazeSyntax, type LiquidhookEngine } from '../../liquid/index.js';
+import { WebhookFileError, parseWebhookFile, previewWebhook, substitutePlaceholders, templateError, webhookTemplateFields } from '../../render/index.js';
+import type { Placeholder, Webhook, WebhookTemplateField } from '../../render/index.js';
+import { fieldRefOf, identityLocator, webhookFileLocator, type FieldLocator } from '../file-positions.js';
 import { isWebhookFile, PLAIN_TEMPLATE_URL } from '../template-input.js';
 import { ENGINE_ONLY_FILTERS, UNSUPPORTED_FILTERS } from './braze-filters.js';
 import { lintSamples } from './samples.js';
@@ -30,12 +30,6 @@ export interface Finding {
   severity: Severity;
   rule: LintRule;
   message: string;
-}
-
-interface Field {
-  ref: FieldRef;
-  label: string;
-  text: string;
 }
 
 /** A shared engine: parsing only, no network. */
@@ -72,10 +66,8 @@ export async function lintTemplateText(path: string, text: string): Promise<Find
   let parsed = true;
   for (const field of fieldsOf(webhook)) {
     const at = (line: number, column: number) => locator.locate(field.ref, line, column);
-    try {
-      engine.parse(field.text);
-    } catch (error) {
-      if (!(error instanceof TemplateError)) throw error;
+    const error = templateError(field.text, engine);
+    if (error) {
       parsed = false;
       const where = webhook.url === PLAIN_TEMPLATE_URL ? '' : `${field.label}: `;
       add({ ...at(error.line, error.column), severity: 'error', rule: 'syntax', message: `${where}${error.reason}` });
@@ -96,18 +88,10 @@ export async function lintTemplateText(path: string, text: string): Promise<Find
   return findings;
 }
 
-function fieldsOf(webhook: Webhook): Field[] {
-  const fields: Field[] = [];
-  if (webhook.url !== PLAIN_TEMPLATE_URL) fields.push({ ref: { kind: 'url' }, label: 'url', text: webhook.url });
-  for (const [name, text] of Object.entries(webhook.headers)) fields.push({ ref: { kind: 'header', name }, label: `header ${name}`, text });
-  if (webhook.body.type === 'raw') fields.push({ ref: { kind: 'body' }, label: 'body', text: webhook.body.text });
-  else {
-    webhook.body.pairs.forEach((pair, index) => {
-      fields.push({ ref: { kind: 'pair', index, part: 'key' }, label: `body pair ${index + 1} key`, text: pair.key });
-      fields.push({ ref: { kind: 'pair', index, part: 'value' }, label: `body pair ${index + 1} value`, text: pair.value });
-    });
-  }
-  return fields;
+/** The webhook's template fields; a plain template is its body only. */
+function fieldsOf(webhook: Webhook): WebhookTemplateField[] {
+  const fields = webhookTemplateFields(webhook);
+  return webhook.url === PLAIN_TEMPLATE_URL ? fields.filter((f) => f.ref.kind !== 'url') : fields;
 }
 
 function filterFinding(name: string, engine: LiquidhookEngine): Pick<Finding, 'severity' | 'rule' | 'message'> | undefined {

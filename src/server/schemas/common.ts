@@ -6,6 +6,8 @@ import type { CallRecord } from '../../liquid/types.js';
 export const FieldErrorSchema = z.object({
   path: z.string().describe('Where the problem is, e.g. attributes[0]["lead score"]'),
   message: z.string(),
+  line: z.number().int().optional().describe('For a template that does not parse: 1-based line inside that field'),
+  column: z.number().int().optional().describe('For a template that does not parse: 1-based column inside that field'),
 });
 
 export const ErrorBodySchema = z
