@@ -22,9 +22,10 @@ import { AbortMessage, newRenderState } from './render-state.js';
 import { BrazeContext } from './dialect/braze-context.js';
 import { registerRubyCompat } from './ruby-compat/index.js';
 import { registerAbortMessage } from './tags/abort-message.js';
+import { contentBlockProvider, registerContentBlocks } from './tags/content-block.js';
 import { LruCache } from './dialect/lru.js';
 import { watchUnknownFilters } from './dialect/unknown-filters.js';
-import type { LiquidhookOptions, RenderResult } from './types.js';
+import type { ContentBlockProvider, LiquidhookOptions, RenderResult } from './types.js';
 
 /** A template rewritten to standard Liquid and parsed by liquidjs. */
 export interface ParsedTemplate {
@@ -45,6 +46,8 @@ export interface LiquidhookEngine {
   readonly limits: Readonly<ResolvedLimits>;
   /** Number of parses actually performed (cache misses). */
   readonly parseCount: number;
+  /** Where `{{content_blocks.${name}}}` finds its blocks (engines made for previews reuse it). */
+  readonly contentBlocks?: ContentBlockProvider;
 }
 
 export const DEFAULT_TEMPLATE_CACHE_SIZE = 500;
@@ -74,6 +77,12 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
   registerRubyCompat(liquid);
   registerConnectedContent(liquid, options.connectedContent);
   registerAbortMessage(liquid);
+  const contentBlocks = contentBlockProvider(options.contentBlocks);
+  registerContentBlocks(liquid, {
+    ...(contentBlocks ? { provider: contentBlocks } : {}),
+    parse: (source) => parse(source),
+    locate: (error, block) => toTemplateError(error, block.rewritten.map, block.rewritten.source, limits, 'render'),
+  });
   registerLoopLimits(liquid, limits.loopIterations);
 
   const cache = new LruCache<string, ParsedTemplate>(options.templateCacheSize ?? DEFAULT_TEMPLATE_CACHE_SIZE);
@@ -143,6 +152,7 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
     parse,
     liquid,
     limits,
+    ...(contentBlocks ? { contentBlocks } : {}),
     get parseCount() {
       return parseCount;
     },

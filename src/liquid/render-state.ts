@@ -11,6 +11,8 @@ export interface RenderState {
   loopIterations: number;
   /** Secret values met during the render (saved tokens, credentials) so logs and previews can redact them. */
   secrets?: Set<string>;
+  /** Content Blocks being rendered, outermost first (nesting and cycles are checked against it). */
+  contentBlocks?: string[];
 }
 
 export function newRenderState(): RenderState {

@@ -97,8 +97,16 @@ export interface RenderLimits {
   nestingDepth?: number;
 }
 
+/**
+ * Content Blocks by name, for `{{content_blocks.${name}}}`: the block's Liquid, or undefined when
+ * there is no such block. A function may answer asynchronously (a database, an API).
+ */
+export type ContentBlockProvider = (name: string) => string | undefined | Promise<string | undefined>;
+
 export interface LiquidhookOptions {
   connectedContent?: ConnectedContentOptions;
+  /** Where `{{content_blocks.${name}}}` finds its blocks: a provider, or a name → Liquid record. */
+  contentBlocks?: ContentBlockProvider | Readonly<Record<string, string>>;
   limits?: RenderLimits;
   /** Parsed-template LRU size. */
   templateCacheSize?: number;

@@ -11,18 +11,10 @@
 // Every edit is recorded in a SourceMap so errors point at the text the user wrote.
 import { LimitError } from '../errors.js';
 import { unclosedOutput, unclosedTag } from './author-messages.js';
-import { BRAZE_FIRST_OR_SELF } from './braze-context.js';
+import { CONTENT_BLOCK_TAG, contentBlockAt, parseReference, type AttributeReference, type ContentBlockReference } from './references.js';
 import { SourceMap } from './source-map.js';
 
-/** One `${...}` reference found in the template (used for missing-attribute warnings). */
-export interface AttributeReference {
-  /** Lookup path from the render context, e.g. ['custom_attribute', 'lead score']; absent when dynamic. */
-  path?: string[];
-  /** The reference as written, e.g. `custom_attribute.${lead score}`. */
-  text: string;
-  /** Offset of the reference in the original template. */
-  offset: number;
-}
+export type { AttributeReference, ContentBlockReference } from './references.js';
 
 /** Something liquidjs would misread: said here in the author's terms, at the author's position. */
 export interface SyntaxProblem {
@@ -37,10 +29,10 @@ export interface RewrittenTemplate {
   attributes: AttributeReference[];
   /** Unclosed delimiters, in the order met; the engine reports the first as a parse error. */
   problems: SyntaxProblem[];
+  /** `{{content_blocks.${name}}}` inclusions, in the order met. */
+  contentBlocks: ContentBlockReference[];
 }
 
-const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const NAMESPACE_CHAIN = /(?:^|[^\w.\]}-])((?:[A-Za-z_][A-Za-z0-9_-]*\.)+)$/;
 const RAW_END = /\{%-?\s*endraw\s*-?%\}/g;
 const COMMENT_TAGS = /\{%-?\s*(comment|endcomment)\b[\s\S]*?%\}/g;
 
@@ -57,12 +49,18 @@ export function rewriteBrazeSyntax(original: string, maxNesting = Infinity): Rew
   return new Rewriter(original, maxNesting).run();
 }
 
+/** The `{{content_blocks.${name}}}` inclusions of a template, with their offsets. */
+export function contentBlockReferences(template: string): ContentBlockReference[] {
+  return rewriteBrazeSyntax(template).contentBlocks;
+}
+
 class Rewriter {
   private readonly parts: string[] = [];
   private generatedLength = 0;
   private readonly map: SourceMap;
   private readonly attributes: AttributeReference[] = [];
   private readonly problems: SyntaxProblem[] = [];
+  private readonly contentBlocks: ContentBlockReference[] = [];
   private nesting = 0;
   /** Start of the tag whose markup is being rewritten (-1 in an output), and whether it is a condition. */
   private tagStart = -1;
@@ -87,7 +85,7 @@ class Rewriter {
       this.copy(i, next);
       i = this.src.startsWith('{%', next) ? this.tag(next) : this.output(next);
     }
-    return { source: this.parts.join(''), map: this.map, attributes: this.attributes, problems: this.problems };
+    return { source: this.parts.join(''), map: this.map, attributes: this.attributes, problems: this.problems, contentBlocks: this.contentBlocks };
   }
 
   private nextDelimiter(from: number): number {
@@ -128,6 +126,13 @@ class Rewriter {
 
   /** `{{ ... }}` starting at `start`, possibly with nested `{{ }}` in filter arguments. */
   private output(start: number): number {
+    const block = contentBlockAt(this.src, start);
+    if (block === 'filtered') this.problem(start, 'a content block is included as {{content_blocks.${name}}}, without filters (capture it to filter it)');
+    else if (block) {
+      this.contentBlocks.push(block);
+      this.replace(start, block.end, `{%${block.trimLeft ? '-' : ''} ${CONTENT_BLOCK_TAG} ${JSON.stringify(block.name)} ${block.trimRight ? '-' : ''}%}`);
+      return block.end;
+    }
     this.copy(start, start + 2);
     const stop = this.markup(start + 2, this.src.length, true, 'liquid');
     if (stop >= this.src.length) {
@@ -215,42 +220,16 @@ class Rewriter {
 
   /** `${name}` at `start`; returns the offset after it, or -1 when it is not a reference. */
   private attribute(start: number, limit: number, segment: number): number {
-    const close = this.src.indexOf('}', start + 2);
-    if (close < 0 || close >= limit) return -1;
-    // Braze also accepts filters inside the braces: `${first_name | default: 'there'}`.
-    const inner = this.src.slice(start + 2, close);
-    const pipe = /\|\s*[A-Za-z_]/.exec(inner);
-    const name = (pipe ? inner.slice(0, pipe.index) : inner).trim();
-    const filters = pipe ? ` ${inner.slice(pipe.index)}` : '';
-    if (!name || /[{\n\r]/.test(inner) || (name.includes('"') && name.includes("'"))) return -1;
-    if (this.tagStart < 0 && this.src[close + 1] === '}' && this.src[close + 2] !== '}') {
+    const ref = parseReference(this.src, start, limit, segment);
+    if (!ref) return -1;
+    if (this.tagStart < 0 && this.src[ref.end] === '}' && this.src[ref.end + 1] !== '}') {
       // `{{ ${first_name }}`: the brace taken to close `${` is the output's own `}}`.
-      this.problem(start, `"\${${inner.trimEnd()}" is not closed with "}"`);
+      this.problem(start, `"\${${ref.inner.trimEnd()}" is not closed with "}"`);
     }
-    const afterDot = start > segment && this.src[start - 1] === '.';
-    const chain = afterDot ? NAMESPACE_CHAIN.exec(this.src.slice(Math.max(0, start - 200), start)) : null;
-    const namespace = chain ? chain[1]!.slice(0, -1).split('.') : [];
-    // `${address.city}` is the path address → city, as in Braze's nested-attribute examples.
-    const segments = name.split('.').map((part) => part.trim());
-    const keys = segments.every((part) => part !== '') ? segments : [name];
-    this.attributes.push({
-      path: !afterDot || chain ? [...namespace, ...keys] : undefined,
-      text: `${chain ? chain[1] : ''}\${${name}}`,
-      offset: start - (chain ? chain[1]!.length : 0),
-    });
-    // `${songs}[0]`: the first element of an array, an object attribute itself.
-    const firstOrSelf = !filters && this.src.startsWith('[0]', close + 1);
-    const end = firstOrSelf ? close + 4 : close + 1;
-    const index = firstOrSelf ? `[${JSON.stringify(BRAZE_FIRST_OR_SELF)}]` : '';
-    if (keys.every((key) => SIMPLE_NAME.test(key))) {
-      this.copy(segment, start);
-      this.replace(start, end, keys.join('.') + index + filters);
-    } else {
-      const replaceFrom = afterDot ? start - 1 : start;
-      this.copy(segment, replaceFrom);
-      this.replace(replaceFrom, end, keys.map(bracketed).join('') + index + filters);
-    }
-    return end;
+    this.attributes.push(ref.reference);
+    this.copy(segment, ref.replaceFrom);
+    this.replace(ref.replaceFrom, ref.end, ref.replacement);
+    return ref.end;
   }
 
   private problem(offset: number, message: string): void {
@@ -314,10 +293,4 @@ class Rewriter {
   private blank(from: number, to: number): void {
     this.replace(from, to, ' '.repeat(to - from));
   }
-}
-
-/** `["lead score"]`, quoted with whichever quote the key does not contain. */
-function bracketed(key: string): string {
-  const quote = key.includes('"') ? "'" : '"';
-  return `[${quote}${key}${quote}]`;
 }
