@@ -2,7 +2,7 @@
 // secrets redacted. Nothing is sent except connected_content calls in "live" mode.
 import type { Dispatcher } from 'undici';
 import { createUndiciFetcher } from '../liquid/connected-content/index.js';
-import { createLiquid, type LiquidhookEngine } from '../liquid/index.js';
+import { createLiquid, type LiquidhookEngine, type LiquidhookOptions } from '../liquid/index.js';
 import { REDACTED, isSecretHeader, redactHeaders, redactText, redactUrl } from '../liquid/redact.js';
 import type { CallRecord, ConnectedContentFetcher, ConnectedContentResponse, Credential } from '../liquid/types.js';
 import { guardedAgentFor } from './library-engine.js';
@@ -27,6 +27,8 @@ export interface PreviewOptions {
   engine?: LiquidhookEngine;
   /** Named credentials for `:basic_auth` / `:auth_credentials`. */
   credentials?: Record<string, Credential>;
+  /** Blocks for `{{content_blocks.${name}}}` (default: those of `engine`). */
+  contentBlocks?: LiquidhookOptions['contentBlocks'];
   /** undici dispatcher for live calls; defaults to the SSRF-guarded agent. */
   dispatcher?: Dispatcher;
   /**
@@ -97,8 +99,10 @@ function engineFor(mode: NonNullable<PreviewOptions['connectedContent']>, option
   } else {
     fetcher = recordedFetcher(mode);
   }
+  const contentBlocks = options.contentBlocks ?? options.engine?.contentBlocks;
   return createLiquid({
     ...(options.engine ? { limits: options.engine.limits } : {}),
+    ...(contentBlocks ? { contentBlocks } : {}),
     connectedContent: {
       fetcher: collectingTokens(fetcher, seen),
       // Stub and recorded answers never leave the process: their call records say so.

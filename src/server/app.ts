@@ -13,6 +13,7 @@ import { swaggerOptions } from './openapi.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerRequestIdHeader, requestIdFor } from './request-id.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
+import { registerContentBlockRoutes } from './routes/content-blocks.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerExportRoutes } from './routes/export.js';
@@ -34,6 +35,7 @@ export const API_ROUTES: RoutePlugin[] = [
   registerCampaignRoutes,
   registerDeliveryRoutes,
   registerScoringRoutes,
+  registerContentBlockRoutes,
   registerSyncRoutes,
   registerExportRoutes,
 ];

@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
+import type { ContentBlockRegistry } from '../content-blocks/index.js';
 import type { CampaignCatalog } from '../deliveries/catalog.js';
 import type { WebhookDispatcher } from '../dispatch/index.js';
 import type { DeliveryHandOff } from '../deliveries/worker.js';
@@ -20,6 +21,8 @@ export interface RouteContext {
   catalog: CampaignCatalog;
   /** Engine with live, SSRF-guarded connected_content. */
   engine: LiquidhookEngine;
+  /** The Content Blocks the engines include (the routes make one over the store when absent). */
+  contentBlocks?: ContentBlockRegistry;
   dispatcher: WebhookDispatcher;
   /** Placeholder values and signing secrets (`signing_secret_ref` names). */
   env: Record<string, string | undefined>;
