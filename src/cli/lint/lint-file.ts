@@ -7,6 +7,7 @@ import type { Placeholder, Webhook, WebhookTemplateField } from '../../render/in
 import { fieldRefOf, identityLocator, webhookFileLocator, type FieldLocator } from '../file-positions.js';
 import { isWebhookFile, PLAIN_TEMPLATE_URL } from '../template-input.js';
 import { ENGINE_ONLY_FILTERS, UNSUPPORTED_FILTERS } from './braze-filters.js';
+import { blocksNextTo, contentBlockProblems } from './content-blocks.js';
 import { lintSamples } from './samples.js';
 import { findFilterUses, positionAt } from './scan.js';
 
@@ -20,6 +21,7 @@ export const LINT_RULES = [
   'unknown-attribute',
   'render-error',
   'invalid-json-body',
+  'content-block',
 ] as const;
 export type LintRule = (typeof LINT_RULES)[number];
 
@@ -63,6 +65,7 @@ export async function lintTemplateText(path: string, text: string): Promise<Find
   }
 
   const engine = (parseEngine ??= createLiquid());
+  const blocks = await blocksNextTo(path);
   let parsed = true;
   for (const field of fieldsOf(webhook)) {
     const at = (line: number, column: number) => locator.locate(field.ref, line, column);
@@ -77,6 +80,12 @@ export async function lintTemplateText(path: string, text: string): Promise<Find
       const finding = filterFinding(use.name, engine);
       if (finding) add({ ...at(pos.line, pos.column), ...finding });
     }
+    for (const problem of contentBlockProblems(field.text, blocks)) {
+      // Every sample render would fail on it too: said once, here.
+      parsed = false;
+      const pos = positionAt(field.text, problem.offset);
+      add({ ...at(pos.line, pos.column), severity: 'error', rule: 'content-block', message: problem.message });
+    }
     for (const ref of rewriteBrazeSyntax(field.text).attributes) {
       const finding = attributeFinding(ref.path, ref.text);
       if (finding) add({ ...at(positionAt(field.text, ref.offset).line, positionAt(field.text, ref.offset).column), ...finding });
@@ -84,7 +93,7 @@ export async function lintTemplateText(path: string, text: string): Promise<Find
   }
   if (!parsed) return findings;
 
-  await lintSampleRenders(webhook, placeholders, locator, add);
+  await lintSampleRenders(webhook, placeholders, locator, add, blocks.blocks);
   return findings;
 }
 
@@ -126,6 +135,7 @@ async function lintSampleRenders(
   placeholders: Placeholder[],
   locator: FieldLocator,
   add: (f: Omit<Finding, 'file'>) => void,
+  contentBlocks: Record<string, string>,
 ): Promise<void> {
   const values: Record<string, string> = {};
   for (const p of placeholders) values[p.text] = p.kind === 'origin' ? 'https://placeholder.example.com' : 'placeholder';
@@ -136,7 +146,7 @@ async function lintSampleRenders(
   // type question, so escaping is only reported when plain text values still give valid JSON.
   let plainTextValid = true;
   for (const sample of lintSamples(references)) {
-    const preview = await previewWebhook(filled, { attributes: sample.context, connectedContent: 'stub', revealSecrets: true });
+    const preview = await previewWebhook(filled, { attributes: sample.context, connectedContent: 'stub', revealSecrets: true, contentBlocks });
     for (const error of preview.errors) {
       const pos = locator.locate(fieldRefOf(error.field, error.message), error.line, error.column);
       add({ ...pos, severity: 'error', rule: 'render-error', message: `${error.field === 'body' || webhook.url === PLAIN_TEMPLATE_URL ? '' : `${error.field}: `}${error.message} (sample: ${sample.name})` });
