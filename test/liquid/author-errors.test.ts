@@ -70,6 +70,11 @@ describe('parse errors in the author\'s words', () => {
     }
   });
 
+  it('reads a comment tag by tag as liquidjs does: a comment opener inside another tag is not one', async () => {
+    const template = '{% comment %}\n  {% assign a = 123 {% comment %}\n{% endcomment %}ok';
+    expect((await engine.render(template, {})).output).toBe('ok');
+  });
+
   it('quotes only the tag or output at fault, not what follows it', () => {
     const rest = '\nThe rest of the message: {{ "private" }} {% assign a = 1 %}';
     for (const template of ['{% if x > 1 }', '{% if x %}unterminated', '{% iff x %}', '{% assign = 1 %}', '{{ x | upcase upcase }}']) {

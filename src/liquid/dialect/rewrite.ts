@@ -34,7 +34,7 @@ export interface RewrittenTemplate {
 }
 
 const RAW_END = /\{%-?\s*endraw\s*-?%\}/g;
-const COMMENT_TAGS = /\{%-?\s*(comment|endcomment)\b[\s\S]*?%\}/g;
+const COMMENT_TAG = /^\{%-?\s*(comment|endcomment)\b/;
 
 type MarkupMode = 'liquid' | 'connected_content';
 
@@ -236,16 +236,19 @@ class Rewriter {
     if (!this.problems.some((p) => p.offset === offset)) this.problems.push({ offset, message });
   }
 
+  /** A comment, nested comments included, read tag by tag as liquidjs's tokenizer does (a tag ends at its first `%}`). */
   private copyComment(start: number, firstEnd: number): number {
     let depth = 1;
-    COMMENT_TAGS.lastIndex = firstEnd;
-    for (let m = COMMENT_TAGS.exec(this.src); m; m = COMMENT_TAGS.exec(this.src)) {
-      depth += m[1] === 'comment' ? 1 : -1;
+    for (let open = this.src.indexOf('{%', firstEnd); open >= 0; open = this.src.indexOf('{%', open + 2)) {
+      const close = this.src.indexOf('%}', open + 2);
+      if (close < 0) break;
+      const name = COMMENT_TAG.exec(this.src.slice(open, Math.min(close, open + 40)))?.[1];
+      depth += name === 'comment' ? 1 : name === 'endcomment' ? -1 : 0;
       if (depth === 0) {
-        const end = m.index + m[0].length;
-        this.copy(start, end);
-        return end;
+        this.copy(start, close + 2);
+        return close + 2;
       }
+      open = close;
     }
     this.problem(start, '{% comment %} is not closed with {% endcomment %}');
     return this.copyRest(start);
