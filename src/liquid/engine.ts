@@ -25,7 +25,7 @@ import { registerAbortMessage } from './tags/abort-message.js';
 import { contentBlockProvider, registerContentBlocks } from './tags/content-block.js';
 import { LruCache } from './dialect/lru.js';
 import { watchUnknownFilters } from './dialect/unknown-filters.js';
-import type { ContentBlockProvider, LiquidhookOptions, RenderResult } from './types.js';
+import type { ContentBlockProvider, LiquidhookOptions, RenderOptions, RenderResult } from './types.js';
 
 /** A template rewritten to standard Liquid and parsed by liquidjs. */
 export interface ParsedTemplate {
@@ -38,7 +38,7 @@ export interface ParsedTemplate {
 }
 
 export interface LiquidhookEngine {
-  render(template: string, context: object): Promise<RenderResult>;
+  render(template: string, context: object, options?: RenderOptions): Promise<RenderResult>;
   /** Parse (or fetch from the cache); throws TemplateError with original line/column. */
   parse(template: string): ParsedTemplate;
   /** The underlying liquidjs instance (tests and tools). */
@@ -116,9 +116,11 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
     return parsed;
   }
 
-  async function render(template: string, context: object): Promise<RenderResult> {
+  async function render(template: string, context: object, options: RenderOptions = {}): Promise<RenderResult> {
     const parsed = parse(template);
     const state = newRenderState();
+    const blocks = contentBlockProvider(options.contentBlocks);
+    if (blocks) state.blockProvider = blocks;
     // A copy: `increment`/`decrement` write to the environment, never to the caller's object.
     const ctx = new BrazeContext({ ...(context ?? {}) }, liquid, state);
     const warnings = [

@@ -21,5 +21,6 @@ export type {
   Credential,
   LiquidhookOptions,
   RenderLimits,
+  RenderOptions,
   RenderResult,
 } from './types.js';

@@ -13,6 +13,8 @@ export interface RenderState {
   secrets?: Set<string>;
   /** Content Blocks being rendered, outermost first (nesting and cycles are checked against it). */
   contentBlocks?: string[];
+  /** Where this render's blocks come from, when the render brings its own. */
+  blockProvider?: (name: string) => string | undefined | Promise<string | undefined>;
 }
 
 export function newRenderState(): RenderState {

@@ -103,6 +103,12 @@ export interface RenderLimits {
  */
 export type ContentBlockProvider = (name: string) => string | undefined | Promise<string | undefined>;
 
+/** Options of one render. */
+export interface RenderOptions {
+  /** Blocks for this render only, over the engine's (a render on a thread gets the blocks it uses). */
+  contentBlocks?: ContentBlockProvider | Readonly<Record<string, string>>;
+}
+
 export interface LiquidhookOptions {
   connectedContent?: ConnectedContentOptions;
   /** Where `{{content_blocks.${name}}}` finds its blocks: a provider, or a name → Liquid record. */

@@ -28,14 +28,16 @@ export type { RenderedWebhookRequest, AssembledRequest } from './render-request.
 export type { FieldError, WebhookField } from './render-fields.js';
 
 export { createLiquid, LIBRARY_ALLOW_WITH } from './library-engine.js';
-export { templateError, webhookTemplateFields, webhookTemplateIssues, withPosition } from './template-check.js';
+export { contentBlocksUsedBy, templateError, webhookTemplateFields, webhookTemplateIssues, withPosition } from './template-check.js';
 export type { TemplateIssue, WebhookTemplateField } from './template-check.js';
 export { webhookFileLocator, identityLocator, fieldRefOf } from './file-positions.js';
 export type { FieldRef, FieldLocator, FilePosition } from './file-positions.js';
 export type { LibraryLiquidOptions } from './library-engine.js';
 
-export { previewWebhook, STUB_RESPONSE_BODY } from './preview.js';
+export { previewWebhook, STUB_RESPONSE_BODY, stubFetcher, recordedFetcher } from './preview.js';
 export type { PreviewOptions, WebhookPreview, RecordedResponse, RecordedResponses } from './preview.js';
 
-export { testSendWebhook } from './test-send.js';
+export { testSendWebhook, sendRenderedTest } from './test-send.js';
+export { redactRendering, scrubSecretValues } from './redact-rendering.js';
+export type { RedactedRendering, RenderingRedaction } from './redact-rendering.js';
 export type { TestSendOptions, TestSendOutcome } from './test-send.js';

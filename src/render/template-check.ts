@@ -2,7 +2,7 @@
 // content blocks), the template files loaded at start and `liquidhook lint` all call it, so a
 // template that would fail at every send is refused where it is written, with the field, the line
 // and the column, in the author's words.
-import { createLiquid, TemplateError, type LiquidhookEngine } from '../liquid/index.js';
+import { contentBlockReferences, createLiquid, MAX_CONTENT_BLOCK_NESTING, TemplateError, type LiquidhookEngine } from '../liquid/index.js';
 import type { FieldRef } from './file-positions.js';
 import type { Webhook } from './schema.js';
 
@@ -63,6 +63,27 @@ export function webhookTemplateIssues(webhook: Webhook, engine?: LiquidhookEngin
     if (error) issues.push({ field, line: error.line, column: error.column, message: error.reason });
   }
   return issues;
+}
+
+/**
+ * The blocks a render of `webhook` can include, from `all` (name → Liquid): those its fields
+ * name and those these name, as deep as Braze expands. A render on another thread gets these.
+ */
+export function contentBlocksUsedBy(webhook: Webhook, all: Readonly<Record<string, string>>): Record<string, string> {
+  const used: Record<string, string> = {};
+  let level = webhookTemplateFields(webhook).map((f) => f.text);
+  for (let depth = 0; depth < MAX_CONTENT_BLOCK_NESTING && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const text of level) {
+      for (const { name } of contentBlockReferences(text)) {
+        if (Object.hasOwn(used, name) || !Object.hasOwn(all, name)) continue;
+        used[name] = all[name]!;
+        next.push(all[name]!);
+      }
+    }
+    level = next;
+  }
+  return used;
 }
 
 /** `message (line L, column C)`, or the message alone when there is no position. */

@@ -16,6 +16,7 @@ import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContentBlockRoutes } from './routes/content-blocks.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerDocsRoutes } from './routes/docs.js';
+import { registerDryRunRoutes } from './routes/dry-runs.js';
 import { registerExportRoutes } from './routes/export.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
@@ -33,6 +34,7 @@ export type { RouteContext, RoutePlugin, ZodApp } from './context.js';
 export const API_ROUTES: RoutePlugin[] = [
   registerUserRoutes,
   registerCampaignRoutes,
+  registerDryRunRoutes,
   registerDeliveryRoutes,
   registerScoringRoutes,
   registerContentBlockRoutes,

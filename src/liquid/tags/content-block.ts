@@ -55,7 +55,8 @@ export function registerContentBlocks(liquid: Liquid, runtime: ContentBlockRunti
         );
         return;
       }
-      const source = runtime.provider ? ((yield runtime.provider(name)) as string | undefined) : undefined;
+      const provider = state.blockProvider ?? runtime.provider;
+      const source = provider ? ((yield provider(name)) as string | undefined) : undefined;
       if (typeof source !== 'string') throw new Error(`content block "${name}" does not exist`);
       let block: ParsedBlock;
       try {
