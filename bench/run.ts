@@ -40,6 +40,8 @@ await section('1', async () => {
   raw.render = r;
   lines.push(
     ratioLine({ section: '1', what: 'MQL webhook render (verbatim, liquidhook)', value: r.liquidhook, unit: 'renders/s', baseline: { what: 'stock liquidjs, same logic in plain Liquid', value: r.liquidjs }, goal: '>= 0.8x', met: r.liquidhook / r.liquidjs >= 0.8 }),
+    ratioLine({ section: '1', what: 'MQL webhook render, score below threshold (abort_message)', value: r.abort.liquidhook, unit: 'renders/s', baseline: { what: "stock liquidjs, same logic's else branch", value: r.abort.liquidjs }, goal: '>= 0.8x', met: r.abort.liquidhook / r.abort.liquidjs >= 0.8 }),
+    ratioLine({ section: '1', what: 'MQL webhook render, 50/50 sent and aborted', value: r.mix.liquidhook, unit: 'renders/s', baseline: { what: 'stock liquidjs, same mix', value: r.mix.liquidjs }, goal: '>= 0.9x', met: r.mix.liquidhook / r.mix.liquidjs >= 0.9 }),
   );
   if (r.brazejs !== undefined) {
     lines.push(ratioLine({ section: '1', what: 'MQL webhook render vs brazejs', value: r.liquidhook, unit: 'renders/s', baseline: { what: 'brazejs, verbatim template', value: r.brazejs }, note: `brazejs ${r.brazejsNote}` }));

@@ -11,6 +11,7 @@ import { CliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { fieldRefOf } from './file-positions.js';
 import { pathIn, type CliIo } from './io.js';
+import { blocksNextTo } from './lint/content-blocks.js';
 import { loadTemplate, missingPlaceholderWarnings, type LoadedTemplate } from './template-input.js';
 
 export type ConnectedContentMode = 'live' | 'stub' | RecordedResponses;
@@ -100,12 +101,15 @@ export async function runPreview(run: PreviewRun): Promise<WebhookPreview> {
     throw new CliError((error as Error).message);
   }
   const agent = run.mode === 'live' ? createGuardedAgent({ allowedHosts: allowList }) : undefined;
+  // The content blocks of the content-blocks/ folder next to the file, as lint reads them.
+  const { blocks } = await blocksNextTo(run.template.path);
   try {
     return await previewWebhook(run.template.webhook, {
       attributes: run.context,
       connectedContent: run.mode,
       secrets: run.template.secrets,
       revealSecrets: run.revealSecrets,
+      contentBlocks: blocks,
       ...(agent ? { dispatcher: agent } : {}),
     });
   } finally {

@@ -15,7 +15,12 @@ const port = parentPort!;
 const { logAttempts, ...config } = workerData as SendThreadConfig & { logAttempts: boolean };
 const dispatcher = createDispatcher(config);
 const connectedContentAgent = createGuardedAgent({ allowedHosts: parseAllowedHosts(config.allowedHosts ?? '') });
-const engine = createLiquid({ connectedContent: { dispatcher: connectedContentAgent } });
+// Content Blocks arrive from the main thread (before the first job, and after each change).
+let contentBlocks: Record<string, string> = {};
+const engine = createLiquid({
+  connectedContent: { dispatcher: connectedContentAgent },
+  contentBlocks: (name) => (Object.hasOwn(contentBlocks, name) ? contentBlocks[name] : undefined),
+});
 
 let results: ResultMessage['results'] = [];
 let origins = new Set<string>();
@@ -55,6 +60,10 @@ async function renderAndSend(job: Extract<Job, { kind: 'render' }>): Promise<[Re
 }
 
 port.on('message', (message: JobMessage) => {
+  if ('contentBlocks' in message) {
+    contentBlocks = message.contentBlocks;
+    return;
+  }
   if ('close' in message) {
     void Promise.allSettled([dispatcher.close(), connectedContentAgent.close()]).finally(() => port.close());
     return;

@@ -17,7 +17,13 @@ import type { RemoteAttempt } from './types.js';
 export type SendThreadConfig = Omit<DispatcherOptions, 'now' | 'agent' | 'lookup' | 'logger'>;
 
 export type Job = { id: number } & ({ kind: 'send'; request: WebhookRequest; options: SendOptions } | { kind: 'render'; job: SendJob });
-export type JobMessage = { jobs: Job[] } | { close: true };
+export type JobMessage = { jobs: Job[] } | { close: true } | { contentBlocks: Record<string, string> };
+
+/** The Content Blocks renders on the thread include: a snapshot at start and after every change. */
+export interface ContentBlockSource {
+  snapshot(): Record<string, string>;
+  onChange(listener: () => void): () => void;
+}
 export interface OriginLoad {
   breaker: BreakerState;
   active: number;
@@ -43,8 +49,10 @@ interface Pending {
   request?: WebhookRequest;
 }
 
-export function createSendThread(options: SendThreadConfig & Pick<DispatcherOptions, 'logger'> = {}): SendThread {
-  const { logger, ...threadConfig } = options;
+export function createSendThread(
+  options: SendThreadConfig & Pick<DispatcherOptions, 'logger'> & { contentBlocks?: ContentBlockSource } = {},
+): SendThread {
+  const { logger, contentBlocks, ...threadConfig } = options;
   const config = DispatcherConfigSchema.parse(threadConfig);
   const pending = new Map<number, Pending>();
   const origins = new Map<string, OriginLoad>();
@@ -56,6 +64,8 @@ export function createSendThread(options: SendThreadConfig & Pick<DispatcherOpti
   function start(): Worker {
     const worker = spawnEntry({ ...threadConfig, logAttempts: logger !== undefined });
     worker.unref();
+    // Ahead of any job: messages reach the thread in order.
+    if (contentBlocks) worker.postMessage({ contentBlocks: contentBlocks.snapshot() } satisfies JobMessage);
     worker.on('message', (message: ResultMessage) => {
       for (const [origin, load] of Object.entries(message.origins)) origins.set(origin, load);
       for (const [id, result] of message.results) settle(id, result);
@@ -114,6 +124,8 @@ export function createSendThread(options: SendThreadConfig & Pick<DispatcherOpti
     });
   }
 
+  const stopBlockUpdates = contentBlocks?.onChange(() => thread?.postMessage({ contentBlocks: contentBlocks.snapshot() } satisfies JobMessage));
+
   return {
     send: (request, sendOptions = {}) => submit<AttemptResult>({ id: nextId++, kind: 'send', request, options: sendOptions }, request),
     renderAndSend: (job) => submit<RemoteAttempt>({ id: nextId++, kind: 'render', job }),
@@ -126,6 +138,7 @@ export function createSendThread(options: SendThreadConfig & Pick<DispatcherOpti
     allowList: parseAllowedHosts(config.allowedHosts),
     async close() {
       closed = true;
+      stopBlockUpdates?.();
       const worker = thread;
       thread = undefined;
       if (worker) {

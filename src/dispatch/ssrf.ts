@@ -9,18 +9,22 @@ import { Agent, buildConnector } from 'undici';
 import { EMPTY_ALLOWLIST, isAddressAllowlisted, isHostnameAllowed, normalizeAddress, parseAllowedHosts } from './allowlist.js';
 import type { AllowList } from './allowlist.js';
 
+const SERVICE_ALLOW_WITH = 'LIQUIDHOOK_ALLOWED_HOSTS';
+
 export class SsrfBlockedError extends Error {
   readonly code = 'ERR_SSRF_BLOCKED';
   constructor(
     readonly hostname: string,
     readonly address: string,
     readonly range: string,
+    /** What the reader sets to allow it: the service's variable, or the library's option. */
+    allowWith: string = SERVICE_ALLOW_WITH,
   ) {
     const shown = describeAddress(address);
     super(
       hostname === address
-        ? `blocked destination ${shown} (${range} address); allow it with LIQUIDHOOK_ALLOWED_HOSTS`
-        : `blocked destination ${hostname} -> ${shown} (${range} address); allow it with LIQUIDHOOK_ALLOWED_HOSTS`,
+        ? `blocked destination ${shown} (${range} address); allow it with ${allowWith}`
+        : `blocked destination ${hostname} -> ${shown} (${range} address); allow it with ${allowWith}`,
     );
     this.name = 'SsrfBlockedError';
   }
@@ -103,7 +107,7 @@ const systemLookup: LookupFunction = (hostname, options, callback) =>
   dns.lookup(hostname, { ...options, all: true }, (err, addresses) => callback(err, addresses));
 
 /** A `net.connect` lookup that resolves every address and fails if any of them is blocked. */
-export function createGuardedLookup(allow: AllowList, lookup: LookupFunction = systemLookup): LookupFunction {
+export function createGuardedLookup(allow: AllowList, lookup: LookupFunction = systemLookup, allowWith = SERVICE_ALLOW_WITH): LookupFunction {
   return (hostname, options, callback) => {
     lookup(hostname, { ...options, all: true }, (err, result) => {
       if (err) return callback(err, '');
@@ -113,7 +117,7 @@ export function createGuardedLookup(allow: AllowList, lookup: LookupFunction = s
       if (!isHostnameAllowed(allow, hostname)) {
         for (const { address } of addresses) {
           const range = blockedRange(address, allow);
-          if (range !== undefined) return callback(new SsrfBlockedError(hostname, address, range) as NodeJS.ErrnoException, '');
+          if (range !== undefined) return callback(new SsrfBlockedError(hostname, address, range, allowWith) as NodeJS.ErrnoException, '');
         }
       }
       if (options.all) return callback(null, addresses);
@@ -133,6 +137,8 @@ export interface GuardedAgentOptions {
   keepAliveTimeoutMs?: number;
   /** DNS resolution (tests substitute a fake resolver); the guard validates whatever it returns. */
   lookup?: LookupFunction;
+  /** How a block message says to allow the destination (default: LIQUIDHOOK_ALLOWED_HOSTS). */
+  allowWith?: string;
 }
 
 type ConnectFn = ReturnType<typeof buildConnector>;
@@ -142,7 +148,7 @@ export function createGuardedConnector(options: GuardedAgentOptions = {}): Conne
   const allow = toAllowList(options.allowedHosts);
   const connect = buildConnector({
     timeout: options.connectTimeoutMs ?? 10_000,
-    lookup: createGuardedLookup(allow, options.lookup) as never,
+    lookup: createGuardedLookup(allow, options.lookup, options.allowWith) as never,
   });
   return (opts, callback) => {
     const hostname = opts.hostname;
@@ -151,7 +157,7 @@ export function createGuardedConnector(options: GuardedAgentOptions = {}): Conne
       // Literal IPs skip DNS lookup entirely, so check them here, before any packet is sent.
       const range = blockedRange(hostname, allow);
       if (range !== undefined) {
-        queueMicrotask(() => callback(new SsrfBlockedError(hostname, hostname, range), null));
+        queueMicrotask(() => callback(new SsrfBlockedError(hostname, hostname, range, options.allowWith), null));
         return undefined as never;
       }
     }
@@ -161,7 +167,7 @@ export function createGuardedConnector(options: GuardedAgentOptions = {}): Conne
       const range = allowedByName ? undefined : peer ? blockedRange(peer, allow) : 'unknown';
       if (range !== undefined) {
         socket.destroy();
-        return callback(new SsrfBlockedError(hostname, peer ?? 'unknown', range), null);
+        return callback(new SsrfBlockedError(hostname, peer ?? 'unknown', range, options.allowWith), null);
       }
       callback(null, socket);
     });

@@ -16,6 +16,8 @@ export interface CallRecord {
   /** Number of HTTP attempts made (`:retry` may make several). */
   attempts: number;
   error?: string;
+  /** The answer came from a stub or a recording (a preview), not from the network. */
+  stubbed?: true;
 }
 
 export interface RenderResult {
@@ -61,6 +63,8 @@ export interface ConnectedContentOptions {
   dispatcher?: Dispatcher;
   /** Replace the network entirely (preview stubs, recorded responses, tests). */
   fetcher?: ConnectedContentFetcher;
+  /** The fetcher answers without the network (stubs, recordings): call records carry `stubbed`. */
+  stubbed?: boolean;
   credentials?: Record<string, Credential>;
   /** Per-request timeout; Braze uses 2 s. */
   timeoutMs?: number;
@@ -93,8 +97,22 @@ export interface RenderLimits {
   nestingDepth?: number;
 }
 
+/**
+ * Content Blocks by name, for `{{content_blocks.${name}}}`: the block's Liquid, or undefined when
+ * there is no such block. A function may answer asynchronously (a database, an API).
+ */
+export type ContentBlockProvider = (name: string) => string | undefined | Promise<string | undefined>;
+
+/** Options of one render. */
+export interface RenderOptions {
+  /** Blocks for this render only, over the engine's (a render on a thread gets the blocks it uses). */
+  contentBlocks?: ContentBlockProvider | Readonly<Record<string, string>>;
+}
+
 export interface LiquidhookOptions {
   connectedContent?: ConnectedContentOptions;
+  /** Where `{{content_blocks.${name}}}` finds its blocks: a provider, or a name → Liquid record. */
+  contentBlocks?: ContentBlockProvider | Readonly<Record<string, string>>;
   limits?: RenderLimits;
   /** Parsed-template LRU size. */
   templateCacheSize?: number;

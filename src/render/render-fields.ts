@@ -6,7 +6,7 @@
 // next, and parse errors point at the right field); the fields are then joined with a separator
 // that no field contains, rendered once, and split again. A rendered separator count other than
 // the expected one (attribute data containing it) fails the render instead of shifting fields.
-import type { LiquidhookEngine } from '../liquid/index.js';
+import type { LiquidhookEngine, RenderOptions } from '../liquid/index.js';
 import { TemplateError } from '../liquid/index.js';
 import type { CallRecord } from '../liquid/types.js';
 import type { Webhook } from './schema.js';
@@ -97,7 +97,7 @@ function prepareFields(engine: LiquidhookEngine, webhook: Webhook, templates: Fi
   return prepared;
 }
 
-export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, context: object): Promise<RenderedFields> {
+export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, context: object, options?: RenderOptions): Promise<RenderedFields> {
   const templates = fieldTemplates(webhook);
   const empty = (extra: Partial<RenderedFields>): RenderedFields => ({
     outputs: [],
@@ -114,7 +114,7 @@ export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, c
 
   let result;
   try {
-    result = await engine.render(combined, context);
+    result = await engine.render(combined, context, options);
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
     const at = locate(combined, error.line, error.column);

@@ -1,6 +1,6 @@
 // The final request a webhook produces for one recipient, un-redacted: what the delivery
 // worker sends. Previews build on the same assembly and redact it afterwards.
-import type { LiquidhookEngine } from '../liquid/index.js';
+import type { LiquidhookEngine, RenderOptions } from '../liquid/index.js';
 import type { CallRecord } from '../liquid/types.js';
 import { renderFields, type FieldError, type RenderedFields } from './render-fields.js';
 import type { HttpMethod, Webhook } from './schema.js';
@@ -40,8 +40,9 @@ export async function renderWebhookRequest(
   engine: LiquidhookEngine,
   webhook: Webhook,
   context: object,
+  options?: RenderOptions,
 ): Promise<RenderedWebhookRequest> {
-  const { errors, ...request } = await assembleWebhookRequest(engine, webhook, context);
+  const { errors, ...request } = await assembleWebhookRequest(engine, webhook, context, options);
   if (errors.length > 0) throw new WebhookRenderError(errors);
   return request;
 }
@@ -50,8 +51,9 @@ export async function assembleWebhookRequest(
   engine: LiquidhookEngine,
   webhook: Webhook,
   context: object,
+  options?: RenderOptions,
 ): Promise<AssembledRequest> {
-  const rendered = await renderFields(engine, webhook, context);
+  const rendered = await renderFields(engine, webhook, context, options);
   const base: AssembledRequest = {
     method: webhook.method,
     url: '',

@@ -16,6 +16,7 @@ import { swaggerOptions } from './openapi.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerRequestIdHeader, requestIdFor } from './request-id.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
+import { registerContentBlockRoutes } from './routes/content-blocks.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerDryRunRoutes } from './routes/dry-runs.js';
@@ -39,6 +40,7 @@ export const API_ROUTES: RoutePlugin[] = [
   registerDryRunRoutes,
   registerDeliveryRoutes,
   registerScoringRoutes,
+  registerContentBlockRoutes,
   registerSyncRoutes,
   registerExportRoutes,
 ];

@@ -9,6 +9,9 @@ import { RequestValidationError } from './validation.js';
 export interface FieldError {
   path: string;
   message: string;
+  /** For a template that does not parse: the position inside that field's template. */
+  line?: number;
+  column?: number;
 }
 
 export interface ErrorBody {

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ensureDbFolder, isSqliteFile, type ServiceConfig } from '../config/index.js';
+import { ContentBlockRegistry } from '../content-blocks/index.js';
 import { CampaignCatalog } from '../deliveries/catalog.js';
 import { createPrepare, createResolve } from '../deliveries/prepare.js';
 import { createSendThread, type SendThread } from '../deliveries/send-thread.js';
@@ -72,7 +73,10 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     const allowList = parseAllowedHosts(config.allowedHosts);
     const connectedContentAgent = createGuardedAgent({ allowedHosts: allowList });
     cleanup.unshift(() => connectedContentAgent.close());
-    const engine = createLiquid({ connectedContent: { dispatcher: connectedContentAgent } });
+    // Content Blocks: stored ones and the files of <templates>/content-blocks, checked before anything renders.
+    const contentBlocks = new ContentBlockRegistry(store, logger);
+    await contentBlocks.load(config.templatesDir);
+    const engine = createLiquid({ connectedContent: { dispatcher: connectedContentAgent }, contentBlocks: contentBlocks.provider });
     const dispatcherOptions = {
       allowedHosts: config.allowedHosts ?? '',
       timeoutMs: config.webhookTimeoutMs,
@@ -85,7 +89,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     // sends from the send thread, which has its own engine and dispatcher.
     const dispatcher = createDispatcher(dispatcherOptions);
     cleanup.unshift(() => dispatcher.close());
-    const sendThread = config.dispatchThread ? createSendThread(dispatcherOptions) : undefined;
+    const sendThread = config.dispatchThread ? createSendThread({ ...dispatcherOptions, contentBlocks }) : undefined;
     if (sendThread) cleanup.unshift(() => sendThread.close());
 
     // Previews and test sends render on these threads, so a hostile template cannot hold up the API.
@@ -95,6 +99,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       renderTimeMs: config.render.timeoutMs,
       memoryMb: config.render.memoryMb,
       allowedHosts: config.allowedHosts ?? '',
+      contentBlocks,
     });
     cleanup.unshift(() => renderPool.close());
     const dryRuns = new DryRuns({
@@ -104,6 +109,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       memoryMb: config.render.memoryMb,
       concurrent: config.dryRun.concurrent,
       timeoutMs: config.dryRun.timeoutMs,
+      contentBlocks,
     });
     cleanup.unshift(() => dryRuns.close());
 
@@ -138,6 +144,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       config,
       store,
       catalog,
+      contentBlocks,
       dispatcher,
       renderPool,
       dryRuns,
@@ -151,7 +158,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     await app.listen({ port: config.port, host: config.host });
     const port = (app.server.address() as AddressInfo).port;
     worker.start();
-    const stopRefresh = startCatalogRefresh(catalog, config.catalogRefreshMs, logger);
+    const stopRefresh = startCatalogRefresh(catalog, contentBlocks, config.catalogRefreshMs, logger);
     cleanup.unshift(async () => stopRefresh());
 
     let closing: Promise<void> | undefined;
@@ -190,15 +197,14 @@ function remoteSends(resolve: ReturnType<typeof createResolve>, thread: SendThre
   };
 }
 
-/** Picks up campaign changes made by other processes on the same database. */
-function startCatalogRefresh(catalog: CampaignCatalog, everyMs: number, logger: Logger): () => void {
+/** Picks up campaign and content block changes made by other processes on the same database. */
+function startCatalogRefresh(catalog: CampaignCatalog, contentBlocks: ContentBlockRegistry, everyMs: number, logger: Logger): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    catalog
-      .refresh()
-      .then((changed) => changed && logger.info('campaigns changed in the database; catalog reloaded'))
+    Promise.all([catalog.refresh(), contentBlocks.refresh()])
+      .then(([changed]) => changed && logger.info('campaigns changed in the database; catalog reloaded'))
       .catch((err: unknown) => logger.error({ err }, 'reloading campaigns failed'))
       .finally(() => (running = false));
   }, everyMs);

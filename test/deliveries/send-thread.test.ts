@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSendThread, type SendThread } from '../../src/deliveries/send-thread.js';
 import { buildLiquidContext } from '../../src/render/context.js';
+import { parseWebhook } from '../../src/render/index.js';
 import { parseCampaign } from '../../src/triggers/index.js';
 import { startFakeSalesforce, type FakeSalesforce } from '../../examples/fake-salesforce.js';
 import { reply, serverPool } from '../dispatch/loopback.js';
@@ -77,6 +78,28 @@ describe('send thread: plain sends', () => {
     expect((await inFlight).error?.kind).toBe('network');
     await expect(d.send({ url: `${s.origin}/x`, idempotencyKey: 'k2' })).rejects.toThrow(/closed/);
     await expect(d.renderAndSend({ webhook: { url: 'http://127.0.0.1:1/' }, context: {}, secrets: [], idempotencyKey: 'k3' } as never)).rejects.toThrow(/closed/);
+  });
+});
+
+describe('send thread: content blocks', () => {
+  it('renders the blocks the main thread hands over, before the first job and after each change', async () => {
+    const s = await server((_req, res) => reply(res, 204));
+    let blocks: Record<string, string> = { greeting: 'v1 {{${first_name}}}' };
+    const listeners = new Set<() => void>();
+    const d = dispatcher({
+      contentBlocks: { snapshot: () => blocks, onChange: (listener) => (listeners.add(listener), () => void listeners.delete(listener)) },
+    });
+    const job = (key: string) => ({
+      webhook: parseWebhook({ url: `${s.origin}/hook`, method: 'POST', body: { type: 'raw', text: '{{content_blocks.${greeting}}}' } }),
+      context: buildLiquidContext({ first_name: 'Ada' }, { externalId: 'u1' }),
+      secrets: [],
+      idempotencyKey: key,
+    });
+    expect((await d.renderAndSend(job('k1'))).result?.status).toBe(204);
+    blocks = { greeting: 'v2 {{${first_name}}}' };
+    for (const listener of listeners) listener();
+    expect((await d.renderAndSend(job('k2'))).result?.status).toBe(204);
+    expect(s.seen.map((r) => r.body)).toEqual(['v1 Ada', 'v2 Ada']);
   });
 });
 

@@ -81,6 +81,8 @@ describe.skipIf(!haveChromium)('web editor in chromium', () => {
     expect(await page.locator('.request-line').textContent()).toMatch(/^PATCH https:\/\/.*\/Lead\/preview-user$/);
     expect(await page.locator('table.kv').textContent()).toContain('Bearer');
     expect(await page.locator('table.calls').textContent()).toContain('oauth2/token');
+    // A stubbed preview says its calls did not go out.
+    expect(await page.locator('table.calls .badge').textContent()).toBe('stubbed');
     // The template overlay highlights Liquid in the body.
     expect(await page.locator('.tpl-highlight .tok-tag').allTextContents()).toEqual(expect.arrayContaining(['assign', 'if', 'abort_message', 'endif']));
     expect(await page.locator('.tpl-highlight .tok-attr').allTextContents()).toContain('${lead score}');
@@ -189,6 +191,30 @@ describe.skipIf(!haveChromium)('web editor in chromium', () => {
     await page.getByText(/Queued again/).waitFor(WAIT);
     await page.screenshot({ path: shot('delivery') });
     expect(pageErrors).toEqual([]);
+  });
+
+  it('saves a content block, refusing Liquid that does not parse, and previews a campaign that includes it', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Content blocks' }).click();
+    await page.getByRole('heading', { name: 'Content blocks' }).waitFor(WAIT);
+    await page.getByRole('link', { name: 'New block' }).click();
+    await page.getByLabel('Name').fill('signature');
+    await page.getByLabel('Liquid').fill('-- {% if ${first_name} %}{{${first_name}}}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('ul.errors li', { hasText: '{% if ${first_name} %} is not closed with {% endif %} (line 1, column 4)' }).waitFor(WAIT);
+    await page.getByLabel('Liquid').fill('-- {{${first_name}}}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/#\/content-blocks\/signature$/, WAIT);
+    expect((await t.call('GET', '/content-blocks/signature')).json.content).toBe('-- {{${first_name}}}');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.getByRole('heading', { name: 'New campaign' }).waitFor(WAIT);
+    await page.getByLabel('URL').fill('https://example.com/hook');
+    await bodyField().fill('Hi {{content_blocks.${signature}}}');
+    await page.getByLabel('Liquid variables (JSON)').fill('{"first_name":"Ada"}');
+    await previewBody().filter({ hasText: 'Hi -- Ada' }).waitFor(WAIT);
+    expect(pageErrors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+    pageErrors.length = 0;
   });
 
   it('shows dead letters and saves a scoring program from JSON', async () => {

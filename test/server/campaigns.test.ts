@@ -54,6 +54,25 @@ describe('campaign API', () => {
     await api.call('DELETE', '/campaigns/my-mql');
   });
 
+  it('refuses a template that does not parse: 400 with the field, line and column, nothing saved', async () => {
+    const base = guideCampaign(fake) as Record<string, unknown> & { webhook: Record<string, unknown> };
+    const body = await api.call('POST', '/campaigns', { ...base, webhook: { ...base.webhook, body: { type: 'raw', text: 'Hi\n{% if ${first_name} %}unterminated' } } });
+    expect(body.status).toBe(400);
+    expect(body.json.errors).toEqual([
+      { path: 'webhook.body.text', message: '{% if ${first_name} %} is not closed with {% endif %} (line 2, column 1)', line: 2, column: 1 },
+    ]);
+    const url = await api.call('PUT', '/campaigns/broken-url', { ...base, webhook: { ...base.webhook, url: 'https://example.com/{{ x' } });
+    expect(url.status).toBe(400);
+    expect(url.json.errors).toEqual([{ path: 'webhook.url', message: 'output "{{ x" is not closed with "}}" (line 1, column 21)', line: 1, column: 21 }]);
+    const header = await api.call('POST', '/campaigns', { ...base, webhook: { ...base.webhook, headers: { 'X-Score': '{% if x > 1 }' } } });
+    expect(header.json.errors).toEqual([
+      { path: 'webhook.headers["X-Score"]', message: 'tag "{% if x > 1 }" is not closed with "%}" (line 1, column 1)', line: 1, column: 1 },
+    ]);
+    expect((await api.call('GET', '/campaigns/broken-url')).status).toBe(404);
+    const saved = (await api.call('GET', '/campaigns')).json.campaigns as { webhook: { url: string; headers: object } }[];
+    expect(saved.filter((c) => c.webhook.url.includes('example.com') || 'X-Score' in c.webhook.headers)).toEqual([]);
+  });
+
   it('rejects an invalid campaign with field paths', async () => {
     const bad = { ...guideCampaign(fake), trigger: { type: 'custom_attribute_changed' } };
     (bad.webhook as { method: string }).method = 'FETCH';
@@ -142,7 +161,7 @@ describe('campaign API', () => {
     const aborted = await waitFor('aborted', latest('aborted'));
     expect(aborted.abort_reason).toBe('not at threshold');
     // The log's connected_content calls read as in a preview: snake_case.
-    expect(Object.keys(aborted.request.connected_content[0]).sort()).toEqual(['attempts', 'cached', 'duration_ms', 'error', 'method', 'save_as', 'status_code', 'url']);
+    expect(Object.keys(aborted.request.connected_content[0]).sort()).toEqual(['attempts', 'cached', 'duration_ms', 'error', 'method', 'save_as', 'status_code', 'stubbed', 'url']);
     expect(aborted.request.connected_content[0]).toMatchObject({ method: 'POST', save_as: 'result', status_code: 200 });
     // The score rises without triggering the campaign (written straight to the store).
     await service.store.applyTrack({ attributes: [{ externalId: 'rp-low', ops: { 'lead score': { op: 'set', value: 250 } } }], events: [], purchases: [] }, () => []);

@@ -1,9 +1,11 @@
 // `liquidhook dry-run (CAMPAIGN_ID | FILE.webhook.liquid)`: what a campaign would do to its whole
 // audience, rendered without sending. Through a running service's API when LIQUIDHOOK_URL is
 // set (the run happens there; this follows it), else against the local database, on a thread.
+import { dirname } from 'node:path';
 import { pino } from 'pino';
 import { EnvSchema } from '../../config/index.js';
 import { CampaignCatalog } from '../../deliveries/catalog.js';
+import { ContentBlockFilesError, ContentBlockRegistry } from '../../content-blocks/index.js';
 import { DryRunOptionsSchema, DryRuns, savedCampaignDefinition, type DryRunDefinition, type DryRunOptions } from '../../dryrun/index.js';
 import { scrubSecretValues } from '../../render/index.js';
 import { dryRunView, type DryRunView } from '../../server/schemas/dry-runs.js';
@@ -122,7 +124,12 @@ async function locally(env: CliEnv, io: CliIo, target: string, file: LoadedTempl
   const settings = renderSettings(io.env);
   return withLocalStore(env.db, async (store) => {
     const definition = file ? fileDefinition(file) : await campaignDefinition(store, target, io.env, env.db);
-    const runs = new DryRuns({ profiles: store, allowedHosts: env.allowedHosts, ...settings, concurrent: 1 });
+    // Content blocks: those stored in the database and, for a file, the content-blocks/ folder next to it.
+    const contentBlocks = new ContentBlockRegistry(store);
+    await contentBlocks.load(file ? dirname(file.path) : undefined).catch((error: unknown) => {
+      throw error instanceof ContentBlockFilesError ? new CliError(error.message) : error;
+    });
+    const runs = new DryRuns({ profiles: store, allowedHosts: env.allowedHosts, ...settings, concurrent: 1, contentBlocks });
     const run = runs.start(definition, options);
     const cancel = (): void => run.cancel();
     process.once('SIGINT', cancel);

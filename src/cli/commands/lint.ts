@@ -26,7 +26,10 @@ Rules:
   render-error        (error)   rendering fails for a sample recipient
   invalid-json-body   (error)   Content-Type is JSON but the body is not valid JSON for a sample
                                 recipient (attributes high, low, missing, or text with quotes)
-Sample renders answer connected_content with a stub and fill placeholders with sample values.
+  content-block       (error)   {{content_blocks.\${name}}} names no block in content-blocks/ next
+                                to the file, or a block would include itself
+Sample renders answer connected_content with a stub, fill placeholders with sample values and
+include the content blocks of content-blocks/ next to the file.
 
 Options:
   --disable RULE   skip a rule (repeatable)

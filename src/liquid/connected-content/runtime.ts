@@ -89,6 +89,7 @@ export class ConnectedContentRuntime {
       ...(flags.save ? { saveAs: flags.save } : {}),
       attempts: cached ? 0 : outcome.attempts,
       ...(error ? { error } : {}),
+      ...(this.options.stubbed ? { stubbed: true as const } : {}),
     };
     state.calls.push(record);
 
