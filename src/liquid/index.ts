@@ -9,6 +9,7 @@ export { AbortMessage, RENDER_STATE, newRenderState, renderStateOf } from './ren
 export type { RenderState } from './render-state.js';
 export { rewriteBrazeSyntax } from './dialect/rewrite.js';
 export type { AttributeReference, RewrittenTemplate } from './dialect/rewrite.js';
+export { redactText } from './redact.js';
 export { BRAZE_DEFAULT_ATTRIBUTES, BRAZE_NAMESPACES, isBrazeDefaultAttribute } from './attributes.js';
 export type {
   CallRecord,
@@ -18,6 +19,7 @@ export type {
   ConnectedContentResponse,
   Credential,
   LiquidhookOptions,
+  RenderAbort,
   RenderLimits,
   RenderResult,
 } from './types.js';

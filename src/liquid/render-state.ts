@@ -24,7 +24,11 @@ export function renderStateOf(ctx: { environments: object }): RenderState | unde
 
 /** Thrown by `abort_message`; the engine turns it into `RenderResult.aborted`. */
 export class AbortMessage extends Error {
-  constructor(public readonly reason: string) {
+  constructor(
+    public readonly reason: string,
+    /** Set when a failure stopped the message rather than the template's own abort_message. */
+    public readonly failure?: 'connected_content',
+  ) {
     super(`aborted: ${reason}`);
     this.name = 'AbortMessage';
   }

@@ -4,6 +4,7 @@
 // are committed together (transactional outbox), so a crash loses nothing half-written.
 
 import type { ActivityEnricher, DueHandler, ProgramMembership } from './membership-types.js';
+import type { FailureCode } from '../domain/index.js';
 
 export type {
   ActivityEnricher,
@@ -127,6 +128,8 @@ export interface DeliveryOutcome {
   nextAttemptAt?: string; // with status 'retry'
   firstAttemptAt?: string;
   error?: string;
+  /** Why it failed, will be retried, or was aborted by a failure: set whenever `error` is, and on such aborts. */
+  code?: FailureCode;
   abortReason?: string;
   request?: Attributes;
 }

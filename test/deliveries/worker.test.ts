@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDeliveryWorker, type DeliveryWorker } from '../../src/deliveries/worker.js';
-import type { PreparedSend, WorkerPorts } from '../../src/deliveries/types.js';
+import { createDeliveryWorker, type DeliveryWorker, type SendPort, type WorkerPorts } from '../../src/deliveries/index.js';
 import { RetryPolicySchema } from '../../src/dispatch/retry-policy.js';
 import type { AttemptResult, WebhookRequest } from '../../src/dispatch/types.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import type { Attributes, SendPlanner, Store } from '../../src/store/types.js';
+import type { SendPlanner, Store } from '../../src/store/types.js';
 
 const silent = pino({ level: 'silent' });
 const everyScoreChange: SendPlanner = (activity) =>
@@ -54,22 +53,38 @@ afterEach(async () => {
   }
 });
 
-function harness(overrides: Partial<WorkerPorts> & { respond?: (req: WebhookRequest) => AttemptResult } = {}): Harness {
+/**
+ * A send port standing in for rendering: profiles scoring 100 or less abort, others go out
+ * through `send` with the delivery's idempotency key.
+ */
+function scoreSender(send: (request: WebhookRequest) => Promise<AttemptResult>): SendPort {
+  return {
+    async send(delivery, profile) {
+      const score = Number(profile?.attributes.score ?? 0);
+      if (score <= 100) return { kind: 'aborted', reason: 'not at threshold' };
+      const request = { url: 'http://127.0.0.1:1/x', method: 'POST' as const, body: String(score), idempotencyKey: delivery.idempotencyKey };
+      return { kind: 'attempted', log: { body: String(score) }, result: await send(request) };
+    },
+  };
+}
+
+interface HarnessOptions extends Partial<WorkerPorts> {
+  respond?: (req: WebhookRequest) => AttemptResult;
+  /** The HTTP attempt (default: record the request and answer with `respond`). */
+  send?: (req: WebhookRequest) => Promise<AttemptResult>;
+}
+
+function harness(overrides: HarnessOptions = {}): Harness {
   const dir = mkdtempSync(join(tmpdir(), 'lh-worker-'));
   const store = openSqliteStore({ path: join(dir, 'db.sqlite') });
   const sent: WebhookRequest[] = [];
-  const prepare = async (_d: unknown, profile: { attributes: Attributes } | undefined): Promise<PreparedSend> => {
-    const score = Number(profile?.attributes.score ?? 0);
-    if (score <= 100) return { kind: 'aborted', reason: 'not at threshold' };
-    return { kind: 'send', request: { url: 'http://127.0.0.1:1/x', method: 'POST', body: String(score), idempotencyKey: 'overwritten' }, log: { body: String(score) } };
+  const record = async (req: WebhookRequest): Promise<AttemptResult> => {
+    sent.push(req);
+    return (overrides.respond ?? (() => response(204)))(req);
   };
   const ports: WorkerPorts = {
     store,
-    prepare,
-    send: async (req) => {
-      sent.push(req);
-      return (overrides.respond ?? (() => response(204)))(req);
-    },
+    sender: scoreSender(overrides.send ?? record),
     deliveredUpdate: (d) => ({ attributes: [{ externalId: d.externalId, ops: { lead_status: { op: 'set', value: 'MQL' } } }], events: [], purchases: [] }),
     planner: () => everyScoreChange,
     retryPolicy: RetryPolicySchema.parse({ baseDelayMs: 10, minDelayMs: 10, maxDelayMs: 20, giveUpAfterMs: 60_000 }),
@@ -241,7 +256,7 @@ describe('delivery worker', () => {
   });
 
   it('turns a render exception into a failed delivery', async () => {
-    const h = harness({ prepare: async () => { throw new Error('template exploded'); } });
+    const h = harness({ sender: { send: async () => { throw new Error('template exploded'); } } });
     await enqueue(h.store, { u1: 150 });
     h.worker.start();
     await h.worker.idle();
@@ -287,12 +302,11 @@ describe('delivery worker leases', () => {
     const worker = createDeliveryWorker(
       {
         store,
-        prepare: async () => ({ kind: 'send', request: { url: 'http://127.0.0.1:1/x', idempotencyKey: 'k' }, log: {} }),
-        send: async (req) => {
+        sender: scoreSender(async (req) => {
           sent.push(req);
           await gate;
           return response(204);
-        },
+        }),
         deliveredUpdate: () => undefined,
         planner: () => everyScoreChange,
         retryPolicy: RetryPolicySchema.parse({}),
@@ -328,12 +342,11 @@ describe('delivery worker leases', () => {
       createDeliveryWorker(
         {
           store: db,
-          prepare: async () => ({ kind: 'send', request: { url: 'http://127.0.0.1:1/x', idempotencyKey: 'k' }, log: {} }),
-          send: async () => {
+          sender: scoreSender(async () => {
             sentBy[owner]!++;
             if (hold) await gate;
             return response(204);
-          },
+          }),
           deliveredUpdate: () => undefined,
           planner: () => everyScoreChange,
           retryPolicy: RetryPolicySchema.parse({}),
