@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDeliveryWorker, type DeliveryWorker, type SendPort, type WorkerPorts } from '../../src/deliveries/index.js';
+import { createDeliveryWorker, WorkerInvariantError, type DeliveryWorker, type SendPort, type WorkerPorts } from '../../src/deliveries/index.js';
 import { RetryPolicySchema } from '../../src/dispatch/retry-policy.js';
 import type { AttemptResult, WebhookRequest } from '../../src/dispatch/types.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import type { SendPlanner, Store } from '../../src/store/types.js';
+import type { Delivery, DeliveryOutcome, SendPlanner, Store } from '../../src/store/types.js';
 
 const silent = pino({ level: 'silent' });
 const everyScoreChange: SendPlanner = (activity) =>
@@ -255,6 +255,21 @@ describe('delivery worker', () => {
     expect(h.sent).toHaveLength(1);
   });
 
+  it('gives every outcome that is not a success its failure code', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    const h = harness({
+      respond: (req) => response(Number(req.body) === 150 ? 400 : 503),
+      onRecorded: (recorded) => void outcomes.push(...recorded),
+    });
+    await enqueue(h.store, { u1: 150, u2: 160, low: 50 });
+    h.worker.start();
+    await h.worker.idle();
+    const byStatus = Object.fromEntries(outcomes.map((o) => [o.status, o]));
+    expect(byStatus.failed).toMatchObject({ code: 'http_status', error: 'HTTP 400' });
+    expect(byStatus.retry).toMatchObject({ code: 'http_status', error: 'HTTP 503' });
+    expect(byStatus.aborted).not.toHaveProperty('code');
+  });
+
   it('turns a render exception into a failed delivery', async () => {
     const h = harness({ sender: { send: async () => { throw new Error('template exploded'); } } });
     await enqueue(h.store, { u1: 150 });
@@ -263,6 +278,7 @@ describe('delivery worker', () => {
     const [delivery] = await h.store.listDeliveries({});
     expect(delivery?.status).toBe('failed');
     expect(delivery?.lastError).toContain('template exploded');
+    expect(h.worker.stats().failed).toBe(1);
   });
 
   it('groups outcomes of many sends into few commits and wakes on new work', async () => {
@@ -375,5 +391,57 @@ describe('delivery worker leases', () => {
       await other.close();
       await store.close();
     }
+  });
+});
+
+describe('delivery worker invariants', () => {
+  const leased = (id: string): Delivery => ({
+    id,
+    campaignId: 'c1',
+    externalId: id,
+    idempotencyKey: `k-${id}`,
+    status: 'sending',
+    attempts: 0,
+    trigger: {},
+    nextAttemptAt: '',
+    createdAt: '',
+    updatedAt: '',
+  });
+
+  it('refuses a hand-off that adopts deliveries it did not reserve', () => {
+    const h = harness();
+    h.worker.start();
+    const handOff = h.worker.handOff();
+    expect(handOff.claim.reserve()).toBe(true);
+    expect(() => handOff.adopt([leased('a'), leased('b')])).toThrow(WorkerInvariantError);
+    expect(() => h.worker.handOff().adopt([leased('c')])).toThrow(/a hand-off adopts only the deliveries it reserved/);
+  });
+
+  it('refuses to take a delivery it already holds', async () => {
+    const sink = slowSink();
+    const h = harness({ send: sink.send });
+    h.worker.start();
+    const first = h.worker.handOff();
+    const attributes = [{ externalId: 'u1', ops: { score: { op: 'set' as const, value: 150 } } }];
+    const { deliveries } = await h.store.applyTrack({ attributes, events: [], purchases: [] }, everyScoreChange, { claimNew: first.claim });
+    first.adopt(deliveries);
+    const again = h.worker.handOff();
+    expect(again.claim.reserve()).toBe(true);
+    expect(() => again.adopt(deliveries)).toThrow(/a delivery is in exactly one state/);
+    await h.worker.idle();
+    expect(sink.sends).toBe(1);
+  });
+
+  it('has nothing sending after stop, and sends nothing it is handed afterwards', async () => {
+    const h = harness({ send: () => new Promise<AttemptResult>((resolve) => setTimeout(() => resolve(response(204)), 200)) });
+    await enqueue(h.store, { u1: 150, u2: 160 });
+    h.worker.start();
+    for (let i = 0; i < 100 && h.worker.stats().inFlight < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await h.worker.stop(10);
+    expect(h.worker.stats().inFlight).toBe(0);
+    const late = h.worker.handOff();
+    expect(late.claim.reserve()).toBe(false);
+    await new Promise((r) => setTimeout(r, 250));
+    expect((await h.store.listDeliveries({})).map((d) => d.status)).toEqual(['queued', 'queued']);
   });
 });
