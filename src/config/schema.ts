@@ -79,7 +79,7 @@ export const EnvSchema = z.object({
   LIQUIDHOOK_MAX_PER_HOST: positiveInt(
     'LIQUIDHOOK_MAX_PER_HOST',
     16,
-    'Sends in flight per destination host; more wait in line (protects CRM API limits)',
+    'Most sends in flight per destination host (429 answers lower it for a while); more wait in line (protects CRM API limits)',
   ),
   LIQUIDHOOK_DISPATCH_THREAD: flag(
     'LIQUIDHOOK_DISPATCH_THREAD',

@@ -1,15 +1,15 @@
-// One webhook attempt over undici: SSRF-guarded per-host pools, a per-host FIFO concurrency
-// limit, a per-host circuit breaker, connect and total timeouts, no redirects. `send` never
+// One webhook attempt over undici: SSRF-guarded per-host pools, a per-host gate (adaptive FIFO
+// concurrency limit and circuit breaker), connect and total timeouts, no redirects. `send` never
 // throws for HTTP or network failures: every outcome is an AttemptResult.
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { redactHeaders, redactText } from '../liquid/redact.js';
 import { parseAllowedHosts } from './allowlist.js';
 import type { AllowList } from './allowlist.js';
-import { CircuitBreakerConfigSchema, CircuitBreakerRegistry } from './circuit-breaker.js';
+import { CircuitBreakerConfigSchema } from './circuit-breaker.js';
 import type { BreakerState } from './circuit-breaker.js';
 import { classifyRequestError } from './classify-error.js';
-import { HostLimiter } from './host-limiter.js';
+import { HostGate } from './host-gate.js';
 import { knownSecretsOf, redactAttemptForLog } from './redaction.js';
 import { retryHintMs } from './retry-hints.js';
 import { SigningSecretError, decodeSigningSecret, standardWebhookHeaders } from './signing.js';
@@ -25,7 +25,7 @@ export const DispatcherConfigSchema = z.object({
   connectTimeoutMs: z.number().int().positive().default(10_000),
   /** Whole attempt, connect to last body byte; Braze allows webhooks 90 s. */
   timeoutMs: z.number().int().positive().default(90_000),
-  /** Requests in flight per host; more wait in FIFO order. */
+  /** Most requests in flight per host (429s lower it for a while); more wait in FIFO order. */
   maxConcurrencyPerHost: z.number().int().positive().default(16),
   /** Response bytes kept in AttemptResult.responseBody. */
   responseBodyBytes: z.number().int().nonnegative().default(4096),
@@ -82,8 +82,7 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
       keepAliveTimeoutMs: config.keepAliveTimeoutMs,
       ...(lookup ? { lookup } : {}),
     });
-  const limiter = new HostLimiter(config.maxConcurrencyPerHost);
-  const breakers = new CircuitBreakerRegistry(config.breaker, now);
+  const gate = new HostGate(config.maxConcurrencyPerHost, config.breaker, now);
 
   async function send(input: WebhookRequest, sendOptions: SendOptions = {}): Promise<AttemptResult> {
     const parsed = WebhookRequestSchema.safeParse(input);
@@ -99,21 +98,23 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
       return finish(input, failedAttempt(now(), { kind: 'invalid_request', message: err.message }));
     }
 
-    const release = await limiter.acquire(origin);
+    const pass = await gate.acquire(origin);
+    if (pass.kind === 'held') {
+      const result = failedAttempt(now(), { kind: 'circuit_open', message: `circuit open for ${origin}` });
+      return finish(input, { ...result, retryAfterMs: pass.retryAfterMs });
+    }
+    let result: AttemptResult | undefined;
     try {
-      const admission = breakers.admit(origin);
-      if (!admission.allowed) {
-        const result = failedAttempt(now(), { kind: 'circuit_open', message: `circuit open for ${origin}` });
-        return finish(input, { ...result, retryAfterMs: admission.retryAfterMs ?? config.breaker.openDurationMs });
-      }
       // Signed after any wait for a slot, so the timestamp is fresh when the request leaves.
       const headers = buildHeaders(request, config.userAgent, now());
-      const result = await attempt(request, headers, sendOptions);
-      breakers.record(origin, breakerVerdict(result));
-      return finish(input, result);
+      result = await attempt(request, headers, sendOptions);
     } finally {
-      release();
+      // A throw here is a bug, not news about the host: it frees the slot and judges nothing.
+      pass.done(result ?? { startedAt: now(), error: { kind: 'invalid_request', message: 'not sent' } });
     }
+    // The host is down: its next chance is the breaker's next probe, whatever the backoff says.
+    const circuitOpenForMs = result.ok ? undefined : gate.heldFor(origin);
+    return finish(input, circuitOpenForMs === undefined ? result : { ...result, circuitOpenForMs });
   }
 
   async function attempt(request: ParsedWebhookRequest, headers: Record<string, string>, sendOptions: SendOptions): Promise<AttemptResult> {
@@ -157,8 +158,11 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
 
   return {
     send,
-    breakerState: (origin) => breakers.state(origin),
-    load: (origin) => limiter.load(origin),
+    breakerState: (origin) => gate.breakerState(origin),
+    load: (origin) => {
+      const { active, waiting } = gate.load(origin);
+      return { active, waiting };
+    },
     config,
     allowList,
     close: async () => {
@@ -175,12 +179,6 @@ function buildHeaders(request: ParsedWebhookRequest, userAgent: string, nowMs: n
     Object.assign(headers, standardWebhookHeaders(request.signingSecret, request.idempotencyKey, nowMs, request.body));
   }
   return headers;
-}
-
-function breakerVerdict(result: AttemptResult): 'success' | 'failure' | 'neutral' {
-  if (result.error) return result.error.kind === 'ssrf_blocked' || result.error.kind === 'invalid_request' ? 'neutral' : 'failure';
-  const status = result.status ?? 0;
-  return status === 408 || status === 429 || status >= 500 ? 'failure' : 'success';
 }
 
 /** An attempt that got no response: the network was not used, or failed as `error` says. */

@@ -1,5 +1,5 @@
 // Outbound webhook delivery: retry policy (pure), one-attempt dispatcher over undici, SSRF guard,
-// per-host circuit breaker and concurrency limit, Standard Webhooks signing, log redaction.
+// per-host gate (circuit breaker and adaptive concurrency limit), Standard Webhooks signing, log redaction.
 export { WebhookRequestSchema, HTTP_METHODS } from './types.js';
 export type { WebhookRequest, ParsedWebhookRequest, AttemptResult, AttemptOutcome, AttemptError, AttemptErrorKind } from './types.js';
 
@@ -30,9 +30,12 @@ export {
 } from './ssrf.js';
 export type { GuardedAgentOptions, LookupFunction } from './ssrf.js';
 
-export { CircuitBreakerConfigSchema, CircuitBreakerRegistry, CLOSED, admit, record } from './circuit-breaker.js';
+export { CircuitBreakerConfigSchema, CLOSED, admit, record } from './circuit-breaker.js';
 export type { CircuitBreakerConfig, BreakerState, BreakerVerdict, Admission } from './circuit-breaker.js';
-export { HostLimiter } from './host-limiter.js';
+export { initialLimit, concurrencyOf, throttled, accepted } from './adaptive-limit.js';
+export type { AdaptiveLimit } from './adaptive-limit.js';
+export { HostGate, breakerVerdict } from './host-gate.js';
+export type { Pass } from './host-gate.js';
 
 export { signStandardWebhook, standardWebhookHeaders, decodeSigningSecret, SigningSecretError } from './signing.js';
 export {

@@ -1,6 +1,9 @@
 // When to try a webhook again. Pure functions: time, randomness and the attempt outcome are inputs.
 // Rules follow Braze: 2xx delivered; 408, 429 and 5xx retried with exponential backoff for about
 // 30 minutes; 3xx (not followed) and other 4xx never retried; 90 s per attempt (see dispatcher).
+// The schedule starts like Svix's (a first retry within 5 s): most failures of a host that
+// answers at all are transient, and a send that waits half a minute for its first retry stalls
+// the campaign behind it.
 import { z } from 'zod';
 import type { AttemptOutcome } from './types.js';
 
@@ -8,12 +11,17 @@ const ms = () => z.number().int().nonnegative();
 
 export const RetryPolicySchema = z
   .object({
-    /** First backoff ceiling; doubles per attempt. */
-    baseDelayMs: ms().default(30_000),
+    /** Nominal delay before the first retry; doubles per attempt. */
+    baseDelayMs: ms().default(5_000),
     /** Cap of any single backoff delay. */
     maxDelayMs: ms().default(10 * 60_000),
     /** Floor of any delay, including `Retry-After: 0`, so a failing host is never hammered. */
     minDelayMs: ms().default(1_000),
+    /**
+     * Random share of each delay: it is uniform in [(1 - jitter) × nominal, nominal], so retries
+     * of a burst spread out yet none comes later than its nominal time.
+     */
+    jitter: z.number().min(0).max(1).default(0.5),
     /** Give up this long after the first attempt (HTTP errors, timeouts, broken connections). */
     giveUpAfterMs: ms().default(30 * 60_000),
     /** Longer window when the host cannot be reached at all (refused, DNS, connect timeout). */
@@ -61,13 +69,16 @@ export function classifyOutcome(outcome: AttemptOutcome): Classification {
   return { class: 'permanent', reason: `HTTP ${status}` };
 }
 
-/** Exponential backoff with full jitter: uniform in [minDelay, min(maxDelay, base * 2^(attempt-1))]. */
+/**
+ * Exponential backoff with bounded jitter: nominal = min(maxDelay, base * 2^(attempt-1)); the delay
+ * is uniform in [(1 - jitter) * nominal, nominal], never under minDelay.
+ */
 export function backoffDelayMs(policy: RetryPolicy, attempt: number, rng: () => number = Math.random): number {
   const exponent = Math.max(0, attempt - 1);
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(exponent, 52));
-  if (ceiling <= policy.minDelayMs) return policy.minDelayMs;
+  const nominal = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(exponent, 52));
   const r = Math.min(Math.max(rng(), 0), 1);
-  return Math.round(policy.minDelayMs + r * (ceiling - policy.minDelayMs));
+  const delay = nominal * (1 - policy.jitter * (1 - r));
+  return Math.max(policy.minDelayMs, Math.round(delay));
 }
 
 export interface AttemptContext {
@@ -134,8 +145,11 @@ export function decideNextAttempt(policy: RetryPolicy, ctx: AttemptContext): Dec
     }
     return { action: 'retry', delayMs, retryAt: now + delayMs, reason, countsAsAttempt: true };
   }
+  // A host whose circuit is open gets its next chance when the breaker probes it: sooner than a
+  // long backoff (the send is there when the host is back), and never earlier (it would be held).
+  const wait = outcome.circuitOpenForMs === undefined ? backoffDelayMs(policy, attempt, ctx.rng) : Math.max(outcome.circuitOpenForMs, policy.minDelayMs);
   // Never schedule past the deadline: the last attempt lands on it.
-  const delayMs = Math.min(backoffDelayMs(policy, attempt, ctx.rng), deadline - now);
+  const delayMs = Math.min(wait, deadline - now);
   return { action: 'retry', delayMs, retryAt: now + delayMs, reason, countsAsAttempt: true };
 }
 

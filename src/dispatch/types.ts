@@ -54,7 +54,9 @@ export interface AttemptResult {
   error?: AttemptError;
   /** Server-requested wait (Retry-After / X-Rate-Limit-Reset) or breaker probe wait. */
   retryAfterMs?: number;
+  /** The attempt failed and the host's circuit is open: the breaker probes it again in this long. */
+  circuitOpenForMs?: number;
 }
 
 /** The parts of an attempt the retry policy looks at. */
-export type AttemptOutcome = Pick<AttemptResult, 'ok' | 'status' | 'error' | 'retryAfterMs'>;
+export type AttemptOutcome = Pick<AttemptResult, 'ok' | 'status' | 'error' | 'retryAfterMs' | 'circuitOpenForMs'>;

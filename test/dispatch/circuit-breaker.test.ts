@@ -1,108 +1,140 @@
 import { describe, it, expect } from 'vitest';
-import { CLOSED, CircuitBreakerConfigSchema, CircuitBreakerRegistry, HostLimiter, admit, record } from '../../src/dispatch/index.js';
-import type { BreakerState } from '../../src/dispatch/index.js';
+import { CLOSED, CircuitBreakerConfigSchema, admit, record } from '../../src/dispatch/index.js';
+import type { BreakerState, BreakerVerdict } from '../../src/dispatch/index.js';
 
-const config = CircuitBreakerConfigSchema.parse({ windowMs: 10_000, buckets: 10, minRequests: 4, failureRateThreshold: 0.5, openDurationMs: 5_000 });
+const config = CircuitBreakerConfigSchema.parse({
+  windowMs: 10_000,
+  buckets: 10,
+  minRequests: 10,
+  failureRateThreshold: 0.9,
+  connectionFailures: 3,
+  openDurationMs: 5_000,
+  probeRampMax: 4,
+});
 
-function feed(state: BreakerState, now: number, verdicts: Array<'success' | 'failure'>): BreakerState {
+function feed(state: BreakerState, now: number, verdicts: BreakerVerdict[]): BreakerState {
   return verdicts.reduce((s, v) => record(config, s, now, v), state);
 }
+const times = (n: number, v: BreakerVerdict): BreakerVerdict[] => Array.from({ length: n }, () => v);
 
-describe('circuit breaker state machine', () => {
+/** Admits as many probes as the state allows at `now`; returns the state and how many went. */
+function admitAll(state: BreakerState, now: number): { state: BreakerState; probes: number } {
+  let probes = 0;
+  for (;;) {
+    const a = admit(config, state, now);
+    state = a.state;
+    if (a.kind !== 'probe') return { state, probes };
+    probes++;
+  }
+}
+
+describe('circuit breaker: when it opens', () => {
   it('stays closed below minRequests even if all fail', () => {
-    const s = feed(CLOSED, 0, ['failure', 'failure', 'failure']);
+    const s = feed(CLOSED, 0, times(9, 'failure'));
     expect(s.phase).toBe('closed');
-    expect(admit(config, s, 0).allowed).toBe(true);
+    expect(admit(config, s, 0).kind).toBe('send');
   });
 
-  it('opens when the failure rate reaches the threshold, then rejects until the probe time', () => {
-    const s = feed(CLOSED, 1000, ['success', 'failure', 'success', 'failure']);
+  it('stays closed for a host failing half of its requests, however many', () => {
+    const s = feed(CLOSED, 1000, Array.from({ length: 200 }, (_, i): BreakerVerdict => (i % 2 ? 'failure' : 'success')));
+    expect(s.phase).toBe('closed');
+  });
+
+  it('opens when nearly every request in the window fails', () => {
+    const s = feed(CLOSED, 1000, ['success', ...times(9, 'failure')]);
     expect(s).toEqual({ phase: 'open', until: 6000 });
-    const early = admit(config, s, 2000);
-    expect(early).toMatchObject({ allowed: false, retryAfterMs: 4000 });
+    expect(admit(config, s, 2000)).toMatchObject({ kind: 'hold', retryAfterMs: 4000 });
   });
 
-  it('stays closed when the failure rate is under the threshold', () => {
-    const s = feed(CLOSED, 1000, ['success', 'success', 'failure', 'success', 'success']);
+  it('opens after a few connection failures in a row, before any volume', () => {
+    expect(feed(CLOSED, 0, ['unreachable', 'unreachable']).phase).toBe('closed');
+    expect(feed(CLOSED, 0, times(3, 'unreachable'))).toEqual({ phase: 'open', until: 5000 });
+  });
+
+  it('any answer from the host resets the run of connection failures', () => {
+    const s = feed(CLOSED, 0, ['unreachable', 'unreachable', 'failure', 'unreachable', 'unreachable']);
     expect(s.phase).toBe('closed');
   });
 
-  it('half-open lets exactly one probe through; success closes', () => {
-    const open: BreakerState = { phase: 'open', until: 6000 };
-    const probe = admit(config, open, 6000);
-    expect(probe.allowed).toBe(true);
-    expect(probe.state).toEqual({ phase: 'half_open', probeInFlight: true });
-    const second = admit(config, probe.state, 6001);
-    expect(second.allowed).toBe(false);
-    expect(record(config, probe.state, 6500, 'success')).toEqual(CLOSED);
-  });
-
-  it('a failed probe opens the circuit again for a full period', () => {
-    const half: BreakerState = { phase: 'half_open', probeInFlight: true };
-    expect(record(config, half, 7000, 'failure')).toEqual({ phase: 'open', until: 12_000 });
-  });
-
-  it('a neutral probe (no network use) frees the probe slot without deciding', () => {
-    const half: BreakerState = { phase: 'half_open', probeInFlight: true };
-    const s = record(config, half, 7000, 'neutral');
-    expect(s).toEqual({ phase: 'half_open', probeInFlight: false });
-    expect(admit(config, s, 7001).allowed).toBe(true);
+  it('429s and requests blocked before the network are neutral', () => {
+    expect(feed(CLOSED, 0, times(50, 'neutral'))).toEqual(CLOSED);
+    // Many 429s among failures do not count towards "nearly every request failing".
+    expect(feed(CLOSED, 0, [...times(5, 'success'), ...times(50, 'neutral'), ...times(5, 'failure')]).phase).toBe('closed');
   });
 
   it('old failures slide out of the window', () => {
-    let s = feed(CLOSED, 0, ['failure', 'failure', 'failure']);
-    // 11 s later the three failures are outside the 10 s window: one more failure is 1 of 1 < minRequests.
+    let s = feed(CLOSED, 0, times(9, 'failure'));
     s = feed(s, 11_000, ['failure']);
     expect(s.phase).toBe('closed');
-    s = feed(s, 11_000, ['success', 'success', 'success']);
-    expect(s.phase).toBe('closed');
   });
 
-  it('disabled breaker never opens', () => {
-    const off = CircuitBreakerConfigSchema.parse({ enabled: false, minRequests: 1 });
-    const s = record(off, CLOSED, 0, 'failure');
-    expect(admit(off, s, 0).allowed).toBe(true);
+  it('a disabled breaker never opens', () => {
+    const off = CircuitBreakerConfigSchema.parse({ enabled: false });
+    expect(admit(off, feed(CLOSED, 0, times(20, 'unreachable')), 0).kind).toBe('send');
   });
 
-  it('registry keeps one state per host with an injected clock', () => {
-    let now = 0;
-    const reg = new CircuitBreakerRegistry(config, () => now);
-    for (let i = 0; i < 4; i++) {
-      expect(reg.admit('http://a').allowed).toBe(true);
-      reg.record('http://a', 'failure');
-    }
-    expect(reg.state('http://a').phase).toBe('open');
-    expect(reg.admit('http://b').allowed).toBe(true);
-    expect(reg.admit('http://a').allowed).toBe(false);
-    now = 5_000;
-    expect(reg.admit('http://a').allowed).toBe(true);
-    reg.record('http://a', 'success');
-    expect(reg.state('http://a').phase).toBe('closed');
+  it('defaults: 3 connection failures, 90 % of at least 20 requests in 30 s, probes after 10 s, ramp to 16', () => {
+    expect(CircuitBreakerConfigSchema.parse({})).toMatchObject({
+      connectionFailures: 3,
+      failureRateThreshold: 0.9,
+      minRequests: 20,
+      windowMs: 30_000,
+      openDurationMs: 10_000,
+      probeRampMax: 16,
+    });
   });
 });
 
-describe('HostLimiter', () => {
-  it('admits up to the limit per host and serves waiters in FIFO order', async () => {
-    const limiter = new HostLimiter(2);
-    const order: number[] = [];
-    const r1 = await limiter.acquire('h');
-    const r2 = await limiter.acquire('h');
-    const waiters = [3, 4, 5].map((n) => limiter.acquire('h').then((release) => (order.push(n), release)));
-    const other = await limiter.acquire('other');
-    expect(limiter.load('h')).toEqual({ active: 2, waiting: 3 });
-    r1();
-    r1(); // double release is harmless
-    const r3 = await waiters[0]!;
-    r2();
-    const r4 = await waiters[1]!;
-    r3();
-    r4();
-    (await waiters[2]!)();
-    other();
-    expect(order).toEqual([3, 4, 5]);
-    expect(limiter.load('h')).toEqual({ active: 0, waiting: 0 });
+describe('circuit breaker: probing a host that was down', () => {
+  const open: BreakerState = { phase: 'open', until: 6000 };
+
+  it('holds everything until the probe time, then lets exactly one probe out', () => {
+    expect(admit(config, open, 5999)).toMatchObject({ kind: 'hold', retryAfterMs: 1 });
+    const first = admitAll(open, 6000);
+    expect(first.probes).toBe(1);
+    expect(admit(config, first.state, 6001).kind).toBe('wait');
   });
-  it('rejects a bad limit', () => {
-    expect(() => new HostLimiter(0)).toThrow(/positive integer/);
+
+  it('ramps 1, 2, 4 probes in flight and closes after a full round at the top', () => {
+    let { state } = admitAll(open, 6000);
+    const rounds: number[] = [1];
+    for (let now = 6001; state.phase === 'half_open'; now++) {
+      const inRound = state.level;
+      for (let i = 0; i < inRound; i++) state = record(config, state, now, 'success', true);
+      if (state.phase !== 'half_open') break;
+      const next = admitAll(state, now);
+      state = next.state;
+      rounds.push(next.probes);
+    }
+    expect(rounds).toEqual([1, 2, 4]);
+    expect(state).toEqual(CLOSED);
+  });
+
+  it('an unreachable probe opens the circuit again for a full period', () => {
+    const { state } = admitAll(open, 6000);
+    expect(record(config, state, 7000, 'unreachable', true)).toEqual({ phase: 'open', until: 12_000 });
+  });
+
+  it('a round in which every probe fails opens it again; one that the host partly answers goes on', () => {
+    let { state } = admitAll(open, 6000);
+    state = admitAll(record(config, state, 6001, 'success', true), 6001).state;
+    expect(state).toMatchObject({ phase: 'half_open', level: 2, inFlight: 2 });
+    const partly = record(config, record(config, state, 6002, 'failure', true), 6002, 'success', true);
+    expect(partly).toMatchObject({ phase: 'half_open', level: 4, inFlight: 0 });
+    const none = record(config, record(config, state, 6002, 'failure', true), 6002, 'failure', true);
+    expect(none).toEqual({ phase: 'open', until: 11_002 });
+  });
+
+  it('a neutral probe (429, blocked) frees its slot without deciding', () => {
+    const { state } = admitAll(open, 6000);
+    const s = record(config, state, 6001, 'neutral', true);
+    expect(s).toMatchObject({ phase: 'half_open', level: 1, inFlight: 0, successes: 0 });
+    expect(admit(config, s, 6002).kind).toBe('probe');
+  });
+
+  it('results of requests sent before the circuit opened do not decide a round', () => {
+    const { state } = admitAll(open, 6000);
+    expect(record(config, state, 6001, 'unreachable')).toEqual(state);
+    expect(record(config, open, 5000, 'success')).toEqual(open);
   });
 });

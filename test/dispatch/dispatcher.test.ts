@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { MockAgent } from 'undici';
 import { RetryPolicySchema, createDispatcher, deliverWithRetries, testSend } from '../../src/dispatch/index.js';
 import type { AttemptRecord, WebhookDispatcher } from '../../src/dispatch/index.js';
-import { closedPort, reply, serverPool } from './loopback.js';
+import { closedPort, reply, serverPool, startServer } from './loopback.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const { start: server, closeAll: closeServers } = serverPool();
@@ -162,7 +162,7 @@ describe('timeouts, truncation, concurrency', () => {
   });
 
   it('never has more than maxConcurrencyPerHost requests in flight, and queues the rest', async () => {
-    const s = await server((_req, res) => setTimeout(() => reply(res, 200, 'ok'), 40));
+    const s = await server((_req, res) => void setTimeout(() => reply(res, 200, 'ok'), 40));
     const d = dispatcher({ maxConcurrencyPerHost: 3 });
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => d.send({ url: `${s.origin}/c${i}`, idempotencyKey: `k${i}` })));
     expect(results.every((r) => r.status === 200)).toBe(true);
@@ -196,26 +196,62 @@ describe('Standard Webhooks signing', () => {
   });
 });
 
-describe('circuit breaker wired into send', () => {
-  it('opens after failures, holds sends back without touching the network, probes after the open period', async () => {
-    const s = await server((_req, res, i) => reply(res, i < 3 ? 500 : 200));
+describe('circuit breaker and adaptive limit wired into send', () => {
+  it('a host that answers keeps receiving: half 500s, or nothing but 429s, never hold a send back', async () => {
+    const flaky = await server((_req, res, i) => reply(res, i % 2 ? 500 : 200));
+    const d = dispatcher();
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => d.send({ url: `${flaky.origin}/f`, idempotencyKey: `f${i}` })));
+    expect(results.filter((r) => r.error?.kind === 'circuit_open')).toEqual([]);
+    expect(d.breakerState(flaky.origin).phase).toBe('closed');
+
+    const limited = await server((_req, res) => reply(res, 429, '', { 'retry-after': '1' }));
+    const throttledResults = await Promise.all(Array.from({ length: 60 }, (_, i) => d.send({ url: `${limited.origin}/l`, idempotencyKey: `l${i}` })));
+    expect(throttledResults.map((r) => r.status)).toEqual(Array(60).fill(429));
+    expect(d.breakerState(limited.origin).phase).toBe('closed');
+  });
+
+  it('429s lower how many requests a host gets at once', async () => {
+    let throttle = true;
+    const s = await server((_req, res) => void setTimeout(() => reply(res, throttle ? 429 : 200), 30));
+    const d = dispatcher({ maxConcurrencyPerHost: 8 });
+    await Promise.all(Array.from({ length: 8 }, (_, i) => d.send({ url: `${s.origin}/a`, idempotencyKey: `a${i}` })));
+    throttle = false;
+    const before = s.maxInFlight;
+    s.maxInFlight = 0;
+    await Promise.all(Array.from({ length: 8 }, (_, i) => d.send({ url: `${s.origin}/b`, idempotencyKey: `b${i}` })));
+    expect(before).toBe(8);
+    // One round of 429s halves the limit; each accepted request adds back 1/limit.
+    expect(s.maxInFlight).toBe(4);
+  });
+
+  it('a refused host: the circuit opens, held sends stay off the network, probes ramp up once it is back', async () => {
+    const port = await closedPort();
+    const origin = `http://127.0.0.1:${port}`;
     let now = T0;
-    const d = dispatcher({ now: () => now, breaker: { minRequests: 3, failureRateThreshold: 0.5, openDurationMs: 10_000 } });
-    const req = { url: `${s.origin}/b`, idempotencyKey: 'k' };
-    for (let i = 0; i < 3; i++) expect((await d.send(req)).status).toBe(500);
-    expect(d.breakerState(s.origin).phase).toBe('open');
+    const d = dispatcher({ now: () => now });
+    const refused = [];
+    for (let i = 0; i < 3; i++) refused.push(await d.send({ url: `${origin}/x`, idempotencyKey: `r${i}` }));
+    expect(refused.map((r) => r.error?.kind)).toEqual(['connection', 'connection', 'connection']);
+    expect(d.breakerState(origin)).toEqual({ phase: 'open', until: T0 + 10_000 });
+    // The third refusal opened the circuit: that send's next chance is the first probe.
+    expect(refused.map((r) => r.circuitOpenForMs)).toEqual([undefined, undefined, 10_000]);
 
     now += 4_000;
-    const held = await d.send(req);
-    expect(held.error?.kind).toBe('circuit_open');
-    expect(held.retryAfterMs).toBe(6_000);
-    expect(s.seen).toHaveLength(3);
+    const held = await d.send({ url: `${origin}/x`, idempotencyKey: 'held' });
+    expect(held).toMatchObject({ error: { kind: 'circuit_open' }, retryAfterMs: 6_000, latencyMs: 0 });
 
-    now += 6_000;
-    const probe = await d.send(req);
-    expect(probe.status).toBe(200);
-    expect(s.seen).toHaveLength(4);
-    expect(d.breakerState(s.origin).phase).toBe('closed');
+    const back = await startServer((_req, res) => void setTimeout(() => reply(res, 200), 100), port);
+    try {
+      now += 6_000;
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => d.send({ url: `${origin}/y`, idempotencyKey: `y${i}` })));
+      expect(results.map((r) => r.status)).toEqual(Array(40).fill(200));
+      // 1 probe, then 2, 4, 8, 16 at once: the ramp completes and the circuit closes.
+      expect(back.inFlightAtArrival.slice(0, 3)).toEqual([1, 1, 2]);
+      expect(Math.max(...back.inFlightAtArrival)).toBe(16);
+      expect(d.breakerState(origin).phase).toBe('closed');
+    } finally {
+      await back.close();
+    }
   });
 });
 

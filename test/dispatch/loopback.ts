@@ -15,13 +15,16 @@ export interface LoopbackServer {
   seen: SeenRequest[];
   inFlight: number;
   maxInFlight: number;
+  /** Requests in flight as each request arrived (itself included). */
+  inFlightAtArrival: number[];
   close(): Promise<void>;
 }
 
 export type Handler = (req: SeenRequest, res: http.ServerResponse, index: number) => void | Promise<void>;
 
-export async function startServer(handler: Handler): Promise<LoopbackServer> {
-  const state = { seen: [] as SeenRequest[], inFlight: 0, maxInFlight: 0 };
+/** `port`: listen there (e.g. a destination that was refusing connections comes back). */
+export async function startServer(handler: Handler, port = 0): Promise<LoopbackServer> {
+  const state = { seen: [] as SeenRequest[], inFlight: 0, maxInFlight: 0, inFlightAtArrival: [] as number[] };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -30,15 +33,16 @@ export async function startServer(handler: Handler): Promise<LoopbackServer> {
       const index = state.seen.push(seen) - 1;
       state.inFlight++;
       state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+      state.inFlightAtArrival.push(state.inFlight);
       res.on('close', () => state.inFlight--);
       void handler(seen, res, index);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return Object.assign(state, {
-    origin: `http://127.0.0.1:${port}`,
-    port,
+    origin: `http://127.0.0.1:${bound}`,
+    port: bound,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -64,21 +64,32 @@ describe('classifyOutcome / decideNextAttempt: which outcomes retry', () => {
 describe('backoff', () => {
   const policy = RetryPolicySchema.parse({ baseDelayMs: 1000, maxDelayMs: 20_000, minDelayMs: 100 });
 
-  it('stays within [min, min(cap, base*2^(n-1))] for a seeded rng', () => {
+  it('by default the first retry comes within 5 s (not before 2.5 s), then doubles up to 10 minutes', () => {
+    const low = (n: number) => backoffDelayMs(DEFAULT_RETRY_POLICY, n, () => 0);
+    const high = (n: number) => backoffDelayMs(DEFAULT_RETRY_POLICY, n, () => 0.999999);
+    expect([low(1), high(1)]).toEqual([2500, 5000]);
+    expect([low(2), high(2)]).toEqual([5000, 10_000]);
+    expect(high(8)).toBe(600_000);
+    expect(high(30)).toBe(600_000);
+    expect(low(30)).toBe(300_000);
+  });
+  it('stays within [max(min, nominal/2), nominal], nominal = min(cap, base*2^(n-1)), for a seeded rng', () => {
     const rng = seeded(42);
     for (let attempt = 1; attempt <= 12; attempt++) {
-      const ceiling = Math.min(20_000, 1000 * 2 ** (attempt - 1));
+      const nominal = Math.min(20_000, 1000 * 2 ** (attempt - 1));
       for (let i = 0; i < 50; i++) {
         const d = backoffDelayMs(policy, attempt, rng);
-        expect(d).toBeGreaterThanOrEqual(100);
-        expect(d).toBeLessThanOrEqual(ceiling);
+        expect(d).toBeGreaterThanOrEqual(Math.max(100, nominal / 2));
+        expect(d).toBeLessThanOrEqual(nominal);
       }
     }
   });
-  it('is full jitter: rng 0 gives the floor, rng→1 gives the ceiling, and it is capped', () => {
-    expect(backoffDelayMs(policy, 3, () => 0)).toBe(100);
-    expect(backoffDelayMs(policy, 3, () => 0.999999)).toBe(4000);
-    expect(backoffDelayMs(policy, 30, () => 0.999999)).toBe(20_000);
+  it('jitter sets the random share: 0 is the nominal delay, 1 spreads from the floor up', () => {
+    const fixed = RetryPolicySchema.parse({ baseDelayMs: 1000, minDelayMs: 100, jitter: 0 });
+    expect([0, 0.5, 0.99].map((r) => backoffDelayMs(fixed, 3, () => r))).toEqual([4000, 4000, 4000]);
+    const full = RetryPolicySchema.parse({ baseDelayMs: 1000, minDelayMs: 100, jitter: 1 });
+    expect(backoffDelayMs(full, 3, () => 0)).toBe(100);
+    expect(backoffDelayMs(full, 3, () => 0.5)).toBe(2000);
   });
   it('same seed, same delays', () => {
     const a = seeded(7);
@@ -95,6 +106,31 @@ describe('backoff', () => {
         return d >= 100 && d <= 20_000 && Number.isInteger(d);
       }),
     );
+  });
+  it('a transient failure is retried within 5 s by default', () => {
+    for (const r of [0, 0.3, 0.999]) {
+      const d = decideNextAttempt(DEFAULT_RETRY_POLICY, { attempt: 1, firstAttemptAt: T0, now: T0, outcome: status(503), rng: () => r });
+      expect(d.action).toBe('retry');
+      expect(d.delayMs).toBeLessThanOrEqual(5000);
+    }
+  });
+});
+
+describe('a host whose circuit is open', () => {
+  const refused: AttemptOutcome = { ok: false, error: { kind: 'connection', message: 'ECONNREFUSED' }, circuitOpenForMs: 10_000 };
+
+  it('gets the send again at its next probe, not after a long backoff', () => {
+    const d = decideNextAttempt(DEFAULT_RETRY_POLICY, { attempt: 6, firstAttemptAt: T0, now: T0 + 60_000, outcome: refused, rng: () => 0.9 });
+    expect(d).toMatchObject({ action: 'retry', delayMs: 10_000, countsAsAttempt: true });
+    const noCircuit = decideNextAttempt(DEFAULT_RETRY_POLICY, { attempt: 6, firstAttemptAt: T0, now: T0 + 60_000, outcome: { ...refused, circuitOpenForMs: undefined }, rng: () => 0.9 });
+    expect(noCircuit.delayMs).toBeGreaterThan(100_000);
+  });
+  it('never sooner than the floor, never past the deadline, and a server hint still wins', () => {
+    expect(decideNextAttempt(DEFAULT_RETRY_POLICY, { attempt: 1, firstAttemptAt: T0, now: T0, outcome: { ...refused, circuitOpenForMs: 5 } }).delayMs).toBe(1000);
+    const late = decideNextAttempt(DEFAULT_RETRY_POLICY, { attempt: 9, firstAttemptAt: T0, now: T0 + 24 * 3_600_000 - 3000, outcome: refused });
+    expect(late.retryAt).toBe(T0 + 24 * 3_600_000);
+    const hinted = decideNextAttempt(DEFAULT_RETRY_POLICY, { attempt: 1, firstAttemptAt: T0, now: T0, outcome: { ok: false, status: 503, retryAfterMs: 60_000, circuitOpenForMs: 10_000 } });
+    expect(hinted.delayMs).toBe(60_000);
   });
 });
 
@@ -135,6 +171,7 @@ describe('give-up window', () => {
   it('rejects a nonsensical policy with a clear error', () => {
     expect(() => RetryPolicySchema.parse({ minDelayMs: 5000, maxDelayMs: 1000 })).toThrow(/minDelayMs must not exceed maxDelayMs/);
     expect(() => RetryPolicySchema.parse({ baseDelayMs: -1 })).toThrow();
+    expect(() => RetryPolicySchema.parse({ jitter: 1.5 })).toThrow();
   });
 });
 

@@ -8,7 +8,7 @@ export interface Arrival {
   key: string;
   at: number;
   /** What the sink did with it. */
-  answer: 'ok' | '500' | '429' | 'hang' | 'reset';
+  answer: 'ok' | '500' | '503' | '429' | 'hang' | 'reset';
   body: string;
   headers: IncomingMessage['headers'];
 }
@@ -24,7 +24,8 @@ type Chooser = (req: IncomingMessage) => Arrival['answer'];
 /** Retry-After the chaos sink sends with 429, in seconds. */
 export const RETRY_AFTER_SECONDS = 1;
 
-export async function startSink(choose: Chooser = () => 'ok'): Promise<TestSink> {
+/** `port`: listen on this port (a destination that was down comes back where it was). */
+export async function startSink(choose: Chooser = () => 'ok', port = 0): Promise<TestSink> {
   const arrivals: Arrival[] = [];
   const hanging = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
@@ -43,12 +44,13 @@ export async function startSink(choose: Chooser = () => 'ok'): Promise<TestSink>
       });
       if (answer === 'ok') res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
       else if (answer === '500') res.writeHead(500).end('{"error":"boom"}');
+      else if (answer === '503') res.writeHead(503).end('{"error":"unavailable"}');
       else if (answer === '429') res.writeHead(429, { 'retry-after': String(RETRY_AFTER_SECONDS) }).end('{"error":"slow down"}');
       else if (answer === 'reset') req.socket.resetAndDestroy();
       else hanging.add(res); // never answered; closed with the server
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     arrivals,

@@ -7,11 +7,14 @@ import { chaosScenario } from './chaos.js';
 import { badInputScenario } from './bad-input.js';
 import { limitsScenario } from './limits.js';
 import { securityScenario } from './security.js';
+import { downHostScenario, flakyHostScenario } from './flaky-host.js';
 
 describe('reliability', () => {
   afterAll(() => printAndWriteSummary());
   crashScenario();
   chaosScenario();
+  flakyHostScenario();
+  downHostScenario();
   badInputScenario();
   limitsScenario();
   securityScenario();

@@ -12,6 +12,10 @@ export interface ScenarioRow {
   dead: number;
   lost: number;
   duplicates: number;
+  /** Time from the start of the scenario (or the destination's return) to the last arrival. */
+  lastArrivalMs?: number;
+  /** Requests that reached a destination while it was down, after the first ones. */
+  probes?: number;
   note?: string;
 }
 
@@ -22,8 +26,11 @@ export function recordScenario(row: ScenarioRow): void {
 }
 
 export function printAndWriteSummary(): void {
-  const head = ['scenario', 'sent', 'delivered', 'dead', 'lost', 'duplicates'];
-  const cells = rows.map((r) => [r.scenario, r.sent, r.delivered, r.dead, r.lost, r.duplicates].map(String));
+  const head = ['scenario', 'sent', 'delivered', 'dead', 'lost', 'duplicates', 'last arrival', 'probes'];
+  const seconds = (ms: number | undefined): string => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
+  const cells = rows.map((r) =>
+    [r.scenario, r.sent, r.delivered, r.dead, r.lost, r.duplicates, seconds(r.lastArrivalMs), r.probes ?? '-'].map(String),
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]): string => c.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   const text = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line), ...rows.filter((r) => r.note).map((r) => `  ${r.scenario}: ${r.note}`)];
