@@ -368,8 +368,9 @@ describe('delivery worker leases', () => {
           retryPolicy: RetryPolicySchema.parse({}),
           logger: silent,
         },
-        // The send lasts several leases; only renewal keeps it with its first worker.
-        { owner, batchSize: 10, concurrency: 8, pollMs: 10, leaseMs: 90 },
+        // The send lasts three leases; only renewal keeps it with its first worker (a lease of a few
+        // hundred ms, so a loaded machine stalling the event loop does not let it lapse).
+        { owner, batchSize: 10, concurrency: 8, pollMs: 10, leaseMs: 300 },
       );
     const slow = worker('slow', store, true);
     const late = worker('other', other, false);
@@ -378,7 +379,7 @@ describe('delivery worker leases', () => {
       slow.start();
       while (sentBy.slow === 0) await new Promise((r) => setTimeout(r, 5));
       late.start();
-      for (let i = 0; i < 30; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 90; i++) await new Promise((r) => setTimeout(r, 10));
       expect(sentBy.other).toBe(0);
       release();
       await slow.idle();
