@@ -4,21 +4,10 @@ import { createClaimLoop, type ClaimLoop } from '../../src/deliveries/claim-loop
 import { DeliveryTable } from '../../src/deliveries/delivery-table.js';
 import { Slots } from '../../src/deliveries/slots.js';
 import type { Delivery } from '../../src/store/types.js';
+import { leasedDelivery as delivery } from './fixtures.js';
 
 const silent = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const delivery = (id: string): Delivery => ({
-  id,
-  campaignId: 'c1',
-  externalId: `u-${id}`,
-  idempotencyKey: `k-${id}`,
-  status: 'sending',
-  attempts: 0,
-  trigger: {},
-  nextAttemptAt: '',
-  createdAt: '',
-  updatedAt: '',
-});
 const loops: ClaimLoop[] = [];
 afterEach(async () => {
   for (const loop of loops.splice(0)) await loop.stop();

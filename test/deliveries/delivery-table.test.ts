@@ -1,31 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryTable } from '../../src/deliveries/delivery-table.js';
-import { WorkerInvariantError } from '../../src/deliveries/index.js';
 import type { Delivery } from '../../src/store/types.js';
-
-const delivery = (id: string): Delivery => ({
-  id,
-  campaignId: 'c1',
-  externalId: `u-${id}`,
-  idempotencyKey: `k-${id}`,
-  status: 'sending',
-  attempts: 0,
-  trigger: {},
-  nextAttemptAt: '',
-  createdAt: '',
-  updatedAt: '',
-});
-
-/** Runs `fn` and returns the name of the invariant it broke. */
-function broken(fn: () => void): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WorkerInvariantError) return error.invariant;
-    throw error;
-  }
-  return undefined;
-}
+import { brokenInvariant as broken, leasedDelivery as delivery } from './fixtures.js';
 
 const never = () => new Promise<void>(() => {});
 

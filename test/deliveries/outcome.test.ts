@@ -3,6 +3,7 @@ import { attemptFailureCode, settle, type Attempted, type OutcomeRules } from '.
 import { RetryPolicySchema, type AttemptErrorKind, type AttemptResult } from '../../src/dispatch/index.js';
 import { FAILURE_CODES } from '../../src/domain/index.js';
 import type { Delivery, TrackBatch } from '../../src/store/types.js';
+import { leasedDelivery } from './fixtures.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const update: TrackBatch = { attributes: [{ externalId: 'u1', ops: { lead_status: { op: 'set', value: 'MQL' } } }], events: [], purchases: [] };
@@ -10,19 +11,7 @@ const rules: OutcomeRules = {
   retryPolicy: RetryPolicySchema.parse({ baseDelayMs: 1000, minDelayMs: 1000, maxDelayMs: 1000, giveUpAfterMs: 60_000, unreachableGiveUpAfterMs: 120_000 }),
   deliveredUpdate: () => update,
 };
-const delivery = (extra: Partial<Delivery> = {}): Delivery => ({
-  id: 'd1',
-  campaignId: 'c1',
-  externalId: 'u1',
-  idempotencyKey: 'k1',
-  status: 'sending',
-  attempts: 0,
-  trigger: {},
-  nextAttemptAt: '',
-  createdAt: '',
-  updatedAt: '',
-  ...extra,
-});
+const delivery = (extra: Partial<Delivery> = {}): Delivery => leasedDelivery('d1', extra);
 const result = (extra: Partial<AttemptResult>): AttemptResult => ({
   ok: false,
   headers: {},

@@ -7,6 +7,7 @@ import { parseWebhookFile } from '../../src/render/file-format.js';
 import type { Delivery, Profile } from '../../src/store/types.js';
 import { parseCampaign } from '../../src/triggers/index.js';
 import { guideCampaign, MQL_TEMPLATE } from '../e2e/helpers.js';
+import { leasedDelivery } from './fixtures.js';
 
 const TOKEN = 'token-abcdef-123456';
 const fake = { url: 'https://acme.my.salesforce.com', clientId: 'cid', clientSecret: 'csecret-987654' };
@@ -49,19 +50,7 @@ function portWith(options: { campaigns?: CampaignLookup; engine?: LiquidhookEngi
   return { port, sent };
 }
 
-const delivery = (extra: Partial<Delivery> = {}): Delivery => ({
-  id: 'd1',
-  campaignId: 'c1',
-  externalId: '00Q1',
-  idempotencyKey: 'key-1',
-  status: 'sending',
-  attempts: 0,
-  trigger: {},
-  nextAttemptAt: '',
-  createdAt: '',
-  updatedAt: '',
-  ...extra,
-});
+const delivery = (extra: Partial<Delivery> = {}): Delivery => leasedDelivery('d1', { externalId: '00Q1', idempotencyKey: 'key-1', ...extra });
 const profile = (attributes: Profile['attributes']): Profile => ({ externalId: '00Q1', attributes, createdAt: '', updatedAt: '' });
 const mql = profile({ 'lead score': 150 });
 

@@ -1,37 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryTable } from '../../src/deliveries/delivery-table.js';
 import { Slots } from '../../src/deliveries/slots.js';
-import { WorkerInvariantError } from '../../src/deliveries/index.js';
-import type { Delivery } from '../../src/store/types.js';
-
-const delivery = (id: string): Delivery => ({
-  id,
-  campaignId: 'c1',
-  externalId: `u-${id}`,
-  idempotencyKey: `k-${id}`,
-  status: 'sending',
-  attempts: 0,
-  trigger: {},
-  nextAttemptAt: '',
-  createdAt: '',
-  updatedAt: '',
-});
+import { brokenInvariant as invariantOf, leasedDelivery as delivery } from './fixtures.js';
 
 function slots(concurrency: number) {
   const table = new DeliveryTable(concurrency);
   const started: string[] = [];
   const s = new Slots(table, concurrency, async (d) => void started.push(d.id));
   return { table, slots: s, started };
-}
-
-function invariantOf(fn: () => void): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WorkerInvariantError) return error.invariant;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('slots and backlog', () => {

@@ -7,7 +7,8 @@ import { createDeliveryWorker, WorkerInvariantError, type DeliveryWorker, type S
 import { RetryPolicySchema } from '../../src/dispatch/retry-policy.js';
 import type { AttemptResult, WebhookRequest } from '../../src/dispatch/types.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import type { Delivery, DeliveryOutcome, SendPlanner, Store } from '../../src/store/types.js';
+import type { DeliveryOutcome, SendPlanner, Store } from '../../src/store/types.js';
+import { leasedDelivery as leased } from './fixtures.js';
 
 const silent = pino({ level: 'silent' });
 const everyScoreChange: SendPlanner = (activity) =>
@@ -396,19 +397,6 @@ describe('delivery worker leases', () => {
 });
 
 describe('delivery worker invariants', () => {
-  const leased = (id: string): Delivery => ({
-    id,
-    campaignId: 'c1',
-    externalId: id,
-    idempotencyKey: `k-${id}`,
-    status: 'sending',
-    attempts: 0,
-    trigger: {},
-    nextAttemptAt: '',
-    createdAt: '',
-    updatedAt: '',
-  });
-
   it('refuses a hand-off that adopts deliveries it did not reserve', () => {
     const h = harness();
     h.worker.start();
