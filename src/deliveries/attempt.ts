@@ -3,7 +3,7 @@
 import { failedAttempt, redactRequestForLog, type AttemptResult, type WebhookRequest } from '../dispatch/index.js';
 import { redactText, type LiquidhookEngine } from '../liquid/index.js';
 import { WebhookRenderError, renderWebhookRequest } from '../render/index.js';
-import type { Attributes, Json } from '../store/index.js';
+import type { Attributes, Json } from '../domain/index.js';
 import { abortCode, renderFailureCode } from './failure-codes.js';
 import type { Attempted, Rendered, ResolvedSend } from './send-stages.js';
 

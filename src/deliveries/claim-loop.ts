@@ -3,7 +3,8 @@
 import type { Logger } from 'pino';
 import type { DeliveryTable } from './delivery-table.js';
 import type { Slots } from './slots.js';
-import type { WorkerOptions, WorkerStore } from './types.js';
+import type { WorkerStore } from '../store/index.js';
+import type { WorkerOptions } from './types.js';
 import { createWakeSignal } from './wake-signal.js';
 
 export interface ClaimLoopDeps {

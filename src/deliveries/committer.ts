@@ -2,9 +2,9 @@
 // previous commit runs, share one store transaction (each commit is an fsync). A commit that
 // fails marks nothing done: the claims stay leased and come back after the lease.
 import type { Logger } from 'pino';
-import type { RecordOutcomesResult, SendPlanner } from '../store/index.js';
+import type { SendPlanner } from '../domain/index.js';
+import type { RecordOutcomesResult, WorkerStore } from '../store/index.js';
 import type { Settled } from './outcome.js';
-import type { WorkerStore } from './types.js';
 
 /** How long a finished send waits for others to join its commit. */
 export const GROUP_COMMIT_WINDOW_MS = 5;

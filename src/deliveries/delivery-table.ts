@@ -3,7 +3,7 @@
 // `settling` (sent; its outcome waits for its commit), and leaves when the commit is done or when
 // it is released. Every move checks where it comes from, so no delivery is sent twice by this
 // worker and the counts always match the entries.
-import type { Delivery } from '../store/index.js';
+import type { Delivery } from '../domain/index.js';
 import { invariant } from './invariants.js';
 
 export type DeliveryState = 'waiting' | 'sending' | 'settling';

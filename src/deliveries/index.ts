@@ -18,6 +18,6 @@ export { attemptFailureCode, renderFailureCode, abortCode } from './failure-code
 
 export { createDeliveryWorker } from './worker.js';
 export type { DeliveryWorker, DeliveryHandOff } from './worker.js';
-export type { WorkerOptions, WorkerPorts, WorkerStats, WorkerStore } from './types.js';
+export type { WorkerOptions, WorkerPorts, WorkerStats } from './types.js';
 export { INVARIANTS, WorkerInvariantError } from './invariants.js';
 export type { InvariantName } from './invariants.js';

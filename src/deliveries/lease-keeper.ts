@@ -2,7 +2,7 @@
 // settling), so a slow send or a pending commit is not taken over by another worker; gives
 // deliveries back at shutdown.
 import type { Logger } from 'pino';
-import type { WorkerStore } from './types.js';
+import type { WorkerStore } from '../store/index.js';
 
 export interface LeaseKeeperDeps {
   store: Pick<WorkerStore, 'renewLeases' | 'releaseDeliveries'>;

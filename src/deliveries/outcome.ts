@@ -1,7 +1,7 @@
 // The last stage of a send: what an attempted send means for its delivery. Pure: the retry
 // decision is the dispatch folder's decideNextAttempt, the failure code comes from failure-codes.ts.
 import { decideNextAttempt, toAttemptRow, type RetryPolicy } from '../dispatch/index.js';
-import type { Delivery, DeliveryOutcome, TrackBatch } from '../store/index.js';
+import type { Delivery, DeliveryOutcome, TrackBatch } from '../domain/index.js';
 import { attemptFailureCode } from './failure-codes.js';
 import type { Attempted } from './send-stages.js';
 

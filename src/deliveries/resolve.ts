@@ -2,7 +2,7 @@
 // profile goes through the campaign's webhook, so an abort_message (or a changed audience) sees
 // the data as it is when the request leaves.
 import { buildLiquidContext } from '../render/index.js';
-import type { Delivery, Profile } from '../store/index.js';
+import type { Delivery, Profile } from '../domain/index.js';
 import { matchesAudience } from '../triggers/index.js';
 import type { CampaignLookup } from './catalog.js';
 import type { Resolved, ResolvedSend } from './send-stages.js';

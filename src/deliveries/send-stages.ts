@@ -3,10 +3,9 @@
 // go on ends the send early as `stopped`; every later stage passes a stop through unchanged.
 // All of it is plain data, so a resolved send can cross to the send thread and an attempted
 // send can come back.
-import type { FailureCode } from '../domain/index.js';
 import type { AttemptResult, WebhookRequest } from '../dispatch/index.js';
 import type { LiquidContext, Webhook } from '../render/index.js';
-import type { Attributes, Delivery, Profile } from '../store/index.js';
+import type { Attributes, Delivery, FailureCode, Profile } from '../domain/index.js';
 
 /** Why a send ended before a request left. `log` is what the delivery log keeps of the render. */
 export type Stopped =

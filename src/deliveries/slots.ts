@@ -2,7 +2,7 @@
 // A claim round fills up to `concurrency` held deliveries; a hand-off (deliveries written already
 // leased to this worker) may go up to twice that, so a burst is sent without waiting for a claim
 // round, a write of its own that waits for its fsync while slots run dry.
-import type { Delivery } from '../store/index.js';
+import type { Delivery } from '../domain/index.js';
 import type { DeliveryTable } from './delivery-table.js';
 import { invariant } from './invariants.js';
 

@@ -1,12 +1,11 @@
 // Ports and options of the delivery worker. The store part is narrow (the outbox and profile
-// reads); sending is one port, so the loop is tested without a template engine or network.
+// reads: the store's WorkerStore); sending is one port, so the loop is tested without a template
+// engine or network.
 import type { Logger } from 'pino';
-import type { DeliveryOutcome, SendPlanner, Store } from '../store/index.js';
+import type { DeliveryOutcome, SendPlanner } from '../domain/index.js';
+import type { WorkerStore } from '../store/index.js';
 import type { OutcomeRules } from './outcome.js';
 import type { SendPort } from './send-stages.js';
-
-/** What the worker needs of the store: claim, renew, release and record deliveries, read profiles. */
-export type WorkerStore = Pick<Store, 'claimDeliveries' | 'renewLeases' | 'releaseDeliveries' | 'recordOutcomes' | 'nextDueAt' | 'getProfiles'>;
 
 export interface WorkerPorts extends OutcomeRules {
   store: WorkerStore;

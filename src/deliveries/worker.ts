@@ -5,7 +5,8 @@
 // One table holds every delivery leased to this worker and its state (delivery-table.ts); around
 // it: slots and backlog (slots.ts), the claim loop (claim-loop.ts), the outcome committer
 // (committer.ts) and the lease keeper (lease-keeper.ts).
-import type { Delivery, DeliveryOutcome, NewDeliveryClaim } from '../store/index.js';
+import type { Delivery, DeliveryOutcome } from '../domain/index.js';
+import type { NewDeliveryClaim } from '../store/index.js';
 import { messageOf } from './attempt.js';
 import { createClaimLoop } from './claim-loop.js';
 import { OutcomeCommitter } from './committer.js';

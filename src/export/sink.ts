@@ -3,7 +3,7 @@
 // after a crash (before the exporter's cursor moved) neither loses nor duplicates a row.
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import type { ExportEvent } from '../store/types.js';
+import type { ExportEvent } from '../domain/index.js';
 
 export interface ExportSink {
   readonly target: string;

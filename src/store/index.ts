@@ -1,5 +1,6 @@
-// Storage entry point: the contract types and the backends behind it.
-export type * from './types.js';
+// Storage entry point: the ports (the storage contract) and the backends behind them. The domain
+// types they speak are in src/domain.
+export type * from './ports.js';
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
 export { openPostgresStore, PostgresStore, type PostgresStoreOptions, type RecordOptions } from './postgres/index.js';
 export { migrations, type Migration, type SqlDialect } from './migrations.js';
@@ -7,7 +8,7 @@ export { newTimeOrderedId, newIdempotencyKey } from './ids.js';
 export { CursorConflictError } from './errors.js';
 import { openPostgresStore } from './postgres/index.js';
 import { openSqliteStore } from './sqlite/index.js';
-import type { Store } from './types.js';
+import type { Store } from './ports.js';
 
 export type StoreConfig =
   | { driver: 'sqlite'; path: string; busyTimeoutMs?: number; now?: () => Date }

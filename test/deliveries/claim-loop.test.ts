@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createClaimLoop, type ClaimLoop } from '../../src/deliveries/claim-loop.js';
 import { DeliveryTable } from '../../src/deliveries/delivery-table.js';
 import { Slots } from '../../src/deliveries/slots.js';
-import type { Delivery } from '../../src/store/types.js';
+import type { Delivery } from '../../src/domain/index.js';
 import { leasedDelivery as delivery } from './fixtures.js';
 
 const silent = pino({ level: 'silent' });

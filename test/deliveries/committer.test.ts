@@ -2,7 +2,8 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { OutcomeCommitter, type CommitterDeps } from '../../src/deliveries/committer.js';
 import type { Settled } from '../../src/deliveries/index.js';
-import type { DeliveryOutcome, RecordOutcomesOptions, RecordOutcomesResult } from '../../src/store/types.js';
+import type { DeliveryOutcome } from '../../src/domain/index.js';
+import type { RecordOutcomesOptions, RecordOutcomesResult } from '../../src/store/index.js';
 
 const silent = pino({ level: 'silent' });
 const delivered = (id: string, update = false): Settled => ({

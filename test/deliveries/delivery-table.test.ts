@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryTable } from '../../src/deliveries/delivery-table.js';
-import type { Delivery } from '../../src/store/types.js';
+import type { Delivery } from '../../src/domain/index.js';
 import { brokenInvariant as broken, leasedDelivery as delivery } from './fixtures.js';
 
 const never = () => new Promise<void>(() => {});

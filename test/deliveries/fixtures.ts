@@ -1,6 +1,6 @@
 // Shared builders for the deliveries tests.
 import { WorkerInvariantError, type InvariantName } from '../../src/deliveries/index.js';
-import type { Delivery } from '../../src/store/types.js';
+import type { Delivery } from '../../src/domain/index.js';
 
 /** A delivery leased to a worker (status `sending`), first attempt to come. */
 export function leasedDelivery(id: string, extra: Partial<Delivery> = {}): Delivery {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attemptFailureCode, settle, type Attempted, type OutcomeRules } from '../../src/deliveries/index.js';
 import { RetryPolicySchema, type AttemptErrorKind, type AttemptResult } from '../../src/dispatch/index.js';
 import { FAILURE_CODES } from '../../src/domain/index.js';
-import type { Delivery, TrackBatch } from '../../src/store/types.js';
+import type { Delivery, TrackBatch } from '../../src/domain/index.js';
 import { leasedDelivery } from './fixtures.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');

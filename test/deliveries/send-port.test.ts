@@ -4,7 +4,7 @@ import { createSendPort, type ActiveCampaign, type Attempted, type CampaignLooku
 import type { AttemptResult, WebhookRequest } from '../../src/dispatch/index.js';
 import { createLiquid, type LiquidhookEngine } from '../../src/liquid/index.js';
 import { parseWebhookFile } from '../../src/render/file-format.js';
-import type { Delivery, Profile } from '../../src/store/types.js';
+import type { Delivery, Profile } from '../../src/domain/index.js';
 import { parseCampaign } from '../../src/triggers/index.js';
 import { guideCampaign, MQL_TEMPLATE } from '../e2e/helpers.js';
 import { leasedDelivery } from './fixtures.js';

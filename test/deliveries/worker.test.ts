@@ -7,7 +7,8 @@ import { createDeliveryWorker, WorkerInvariantError, type DeliveryWorker, type S
 import { RetryPolicySchema } from '../../src/dispatch/retry-policy.js';
 import type { AttemptResult, WebhookRequest } from '../../src/dispatch/types.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import type { DeliveryOutcome, SendPlanner, Store } from '../../src/store/types.js';
+import type { DeliveryOutcome, SendPlanner } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/index.js';
 import { leasedDelivery as leased } from './fixtures.js';
 
 const silent = pino({ level: 'silent' });
