@@ -17,7 +17,7 @@ export interface OutcomeRules {
   deliveredUpdate(delivery: Delivery): TrackBatch | undefined;
 }
 
-export function settle(delivery: Delivery, attempted: Attempted, rules: OutcomeRules, now: Date): Settled {
+export function outcomeOf(delivery: Delivery, attempted: Attempted, rules: OutcomeRules, now: Date): Settled {
   const id = delivery.id;
   const request = attempted.log ? { request: attempted.log } : {};
   if (attempted.kind === 'aborted') {

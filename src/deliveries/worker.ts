@@ -13,7 +13,7 @@ import { OutcomeCommitter } from './committer.js';
 import { DeliveryTable } from './delivery-table.js';
 import { invariant } from './invariants.js';
 import { createLeaseKeeper } from './lease-keeper.js';
-import { settle, type Settled } from './outcome.js';
+import { outcomeOf, type Settled } from './outcome.js';
 import { createProfileLoader } from './profile-loader.js';
 import type { Attempted } from './send-stages.js';
 import { Slots } from './slots.js';
@@ -81,7 +81,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       // The port never throws; the profile read fails only with the store.
       attempted = { kind: 'failed', code: 'internal', error: `send failed: ${messageOf(error)}` };
     }
-    sent(delivery.id, settle(delivery, attempted, ports, now()));
+    sent(delivery.id, outcomeOf(delivery, attempted, ports, now()));
   }
 
   function sent(id: string, settled: Settled): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attemptFailureCode, settle, type Attempted, type OutcomeRules } from '../../src/deliveries/index.js';
+import { attemptFailureCode, outcomeOf as decide, type Attempted, type OutcomeRules } from '../../src/deliveries/index.js';
 import { RetryPolicySchema, type AttemptErrorKind, type AttemptResult } from '../../src/dispatch/index.js';
 import { FAILURE_CODES } from '../../src/domain/index.js';
 import type { Delivery, TrackBatch } from '../../src/domain/index.js';
@@ -23,7 +23,7 @@ const result = (extra: Partial<AttemptResult>): AttemptResult => ({
 });
 const attempted = (extra: Partial<AttemptResult>): Attempted => ({ kind: 'attempted', log: { method: 'POST' }, result: result(extra) });
 const error = (kind: AttemptErrorKind) => ({ error: { kind, message: `${kind} happened` } });
-const outcomeOf = (a: Attempted, d = delivery()) => settle(d, a, rules, new Date(NOW));
+const outcomeOf = (a: Attempted, d = delivery()) => decide(d, a, rules, new Date(NOW));
 
 describe('outcome of an attempted send', () => {
   it('a 2xx is delivered, with no code, its attempt row and the on-delivered update', () => {
