@@ -8,7 +8,7 @@
 // the expected one (attribute data containing it) fails the render instead of shifting fields.
 import type { LiquidhookEngine } from '../liquid/index.js';
 import { TemplateError } from '../liquid/index.js';
-import type { CallRecord, RenderAbort } from '../liquid/types.js';
+import type { CallRecord, RenderAbort } from '../liquid/index.js';
 import type { Webhook } from './schema.js';
 
 /** `url`, `body` or `header:<name>`. */

@@ -1,7 +1,7 @@
 // The final request a webhook produces for one recipient, un-redacted: what the delivery
 // worker sends. Previews build on the same assembly and redact it afterwards.
 import type { LiquidhookEngine } from '../liquid/index.js';
-import type { CallRecord, RenderAbort } from '../liquid/types.js';
+import type { CallRecord, RenderAbort } from '../liquid/index.js';
 import { renderFields, type FieldError, type RenderedFields } from './render-fields.js';
 import type { HttpMethod, Webhook } from './schema.js';
 
