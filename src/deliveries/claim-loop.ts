@@ -50,7 +50,8 @@ export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
     const excess = fresh.splice(slots.spareRoom());
     if (excess.length > 0) void deps.giveBack(excess.map((d) => d.id));
     for (const delivery of fresh) slots.enqueue(delivery);
-    slots.fill();
+    // Stopping: what this claim brought waits, and goes back with the rest of the backlog.
+    if (running) slots.fill();
     if (fresh.length > 0) deps.claimed(fresh.length);
     return fresh.length;
   }

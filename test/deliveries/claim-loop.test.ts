@@ -111,6 +111,18 @@ describe('claim loop', () => {
     expect(l.started).toEqual(['a']);
   });
 
+  it('starts nothing a claim brings once the loop is stopping: it waits in the backlog to be released', async () => {
+    const queue: FakeQueue = { due: ['a', 'b'].map(delivery) };
+    const l = loop(queue);
+    let stopped: Promise<void> | undefined;
+    queue.duringClaim = () => void (stopped = l.claimLoop.stop());
+    l.claimLoop.start();
+    await sleep(10);
+    await stopped;
+    expect(l.started).toEqual([]);
+    expect(l.table.idsIn('waiting')).toEqual(['a', 'b']);
+  });
+
   it('keeps going after a failed claim', async () => {
     const queue: FakeQueue = { due: [delivery('a')], failClaims: 1 };
     const l = loop(queue, 2, 20);
