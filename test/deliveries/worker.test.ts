@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDeliveryWorker, WorkerInvariantError, type DeliveryWorker, type SendPort, type WorkerPorts } from '../../src/deliveries/index.js';
+import { createDeliveryWorker, createSendPort, WorkerInvariantError, type DeliveryWorker, type SendPort, type WorkerPorts } from '../../src/deliveries/index.js';
+import { createDispatcher } from '../../src/dispatch/index.js';
 import { RetryPolicySchema } from '../../src/dispatch/retry-policy.js';
+import { createLiquid } from '../../src/liquid/index.js';
+import { parseCampaign } from '../../src/triggers/index.js';
 import type { AttemptResult, WebhookRequest } from '../../src/dispatch/types.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import type { DeliveryOutcome, SendPlanner } from '../../src/domain/index.js';
@@ -270,6 +273,26 @@ describe('delivery worker', () => {
     expect(byStatus.failed).toMatchObject({ code: 'http_status', error: 'HTTP 400' });
     expect(byStatus.retry).toMatchObject({ code: 'http_status', error: 'HTTP 503' });
     expect(byStatus.aborted).not.toHaveProperty('code');
+  });
+
+  it('records the code from the real send path: an address the SSRF guard blocks fails as ssrf_blocked', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    const campaign = parseCampaign({ name: 'local', trigger: { type: 'email_address_added' }, webhook: { url: 'http://127.0.0.1:9/hook', method: 'POST' } });
+    const dispatcher = createDispatcher({ allowedHosts: '' });
+    const active = { id: 'c1', campaign, webhook: campaign.webhook, secrets: [], ready: true, missing: [], stored: { createdAt: '', updatedAt: '' } };
+    const h = harness({
+      sender: createSendPort({ engine: createLiquid(), dispatcher, campaigns: { get: () => active }, signingSecrets: {} }),
+      onRecorded: (recorded) => void outcomes.push(...recorded),
+    });
+    try {
+      await enqueue(h.store, { u1: 150 });
+      h.worker.start();
+      await h.worker.idle();
+      expect(outcomes).toEqual([expect.objectContaining({ status: 'failed', code: 'ssrf_blocked', error: expect.stringContaining('ssrf_blocked') })]);
+      expect((await h.store.listDeliveries({}))[0]?.status).toBe('failed');
+    } finally {
+      await dispatcher.close();
+    }
   });
 
   it('turns a render exception into a failed delivery', async () => {
