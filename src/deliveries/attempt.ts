@@ -33,8 +33,10 @@ export async function renderSend(engine: LiquidhookEngine, send: ResolvedSend): 
     body: rendered.body,
     idempotencyKey: send.idempotencyKey,
     ...(send.signingSecret ? { signingSecret: send.signingSecret } : {}),
+    // Scrubbed from the response too, should the destination echo them.
+    ...(secrets.length > 0 ? { secrets } : {}),
   };
-  return { kind: 'rendered', request, log: logView(request, secrets, calls, rendered.warnings) };
+  return { kind: 'rendered', request, log: logView(request, calls, rendered.warnings) };
 }
 
 /** Makes the one attempt of a rendered send; a stop passes through. Never throws. */
@@ -59,16 +61,13 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function logView(request: WebhookRequest, secrets: readonly string[], calls: Json[], warnings: string[]): Attributes {
+function logView(request: WebhookRequest, calls: Json[], warnings: string[]): Attributes {
   const view = redactRequestForLog(request);
-  const known = secrets.filter((s) => s.length >= 4);
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(view.headers)) headers[name] = redactText(value, known);
   return {
     method: view.method,
-    url: redactText(view.url, known),
-    headers,
-    body: redactText(view.body, known),
+    url: view.url,
+    headers: view.headers,
+    body: view.body,
     idempotency_key: view.idempotencyKey,
     signed: view.signed,
     connected_content: calls,
