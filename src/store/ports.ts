@@ -59,8 +59,8 @@ export interface RecordOutcomesOptions {
   owner?: string;
   /**
    * Profile updates committed in the same transaction as the outcomes, so a crash cannot keep one
-   * without the other. Each is applied only if its delivery's outcome was written, and in a
-   * savepoint: an update the profile refuses is skipped and reported, and the outcomes stay.
+   * without the other. Each is applied only if its delivery's outcome was written, in order: an
+   * update the profile refuses is left out and reported, and the outcomes and other updates stay.
    */
   updates?: DeliveredUpdate[];
   /** Planner for those updates (they may trigger campaigns too); none by default. */

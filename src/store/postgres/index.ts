@@ -4,13 +4,14 @@
 import type pg from 'pg';
 import type { Attributes, CursorMove, DefinitionKind, Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, DueHandler, ExportEvent, Profile, ProgramMembership, SendPlanner, StoredCampaign, StoredDefinition, TrackBatch, UserActivity } from '../../domain/index.js';
 import type { ApplyTrackOptions, RecordOutcomesResult, Store } from '../ports.js';
-import { createPool, inTransaction, isRetryable, migratePostgres, type PostgresPoolOptions, redactUrl } from './db.js';
+import { createPool, inTransaction, migratePostgres, type PostgresPoolOptions, redactUrl } from './db.js';
 import { claim, listDeliveries, recordOutcomes, release, renewLeases, replay, type RecordOptions } from './deliveries.js';
 import { insertExportEvents, readExportEvents } from './exports.js';
-import { type AttemptRow, type CampaignRow, type DeliveryRow, json, type ProfileRow, toCampaign, toDelivery, toDeliveryWithAttempts, toProfile } from './rows.js';
+import { type AttemptRow, type CampaignRow, type DeliveryRow, json, type ProfileRow, toCampaign, toDeliveryWithAttempts, toProfile } from './rows.js';
 import { applyDueInTransaction } from './due.js';
 import * as programs from './programs.js';
-import { applyTrackInTransaction } from './track.js';
+import { applyDeliveredUpdatesInTransaction, applyTrackInTransaction } from './track.js';
+import { deliveredUpdateRules, updatesToApply, usersOfUpdates } from '../rules/delivered-updates.js';
 
 export interface PostgresStoreOptions extends PostgresPoolOptions {
   /** Run pending migrations on open (default true). */
@@ -113,24 +114,9 @@ export class PostgresStore implements Store {
   async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOptions = {}): Promise<RecordOutcomesResult> {
     if (outcomes.length === 0) return { deliveries: [], refused: [] };
     return this.write(async (client) => {
-      const result: RecordOutcomesResult = { deliveries: [], refused: [] };
-      const recorded = await recordOutcomes(client, outcomes, now, options);
-      for (const update of options.updates ?? []) {
-        if (!recorded.has(update.deliveryId)) continue;
-        await client.query('SAVEPOINT delivered_update');
-        try {
-          const applied = await applyTrackInTransaction(client, update.batch, options.planner ?? (() => []), this.now(), options.applyOptions);
-          await client.query('RELEASE SAVEPOINT delivered_update');
-          result.deliveries.push(...applied.deliveries);
-        } catch (error) {
-          // A deadlock or serialization failure retries the whole transaction; anything else
-          // means this profile refuses the update: it alone rolls back.
-          if (isRetryable(error)) throw error;
-          await client.query('ROLLBACK TO SAVEPOINT delivered_update');
-          result.refused.push({ deliveryId: update.deliveryId, error: error instanceof Error ? error.message : String(error) });
-        }
-      }
-      return result;
+      // The profiles the updates change are locked with those of failed sends, before the deliveries.
+      const recorded = await recordOutcomes(client, outcomes, now, options.owner, usersOfUpdates(options.updates ?? []));
+      return applyDeliveredUpdatesInTransaction(client, updatesToApply(options.updates, recorded), deliveredUpdateRules(options), this.now());
     });
   }
 

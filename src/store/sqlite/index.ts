@@ -9,16 +9,15 @@ import { GroupCommitter } from './group-commit.js';
 import { WalSyncer } from './wal-sync.js';
 import { deleteCampaignInTransaction, getCampaignRow, listCampaignRows, putCampaignInTransaction } from './campaigns.js';
 import {
-  applyDeliveredUpdates,
   claimInTransaction,
   deliveryWithAttempts,
   listDeliveryRows,
   nextDueTime,
-  recordOutcomesInTransaction,
   releaseInTransaction,
   renewInTransaction,
   replayInTransaction,
 } from './deliveries.js';
+import { recordOutcomesInTransaction } from './outcomes.js';
 import { insertExportEvents } from './exports.js';
 import { type ExportRow, PROFILE_COLUMNS, type ProfileRow, StatementCache, toExportEvent, toProfile } from './rows.js';
 import { membershipsOf, nextQueuedAt } from './memberships.js';
@@ -30,7 +29,8 @@ import {
   putDefinitionInTransaction,
   readCursor,
 } from './programs.js';
-import { applyDueMembershipsInTransaction, applyTrackInTransaction } from './track.js';
+import { applyDeliveredUpdatesInTransaction, applyDueMembershipsInTransaction, applyTrackInTransaction } from './track.js';
+import { deliveredUpdateRules, updatesToApply } from '../rules/delivered-updates.js';
 
 export interface SqliteStoreOptions extends SqliteOpenOptions {
   /** Run pending migrations on open (default true). */
@@ -144,8 +144,8 @@ export class SqliteStore implements Store {
   async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOutcomesOptions = {}): Promise<RecordOutcomesResult> {
     if (outcomes.length === 0) return { deliveries: [], refused: [] };
     return this.write(() => {
-      const recorded = recordOutcomesInTransaction(this.stmts, outcomes, now, options);
-      return applyDeliveredUpdates(this.db, this.stmts, recorded, options, this.now());
+      const recorded = recordOutcomesInTransaction(this.stmts, outcomes, now, options.owner);
+      return applyDeliveredUpdatesInTransaction(this.stmts, updatesToApply(options.updates, recorded), deliveredUpdateRules(options), this.now());
     });
   }
 

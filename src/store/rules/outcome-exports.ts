@@ -1,6 +1,6 @@
 // What recording an outcome tells the export stream, the same for both backends: a webhook_sent
 // event per attempt, then one event for the verdict.
-import type { Attributes, DeliveryOutcome, ExportEvent } from '../domain/index.js';
+import type { Attributes, DeliveryOutcome, ExportEvent } from '../../domain/index.js';
 
 const EXPORT_TYPE: Record<DeliveryOutcome['status'], string> = {
   delivered: 'webhook_delivered',
@@ -9,9 +9,6 @@ const EXPORT_TYPE: Record<DeliveryOutcome['status'], string> = {
   dead: 'webhook_dead',
   aborted: 'webhook_aborted',
 };
-
-/** Verdicts after which the user did not get the send (re-eligibility falls back). */
-export const NOT_RECEIVED: ReadonlySet<DeliveryOutcome['status']> = new Set(['aborted', 'failed', 'dead']);
 
 export function outcomeExportEvents(
   outcome: DeliveryOutcome,

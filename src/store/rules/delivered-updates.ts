@@ -1,0 +1,46 @@
+// The profile updates that belong to delivered sends (a campaign's on_delivered_update), planned
+// in the transaction that records the outcomes: a crash keeps both or neither. Each update applies
+// only if its delivery's outcome was written, in order, each on the state the previous one left;
+// one the profile refuses is left out and reported, and the outcomes stay.
+import type { DeliveredUpdate } from '../../domain/index.js';
+import type { RecordOutcomesOptions } from '../ports.js';
+import { advance, emptyPlan, mergePlans, planTrack, type TrackPlan, type TrackRules, type TrackState, usersOf } from './track.js';
+
+export interface DeliveredUpdatesPlan {
+  plan: TrackPlan;
+  refused: { deliveryId: string; error: string }[];
+}
+
+/** The rules the updates are planned by: the caller's planner (none by default) and enricher. */
+export function deliveredUpdateRules(options: RecordOutcomesOptions): TrackRules {
+  const enricher = options.applyOptions?.enricher;
+  return { planner: options.planner ?? (() => []), ...(enricher ? { enricher } : {}) };
+}
+
+/** The updates whose delivery's outcome was written. */
+export function updatesToApply(updates: readonly DeliveredUpdate[] | undefined, recorded: ReadonlySet<string>): DeliveredUpdate[] {
+  return (updates ?? []).filter((update) => recorded.has(update.deliveryId));
+}
+
+/** Every user the updates touch (the state to read). */
+export function usersOfUpdates(updates: readonly DeliveredUpdate[]): string[] {
+  return [...new Set(updates.flatMap((update) => usersOf(update.batch)))];
+}
+
+/** Plans `updates` one after the other on `state` (which it advances). */
+export function planDeliveredUpdates(updates: readonly DeliveredUpdate[], state: TrackState, rules: TrackRules, now: Date): DeliveredUpdatesPlan {
+  let plan = emptyPlan(state);
+  const refused: DeliveredUpdatesPlan['refused'] = [];
+  for (const update of updates) {
+    let next: TrackPlan;
+    try {
+      next = planTrack(update.batch, state, rules, now);
+    } catch (error) {
+      refused.push({ deliveryId: update.deliveryId, error: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
+    advance(state, next);
+    plan = mergePlans(plan, next);
+  }
+  return { plan, refused };
+}

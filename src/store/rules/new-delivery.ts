@@ -1,0 +1,36 @@
+// The outbox row of a planned send, the same for both backends.
+import type { NewDeliveryClaim } from '../ports.js';
+import type { DeliveryRow } from '../row-mapping.js';
+import type { PlannedSend } from './track.js';
+
+/**
+ * The row of a planned send, due now; `trigger` as the backend stores JSON. With a `claim` that
+ * reserves it, the row is written leased to that worker instead of queued.
+ */
+export function newDeliveryRow<J>(send: PlannedSend, now: Date, trigger: J, claim: NewDeliveryClaim | undefined): DeliveryRow<J> {
+  const at = now.toISOString();
+  const row: DeliveryRow<J> = {
+    id: send.id,
+    campaign_id: send.campaignId,
+    external_id: send.externalId,
+    idempotency_key: send.idempotencyKey,
+    status: 'queued',
+    attempts: 0,
+    trigger,
+    request: null,
+    next_attempt_at: at,
+    first_attempt_at: null,
+    lease_owner: null,
+    lease_until: null,
+    last_error: null,
+    abort_reason: null,
+    created_at: at,
+    updated_at: at,
+  };
+  if (claim?.reserve()) {
+    row.status = 'sending';
+    row.lease_owner = claim.owner;
+    row.lease_until = new Date(now.getTime() + claim.leaseMs).toISOString();
+  }
+  return row;
+}
