@@ -3,8 +3,8 @@
 import type { Logger } from 'pino';
 import type { AttemptResult, WebhookRequest } from '../dispatch/types.js';
 import type { RetryPolicy } from '../dispatch/retry-policy.js';
-import type { Attributes, Delivery, DeliveryOutcome, Profile, SendPlanner, TrackBatch } from '../domain/index.js';
-import type { Store } from '../store/index.js';
+import type { Attributes, Delivery, DeliveryOutcome, Profile, TrackBatch } from '../domain/index.js';
+import type { WorkerStore } from '../store/index.js';
 
 /** A delivery rendered at send time. */
 export type PreparedSend =
@@ -27,7 +27,8 @@ export interface RemoteAttempt {
 }
 
 export interface WorkerPorts {
-  store: Store;
+  /** The outbox and profile reads (the intake's: outcomes commit with their delivered updates). */
+  store: WorkerStore;
   /** Renders the delivery's webhook for the profile as it is now. */
   prepare(delivery: Delivery, profile: Profile | undefined): Promise<PreparedSend>;
   /** Exactly one HTTP attempt; never throws. */
@@ -36,8 +37,6 @@ export interface WorkerPorts {
   renderAndSend?(delivery: Delivery, profile: Profile | undefined): Promise<RemoteAttempt>;
   /** Attribute updates to apply once the delivery succeeded (campaign `on_delivered_update`). */
   deliveredUpdate(delivery: Delivery): TrackBatch | undefined;
-  /** Planner used when those updates are applied, so they can trigger campaigns too. */
-  planner(): SendPlanner;
   retryPolicy: RetryPolicy;
   logger: Logger;
   /** Called with each group of outcomes once it is committed (metrics). */

@@ -97,7 +97,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       const result = await ports.store.recordOutcomes(
         group.map((p) => p.outcome),
         now(),
-        { owner: options.owner, ...(updates.length > 0 ? { updates, planner: ports.planner() } : {}) },
+        { owner: options.owner, ...(updates.length > 0 ? { updates } : {}) },
       );
       for (const refused of result.refused) {
         // The send itself succeeded; a profile that rejects the update must not undo that.

@@ -6,17 +6,15 @@ import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ensureDbFolder, isSqliteFile, type ServiceConfig } from '../config/index.js';
-import { CampaignCatalog } from '../deliveries/catalog.js';
+import type { CampaignCatalog } from '../deliveries/catalog.js';
 import { createPrepare, createResolve } from '../deliveries/prepare.js';
 import { createSendThread, type SendThread } from '../deliveries/send-thread.js';
 import type { WorkerPorts } from '../deliveries/types.js';
-import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
 import { createDeliveryWorker, type DeliveryWorker } from '../deliveries/worker.js';
 import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
 import { createLiquid } from '../liquid/index.js';
-import { startScoring } from '../scoring/index.js';
-import { openStore } from '../store/index.js';
-import type { Store } from '../store/index.js';
+import { openIntake, type Intake } from '../intake/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { resolveApiKey } from './api-key.js';
 import { buildApp } from './app.js';
 import { createLogger } from './logger.js';
@@ -38,6 +36,8 @@ export interface RunningService {
   app: FastifyInstance;
   store: Store;
   catalog: CampaignCatalog;
+  /** Where profile changes enter (the API, syncs, the decay loop and the worker's delivered updates). */
+  intake: Intake;
   worker: DeliveryWorker;
   /** The key generated on this start, if any (it is never shown again). */
   generatedApiKey?: string;
@@ -48,20 +48,14 @@ export async function startService(config: ServiceConfig, options: ServiceOption
   const logger = options.logger ?? createLogger(config);
   const env = options.env ?? process.env;
   ensureDbFolder(config.db);
-  const rawStore = await openStore(
+  const store = await openStore(
     isSqliteFile(config.db) || config.db === ':memory:'
       ? { driver: 'sqlite', path: config.db }
       : { driver: 'postgres', url: config.db, poolSize: config.dbPoolSize },
   );
-  const cleanup: (() => Promise<void>)[] = [() => rawStore.close()];
+  const cleanup: (() => Promise<void>)[] = [() => store.close()];
   try {
-    await rawStore.migrate();
-    // Every profile change (API, syncs, on-delivery updates) goes through the scoring programs.
-    const { store } = await startScoring(rawStore, {
-      templatesDir: config.templatesDir,
-      logger,
-      onScored: (scoreChanges) => metrics.scoringEvents.inc(scoreChanges),
-    });
+    await store.migrate();
     const apiKey = resolveApiKey(config.apiKey, config.db);
     if (apiKey.generated) {
       (options.announceApiKey ?? printApiKey)(apiKey.generated);
@@ -86,24 +80,29 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     const sendThread = config.dispatchThread ? createSendThread(dispatcherOptions) : undefined;
     if (sendThread) cleanup.unshift(() => sendThread.close());
 
-    const catalog = new CampaignCatalog(store, logger, env);
-    await catalog.load();
-    await loadTemplateCampaigns(config.templatesDir, catalog, logger);
+    // Every profile change (API, syncs, decay, on-delivery updates) is scored by the programs and
+    // planned by the campaigns in force.
+    const { intake, catalog, programs } = await openIntake(store, {
+      templatesDir: config.templatesDir,
+      logger,
+      placeholderValues: env,
+      onScored: (scoreChanges) => metrics.scoringEvents.inc(scoreChanges),
+    });
 
     const worker = createDeliveryWorker(
       {
-        store,
+        store: intake.outbox,
         prepare: createPrepare({ engine, campaigns: catalog, signingSecrets: env }),
         send: (request) => dispatcher.send(request),
         ...(sendThread ? { renderAndSend: remoteSends(createResolve({ campaigns: catalog, signingSecrets: env }), sendThread) } : {}),
         deliveredUpdate: (delivery) => catalog.deliveredUpdate(delivery.campaignId, delivery.externalId),
-        planner: () => catalog.planner(new Date()),
         retryPolicy: RetryPolicySchema.parse({ giveUpAfterMs: config.retryWindowMs }),
         logger,
         onRecorded: (outcomes) => metrics.observeOutcomes(outcomes),
       },
       { owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, ...config.worker },
     );
+    intake.connectWorker(worker);
     const removeOutboxSource = metrics.addOutboxSource(async () => {
       const due = await store.nextDueAt();
       return {
@@ -122,8 +121,8 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       env,
       logger,
       metrics,
-      onEnqueued: () => worker.wake(),
-      handOff: () => worker.handOff(),
+      intake,
+      programs,
     };
     const app = await buildApp({ context, apiKey });
     await app.listen({ port: config.port, host: config.host });
@@ -150,6 +149,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       app,
       store,
       catalog,
+      intake,
       worker,
       ...(apiKey.generated ? { generatedApiKey: apiKey.generated } : {}),
       close,

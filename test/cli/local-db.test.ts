@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
+import { sendOnce } from '../store/contract-helpers.js';
 import { MQL_TEMPLATE, runCli, startSink, tempDir, writeTemp, type Sink } from './helpers.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
@@ -28,7 +29,7 @@ describe('local database commands', () => {
     deadId = await withStore(db, async (store) => {
       const { deliveries } = await store.applyTrack(
         { attributes: [{ externalId: 'lead-1', ops: { 'lead score': { op: 'set', value: 150 }, first_name: { op: 'set', value: 'Ada' } } }], events: [], purchases: [] },
-        (activity) => [{ campaignId: 'c1', externalId: activity.externalId, trigger: { type: 'test' } }],
+        sendOnce('c1'),
       );
       const [claimed] = await store.claimDeliveries('test', 10, T0, 60_000);
       await store.recordOutcomes([{ id: claimed!.id, status: 'dead', attempt: { attempt: 1, at: T0.toISOString(), latencyMs: 1, error: 'ECONNREFUSED' } }], T0);

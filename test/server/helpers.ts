@@ -39,7 +39,8 @@ export function testContext(overrides: { env?: Record<string, string>; store?: S
     env: {},
     logger: overrides.logger ?? pino({ level: 'silent' }),
     metrics,
-    onEnqueued: () => {},
+    intake: unreachable('intake'),
+    programs: unreachable('programs'),
   };
 }
 
@@ -62,6 +63,7 @@ export async function realContext(env: Record<string, string> = {}): Promise<Rou
   const { join } = await import('node:path');
   const { openSqliteStore } = await import('../../src/store/index.js');
   const { CampaignCatalog } = await import('../../src/deliveries/catalog.js');
+  const { createIntake, ScoringProgramRegistry } = await import('../../src/intake/index.js');
   const { createLiquid } = await import('../../src/liquid/index.js');
   const { createDispatcher } = await import('../../src/dispatch/index.js');
   const config = loadConfig({ LIQUIDHOOK_API_KEY: KEY, ...env });
@@ -70,6 +72,8 @@ export async function realContext(env: Record<string, string> = {}): Promise<Rou
   const logger = pino({ level: 'silent' });
   const catalog = new CampaignCatalog(store, logger, {});
   await catalog.load();
+  const programs = new ScoringProgramRegistry(store, logger);
+  await programs.load();
   const dispatcher = createDispatcher({ allowedHosts: '127.0.0.1', timeoutMs: 5000 });
   return {
     config,
@@ -80,7 +84,8 @@ export async function realContext(env: Record<string, string> = {}): Promise<Rou
     env: {},
     logger,
     metrics,
-    onEnqueued: () => {},
+    intake: createIntake({ store, campaigns: catalog, scoring: programs }),
+    programs,
     async close() {
       await dispatcher.close();
       await store.close();

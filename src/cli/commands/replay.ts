@@ -1,6 +1,7 @@
 // `liquidhook replay DELIVERY_ID`: re-queues a finished (dead, failed or aborted) delivery with
 // its idempotency key, through the API when LIQUIDHOOK_URL is set, else in the local database.
 import type { Delivery } from '../../domain/index.js';
+import { createIntake } from '../../intake/index.js';
 import { apiErrorMessage, createApiClient } from '../api-client.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -57,7 +58,8 @@ async function replayLocally(env: CliEnv, id: string): Promise<Delivery> {
     if (existing.status === 'queued' || existing.status === 'sending') {
       throw new CliError(`delivery ${id} is ${existing.status}: only finished deliveries can be replayed`);
     }
-    const replayed = await store.replayDelivery(id, new Date());
+    // No campaigns needed: a replay plans nothing; a running worker picks the delivery up.
+    const replayed = await createIntake({ store, campaigns: { campaignEntries: () => [] } }).replay(id);
     if (!replayed) throw new CliError(`delivery ${id} could not be replayed (status ${existing.status})`);
     return replayed;
   });

@@ -87,9 +87,8 @@ export const registerDeliveryRoutes: RoutePlugin = (app, ctx) => {
       if (existing.status === 'queued' || existing.status === 'sending') {
         throw new HttpError(409, `delivery is ${existing.status}: only finished deliveries can be replayed`);
       }
-      const replayed = await store.replayDelivery(request.params.id, new Date());
+      const replayed = await ctx.intake.replay(request.params.id);
       if (!replayed) throw notFound(`delivery ${request.params.id}`);
-      ctx.onEnqueued(1);
       return reply.code(202).send(deliveryView(replayed));
     },
   );

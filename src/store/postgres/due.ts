@@ -2,8 +2,9 @@
 // callers, other instances included, split them), then handled in waves by the shared rule
 // (rules/due.ts); each wave's compare-and-set is one statement whatever its size.
 import type pg from 'pg';
-import type { Attributes, DueHandler, SendPlanner } from '../../domain/index.js';
-import type { DueResult } from '../ports.js';
+import type { Attributes } from '../../domain/index.js';
+import type { ChangeRules, DueResult } from '../ports.js';
+import { dueHandler, scoreChangesIn, trackRules } from '../rules/compile.js';
 import { dueKey, type DueMove, driveDueAsync, planDue } from '../rules/due.js';
 import type { TrackState } from '../rules/track.js';
 import { claimDueMemberships } from './programs.js';
@@ -67,15 +68,16 @@ export async function applyDueInTransaction(
   client: pg.ClientBase,
   now: Date,
   limit: number,
-  handler: DueHandler,
-  planner: SendPlanner,
+  rules: ChangeRules,
   at: Date,
 ): Promise<DueResult> {
   const claimed = await claimDueMemberships(client, now, limit);
-  if (claimed.length === 0) return { applied: 0, activities: [], deliveries: [] };
+  if (claimed.length === 0) return { applied: 0, activities: [], deliveries: [], scoreChanges: 0 };
   const profiles = await lockFreeProfiles(client, claimed.map((d) => d.externalId));
   const ready = claimed.filter((d) => profiles.has(d.externalId));
   const state: TrackState = { stored: profiles, lastEnqueued: await eligibilityOf(client, [...profiles.keys()]) };
-  const { applied, plan } = await driveDueAsync(planDue(ready, state, handler, planner, at), (moves) => moveWave(client, moves, at.toISOString()));
-  return { applied, activities: plan.activities, deliveries: await writePlan(client, plan, at) };
+  const when = rules.at ?? at;
+  const run = planDue(ready, state, dueHandler(rules), trackRules(rules, when).planner, when);
+  const { applied, plan } = await driveDueAsync(run, (moves) => moveWave(client, moves, at.toISOString()));
+  return { applied, activities: plan.activities, deliveries: await writePlan(client, plan, at), scoreChanges: scoreChangesIn(plan.exports) };
 }

@@ -2,8 +2,22 @@
 // can share one database: claims skip each other's locked rows, leases expire so a crashed
 // instance's sends are picked up elsewhere, and profile updates serialise per user.
 import type pg from 'pg';
-import type { Attributes, CursorMove, DefinitionKind, Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, DueHandler, ExportEvent, Profile, ProgramMembership, SendPlanner, StoredCampaign, StoredDefinition, TrackBatch, UserActivity } from '../../domain/index.js';
-import type { ApplyTrackOptions, RecordOutcomesResult, Store } from '../ports.js';
+import type {
+  Attributes,
+  CursorMove,
+  DefinitionKind,
+  Delivery,
+  DeliveryFilter,
+  DeliveryOutcome,
+  DeliveryWithAttempts,
+  ExportEvent,
+  Profile,
+  ProgramMembership,
+  StoredCampaign,
+  StoredDefinition,
+  TrackBatch,
+} from '../../domain/index.js';
+import type { ApplyTrackOptions, ChangeRules, DueResult, RecordOutcomesResult, Store, TrackResult } from '../ports.js';
 import { createPool, inTransaction, migratePostgres, type PostgresPoolOptions, redactUrl } from './db.js';
 import { claim, listDeliveries, recordOutcomes, release, renewLeases, replay, type RecordOptions } from './deliveries.js';
 import { insertExportEvents, readExportEvents } from './exports.js';
@@ -65,12 +79,8 @@ export class PostgresStore implements Store {
     return new Map(rows.map((row) => [row.external_id, toProfile(row)]));
   }
 
-  async applyTrack(
-    batch: TrackBatch,
-    planner: SendPlanner,
-    options: ApplyTrackOptions = {},
-  ): Promise<{ activities: UserActivity[]; deliveries: Delivery[] }> {
-    return this.write((client) => applyTrackInTransaction(client, batch, planner, this.now(), options));
+  async applyTrack(batch: TrackBatch, rules: ChangeRules, options: ApplyTrackOptions = {}): Promise<TrackResult> {
+    return this.write((client) => applyTrackInTransaction(client, batch, rules, this.now(), options));
   }
 
   async listCampaigns(): Promise<StoredCampaign[]> {
@@ -112,11 +122,11 @@ export class PostgresStore implements Store {
    * reclaimed elsewhere, or released) are ignored rather than overwriting the new holder's work.
    */
   async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOptions = {}): Promise<RecordOutcomesResult> {
-    if (outcomes.length === 0) return { deliveries: [], refused: [] };
+    if (outcomes.length === 0) return { deliveries: [], refused: [], scoreChanges: 0 };
     return this.write(async (client) => {
       // The profiles the updates change are locked with those of failed sends, before the deliveries.
       const recorded = await recordOutcomes(client, outcomes, now, options.owner, usersOfUpdates(options.updates ?? []));
-      return applyDeliveredUpdatesInTransaction(client, updatesToApply(options.updates, recorded), deliveredUpdateRules(options), this.now());
+      return applyDeliveredUpdatesInTransaction(client, updatesToApply(options.updates, recorded), deliveredUpdateRules(options, this.now()), this.now());
     });
   }
 
@@ -132,7 +142,7 @@ export class PostgresStore implements Store {
     await this.write((client) => release(client, ids, this.now()));
   }
 
-  async getDelivery(id: string): Promise<(Delivery & { attempts_log: DeliveryAttempt[] }) | undefined> {
+  async getDelivery(id: string): Promise<DeliveryWithAttempts | undefined> {
     const [row] = await this.rows<DeliveryRow>('SELECT * FROM deliveries WHERE id = $1', [id]);
     if (!row) return undefined;
     const attempts = await this.rows<AttemptRow>('SELECT * FROM delivery_attempts WHERE delivery_id = $1 ORDER BY id', [id]);
@@ -197,13 +207,8 @@ export class PostgresStore implements Store {
    * One transaction: due rows are claimed with FOR UPDATE SKIP LOCKED, so concurrent callers
    * (other instances included) split them; see due.ts.
    */
-  async applyDueMemberships(
-    now: Date,
-    limit: number,
-    handler: DueHandler,
-    planner: SendPlanner,
-  ): Promise<{ applied: number; activities: UserActivity[]; deliveries: Delivery[] }> {
-    return this.write((client) => applyDueInTransaction(client, now, limit, handler, planner, this.now()));
+  async applyDueMemberships(now: Date, limit: number, rules: ChangeRules): Promise<DueResult> {
+    return this.write((client) => applyDueInTransaction(client, now, limit, rules, this.now()));
   }
 
   async nextMembershipDueAt(): Promise<Date | undefined> {

@@ -2,10 +2,11 @@
 // (rules/track.ts), write the plan set-based (unnest) to keep round trips flat. The same path
 // serves /users/track batches, the updates of delivered sends and due memberships.
 import type pg from 'pg';
-import type { Attributes, DeliveredUpdate, Delivery, MembershipWrite, SendPlanner, TrackBatch } from '../../domain/index.js';
-import type { ApplyTrackOptions, RecordOutcomesResult, TrackResult } from '../ports.js';
+import type { Attributes, DeliveredUpdate, Delivery, MembershipWrite, TrackBatch } from '../../domain/index.js';
+import type { ApplyTrackOptions, ChangeRules, NewDeliveryLease, RecordOutcomesResult, TrackResult } from '../ports.js';
+import { scoreChangesIn, trackRules } from '../rules/compile.js';
 import { planDeliveredUpdates, usersOfUpdates } from '../rules/delivered-updates.js';
-import { newDeliveryRow } from '../rules/new-delivery.js';
+import { newDeliveryRows } from '../rules/new-delivery.js';
 import { planTrack, type TrackPlan, type TrackRules, type TrackState, usersOf } from '../rules/track.js';
 import { insertExportEvents } from './exports.js';
 import { membershipsOf, moveCursor, writeMemberships } from './programs.js';
@@ -61,7 +62,7 @@ async function readState(client: pg.ClientBase, ids: string[], at: string, withM
 }
 
 /** Writes a plan: profiles whose attributes changed, memberships, deliveries, eligibility and exports. */
-export async function writePlan(client: pg.ClientBase, plan: TrackPlan, now: Date, claimNew?: ApplyTrackOptions['claimNew']): Promise<Delivery[]> {
+export async function writePlan(client: pg.ClientBase, plan: TrackPlan, now: Date, lease?: NewDeliveryLease): Promise<Delivery[]> {
   const at = now.toISOString();
   // New profiles exist already as placeholders (see lockUsers): updated_at is the last change,
   // and an event alone rewrites no profile row.
@@ -73,7 +74,7 @@ export async function writePlan(client: pg.ClientBase, plan: TrackPlan, now: Dat
   const memberships: { externalId: string; write: MembershipWrite }[] = [];
   for (const user of plan.users) for (const write of user.memberships) memberships.push({ externalId: user.externalId, write });
   await writeMemberships(client, memberships, at);
-  const rows = plan.sends.map((send) => newDeliveryRow(send, now, send.trigger, claimNew));
+  const rows = newDeliveryRows(plan.sends, now, (trigger) => trigger, lease);
   await insertDeliveries(client, rows);
   await insertExportEvents(client, plan.exports);
   return rows.map(toDelivery);
@@ -82,7 +83,7 @@ export async function writePlan(client: pg.ClientBase, plan: TrackPlan, now: Dat
 export async function applyTrackInTransaction(
   client: pg.ClientBase,
   batch: TrackBatch,
-  planner: SendPlanner,
+  rules: ChangeRules,
   now: Date,
   options: ApplyTrackOptions = {},
 ): Promise<TrackResult> {
@@ -90,11 +91,11 @@ export async function applyTrackInTransaction(
   // First, so a conflicting watermark fails before any row is locked or written.
   if (options.cursor) await moveCursor(client, options.cursor, at);
   const ids = usersOf(batch);
-  if (ids.length === 0) return { activities: [], deliveries: [] };
-  const rules: TrackRules = { planner, ...(options.enricher ? { enricher: options.enricher } : {}) };
-  const state = await readState(client, ids, at, rules.enricher !== undefined);
-  const plan = planTrack(batch, state, rules, now);
-  return { activities: plan.activities, deliveries: await writePlan(client, plan, now, options.claimNew) };
+  if (ids.length === 0) return { activities: [], deliveries: [], scoreChanges: 0 };
+  const track = trackRules(rules, rules.at ?? now);
+  const state = await readState(client, ids, at, track.enricher !== undefined);
+  const plan = planTrack(batch, state, track, now);
+  return { activities: plan.activities, deliveries: await writePlan(client, plan, now, options.lease), scoreChanges: scoreChangesIn(plan.exports) };
 }
 
 /** The updates of delivered sends whose outcome was written, planned and written together. */
@@ -104,10 +105,10 @@ export async function applyDeliveredUpdatesInTransaction(
   rules: TrackRules,
   now: Date,
 ): Promise<RecordOutcomesResult> {
-  if (updates.length === 0) return { deliveries: [], refused: [] };
+  if (updates.length === 0) return { deliveries: [], refused: [], scoreChanges: 0 };
   const state = await readState(client, usersOfUpdates(updates), now.toISOString(), rules.enricher !== undefined);
   const { plan, refused } = planDeliveredUpdates(updates, state, rules, now);
-  return { deliveries: await writePlan(client, plan, now), refused };
+  return { deliveries: await writePlan(client, plan, now), refused, scoreChanges: scoreChangesIn(plan.exports) };
 }
 
 async function writeProfiles(client: pg.ClientBase, users: TrackPlan['users'], at: string): Promise<void> {

@@ -3,7 +3,8 @@
 // only if its delivery's outcome was written, in order, each on the state the previous one left;
 // one the profile refuses is left out and reported, and the outcomes stay.
 import type { DeliveredUpdate } from '../../domain/index.js';
-import type { RecordOutcomesOptions } from '../ports.js';
+import { NO_RULES, type RecordOutcomesOptions } from '../ports.js';
+import { trackRules } from './compile.js';
 import { advance, emptyPlan, mergePlans, planTrack, type TrackPlan, type TrackRules, type TrackState, usersOf } from './track.js';
 
 export interface DeliveredUpdatesPlan {
@@ -11,10 +12,10 @@ export interface DeliveredUpdatesPlan {
   refused: { deliveryId: string; error: string }[];
 }
 
-/** The rules the updates are planned by: the caller's planner (none by default) and enricher. */
-export function deliveredUpdateRules(options: RecordOutcomesOptions): TrackRules {
-  const enricher = options.applyOptions?.enricher;
-  return { planner: options.planner ?? (() => []), ...(enricher ? { enricher } : {}) };
+/** The rules the updates are planned by (none by default), evaluated at their own time or `now`. */
+export function deliveredUpdateRules(options: RecordOutcomesOptions, now: Date): TrackRules {
+  const rules = options.rules ?? NO_RULES;
+  return trackRules(rules, rules.at ?? now);
 }
 
 /** The updates whose delivery's outcome was written. */

@@ -1,13 +1,13 @@
 // The outbox row of a planned send, the same for both backends.
-import type { NewDeliveryClaim } from '../ports.js';
+import type { NewDeliveryLease } from '../ports.js';
 import type { DeliveryRow } from '../row-mapping.js';
 import type { PlannedSend } from './track.js';
 
 /**
- * The row of a planned send, due now; `trigger` as the backend stores JSON. With a `claim` that
- * reserves it, the row is written leased to that worker instead of queued.
+ * The row of a planned send, due now; `trigger` as the backend stores JSON. With a `lease`, the row
+ * is written leased to that worker instead of queued.
  */
-export function newDeliveryRow<J>(send: PlannedSend, now: Date, trigger: J, claim: NewDeliveryClaim | undefined): DeliveryRow<J> {
+export function newDeliveryRow<J>(send: PlannedSend, now: Date, trigger: J, lease: Omit<NewDeliveryLease, 'count'> | undefined): DeliveryRow<J> {
   const at = now.toISOString();
   const row: DeliveryRow<J> = {
     id: send.id,
@@ -27,10 +27,15 @@ export function newDeliveryRow<J>(send: PlannedSend, now: Date, trigger: J, clai
     created_at: at,
     updated_at: at,
   };
-  if (claim?.reserve()) {
+  if (lease) {
     row.status = 'sending';
-    row.lease_owner = claim.owner;
-    row.lease_until = new Date(now.getTime() + claim.leaseMs).toISOString();
+    row.lease_owner = lease.owner;
+    row.lease_until = new Date(now.getTime() + lease.leaseMs).toISOString();
   }
   return row;
+}
+
+/** The rows of a plan's sends: the first `lease.count` leased, the rest queued. */
+export function newDeliveryRows<J>(sends: readonly PlannedSend[], now: Date, encode: (trigger: PlannedSend['trigger']) => J, lease?: NewDeliveryLease): DeliveryRow<J>[] {
+  return sends.map((send, i) => newDeliveryRow(send, now, encode(send.trigger), lease && i < lease.count ? lease : undefined));
 }

@@ -1,8 +1,22 @@
 // The embedded SQLite backend of the Store contract (better-sqlite3: synchronous, one connection
 // per process; other processes may share the file thanks to WAL and busy_timeout).
 import type Database from 'better-sqlite3';
-import type { Attributes, CursorMove, DefinitionKind, Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, DueHandler, ExportEvent, Profile, ProgramMembership, SendPlanner, StoredCampaign, StoredDefinition, TrackBatch, UserActivity } from '../../domain/index.js';
-import type { ApplyTrackOptions, RecordOutcomesOptions, RecordOutcomesResult, Store } from '../ports.js';
+import type {
+  Attributes,
+  CursorMove,
+  DefinitionKind,
+  Delivery,
+  DeliveryFilter,
+  DeliveryOutcome,
+  DeliveryWithAttempts,
+  ExportEvent,
+  Profile,
+  ProgramMembership,
+  StoredCampaign,
+  StoredDefinition,
+  TrackBatch,
+} from '../../domain/index.js';
+import type { ApplyTrackOptions, ChangeRules, DueResult, RecordOutcomesOptions, RecordOutcomesResult, Store, TrackResult } from '../ports.js';
 import { migrateDatabase, openDatabase, type SqliteOpenOptions } from './db.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 import { GroupCommitter } from './group-commit.js';
@@ -110,12 +124,8 @@ export class SqliteStore implements Store {
     return new Map(rows.map((row) => [row.external_id, toProfile(row)]));
   }
 
-  async applyTrack(
-    batch: TrackBatch,
-    planner: SendPlanner,
-    options: ApplyTrackOptions = {},
-  ): Promise<{ activities: UserActivity[]; deliveries: Delivery[] }> {
-    return this.write(() => applyTrackInTransaction(this.stmts, batch, planner, this.now(), options));
+  async applyTrack(batch: TrackBatch, rules: ChangeRules, options: ApplyTrackOptions = {}): Promise<TrackResult> {
+    return this.write(() => applyTrackInTransaction(this.stmts, batch, rules, this.now(), options));
   }
 
   async listCampaigns(): Promise<StoredCampaign[]> {
@@ -142,10 +152,10 @@ export class SqliteStore implements Store {
   }
 
   async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOutcomesOptions = {}): Promise<RecordOutcomesResult> {
-    if (outcomes.length === 0) return { deliveries: [], refused: [] };
+    if (outcomes.length === 0) return { deliveries: [], refused: [], scoreChanges: 0 };
     return this.write(() => {
       const recorded = recordOutcomesInTransaction(this.stmts, outcomes, now, options.owner);
-      return applyDeliveredUpdatesInTransaction(this.stmts, updatesToApply(options.updates, recorded), deliveredUpdateRules(options), this.now());
+      return applyDeliveredUpdatesInTransaction(this.stmts, updatesToApply(options.updates, recorded), deliveredUpdateRules(options, this.now()), this.now());
     });
   }
 
@@ -159,7 +169,7 @@ export class SqliteStore implements Store {
     await this.write(() => releaseInTransaction(this.stmts, ids, this.now()));
   }
 
-  async getDelivery(id: string): Promise<(Delivery & { attempts_log: DeliveryAttempt[] }) | undefined> {
+  async getDelivery(id: string): Promise<DeliveryWithAttempts | undefined> {
     this.assertOpen();
     return deliveryWithAttempts(this.stmts, id);
   }
@@ -219,13 +229,8 @@ export class SqliteStore implements Store {
   }
 
   /** SQLite has one writer at a time: the write lock is the claim, and dueAt moves by compare-and-set. */
-  async applyDueMemberships(
-    now: Date,
-    limit: number,
-    handler: DueHandler,
-    planner: SendPlanner,
-  ): Promise<{ applied: number; activities: UserActivity[]; deliveries: Delivery[] }> {
-    return this.write(() => applyDueMembershipsInTransaction(this.stmts, now, this.now(), limit, handler, planner));
+  async applyDueMemberships(now: Date, limit: number, rules: ChangeRules): Promise<DueResult> {
+    return this.write(() => applyDueMembershipsInTransaction(this.stmts, now, this.now(), limit, rules));
   }
 
   async nextMembershipDueAt(): Promise<Date | undefined> {

@@ -1,11 +1,12 @@
 // Profile changes on SQLite: read the state of the users (the write lock is held), plan with the
 // shared rules (rules/track.ts), write the plan with set-at-a-time statements. The same path
 // serves /users/track batches, the updates of delivered sends and due memberships.
-import type { Attributes, Delivery, DeliveredUpdate, DueHandler, SendPlanner, TrackBatch } from '../../domain/index.js';
-import type { ApplyTrackOptions, DueResult, RecordOutcomesResult, TrackResult } from '../ports.js';
+import type { Attributes, Delivery, DeliveredUpdate, TrackBatch } from '../../domain/index.js';
+import type { ApplyTrackOptions, ChangeRules, DueResult, NewDeliveryLease, RecordOutcomesResult, TrackResult } from '../ports.js';
+import { dueHandler, scoreChangesIn, trackRules } from '../rules/compile.js';
 import { planDeliveredUpdates, usersOfUpdates } from '../rules/delivered-updates.js';
 import { dueKey, driveDue, planDue } from '../rules/due.js';
-import { newDeliveryRow } from '../rules/new-delivery.js';
+import { newDeliveryRows } from '../rules/new-delivery.js';
 import { planTrack, type TrackPlan, type TrackRules, type TrackState, usersOf } from '../rules/track.js';
 import { insertExportEvents } from './exports.js';
 import {
@@ -41,7 +42,7 @@ function readState(stmts: StatementCache, ids: readonly string[], withMembership
 }
 
 /** Writes a plan: profiles (and their memberships), deliveries, eligibility and exports. */
-function writePlan(stmts: StatementCache, plan: TrackPlan, columns: Map<string, string | null>, now: Date, claimNew?: ApplyTrackOptions['claimNew']): Delivery[] {
+function writePlan(stmts: StatementCache, plan: TrackPlan, columns: Map<string, string | null>, now: Date, lease?: NewDeliveryLease): Delivery[] {
   const at = now.toISOString();
   const writes = new TrackWrites();
   const queue = new DueQueueWrites();
@@ -62,8 +63,7 @@ function writePlan(stmts: StatementCache, plan: TrackPlan, columns: Map<string, 
     else if (membershipsChanged) writes.membershipColumns.push([memberships, user.externalId]);
   }
   const deliveries: Delivery[] = [];
-  for (const send of plan.sends) {
-    const row = newDeliveryRow(send, now, JSON.stringify(send.trigger), claimNew);
+  for (const row of newDeliveryRows(plan.sends, now, JSON.stringify, lease)) {
     writes.addDelivery(row);
     deliveries.push(toDelivery(row));
   }
@@ -73,34 +73,35 @@ function writePlan(stmts: StatementCache, plan: TrackPlan, columns: Map<string, 
   return deliveries;
 }
 
-export function applyTrackInTransaction(stmts: StatementCache, batch: TrackBatch, planner: SendPlanner, now: Date, options: ApplyTrackOptions = {}): TrackResult {
+export function applyTrackInTransaction(stmts: StatementCache, batch: TrackBatch, rules: ChangeRules, now: Date, options: ApplyTrackOptions = {}): TrackResult {
   if (options.cursor) moveCursorInTransaction(stmts, options.cursor, now.toISOString());
-  const rules: TrackRules = { planner, ...(options.enricher ? { enricher: options.enricher } : {}) };
-  const { state, columns } = readState(stmts, usersOf(batch), rules.enricher !== undefined);
-  const plan = planTrack(batch, state, rules, now);
-  return { activities: plan.activities, deliveries: writePlan(stmts, plan, columns, now, options.claimNew) };
+  const track = trackRules(rules, rules.at ?? now);
+  const { state, columns } = readState(stmts, usersOf(batch), track.enricher !== undefined);
+  const plan = planTrack(batch, state, track, now);
+  return { activities: plan.activities, deliveries: writePlan(stmts, plan, columns, now, options.lease), scoreChanges: scoreChangesIn(plan.exports) };
 }
 
 /** The updates of delivered sends whose outcome was written, planned and written together. */
 export function applyDeliveredUpdatesInTransaction(stmts: StatementCache, updates: DeliveredUpdate[], rules: TrackRules, now: Date): RecordOutcomesResult {
-  if (updates.length === 0) return { deliveries: [], refused: [] };
+  if (updates.length === 0) return { deliveries: [], refused: [], scoreChanges: 0 };
   const { state, columns } = readState(stmts, usersOfUpdates(updates), rules.enricher !== undefined);
   const { plan, refused } = planDeliveredUpdates(updates, state, rules, now);
-  return { deliveries: writePlan(stmts, plan, columns, now), refused };
+  return { deliveries: writePlan(stmts, plan, columns, now), refused, scoreChanges: scoreChangesIn(plan.exports) };
 }
 
 /**
- * Due memberships, each applied through its handler: SQLite has one writer at a time, so the
- * write lock is the claim, and the due time moves by compare-and-set.
+ * Due memberships, each applied through its program's decay: SQLite has one writer at a time, so
+ * the write lock is the claim, and the due time moves by compare-and-set.
  */
-export function applyDueMembershipsInTransaction(stmts: StatementCache, now: Date, at: Date, limit: number, handler: DueHandler, planner: SendPlanner): DueResult {
+export function applyDueMembershipsInTransaction(stmts: StatementCache, now: Date, at: Date, limit: number, rules: ChangeRules): DueResult {
   const claimed = dueMembershipsInTransaction(stmts, now, limit);
-  if (claimed.length === 0) return { applied: 0, activities: [], deliveries: [] };
+  if (claimed.length === 0) return { applied: 0, activities: [], deliveries: [], scoreChanges: 0 };
+  const when = rules.at ?? at;
   const { state, columns } = readState(stmts, [...new Set(claimed.map((due) => due.externalId))], false);
-  const { applied, plan } = driveDue(planDue(claimed, state, handler, planner, at), (moves) => {
+  const { applied, plan } = driveDue(planDue(claimed, state, dueHandler(rules), trackRules(rules, when).planner, when), (moves) => {
     const held = new Set<string>();
     for (const { due, next } of moves) if (moveDueInTransaction(stmts, due, next)) held.add(dueKey(due));
     return held;
   });
-  return { applied, activities: plan.activities, deliveries: writePlan(stmts, plan, columns, at) };
+  return { applied, activities: plan.activities, deliveries: writePlan(stmts, plan, columns, at), scoreChanges: scoreChangesIn(plan.exports) };
 }
