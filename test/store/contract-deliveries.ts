@@ -248,6 +248,29 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       expect((await store.claimDeliveries('w3', 10, until, 5_000)).map((d) => d.id)).toEqual([taken]);
     });
 
+    it('keeps the failure code beside the last error, exports it, and clears both on delivery', async () => {
+      const store = await fresh();
+      const [id] = await enqueue(store, ['u1']);
+      let now = new Date(Date.now() + 1000);
+      const round = async (outcome: Omit<DeliveryOutcome, 'id'>) => {
+        now = new Date(now.getTime() + 1000);
+        await store.claimDeliveries('w1', 10, now, 60_000);
+        await store.recordOutcomes([{ id: id!, ...outcome }], now, { owner: 'w1' });
+        const delivery = (await store.getDelivery(id!))!;
+        return [delivery.lastError, delivery.failureCode];
+      };
+      const attempt = (n: number) => ({ attempt: n, at: now.toISOString(), statusCode: 503, latencyMs: 3 });
+      expect(await round({ status: 'retry', attempt: attempt(1), error: 'HTTP 503', code: 'http_status', nextAttemptAt: now.toISOString() })).toEqual(['HTTP 503', 'http_status']);
+      // An outcome without an error keeps both; a new error replaces both, even without a code.
+      expect(await round({ status: 'retry', nextAttemptAt: now.toISOString() })).toEqual(['HTTP 503', 'http_status']);
+      expect(await round({ status: 'retry', attempt: attempt(2), error: 'odd', nextAttemptAt: now.toISOString() })).toEqual(['odd', undefined]);
+      expect(await round({ status: 'dead', error: 'timeout: no answer', code: 'timeout' })).toEqual(['timeout: no answer', 'timeout']);
+      const exported = (await store.readExportEvents(0, 100)).filter((e) => e.deliveryId === id && ['webhook_failed', 'webhook_dead'].includes(e.type));
+      expect(exported.map((e) => e.data.failure_code ?? null)).toEqual(['http_status', null, null, 'timeout']);
+      await store.replayDelivery(id!, now);
+      expect(await round({ status: 'delivered', attempt: { ...attempt(1), statusCode: 204 } })).toEqual([undefined, undefined]);
+    });
+
     it('writes nothing from a batch that contains an unknown delivery', async () => {
       const store = await fresh();
       const [id] = await enqueue(store, ['u1']);

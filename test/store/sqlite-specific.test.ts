@@ -9,6 +9,7 @@ import { SCHEMA_VERSION_TABLE } from '../../src/store/migrations.js';
 import { migrateDatabase } from '../../src/store/sqlite/index.js';
 import { sqliteDialect } from '../../src/store/sqlite/db.js';
 import { noSends, sendOnce } from './contract-helpers.js';
+import { OLD_MESSAGES, oldDeliveryRow } from './failure-code-backfill.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'liquidhook-sqlite-'));
 let n = 0;
@@ -82,6 +83,25 @@ describe('SQLite store specifics', () => {
     expect(store.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'profiles'`).get()).toMatchObject({ sql: expect.stringMatching(/WITHOUT ROWID/) });
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM profiles').get()).toEqual({ n: 2 });
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    await store.close();
+  });
+
+  it('gives deliveries of an older database the failure code their message names', async () => {
+    const path = file();
+    const old = new Database(path);
+    old.exec(SCHEMA_VERSION_TABLE);
+    for (const migration of migrations.filter((m) => m.version <= 6)) {
+      for (const statement of migration.statements(sqliteDialect)) old.exec(statement);
+      old.prepare('INSERT INTO schema_version VALUES (?, ?, ?)').run(migration.version, migration.name, '2026-01-01T00:00:00.000Z');
+    }
+    OLD_MESSAGES.forEach((_, i) => {
+      const { columns, values } = oldDeliveryRow(i);
+      old.prepare(`INSERT INTO deliveries (${columns}) VALUES (${values.map(() => '?').join(', ')})`).run(...values);
+    });
+    old.close();
+    const store = openSqliteStore({ path });
+    const rows = await store.listDeliveries({ limit: 100 });
+    expect(rows.map((d) => [d.lastError ?? null, d.failureCode ?? null]).reverse()).toEqual(OLD_MESSAGES);
     await store.close();
   });
 

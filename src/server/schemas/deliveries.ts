@@ -1,6 +1,6 @@
 // The delivery log as the API shows it (snake_case), mapped from the store's records.
 import { z } from 'zod';
-import { DELIVERY_STATUSES, type Delivery, type DeliveryAttempt } from '../../domain/index.js';
+import { DELIVERY_STATUSES, type Delivery, type DeliveryAttempt, FailureCodeSchema } from '../../domain/index.js';
 import { Timestamp } from './common.js';
 
 export { DELIVERY_STATUSES };
@@ -32,6 +32,7 @@ export const DeliverySchema = z.object({
   next_attempt_at: Timestamp,
   first_attempt_at: Timestamp.nullable(),
   last_error: z.string().nullable(),
+  failure_code: FailureCodeSchema.nullable().describe('Why the last attempt did not arrive, as a stable code beside last_error; null when none is known'),
   abort_reason: z.string().nullable(),
   request: JsonObject.nullable().describe('The rendered request as last sent (or the log of an abort), secrets redacted'),
   created_at: Timestamp,
@@ -62,6 +63,7 @@ export function deliveryView(delivery: Delivery): DeliveryView {
     next_attempt_at: delivery.nextAttemptAt,
     first_attempt_at: delivery.firstAttemptAt ?? null,
     last_error: delivery.lastError ?? null,
+    failure_code: delivery.failureCode ?? null,
     abort_reason: delivery.abortReason ?? null,
     request: delivery.request ?? null,
     created_at: delivery.createdAt,

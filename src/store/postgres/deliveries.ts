@@ -127,10 +127,10 @@ async function writeDeliveryStates(client: pg.ClientBase, rows: LockedDelivery<A
   await client.query({
     name: 'lh_write_deliveries',
     text: `UPDATE deliveries d SET status = v.status, attempts = v.attempts, next_attempt_at = v.next_attempt_at,
-             first_attempt_at = v.first_attempt_at, last_error = v.last_error, abort_reason = v.abort_reason,
-             request = v.request::json, lease_owner = NULL, lease_until = NULL, updated_at = v.updated_at
-           FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-             AS v(id, status, attempts, next_attempt_at, first_attempt_at, last_error, abort_reason, request, updated_at)
+             first_attempt_at = v.first_attempt_at, last_error = v.last_error, failure_code = v.failure_code,
+             abort_reason = v.abort_reason, request = v.request::json, lease_owner = NULL, lease_until = NULL, updated_at = v.updated_at
+           FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+             AS v(id, status, attempts, next_attempt_at, first_attempt_at, last_error, abort_reason, request, updated_at, failure_code)
            WHERE d.id = v.id`,
     values: [
       col('id'),
@@ -142,6 +142,7 @@ async function writeDeliveryStates(client: pg.ClientBase, rows: LockedDelivery<A
       col('abort_reason'),
       rows.map((r) => json(r.request)),
       col('updated_at'),
+      col('failure_code'),
     ],
   });
 }

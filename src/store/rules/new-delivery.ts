@@ -23,6 +23,7 @@ export function newDeliveryRow<J>(send: PlannedSend, now: Date, trigger: J, leas
     lease_owner: null,
     lease_until: null,
     last_error: null,
+    failure_code: null,
     abort_reason: null,
     created_at: at,
     updated_at: at,

@@ -27,6 +27,7 @@ export function outcomeExportEvents(
   if (attempt?.statusCode !== undefined) data.status_code = attempt.statusCode;
   const error = outcome.error ?? attempt?.error;
   if (error) data.error = error;
+  if (outcome.code && outcome.status !== 'delivered') data.failure_code = outcome.code;
   if (outcome.status === 'aborted') data.reason = outcome.abortReason ?? null;
   if (outcome.status === 'retry') data.next_attempt_at = new Date(outcome.nextAttemptAt!).toISOString();
   events.push({ ...base, type: EXPORT_TYPE[outcome.status], data });

@@ -13,6 +13,7 @@ export type DeliveryState<J> = Pick<
   | 'next_attempt_at'
   | 'first_attempt_at'
   | 'last_error'
+  | 'failure_code'
   | 'abort_reason'
   | 'request'
   | 'lease_owner'
@@ -42,19 +43,23 @@ export function holdsLease(row: Pick<DeliveryState<unknown>, 'status' | 'lease_o
  * The row after `outcome`, recorded at `at`. The lease is cleared; a retry is queued again at its
  * next attempt time; attempts count up (an attempt number ahead of the count wins); the first
  * attempt time is kept once set; the last error is the outcome's (a delivery clears it, anything
- * else keeps the previous one); an abort reason lives only on an aborted row. The request log: an
+ * else keeps the previous one) and its failure code goes with it (an outcome that gives an error
+ * without a code leaves none); an abort reason lives only on an aborted row. The request log: an
  * outcome with an attempt keeps its request in the attempt row (the column is cleared, so the
  * attempt's shows); one without an attempt writes its log here; one without a log leaves it.
  */
 export function applyOutcome<J>(row: DeliveryState<J>, outcome: DeliveryOutcome, at: string, encode: (log: Attributes) => J): DeliveryState<J> {
   const attempt = outcome.attempt;
   const retry = outcome.status === 'retry';
+  const error = outcome.error ?? attempt?.error;
+  const keepsError = error === undefined && outcome.status !== 'delivered';
   return {
     status: retry ? 'queued' : (outcome.status as DeliveryState<J>['status']),
     attempts: attempt ? Math.max(row.attempts + 1, attempt.attempt) : row.attempts,
     next_attempt_at: retry ? new Date(outcome.nextAttemptAt!).toISOString() : row.next_attempt_at,
     first_attempt_at: row.first_attempt_at ?? outcome.firstAttemptAt ?? attempt?.at ?? null,
-    last_error: outcome.error ?? attempt?.error ?? (outcome.status === 'delivered' ? null : row.last_error),
+    last_error: error ?? (keepsError ? row.last_error : null),
+    failure_code: outcome.code ?? (keepsError ? row.failure_code : null),
     abort_reason: outcome.abortReason ?? (outcome.status === 'aborted' ? row.abort_reason : null),
     request: outcome.request ? (attempt ? null : encode(outcome.request)) : row.request,
     lease_owner: null,

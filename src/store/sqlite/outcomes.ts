@@ -9,7 +9,7 @@ import type { StatementCache } from './rows.js';
 type Row = LockedDelivery<string>;
 
 const LOCKED_COLUMNS = `id, campaign_id, external_id, status, attempts, next_attempt_at, first_attempt_at, last_error,
-  abort_reason, request, lease_owner, lease_until, updated_at`;
+  failure_code, abort_reason, request, lease_owner, lease_until, updated_at`;
 
 /** Writes the outcomes the rule accepts; returns their delivery ids. */
 export function recordOutcomesInTransaction(stmts: StatementCache, outcomes: DeliveryOutcome[], now: Date, owner?: string): Set<string> {
@@ -52,12 +52,13 @@ function writeStates(stmts: StatementCache, plan: OutcomesPlan<string>): void {
     r.abort_reason,
     r.request,
     r.updated_at,
+    r.failure_code,
   ]);
   stmts
     .get(
       `UPDATE deliveries SET status = v.value ->> 1, attempts = v.value ->> 2, next_attempt_at = v.value ->> 3,
          first_attempt_at = v.value ->> 4, last_error = v.value ->> 5, abort_reason = v.value ->> 6,
-         request = v.value ->> 7, lease_owner = NULL, lease_until = NULL, updated_at = v.value ->> 8
+         request = v.value ->> 7, lease_owner = NULL, lease_until = NULL, updated_at = v.value ->> 8, failure_code = v.value ->> 9
        FROM json_each(?) AS v WHERE deliveries.id = v.value ->> 0`,
     )
     .run(JSON.stringify(states));
