@@ -8,6 +8,7 @@ import { badInputScenario } from './bad-input.js';
 import { limitsScenario } from './limits.js';
 import { securityScenario } from './security.js';
 import { downHostScenario, flakyHostScenario } from './flaky-host.js';
+import { hostilePreviewsScenario } from './hostile-previews.js';
 
 describe('reliability', () => {
   afterAll(() => printAndWriteSummary());
@@ -18,4 +19,5 @@ describe('reliability', () => {
   badInputScenario();
   limitsScenario();
   securityScenario();
+  hostilePreviewsScenario();
 });

@@ -15,6 +15,7 @@ const row = (over: Partial<LockedDelivery<string>> = {}): LockedDelivery<string>
   next_attempt_at: '2030-01-01T00:00:00.000Z',
   first_attempt_at: null,
   last_error: null,
+  failure_code: null,
   abort_reason: null,
   request: null,
   lease_owner: 'w1',

@@ -17,7 +17,7 @@ import type {
   StoredDefinition,
   TrackBatch,
 } from '../../domain/index.js';
-import type { ApplyTrackOptions, ChangeRules, DueResult, RecordOutcomesResult, Store, TrackResult } from '../ports.js';
+import type { ApplyTrackOptions, ChangeRules, DueResult, ProfilePage, RecordOutcomesResult, Store, TrackResult } from '../ports.js';
 import { createPool, inTransaction, migratePostgres, type PostgresPoolOptions, redactUrl } from './db.js';
 import { claim, listDeliveries, recordOutcomes, release, renewLeases, replay, type RecordOptions } from './deliveries.js';
 import { insertExportEvents, readExportEvents } from './exports.js';
@@ -77,6 +77,16 @@ export class PostgresStore implements Store {
     if (externalIds.length === 0) return new Map();
     const rows = await this.rows<ProfileRow>('SELECT * FROM profiles WHERE external_id = ANY($1::text[])', [[...externalIds]]);
     return new Map(rows.map((row) => [row.external_id, toProfile(row)]));
+  }
+
+  async listProfiles(page: ProfilePage): Promise<Profile[]> {
+    const rows = await this.rows<ProfileRow>('SELECT * FROM profiles WHERE external_id > $1 ORDER BY external_id LIMIT $2', [page.after ?? '', page.limit]);
+    return rows.map(toProfile);
+  }
+
+  async countProfiles(): Promise<number> {
+    const [row] = await this.rows<{ n: string }>('SELECT count(*) AS n FROM profiles');
+    return Number(row!.n);
   }
 
   async applyTrack(batch: TrackBatch, rules: ChangeRules, options: ApplyTrackOptions = {}): Promise<TrackResult> {

@@ -16,7 +16,7 @@ import type {
   StoredDefinition,
   TrackBatch,
 } from '../../domain/index.js';
-import type { ApplyTrackOptions, ChangeRules, DueResult, RecordOutcomesOptions, RecordOutcomesResult, Store, TrackResult } from '../ports.js';
+import type { ApplyTrackOptions, ChangeRules, DueResult, ProfilePage, RecordOutcomesOptions, RecordOutcomesResult, Store, TrackResult } from '../ports.js';
 import { migrateDatabase, openDatabase, type SqliteOpenOptions } from './db.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 import { GroupCommitter } from './group-commit.js';
@@ -122,6 +122,19 @@ export class SqliteStore implements Store {
       .get(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE external_id IN (SELECT value FROM json_each(?))`)
       .all(JSON.stringify(externalIds)) as ProfileRow[]);
     return new Map(rows.map((row) => [row.external_id, toProfile(row)]));
+  }
+
+  async listProfiles(page: ProfilePage): Promise<Profile[]> {
+    this.assertOpen();
+    const rows = this.stmts
+      .get(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE external_id > ? ORDER BY external_id LIMIT ?`)
+      .all(page.after ?? '', page.limit) as ProfileRow[];
+    return rows.map(toProfile);
+  }
+
+  async countProfiles(): Promise<number> {
+    this.assertOpen();
+    return (this.stmts.get('SELECT count(*) AS n FROM profiles').get() as { n: number }).n;
   }
 
   async applyTrack(batch: TrackBatch, rules: ChangeRules, options: ApplyTrackOptions = {}): Promise<TrackResult> {
