@@ -1,7 +1,7 @@
 // What `liquidhook dry-run` prints: progress while the run goes (a bar with rate and ETA redrawn
 // on a terminal, a plain line every few seconds otherwise) and the result, from the same JSON
 // shape the API returns (GET /dry-runs/:id) whether the run was local or in a service.
-import type { DryRunView } from '../server/schemas/dry-runs.js';
+import type { DryRunView } from '../server/index.js';
 import type { CliIo } from './io.js';
 
 const BAR_WIDTH = 24;

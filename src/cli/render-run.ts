@@ -2,14 +2,13 @@
 // through previewWebhook (redaction included) and turn field errors into file positions.
 import { readFile } from 'node:fs/promises';
 import { createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
-import { previewWebhook, type RecordedResponses, type WebhookPreview } from '../render/index.js';
+import { previewWebhook, fieldRefOf, type RecordedResponses, type WebhookPreview } from '../render/index.js';
 import type { FieldError } from '../render/index.js';
 import type { CommandArgs, OptionSpec } from './args.js';
 import { CONTEXT_OPTIONS, subjectFromArgs, type RenderSubject } from './context-input.js';
 import { readCliEnv } from './env.js';
 import { CliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
-import { fieldRefOf } from './file-positions.js';
 import { pathIn, type CliIo } from './io.js';
 import { blocksNextTo } from './lint/content-blocks.js';
 import { loadTemplate, missingPlaceholderWarnings, type LoadedTemplate } from './template-input.js';

@@ -1,10 +1,19 @@
 // Loads the template a command works on: a `.webhook.liquid` file (the whole webhook, with its
 // placeholders filled from the environment) or a plain `.liquid` template (rendered as a body).
 import { readFile } from 'node:fs/promises';
-import { PlaceholderValueError, WEBHOOK_FILE_SUFFIX, WebhookFileError, parseWebhookFile, resolvePlaceholders, substitutePlaceholders } from '../render/index.js';
+import {
+  PlaceholderValueError,
+  WEBHOOK_FILE_SUFFIX,
+  WebhookFileError,
+  parseWebhookFile,
+  resolvePlaceholders,
+  substitutePlaceholders,
+  identityLocator,
+  webhookFileLocator,
+  type FieldLocator,
+} from '../render/index.js';
 import type { Placeholder, Webhook, WebhookFile } from '../render/index.js';
 import { CliError } from './errors.js';
-import { identityLocator, webhookFileLocator, type FieldLocator } from './file-positions.js';
 import { pathIn, type CliIo } from './io.js';
 
 export interface LoadedTemplate {

@@ -6,6 +6,7 @@ import { EnvSchema, type ServiceConfig } from './schema.js';
 
 export { EnvSchema, LOG_FORMATS, LOG_LEVELS, MIB, type LogFormat, type ServiceConfig } from './schema.js';
 export { configVariables, renderConfigTable, type ConfigVariable } from './table.js';
+export { ExportEnvSchema, exportConfigFrom, checkTableName, type ExportEnv } from './export.js';
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {

@@ -1,7 +1,7 @@
 // The configuration table (name, default, description), read from the env schema itself so
 // the README and `liquidhook help` cannot drift from what loadConfig accepts.
 import type { z } from 'zod';
-import { ExportEnvSchema } from '../export/config.js';
+import { ExportEnvSchema } from './export.js';
 import { EnvSchema } from './schema.js';
 
 export interface ConfigVariable {
@@ -31,7 +31,7 @@ function defaultOf(schema: z.ZodType): unknown {
 
 /** Every environment variable the service reads, in schema order. */
 export function configVariables(): ConfigVariable[] {
-  // The exporter validates its own variables where it starts; they are listed here all the same.
+  // The exporter's variables (export.ts) are validated where the exporter starts; they are listed here all the same.
   return Object.entries({ ...EnvSchema.shape, ...ExportEnvSchema.shape }).map(([name, schema]) => {
     const fallback = defaultOf(schema as z.ZodType);
     return {

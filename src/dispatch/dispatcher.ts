@@ -3,7 +3,7 @@
 // throws for HTTP or network failures: every outcome is an AttemptResult.
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { redactHeaders, redactText } from '../liquid/redact.js';
+import { redactHeaders, redactText } from '../liquid/index.js';
 import { parseAllowedHosts } from './allowlist.js';
 import type { AllowList } from './allowlist.js';
 import { CircuitBreakerConfigSchema } from './circuit-breaker.js';

@@ -45,8 +45,10 @@ export {
   LOG_REDACT_PATHS,
   pinoRedactConfig,
   censorForLog,
+  redactRequest,
+  secretForms,
 } from './redaction.js';
-export type { AttemptLogView, RequestLogView } from './redaction.js';
+export type { AttemptLogView, RequestLogView, RedactedRequest } from './redaction.js';
 export { redactLogObject, pinoRedactFormatters } from './log-redaction.js';
 export { toAttemptRow } from './attempt-row.js';
 export type { AttemptRow } from './attempt-row.js';

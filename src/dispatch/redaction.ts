@@ -1,5 +1,5 @@
 // Log views of requests and attempts: secrets never leave the process in clear.
-import { REDACTED, isSecretHeader, isSecretKey, redactHeaders, redactText, redactUrl } from '../liquid/redact.js';
+import { REDACTED, isSecretHeader, isSecretKey, redactHeaders, redactText, redactUrl } from '../liquid/index.js';
 import type { AttemptResult, WebhookRequest } from './types.js';
 
 /** Values the request itself carries as secrets: they are scrubbed wherever they reappear (echoes). */

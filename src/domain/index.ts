@@ -25,6 +25,20 @@ export {
   type DeliveryFilter,
 } from './delivery.js';
 export type { ExportEvent, NewExportEvent, ExportDraft } from './export-event.js';
+export {
+  HTTP_METHODS,
+  MAX_TEMPLATE_CHARS,
+  WebhookSchema,
+  WebhookBodySchema,
+  RawBodySchema,
+  JsonPairsBodySchema,
+  JsonPairSchema,
+  type HttpMethod,
+  type Webhook,
+  type WebhookInput,
+  type WebhookBody,
+  type JsonPair,
+} from './webhook.js';
 export type { StoredCampaign, DefinitionKind, StoredDefinition, CursorMove } from './definition.js';
 export type {
   ProgramMembership,

@@ -3,9 +3,8 @@
 // headers, body) gets the first successful answer, concurrent ones share one flight, so a token
 // endpoint is asked once however many profiles the run renders.
 import { createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
-import { createUndiciFetcher } from '../liquid/connected-content/index.js';
-import type { ConnectedContentFetcher, ConnectedContentRequest, ConnectedContentResponse } from '../liquid/types.js';
-import { recordedFetcher, stubFetcher, type RecordedResponses } from '../render/preview.js';
+import { createUndiciFetcher, type ConnectedContentFetcher, type ConnectedContentRequest, type ConnectedContentResponse } from '../liquid/index.js';
+import { recordedFetcher, stubFetcher, type RecordedResponses } from '../render/index.js';
 import type { DryRunConnectedContent } from './schema.js';
 
 export interface RunFetcher {

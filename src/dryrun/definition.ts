@@ -1,5 +1,5 @@
 // What a saved campaign's dry run renders, and what it says up front.
-import type { ActiveCampaign } from '../deliveries/catalog.js';
+import type { ActiveCampaign } from '../deliveries/index.js';
 import type { DryRunDefinition } from './run.js';
 
 export function savedCampaignDefinition(active: ActiveCampaign, env: Record<string, string | undefined>): DryRunDefinition {

@@ -1,14 +1,16 @@
 // One profile of a dry run, on the run's thread: audience check, render without sending, and
 // the outcome counted in the tally. Only the keys (abort reasons, error messages) and the few
 // kept examples are redacted, so a run of the whole audience costs about a render per profile.
-import { secretForms } from '../dispatch/redaction.js';
-import type { LiquidhookEngine } from '../liquid/index.js';
-import { redactText } from '../liquid/redact.js';
-import { buildLiquidContext } from '../render/context.js';
-import { redactRendering } from '../render/redact-rendering.js';
-import type { FieldError } from '../render/render-fields.js';
-import { assembleWebhookRequest, type AssembledRequest } from '../render/render-request.js';
-import type { Webhook } from '../render/schema.js';
+import { secretForms } from '../dispatch/index.js';
+import { redactText, type LiquidhookEngine } from '../liquid/index.js';
+import {
+  buildLiquidContext,
+  redactRendering,
+  assembleWebhookRequest,
+  type FieldError,
+  type AssembledRequest,
+  type Webhook,
+} from '../render/index.js';
 import type { Attributes } from '../domain/index.js';
 import { matchesAudience, type Filter } from '../triggers/index.js';
 import { record, type Example, type OutcomeKind, type Tally } from './tally.js';

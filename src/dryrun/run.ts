@@ -5,10 +5,13 @@
 // rendered again one profile at a time on a fresh thread, so the one profile that stops a thread
 // is counted as an error with the stop's message and the run goes on.
 import type { RenderLimits } from '../liquid/index.js';
-import { RenderStoppedError, RenderThread } from '../render/pool/index.js';
-import type { RecordedResponses } from '../render/preview.js';
-import type { Webhook } from '../render/schema.js';
-import { contentBlocksUsedBy } from '../render/template-check.js';
+import {
+  RenderStoppedError,
+  RenderThread,
+  contentBlocksUsedBy,
+  type RecordedResponses,
+  type Webhook,
+} from '../render/index.js';
 import type { ProfilePages } from '../store/index.js';
 import type { Filter } from '../triggers/index.js';
 import { stoppedProfile, type ProfileInput } from './render-profile.js';

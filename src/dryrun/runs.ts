@@ -1,7 +1,7 @@
 // The dry runs of one service: started by the API or the CLI, looked up by id while they run
 // and for a while after (in this process's memory), cancelled on request or at shutdown.
 import { randomBytes } from 'node:crypto';
-import { RenderPoolBusyError } from '../render/pool/index.js';
+import { RenderPoolBusyError } from '../render/index.js';
 import { DryRun, type DryRunDefinition, type DryRunDeps } from './run.js';
 import type { DryRunOptions } from './schema.js';
 

@@ -1,8 +1,8 @@
 // The dry run's request and result shapes: the single source of validation, types and the
 // OpenAPI description of the dry-run routes (snake_case, like the rest of the API).
 import { z } from 'zod';
-import { WebhookSchema } from '../render/schema.js';
-import { FilterSchema } from '../triggers/schema.js';
+import { WebhookSchema } from '../render/index.js';
+import { FilterSchema } from '../triggers/index.js';
 
 export const DRY_RUN_CONNECTED_CONTENT = ['stub', 'recorded', 'live'] as const;
 export type DryRunConnectedContent = (typeof DRY_RUN_CONNECTED_CONTENT)[number];

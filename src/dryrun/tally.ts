@@ -1,9 +1,9 @@
 // What a dry run counts: would-send, aborted by reason and errors by message, each with a few
 // example users. Plain data (it crosses between the run's thread and the API's), changed in
 // place by `record`; a run whose thread is replaced carries on from the last copy it got back.
-import type { RedactedRequest } from '../dispatch/redaction.js';
-import type { CallRecord } from '../liquid/types.js';
-import type { FieldError } from '../render/render-fields.js';
+import type { RedactedRequest } from '../dispatch/index.js';
+import type { CallRecord } from '../liquid/index.js';
+import type { FieldError } from '../render/index.js';
 
 export interface Example {
   externalId: string;

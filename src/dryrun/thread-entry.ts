@@ -3,9 +3,7 @@
 // picked), `render` (audience check and render of a page of profiles).
 import { workerData } from 'node:worker_threads';
 import { createLiquid, type RenderLimits } from '../liquid/index.js';
-import { serveTasks, type TaskContext } from '../render/pool/index.js';
-import type { RecordedResponses } from '../render/preview.js';
-import type { Webhook } from '../render/schema.js';
+import { serveTasks, type TaskContext, type RecordedResponses, type Webhook } from '../render/index.js';
 import type { Filter } from '../triggers/index.js';
 import { runFetcher, type RunFetcher } from './connected-content.js';
 import { checkAudience, renderProfile, type ProfileInput, type RunContext } from './render-profile.js';

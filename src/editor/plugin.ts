@@ -1,16 +1,15 @@
 // The web editor: a single page served at `/` with its assets under /editor/ (public: the page
-// must load before the browser holds an API key), plus POST /preview, which needs the key.
-import type { ZodApp } from '../server/app.js';
+// must load before the browser holds an API key). What the page calls, POST /preview included,
+// is the HTTP API (src/server).
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ASSET_PREFIX, SECURITY_HEADERS, loadAssets, type Asset } from './assets.js';
-import { registerEditorPreviewRoute, type EditorPreviewDeps } from './preview-route.js';
 
-export interface EditorOptions extends EditorPreviewDeps {
+export interface EditorOptions {
   /** Asset map (tests); defaults to the files in src/editor/public/. */
   assets?: Map<string, Asset>;
 }
 
-/** Route plugin: `(app, ctx)`; the service's route context satisfies EditorOptions. */
-export function registerEditor(app: ZodApp, options: EditorOptions): void {
+export function registerEditor(app: FastifyInstance, options: EditorOptions = {}): void {
   const assets = options.assets ?? loadAssets();
   const serve = (path: string) => assets.get(path);
   // Static files carry no data; they are left out of the API description.
@@ -21,11 +20,9 @@ export function registerEditor(app: ZodApp, options: EditorOptions): void {
     const rest = (request.params as Record<string, string | undefined>)['*'] ?? '';
     return send(reply, serve(ASSET_PREFIX + rest));
   });
-  registerEditorPreviewRoute(app, options);
 }
 
-
-function send(reply: import('fastify').FastifyReply, asset: Asset | undefined) {
+function send(reply: FastifyReply, asset: Asset | undefined) {
   if (!asset) return reply.code(404).send({ message: 'no such editor file' });
   return reply.code(200).headers(SECURITY_HEADERS).type(asset.contentType).send(asset.body);
 }

@@ -3,19 +3,13 @@
 // after a crash (before the exporter's cursor moved) neither loses nor duplicates a row.
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { checkTableName } from '../config/index.js';
 import type { ExportEvent } from '../domain/index.js';
 
 export interface ExportSink {
   readonly target: string;
   write(events: readonly ExportEvent[]): Promise<void>;
   close(): Promise<void>;
-}
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-
-export function checkTableName(table: string): string {
-  if (!IDENTIFIER.test(table)) throw new Error(`export table name must be a plain SQL identifier (got ${JSON.stringify(table)})`);
-  return table;
 }
 
 const isPostgresUrl = (target: string): boolean => /^postgres(ql)?:\/\//.test(target);

@@ -1,8 +1,7 @@
 // The intake as the service and the CLI run it: the stored and file campaigns, the stored and file
 // scoring programs, and the intake that plans every change by them.
 import type { Logger } from 'pino';
-import { CampaignCatalog } from '../deliveries/catalog.js';
-import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
+import { CampaignCatalog, loadTemplateCampaigns } from '../deliveries/index.js';
 import type { Store } from '../store/index.js';
 import { createIntake, type Intake } from './intake.js';
 import { ScoringProgramRegistry } from './scoring-programs.js';

@@ -9,7 +9,8 @@ export { AbortMessage, RENDER_STATE, newRenderState, renderStateOf } from './ren
 export type { RenderState } from './render-state.js';
 export { rewriteBrazeSyntax, contentBlockReferences } from './dialect/rewrite.js';
 export type { AttributeReference, ContentBlockReference, RewrittenTemplate } from './dialect/rewrite.js';
-export { redactText } from './redact.js';
+export { REDACTED, isSecretHeader, isSecretKey, redactHeaders, redactText, redactUrl } from './redact.js';
+export { createUndiciFetcher } from './connected-content/index.js';
 export { BRAZE_DEFAULT_ATTRIBUTES, BRAZE_NAMESPACES, isBrazeDefaultAttribute } from './attributes.js';
 export { CONTENT_BLOCK_NAME, MAX_CONTENT_BLOCK_NESTING } from './tags/content-block.js';
 export type {

@@ -17,9 +17,10 @@
 // The body is the text after the closing `---` line minus one final newline; CRLF becomes LF.
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
-import { CampaignSchema, type Campaign } from '../triggers/schema.js';
+import { WebhookSchema, type Webhook } from '../domain/index.js';
+import { CampaignSchema, type Campaign } from '../triggers/index.js';
 import { PlaceholderSchema, webhookTemplateText, type Placeholder } from './placeholders.js';
-import { WebhookSchema, issuesFromZod, type Webhook } from './schema.js';
+import { issuesFromZod } from './schema.js';
 
 export const WEBHOOK_FILE_SUFFIX = '.webhook.liquid';
 

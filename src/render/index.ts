@@ -1,4 +1,5 @@
 // Webhook definitions, the template file format, rendering and preview.
+// The webhook definition lives in src/domain (a campaign holds one); it is part of this API too.
 export {
   WebhookSchema,
   WebhookBodySchema,
@@ -7,11 +8,10 @@ export {
   JsonPairSchema,
   HTTP_METHODS,
   MAX_TEMPLATE_CHARS,
-  WebhookValidationError,
-  parseWebhook,
-  issuesFromZod,
-} from './schema.js';
-export type { Webhook, WebhookInput, WebhookBody, JsonPair, HttpMethod, FieldIssue } from './schema.js';
+} from '../domain/index.js';
+export type { Webhook, WebhookInput, WebhookBody, JsonPair, HttpMethod } from '../domain/index.js';
+export { WebhookValidationError, parseWebhook, issuesFromZod } from './schema.js';
+export type { FieldIssue } from './schema.js';
 
 export { parseWebhookFile, WebhookFileError, WEBHOOK_FILE_SUFFIX } from './file-format.js';
 export type { WebhookFile, FileIssue } from './file-format.js';
@@ -41,3 +41,16 @@ export { testSendWebhook, sendRenderedTest } from './test-send.js';
 export { redactRendering, scrubSecretValues } from './redact-rendering.js';
 export type { RedactedRendering, RenderingRedaction } from './redact-rendering.js';
 export type { TestSendOptions, TestSendOutcome } from './test-send.js';
+
+export { createRenderPool, RenderPoolBusyError, RenderStoppedError, RenderThread, serveTasks } from './pool/index.js';
+export type {
+  RenderPool,
+  RenderPoolOptions,
+  RenderPoolStats,
+  PreviewTask,
+  SendRenderTask,
+  StopReason,
+  ThreadSpec,
+  TaskContext,
+  TaskHandler,
+} from './pool/index.js';

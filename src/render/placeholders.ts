@@ -2,7 +2,7 @@
 // `https://YOUR_SALESFORCE_INSTANCE.my.salesforce.com`) that is replaced by a configured value
 // before rendering, so a template can stay exactly as its guide prints it.
 import { z } from 'zod';
-import type { Webhook } from './schema.js';
+import type { Webhook } from '../domain/index.js';
 
 export const PlaceholderSchema = z
   .object({

@@ -1,15 +1,22 @@
 // Preview: render a webhook for a sample profile and show the request it would send, with
 // secrets redacted. Nothing is sent except connected_content calls in "live" mode.
 import type { Dispatcher } from 'undici';
-import { createUndiciFetcher } from '../liquid/connected-content/index.js';
-import { createLiquid, type LiquidhookEngine, type LiquidhookOptions } from '../liquid/index.js';
-import { REDACTED } from '../liquid/redact.js';
-import type { CallRecord, ConnectedContentFetcher, ConnectedContentResponse, Credential } from '../liquid/types.js';
+import {
+  createUndiciFetcher,
+  createLiquid,
+  REDACTED,
+  type LiquidhookEngine,
+  type LiquidhookOptions,
+  type CallRecord,
+  type ConnectedContentFetcher,
+  type ConnectedContentResponse,
+  type Credential,
+} from '../liquid/index.js';
 import { guardedAgentFor } from './library-engine.js';
 import type { FieldError } from './render-fields.js';
 import { redactRendering } from './redact-rendering.js';
 import { assembleWebhookRequest } from './render-request.js';
-import type { HttpMethod, Webhook } from './schema.js';
+import type { HttpMethod, Webhook } from '../domain/index.js';
 
 /** A recorded connected_content answer: a body (text or JSON value) or a full response. */
 export type RecordedResponse = string | { status?: number; headers?: Record<string, string>; body: unknown };

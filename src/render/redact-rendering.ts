@@ -1,9 +1,8 @@
 // A rendered webhook as previews, test sends and dry runs show it: the request through the one
 // request redaction (redactRequest, which the delivery log uses too), and the connected_content
 // calls, warnings, errors and abort reason scrubbed of the same secret values.
-import { redactRequest, secretForms, type RedactedRequest } from '../dispatch/redaction.js';
-import { redactText } from '../liquid/redact.js';
-import type { CallRecord } from '../liquid/types.js';
+import { redactRequest, secretForms, type RedactedRequest } from '../dispatch/index.js';
+import { redactText, type CallRecord } from '../liquid/index.js';
 import type { FieldError } from './render-fields.js';
 import type { AssembledRequest } from './render-request.js';
 

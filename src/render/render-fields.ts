@@ -9,7 +9,7 @@
 import type { LiquidhookEngine, RenderOptions } from '../liquid/index.js';
 import { TemplateError } from '../liquid/index.js';
 import type { CallRecord, RenderAbort } from '../liquid/index.js';
-import type { Webhook } from './schema.js';
+import type { Webhook } from '../domain/index.js';
 
 /** `url`, `body` or `header:<name>`. */
 export type WebhookField = 'url' | 'body' | `header:${string}`;

@@ -2,7 +2,7 @@
 // worker sends. Previews build on the same assembly and redact it afterwards.
 import type { CallRecord, LiquidhookEngine, RenderAbort, RenderOptions } from '../liquid/index.js';
 import { renderFields, type FieldError, type RenderedFields } from './render-fields.js';
-import type { HttpMethod, Webhook } from './schema.js';
+import type { HttpMethod, Webhook } from '../domain/index.js';
 
 export interface AssembledRequest {
   method: HttpMethod;

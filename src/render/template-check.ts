@@ -4,7 +4,7 @@
 // and the column, in the author's words.
 import { contentBlockReferences, createLiquid, MAX_CONTENT_BLOCK_NESTING, TemplateError, type LiquidhookEngine } from '../liquid/index.js';
 import type { FieldRef } from './file-positions.js';
-import type { Webhook } from './schema.js';
+import type { Webhook } from '../domain/index.js';
 
 /** One template field of a webhook. */
 export interface WebhookTemplateField {

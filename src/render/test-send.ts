@@ -2,12 +2,11 @@
 // guard, signing), returning what came back with secrets redacted. No retries, no delivery log.
 import { randomUUID } from 'node:crypto';
 import { redactRequestForLog, testSend, type TestSendResult, type WebhookDispatcher } from '../dispatch/index.js';
-import type { LiquidhookEngine } from '../liquid/index.js';
-import type { CallRecord } from '../liquid/types.js';
+import type { LiquidhookEngine, CallRecord } from '../liquid/index.js';
 import { redactRendering, scrubSecretValues } from './redact-rendering.js';
 import type { FieldError } from './render-fields.js';
 import { assembleWebhookRequest, type AssembledRequest } from './render-request.js';
-import type { Webhook } from './schema.js';
+import type { Webhook } from '../domain/index.js';
 
 export interface TestSendOptions {
   engine: LiquidhookEngine;

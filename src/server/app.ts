@@ -9,7 +9,7 @@ import type { ServiceConfig } from '../config/index.js';
 import type { ApiKeyCheck } from './api-key.js';
 import { registerAuth } from './auth.js';
 import type { RouteContext, RoutePlugin, ZodApp } from './context.js';
-import { registerEditor } from '../editor/plugin.js';
+import { registerEditor } from '../editor/index.js';
 import { errorHandler } from './errors.js';
 import { registerJsonBody } from './json-body.js';
 import { swaggerOptions } from './openapi.js';
@@ -23,6 +23,7 @@ import { registerDryRunRoutes } from './routes/dry-runs.js';
 import { registerExportRoutes } from './routes/export.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
+import { registerEditorPreviewRoute } from './routes/preview.js';
 import { registerScoringRoutes } from './routes/scoring.js';
 import { registerSyncRoutes } from './routes/sync.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -125,7 +126,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const zodApp: ZodApp = app.withTypeProvider<ZodTypeProvider>();
   for (const register of OPERATION_ROUTES) await register(zodApp, context);
   for (const register of deps.routes ?? API_ROUTES) await register(zodApp, context);
-  // Plugins serving their own pages register below this line.
-  registerEditor(zodApp, { ...context, placeholders: (id) => context.catalog.placeholderValuesFor(id) });
+  // Plugins serving their own pages register below this line: the web editor and its live preview.
+  registerEditor(app);
+  registerEditorPreviewRoute(zodApp, { ...context, placeholders: (id) => context.catalog.placeholderValuesFor(id) });
   return app;
 }

@@ -6,11 +6,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
 import type { ContentBlockRegistry } from '../content-blocks/index.js';
-import type { CampaignCatalog } from '../deliveries/catalog.js';
+import type { CampaignCatalog } from '../deliveries/index.js';
 import type { WebhookDispatcher } from '../dispatch/index.js';
 import type { DryRuns } from '../dryrun/index.js';
 import type { Intake, ScoringProgramRegistry } from '../intake/index.js';
-import type { RenderPool } from '../render/pool/index.js';
+import type { RenderPool } from '../render/index.js';
 import type { Store } from '../store/index.js';
 import type { Metrics } from './metrics.js';
 

@@ -1,6 +1,6 @@
 // The Liquid variables a preview or test send renders with: a stored profile (404 if unknown),
 // attribute overrides over it, and the trigger data.
-import { buildLiquidContext } from '../render/context.js';
+import { buildLiquidContext } from '../render/index.js';
 import type { Attributes } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { notFound } from './errors.js';

@@ -2,7 +2,7 @@
 // back shortly), a render stopped at its wall time or memory is 422 naming the limit (the
 // template's doing, like any other render error). Neither is a 500.
 import type { FastifyReply } from 'fastify';
-import { RenderPoolBusyError, RenderStoppedError } from '../render/pool/index.js';
+import { RenderPoolBusyError, RenderStoppedError } from '../render/index.js';
 import { HttpError } from './errors.js';
 import { ErrorBodySchema } from './schemas/common.js';
 

@@ -12,7 +12,7 @@ import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHo
 import { createLiquid } from '../liquid/index.js';
 import { DryRuns } from '../dryrun/index.js';
 import { openIntake, type Intake } from '../intake/index.js';
-import { createRenderPool } from '../render/pool/index.js';
+import { createRenderPool } from '../render/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { resolveApiKey } from './api-key.js';
 import { buildApp } from './app.js';

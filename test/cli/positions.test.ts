@@ -1,6 +1,6 @@
 // Pure parts of the CLI: field positions mapped into a .webhook.liquid file, and the filter scan.
 import { describe, expect, it } from 'vitest';
-import { fieldRefOf, webhookFileLocator } from '../../src/cli/file-positions.js';
+import { fieldRefOf, webhookFileLocator } from '../../src/render/index.js';
 import { findFilterUses } from '../../src/cli/lint/scan.js';
 
 const FILE = [

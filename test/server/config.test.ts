@@ -1,9 +1,8 @@
-import { ExportEnvSchema } from '../../src/export/config.js';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, EnvSchema, configVariables, ensureDbFolder, loadConfig, renderConfigTable } from '../../src/config/index.js';
+import { ConfigError, EnvSchema, ExportEnvSchema, configVariables, ensureDbFolder, loadConfig, renderConfigTable } from '../../src/config/index.js';
 import { resolveApiKey } from '../../src/server/api-key.js';
 
 describe('loadConfig', () => {

@@ -4,12 +4,12 @@
 import { dirname } from 'node:path';
 import { pino } from 'pino';
 import { EnvSchema } from '../../config/index.js';
-import { CampaignCatalog } from '../../deliveries/catalog.js';
 import { ContentBlockFilesError, ContentBlockRegistry } from '../../content-blocks/index.js';
+import { CampaignCatalog } from '../../deliveries/index.js';
+import { formatZodIssues } from '../../domain/index.js';
 import { DryRunOptionsSchema, DryRuns, savedCampaignDefinition, type DryRunDefinition, type DryRunOptions } from '../../dryrun/index.js';
 import { scrubSecretValues } from '../../render/index.js';
-import { dryRunView, type DryRunView } from '../../server/schemas/dry-runs.js';
-import { fieldErrorsFromZod } from '../../server/errors.js';
+import { dryRunView, type DryRunView } from '../../server/index.js';
 import type { Store } from '../../store/index.js';
 import { apiErrorMessage, createApiClient } from '../api-client.js';
 import { parseCommandArgs, type CommandArgs } from '../args.js';
@@ -95,7 +95,7 @@ async function optionsFromArgs(args: CommandArgs, io: CliIo): Promise<DryRunOpti
     ...(args.string('examples') !== undefined ? { examples: args.number('examples') } : {}),
   };
   const parsed = DryRunOptionsSchema.safeParse(input);
-  if (!parsed.success) throw new UsageError(fieldErrorsFromZod(parsed.error).map((e) => `--${e.path.replace(/_/g, '-')}: ${e.message}`).join('; '));
+  if (!parsed.success) throw new UsageError(formatZodIssues(parsed.error).map((e) => `--${e.path.replace(/_/g, '-')}: ${e.message}`).join('; '));
   return parsed.data;
 }
 

@@ -2,7 +2,7 @@
 // src/domain/replay.ts, through the API when LIQUIDHOOK_URL is set, else in the local database.
 import { ReplayRefusedError } from '../../domain/index.js';
 import { createIntake } from '../../intake/index.js';
-import { deliveryView, type DeliveryView } from '../../server/schemas/deliveries.js';
+import { deliveryView, type DeliveryView } from '../../server/index.js';
 import { apiErrorMessage, createApiClient } from '../api-client.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';

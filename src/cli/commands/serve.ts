@@ -1,6 +1,6 @@
 // `liquidhook serve`: the HTTP API and the delivery worker, configured by environment variables.
 import { loadConfig, renderConfigTable } from '../../config/index.js';
-import { startService } from '../../server/service.js';
+import { startService } from '../../server/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';

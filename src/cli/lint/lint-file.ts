@@ -2,9 +2,19 @@
 // support, attributes Braze does not know, and (for JSON webhooks) bodies that are not valid
 // JSON for sample recipients. Sample renders never touch the network (connected_content stubbed).
 import { createLiquid, isBrazeDefaultAttribute, BRAZE_NAMESPACES, rewriteBrazeSyntax, type LiquidhookEngine } from '../../liquid/index.js';
-import { WebhookFileError, parseWebhookFile, previewWebhook, substitutePlaceholders, templateError, webhookTemplateFields } from '../../render/index.js';
+import {
+  WebhookFileError,
+  parseWebhookFile,
+  previewWebhook,
+  substitutePlaceholders,
+  templateError,
+  webhookTemplateFields,
+  fieldRefOf,
+  identityLocator,
+  webhookFileLocator,
+  type FieldLocator,
+} from '../../render/index.js';
 import type { Placeholder, Webhook, WebhookTemplateField } from '../../render/index.js';
-import { fieldRefOf, identityLocator, webhookFileLocator, type FieldLocator } from '../file-positions.js';
 import { isWebhookFile, PLAIN_TEMPLATE_URL } from '../template-input.js';
 import { ENGINE_ONLY_FILTERS, UNSUPPORTED_FILTERS } from './braze-filters.js';
 import { blocksNextTo, contentBlockProblems } from './content-blocks.js';

@@ -5,7 +5,7 @@
 import type { RenderLimits } from '../../liquid/index.js';
 import type { RecordedResponses, WebhookPreview } from '../preview.js';
 import type { AssembledRequest } from '../render-request.js';
-import type { Webhook } from '../schema.js';
+import type { Webhook } from '../../domain/index.js';
 import { contentBlocksUsedBy } from '../template-check.js';
 import { RenderPoolBusyError } from './errors.js';
 import { RenderThread } from './thread.js';

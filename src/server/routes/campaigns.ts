@@ -2,8 +2,8 @@
 // test-send (render and one real request, response shown); renders run on the render pool.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { ActiveCampaign } from '../../deliveries/catalog.js';
-import { sendRenderedTest } from '../../render/test-send.js';
+import type { ActiveCampaign } from '../../deliveries/index.js';
+import { sendRenderedTest } from '../../render/index.js';
 import { CampaignValidationError } from '../../triggers/index.js';
 import { CampaignSchema } from '../../triggers/index.js';
 import type { RoutePlugin } from '../context.js';

@@ -3,7 +3,7 @@
 // cancels. A run renders on a thread of its own, never on this event loop.
 import type { FastifyReply } from 'fastify';
 import { DryRunOptionsSchema, UnsavedDryRunSchema, savedCampaignDefinition, type DryRun, type DryRunDefinition } from '../../dryrun/index.js';
-import { substitutePlaceholders } from '../../render/placeholders.js';
+import { substitutePlaceholders } from '../../render/index.js';
 import type { RoutePlugin } from '../context.js';
 import { notFound } from '../errors.js';
 import { POOL_RESPONSES, poolHttpError } from '../render-pool-errors.js';

@@ -1,7 +1,8 @@
 // The export stream over HTTP: NDJSON pages resumable by cursor, plus the optional exporter loop
 // that appends the stream to an SQL table (LIQUIDHOOK_EXPORT_DB).
 import { z } from 'zod';
-import { createExporter, exportConfigFrom, nextCursor, openExportSink, toNdjson } from '../../export/index.js';
+import { exportConfigFrom } from '../../config/index.js';
+import { createExporter, nextCursor, openExportSink, toNdjson } from '../../export/index.js';
 import type { RoutePlugin } from '../context.js';
 
 export const NEXT_CURSOR_HEADER = 'liquidhook-next-cursor';

@@ -1,9 +1,8 @@
 // Campaign routes' request and response shapes (snake_case), and the mappers from the
 // render results (camelCase inside the code base) to them.
 import { z } from 'zod';
-import type { ActiveCampaign } from '../../deliveries/catalog.js';
-import type { WebhookPreview } from '../../render/preview.js';
-import type { TestSendOutcome } from '../../render/test-send.js';
+import type { ActiveCampaign } from '../../deliveries/index.js';
+import type { WebhookPreview, TestSendOutcome } from '../../render/index.js';
 import { CampaignSchema } from '../../triggers/index.js';
 import { CallRecordSchema, RenderErrorSchema, Timestamp, callRecordView } from './common.js';
 

@@ -1,7 +1,7 @@
 // Shapes shared by every route: the error body and connected_content call records. The API is
 // snake_case throughout; these schemas document it (OpenAPI) and check it on the way out.
 import { z } from 'zod';
-import type { CallRecord } from '../../liquid/types.js';
+import type { CallRecord } from '../../liquid/index.js';
 
 export const FieldErrorSchema = z.object({
   path: z.string().describe('Where the problem is, e.g. attributes[0]["lead score"]'),

@@ -1,6 +1,13 @@
 // Exporter settings from the environment (validated here; listed in the configuration table).
 import { z } from 'zod';
-import { checkTableName } from './sink.js';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** The export table's name goes into SQL text: only a plain identifier is accepted. */
+export function checkTableName(table: string): string {
+  if (!IDENTIFIER.test(table)) throw new Error(`export table name must be a plain SQL identifier (got ${JSON.stringify(table)})`);
+  return table;
+}
 
 export const ExportEnvSchema = z.object({
   LIQUIDHOOK_EXPORT_DB: z

@@ -1,15 +1,13 @@
 // POST /preview: render a webhook that is not saved yet (the editor's live preview). Nothing is
 // sent; connected_content is stubbed unless "live" is asked for.
 import { z } from 'zod';
-import { substitutePlaceholders } from '../render/placeholders.js';
-import type { RenderPool } from '../render/pool/index.js';
-import { WebhookSchema } from '../render/schema.js';
-import type { Store } from '../store/index.js';
-import type { ZodApp } from '../server/app.js';
-import { recipientContext } from '../server/recipient-context.js';
-import { POOL_RESPONSES, throughPool } from '../server/render-pool-errors.js';
-import { PreviewResponseSchema, previewView } from '../server/schemas/campaigns.js';
-import { ERROR_RESPONSES } from '../server/schemas/common.js';
+import { WebhookSchema, substitutePlaceholders, type RenderPool } from '../../render/index.js';
+import type { Store } from '../../store/index.js';
+import type { ZodApp } from '../context.js';
+import { recipientContext } from '../recipient-context.js';
+import { POOL_RESPONSES, throughPool } from '../render-pool-errors.js';
+import { PreviewResponseSchema, previewView } from '../schemas/campaigns.js';
+import { ERROR_RESPONSES } from '../schemas/common.js';
 
 const JsonObject = z.record(z.string(), z.json());
 
