@@ -1,7 +1,7 @@
 // The liquidjs render context of one Braze-dialect render: it carries the render state (calls,
 // warnings, limits, content blocks) as a field, and reads `${name}[0]` the way Braze does.
 import type { Liquid } from 'liquidjs';
-import { RubyContext } from '../ruby-compat/context.js';
+import { RubyContext } from '../ruby-compat/index.js';
 import type { RenderState } from '../render-state.js';
 
 /**

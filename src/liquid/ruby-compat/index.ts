@@ -19,6 +19,7 @@ import { registerStringInputs } from './string-filters.js';
 import { outputText } from './to-s.js';
 
 export { setClock, clockOf } from './clock.js';
+export { RubyContext } from './context.js';
 export { ZonedTime, inZone } from './time/zoned-time.js';
 export { toZonedTime } from './time/parse.js';
 export { strftime } from './time/strftime.js';
