@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { WebhookSchema, WebhookValidationError, parseWebhook } from '../../src/render/schema.js';
+import { WebhookSchema, WebhookValidationError, parseWebhook } from '../../src/render/index.js';
 
 function issuesOf(input: unknown): { path: string; message: string }[] {
   try {
