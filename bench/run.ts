@@ -75,8 +75,8 @@ await section('2-3', async () => {
         value: service,
         unit: 'sends/s',
         baseline: { what: `raw undici.request, ${RAW_CONCURRENCY} at a time`, value: rawRate },
-        goal: '>= 0.5x and >= 5,000/s',
-        met: ratio >= 0.5 && service >= 5000,
+        goal: '>= 0.5x at default settings',
+        met: ratio >= 0.5,
         note: `medians of ${E2E_ROUNDS} interleaved rounds (service/raw sends/s: ${rounds}; CPU µs per send, client+sink+service, service vs raw: ${cpuRounds}); service in a child process (compiled liquidhook serve, durable SQLite in a temp dir, log level info), sink in another process; ${TRACK_POSTERS} requests of 75 users in flight; service settings: ${Object.keys(SERVICE_ENV).length ? JSON.stringify(SERVICE_ENV) : 'defaults'}`,
       }),
     );
@@ -99,8 +99,8 @@ await section('2-3', async () => {
         value: lat.p99Ms,
         unit: 'ms',
         baseline: { what: `${base} p99`, value: rawLat.p99Ms },
-        goal: 'p99 < 50 ms',
-        met: lat.p99Ms < 50,
+        goal: 'p99 < 20 ms',
+        met: lat.p99Ms < 20,
         note: `from sending the /users/track request to arrival at the sink; ${lat.sends} sends, max ${lat.maxMs.toFixed(1)} ms; ratio = times the raw round trip`,
       }),
     );
