@@ -50,7 +50,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
   ensureDbFolder(config.db);
   const rawStore = await openStore(
     isSqliteFile(config.db) || config.db === ':memory:'
-      ? { driver: 'sqlite', path: config.db }
+      ? { driver: 'sqlite', path: config.db, owner: true }
       : { driver: 'postgres', url: config.db, poolSize: config.dbPoolSize },
   );
   const cleanup: (() => Promise<void>)[] = [() => rawStore.close()];

@@ -1,6 +1,6 @@
 // Storage entry point: the contract types and the backends behind it.
 export type * from './types.js';
-export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
+export { DatabaseOwnedError, openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
 export { openPostgresStore, PostgresStore, type PostgresStoreOptions, type RecordOptions } from './postgres/index.js';
 export { migrations, type Migration, type SqlDialect } from './migrations.js';
 export { newTimeOrderedId, newIdempotencyKey } from './ids.js';
@@ -10,7 +10,7 @@ import { openSqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';
 
 export type StoreConfig =
-  | { driver: 'sqlite'; path: string; busyTimeoutMs?: number; now?: () => Date }
+  | { driver: 'sqlite'; path: string; busyTimeoutMs?: number; now?: () => Date; owner?: boolean }
   | { driver: 'postgres'; url: string; poolSize?: number };
 
 /** Opens the configured backend. */

@@ -26,6 +26,7 @@ import type {
 import { migrateDatabase, openDatabase, type SqliteOpenOptions } from './db.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 import { GroupCommitter } from './group-commit.js';
+import { acquireOwnerLock, endLeftoverLeases, type OwnerLock } from './owner-lock.js';
 import { WalSyncer } from './wal-sync.js';
 import { deleteCampaignInTransaction, getCampaignRow, listCampaignRows, putCampaignInTransaction } from './campaigns.js';
 import {
@@ -57,6 +58,11 @@ export interface SqliteStoreOptions extends SqliteOpenOptions {
   migrate?: boolean;
   /** Clock for timestamps the store sets itself (tests pin it). */
   now?: () => Date;
+  /**
+   * This process serves the file (API and delivery worker): take its owner lock, refusing a
+   * file another process serves, and end the leases a previous owner left (see owner-lock.ts).
+   */
+  owner?: boolean;
 }
 
 export class SqliteStore implements Store {
@@ -67,6 +73,8 @@ export class SqliteStore implements Store {
   private closed = false;
   /** Set for a file database: WAL checkpoints then run off the event loop. */
   checkpointer: BackgroundCheckpointer | undefined;
+  /** Held while this process serves the file; released once the database is closed. */
+  ownerLock: OwnerLock | undefined;
 
   constructor(
     readonly db: Database.Database,
@@ -113,6 +121,7 @@ export class SqliteStore implements Store {
     await this.committer.wal?.close();
     await this.checkpointer?.close();
     this.db.close();
+    this.ownerLock?.release();
   }
 
   async getProfile(externalId: string): Promise<Profile | undefined> {
@@ -269,19 +278,30 @@ export class SqliteStore implements Store {
 
 /** Opens (creating if needed) an SQLite store and brings its schema up to date. */
 export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly db: Database.Database } {
-  const db = openDatabase(options);
+  const ownerLock = options.owner && options.path !== ':memory:' ? acquireOwnerLock(options.path, options.now) : undefined;
+  let db: Database.Database;
+  try {
+    db = openDatabase(options);
+  } catch (error) {
+    ownerLock?.release();
+    throw error;
+  }
   const store = new SqliteStore(db, options.now);
+  store.ownerLock = ownerLock;
   try {
     if (options.migrate !== false) migrateDatabase(db, options.now);
+    if (ownerLock && options.migrate !== false) endLeftoverLeases(db, (options.now ?? (() => new Date()))());
     if (!options.readonly && !db.memory) {
       store.checkpointer = new BackgroundCheckpointer(db, db.name);
       store.syncWalOffLoop();
     }
   } catch (error) {
     db.close();
+    ownerLock?.release();
     throw error;
   }
   return store;
 }
 
 export { migrateDatabase, openDatabase } from './db.js';
+export { DatabaseOwnedError } from './owner-lock.js';
