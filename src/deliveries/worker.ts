@@ -2,6 +2,7 @@
 // their outcomes in groups: whatever finishes within a few milliseconds, or while the previous
 // commit runs, shares one transaction. A crash loses nothing: unrecorded claims come back when their lease expires, and the
 // receiver sees the same Idempotency-Key again.
+import { isStoreUnavailable } from '../store/index.js';
 import type { Delivery, DeliveryOutcome, NewDeliveryClaim } from '../store/types.js';
 import { processDelivery, type ProcessedDelivery } from './process.js';
 import { createProfileLoader } from './profile-loader.js';
@@ -80,14 +81,19 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
     if (pending.length === 0) return;
     const group = pending;
     pending = [];
-    flushing = commit(group).finally(() => {
-      for (const { outcome } of group) settling.delete(outcome.id);
-      flushing = undefined;
-    });
+    flushing = commit(group)
+      .then((done) => {
+        if (done) for (const { outcome } of group) settling.delete(outcome.id);
+      })
+      .finally(() => (flushing = undefined));
     await flushing;
   }
 
-  async function commit(group: ProcessedDelivery[]): Promise<void> {
+  /** Outcomes are waiting for the database to come back (reported once per outage). */
+  let keeping = false;
+
+  /** False when the outcomes were kept to be committed again (the database was out of reach). */
+  async function commit(group: ProcessedDelivery[]): Promise<boolean> {
     try {
       // Fenced by owner: if another worker took a delivery over, its verdict is the one kept.
       // Each success's profile update (on_delivered_update) commits with its outcome: a crash
@@ -103,15 +109,26 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
         log.error({ delivery_id: refused.deliveryId, error: refused.error }, 'on_delivered_update was not applied');
       }
       if (result.deliveries.length > 0) wake();
+      keeping = false;
       stats.commits++;
       for (const { outcome } of group) count(outcome);
       ports.onRecorded?.(group.map((p) => p.outcome));
       logOutcomes(group);
     } catch (error) {
+      if (isStoreUnavailable(error) && !stopped) {
+        // Sent, but not recorded: kept (and their leases renewed) and committed again by the next
+        // claim round, so they are not sent again once the database is back. Fenced by owner, a
+        // repeat of a commit that did land changes nothing.
+        pending = [...group, ...pending];
+        if (!keeping) log.warn({ err: error, deliveries: group.length }, 'database unavailable: delivery outcomes kept to be recorded later');
+        keeping = true;
+        return false;
+      }
       // The claims stay leased and are retried after the lease; nothing is marked done.
       log.error({ err: error, deliveries: group.length }, 'could not record delivery outcomes');
     }
     notifyIdle();
+    return true;
   }
 
   /** Give-ups are worth a warning; everything else is debug detail (the delivery log has it all). */
@@ -177,7 +194,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
         if (mine.length < deliveries.length) wake();
         if (!running) {
           // Stopping: give them back to the queue (or to whoever claims after the lease).
-          if (mine.length > 0) void ports.store.releaseDeliveries(mine.map((d) => d.id)).catch((err: unknown) => log.error({ err }, 'release failed'));
+          if (mine.length > 0) void ports.store.releaseDeliveries(options.owner, mine.map((d) => d.id)).catch((err: unknown) => log.error({ err }, 'release failed'));
           return;
         }
         for (const delivery of mine) backlog.set(delivery.id, delivery);
@@ -213,7 +230,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
     if (ids.length === 0 || renewing || stopped) return;
     renewing = true;
     try {
-      await ports.store.renewLeases(options.owner, ids, new Date(now().getTime() + options.leaseMs));
+      await ports.store.renewLeases(options.owner, ids, now(), options.leaseMs);
     } catch (error) {
       log.error({ err: error, deliveries: ids.length }, 'renewing delivery leases failed');
     } finally {
@@ -296,7 +313,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       clearInterval(renewTimer);
       if (unfinished.length > 0) {
         log.warn({ deliveries: unfinished.length }, 'releasing deliveries still in flight at shutdown');
-        await ports.store.releaseDeliveries(unfinished).catch((err: unknown) => log.error({ err }, 'release failed'));
+        await ports.store.releaseDeliveries(options.owner, unfinished).catch((err: unknown) => log.error({ err }, 'release failed'));
       }
       await flush();
     },

@@ -3,6 +3,7 @@
 // after a crash (before the exporter's cursor moved) neither loses nor duplicates a row.
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { handleClientErrors } from '../store/index.js';
 import type { ExportEvent } from '../store/types.js';
 
 export interface ExportSink {
@@ -54,7 +55,7 @@ function openSqliteSink(path: string, table: string): ExportSink {
 
 async function openPostgresSink(url: string, table: string): Promise<ExportSink> {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
-  pool.on('error', () => {});
+  handleClientErrors(pool);
   try {
     await pool.query(`CREATE TABLE IF NOT EXISTS "${table}" (
       seq BIGINT PRIMARY KEY, type TEXT NOT NULL, at TEXT NOT NULL, external_id TEXT,

@@ -15,7 +15,7 @@ import { createDeliveryWorker, type DeliveryWorker } from '../deliveries/worker.
 import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
 import { createLiquid } from '../liquid/index.js';
 import { startScoring } from '../scoring/index.js';
-import { openStore } from '../store/index.js';
+import { openStore, startInstanceHeartbeat } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { resolveApiKey } from './api-key.js';
 import { buildApp } from './app.js';
@@ -90,6 +90,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     await catalog.load();
     await loadTemplateCampaigns(config.templatesDir, catalog, logger);
 
+    const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     const worker = createDeliveryWorker(
       {
         store,
@@ -102,8 +103,15 @@ export async function startService(config: ServiceConfig, options: ServiceOption
         logger,
         onRecorded: (outcomes) => metrics.observeOutcomes(outcomes),
       },
-      { owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, ...config.worker },
+      { owner, ...config.worker },
     );
+    if (rawStore.kind === 'postgres') {
+      // Instances sharing the database: a heartbeat under the worker's lease owner, and the sends
+      // of instances that stop beating taken over (their leases end; the worker claims them).
+      const heartbeat = startInstanceHeartbeat({ url: config.db, id: owner, everyMs: config.heartbeatMs, logger, onTakeover: () => worker.wake() });
+      // Runs after the worker released its sends (close stops the worker first).
+      cleanup.unshift(() => heartbeat.stop());
+    }
     const removeOutboxSource = metrics.addOutboxSource(async () => {
       const due = await store.nextDueAt();
       return {

@@ -1,10 +1,19 @@
 // Storage entry point: the contract types and the backends behind it.
 export type * from './types.js';
 export { DatabaseOwnedError, openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
-export { openPostgresStore, PostgresStore, type PostgresStoreOptions, type RecordOptions } from './postgres/index.js';
+export {
+  handleClientErrors,
+  openPostgresStore,
+  PostgresStore,
+  startInstanceHeartbeat,
+  type InstanceHeartbeat,
+  type PostgresStoreOptions,
+  type RecordOptions,
+} from './postgres/index.js';
 export { migrations, type Migration, type SqlDialect } from './migrations.js';
 export { newTimeOrderedId, newIdempotencyKey } from './ids.js';
 export { CursorConflictError } from './errors.js';
+export { isStoreUnavailable } from './unavailable.js';
 import { openPostgresStore } from './postgres/index.js';
 import { openSqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';

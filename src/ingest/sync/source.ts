@@ -3,6 +3,7 @@
 // are neither skipped nor read twice. Rows whose updated_at is NULL are never read.
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { handleClientErrors } from '../../store/index.js';
 import type { Json } from '../../store/types.js';
 import type { SyncConfig } from './schema.js';
 
@@ -75,7 +76,7 @@ export function openSqliteSource(config: SyncConfig & { source: { kind: 'sqlite'
  */
 export function openPostgresSource(config: SyncConfig & { source: { kind: 'postgres' } }): SyncSource {
   const pool = new pg.Pool({ connectionString: config.source.url, max: 1 });
-  pool.on('error', () => {});
+  handleClientErrors(pool);
   const positions = { updated: '$1', id: '$2', limit: '$3' } as const;
   const sql = pageSql(config, (name) => positions[name], '::text');
   return {

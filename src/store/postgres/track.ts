@@ -2,6 +2,7 @@
 // attribute operations, and writes the planned deliveries and export events (transactional
 // outbox; events and purchases are kept there). Writes are set-based (unnest) to keep round trips flat.
 import type pg from 'pg';
+import { databaseTime } from './clock.js';
 import type {
   Delivery,
   ExportEvent,
@@ -130,9 +131,14 @@ async function insertDeliveries(client: pg.ClientBase, rows: DeliveryRow[]): Pro
   const col = <K extends keyof DeliveryRow>(key: K) => rows.map((r) => r[key]);
   await client.query({
     name: 'lh_insert_deliveries',
+    // A delivery written leased (a worker's hand-off) gets its lease from the database clock: the
+    // same length as planned, counted from now() (see clock.ts).
     text: `INSERT INTO deliveries (id, campaign_id, external_id, idempotency_key, status, attempts, trigger,
              next_attempt_at, lease_owner, lease_until, created_at, updated_at)
-           SELECT id, campaign_id, external_id, idempotency_key, status, 0, trigger::json, $6, lease_owner, lease_until, $6, $6
+           SELECT id, campaign_id, external_id, idempotency_key, status, 0, trigger::json, $6, lease_owner,
+             CASE WHEN lease_until IS NULL THEN NULL
+               ELSE ${databaseTime(`EXTRACT(EPOCH FROM lease_until::timestamptz - $6::text::timestamptz) * 1000`)} END,
+             $6, $6
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $7::text[], $8::text[], $9::text[])
              AS d(id, campaign_id, external_id, idempotency_key, trigger, status, lease_owner, lease_until)`,
     values: [

@@ -178,14 +178,14 @@ export class SqliteStore implements Store {
     });
   }
 
-  async renewLeases(owner: string, ids: string[], until: Date): Promise<number> {
+  async renewLeases(owner: string, ids: string[], now: Date, leaseMs: number): Promise<number> {
     if (ids.length === 0) return 0;
-    return this.write(() => renewInTransaction(this.stmts, owner, ids, until));
+    return this.write(() => renewInTransaction(this.stmts, owner, ids, new Date(now.getTime() + leaseMs)));
   }
 
-  async releaseDeliveries(ids: string[]): Promise<void> {
+  async releaseDeliveries(owner: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.write(() => releaseInTransaction(this.stmts, ids, this.now()));
+    await this.write(() => releaseInTransaction(this.stmts, owner, ids, this.now()));
   }
 
   async getDelivery(id: string): Promise<(Delivery & { attempts_log: DeliveryAttempt[] }) | undefined> {
