@@ -4,6 +4,7 @@ import { toAttemptRow } from '../dispatch/attempt-row.js';
 import { failedAttempt } from '../dispatch/dispatcher.js';
 import { decideNextAttempt } from '../dispatch/retry-policy.js';
 import type { AttemptResult } from '../dispatch/types.js';
+import { isStoreUnavailable } from '../store/index.js';
 import type { Delivery, DeliveryOutcome, Profile, TrackBatch } from '../store/types.js';
 import type { ProfileLoader } from './profile-loader.js';
 import type { PreparedSend, RemoteAttempt, WorkerPorts } from './types.js';
@@ -19,9 +20,22 @@ type Ports = Pick<WorkerPorts, 'prepare' | 'send' | 'renderAndSend' | 'delivered
   loadProfile: ProfileLoader;
 };
 
+/** How soon a send that could not be prepared (the database was away) is claimed again. */
+export const DATABASE_AWAY_RETRY_MS = 1000;
+
 export async function processDelivery(delivery: Delivery, ports: Ports): Promise<ProcessedDelivery> {
   const now = ports.now ?? (() => new Date());
-  const { prepared, result } = await renderAndSend(delivery, ports);
+  let sent: RemoteAttempt;
+  try {
+    sent = await renderAndSend(delivery, ports);
+  } catch (error) {
+    // The database is away (the profile or the campaign could not be read): nothing was sent,
+    // so the send waits for it, like a held send (no attempt counted). This outcome is recorded
+    // once the database is back, and the send claimed again.
+    const nextAttemptAt = new Date(now().getTime() + DATABASE_AWAY_RETRY_MS).toISOString();
+    return { outcome: { id: delivery.id, status: 'retry', nextAttemptAt, error: `database unavailable, nothing sent: ${messageOf(error)}` } };
+  }
+  const { prepared, result } = sent;
   if (prepared.kind === 'aborted') {
     return { outcome: { id: delivery.id, status: 'aborted', abortReason: prepared.reason, ...logOf(prepared.log) } };
   }
@@ -63,6 +77,7 @@ export async function processDelivery(delivery: Delivery, ports: Ports): Promise
 }
 
 /** Renders and sends (here, or on the send thread); render and send failures become results. */
+/** Throws only when the database is out of reach before anything was sent. */
 async function renderAndSend(delivery: Delivery, ports: Ports): Promise<RemoteAttempt> {
   let profile: Profile | undefined;
   let prepared: PreparedSend;
@@ -71,6 +86,7 @@ async function renderAndSend(delivery: Delivery, ports: Ports): Promise<RemoteAt
     if (ports.renderAndSend) return await ports.renderAndSend(delivery, profile);
     prepared = await ports.prepare(delivery, profile);
   } catch (error) {
+    if (isStoreUnavailable(error)) throw error;
     return { prepared: renderFailure(error) };
   }
   if (prepared.kind !== 'send') return { prepared };
