@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { waitFor } from '../e2e/helpers.js';
 import type { PostgresCluster } from '../support/postgres.js';
-import { alive, crashLines, createCampaign, KEY, startInstances, statusCounts, type Instance } from './postgres-instances.js';
+import { alive, crashLines, createCampaign, KEY, startInstances, statusCounts, warmUp, type Instance } from './postgres-instances.js';
 import { startSink, type TestSink } from './sinks.js';
 import { recordScenario } from './summary.js';
 import { accepted, tally } from './tally.js';
@@ -122,6 +122,7 @@ async function runFault(cluster: PostgresCluster, fault: Fault, state: { instanc
   const sink = (state.sink = await startSink(() => 'ok', 0, 20));
   const instances = (state.instances = await startInstances(url, INSTANCES));
   await createCampaign(instances, sink.url);
+  await warmUp(instances, sink, fault);
   const health = watchHealth(instances);
   const load = startLoad(instances, fault);
   await new Promise((r) => setTimeout(r, 3_000));
@@ -141,6 +142,11 @@ async function runFault(cluster: PostgresCluster, fault: Fault, state: { instanc
 
   const arrived = () => [...load.accepted].filter((user) => accepted(sink).has(user)).length;
   await waitFor('every accepted send to arrive', () => (arrived() === sent ? true : undefined), RESUME_GOAL_MS + WAIT_MS).catch(() => undefined);
+  // The last outcomes are committed a moment after their send arrived.
+  await waitFor('the outbox to settle', async () => {
+    const counts = await statusCounts(state.db!).catch(() => ({}) as Record<string, number>);
+    return (counts.queued ?? 0) + (counts.sending ?? 0) === 0 ? true : undefined;
+  }, 10_000).catch(() => undefined);
   await health.stop();
   const times = [...accepted(sink)].filter(([user]) => load.accepted.has(user)).map(([, at]) => at);
   const lastArrival = Math.max(...times);

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { waitFor } from '../e2e/helpers.js';
 import type { PostgresCluster } from '../support/postgres.js';
-import { alive, countRows, createCampaign, startInstances, statusCounts, type Instance } from './postgres-instances.js';
+import { alive, countRows, createCampaign, startInstances, statusCounts, warmUp, type Instance } from './postgres-instances.js';
 import { startSink, type TestSink } from './sinks.js';
 import { recordScenario } from './summary.js';
 import { tally } from './tally.js';
@@ -32,6 +32,7 @@ export function failoverScenario(cluster: () => PostgresCluster): void {
     sink = await startSink(() => 'ok', 0, SINK_DELAY_MS);
     instances = await startInstances(url, 3);
     await createCampaign(instances, sink.url);
+    await warmUp(instances, sink, 'failover');
 
     const bodies = Array.from({ length: SENDS / PER_REQUEST }, (_, r) => ({
       attributes: Array.from({ length: PER_REQUEST }, (_, i) => ({ external_id: `failover-${r * PER_REQUEST + i}`, score: 1 })),
