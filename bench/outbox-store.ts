@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
-import type { DeliveryOutcome, SendPlanner } from '../src/store/types.js';
+import type { DeliveryOutcome, SendPlanner } from '../src/domain/index.js';
 
 const total = Number(process.argv[2] ?? 10_000);
 const dir = mkdtempSync(join(tmpdir(), 'lh-outbox-'));

@@ -17,7 +17,8 @@ import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { toTrackBatch, type TrackRequest } from '../src/ingest/index.js';
 import { startScoring } from '../src/scoring/index.js';
-import { openSqliteStore, type Store, type TrackBatch } from '../src/store/index.js';
+import { type TrackBatch } from '../src/domain/index.js';
+import { openSqliteStore, type Store } from '../src/store/index.js';
 import { serializeMemberships } from '../src/store/sqlite/memberships.js';
 import { compiled } from './lib/compiled.js';
 

@@ -3,15 +3,8 @@
 // with sends, with a scoring enricher) and due memberships applied per second by two instances.
 // Usage: npx tsx bench/store-postgres.ts [deliveries=20000] [concurrency=8] [--fsync=off]
 // fsync stays on by default: commit latency is part of what a claim costs in production.
-import {
-  type ActivityEnricher,
-  type ApplyTrackOptions,
-  type DueHandler,
-  openPostgresStore,
-  type PostgresStore,
-  type SendPlanner,
-  type TrackBatch,
-} from '../src/store/index.js';
+import { type ActivityEnricher, type DueHandler, type SendPlanner, type TrackBatch } from '../src/domain/index.js';
+import { type ApplyTrackOptions, openPostgresStore, type PostgresStore } from '../src/store/index.js';
 import { postgresUnavailableReason, startPostgres } from '../test/support/postgres.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));

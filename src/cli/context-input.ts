@@ -2,7 +2,7 @@
 // profile of --user (from the service API when LIQUIDHOOK_URL is set, else the local database).
 import { readFile } from 'node:fs/promises';
 import { buildLiquidContext, type LiquidContext } from '../render/index.js';
-import type { Attributes, Json } from '../store/types.js';
+import type { Attributes, Json } from '../domain/index.js';
 import type { CommandArgs, OptionSpec } from './args.js';
 import { apiErrorMessage, createApiClient } from './api-client.js';
 import type { CliEnv } from './env.js';

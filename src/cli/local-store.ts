@@ -1,7 +1,7 @@
 // Opens the local database for commands that work without a running service.
 import { existsSync } from 'node:fs';
 import { isSqliteFile } from '../config/index.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/index.js';
 import { describeDb } from './env.js';
 import { CliError } from './errors.js';
 

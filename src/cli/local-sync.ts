@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { CampaignCatalog } from '../deliveries/catalog.js';
 import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
-import { parseSyncConfig, runSync, SyncConfigError, SyncRegistry, type SyncConfig, type SyncReport } from '../ingest/sync/index.js';
+import { parseSyncConfig, runSync, SyncConfigError, SyncRegistry, type SyncConfig, type SyncReport } from '../ingest/index.js';
 import { definitionIdForFile, startScoring } from '../scoring/index.js';
 import type { CliEnv } from './env.js';
 import { CliError } from './errors.js';

@@ -9,7 +9,8 @@ import {
   type ResolvedPlaceholders,
 } from '../render/placeholders.js';
 import type { Webhook } from '../render/schema.js';
-import type { SendPlanner, Store, StoredCampaign, TrackBatch } from '../store/types.js';
+import type { SendPlanner, StoredCampaign, TrackBatch } from '../domain/index.js';
+import type { Store } from '../store/index.js';
 import {
   CampaignValidationError,
   deliveredUpdateBatch,

@@ -8,7 +8,7 @@ import { buildLiquidContext, type LiquidContext } from '../render/context.js';
 import { WebhookRenderError, renderWebhookRequest } from '../render/render-request.js';
 import type { Webhook } from '../render/schema.js';
 import { matchesAudience } from '../triggers/audience.js';
-import type { Attributes, Delivery, Json, Profile } from '../store/types.js';
+import type { Attributes, Delivery, Json, Profile } from '../domain/index.js';
 import type { CampaignLookup } from './catalog.js';
 import type { PreparedSend } from './types.js';
 

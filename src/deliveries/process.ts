@@ -5,7 +5,7 @@ import { failedAttempt } from '../dispatch/dispatcher.js';
 import { decideNextAttempt } from '../dispatch/retry-policy.js';
 import type { AttemptResult } from '../dispatch/types.js';
 import { isStoreUnavailable } from '../store/index.js';
-import type { Delivery, DeliveryOutcome, Profile, TrackBatch } from '../store/types.js';
+import type { Delivery, DeliveryOutcome, Profile, TrackBatch } from '../domain/index.js';
 import type { ProfileLoader } from './profile-loader.js';
 import type { PreparedSend, RemoteAttempt, WorkerPorts } from './types.js';
 

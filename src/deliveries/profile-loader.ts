@@ -2,7 +2,8 @@
 // for its recipient in the same turn of the event loop, and the lot is read with one statement
 // instead of one per send: on SQLite each better-sqlite3 call costs about 5 µs before it reads a
 // row, on PostgreSQL each is a round trip.
-import type { Profile, Store } from '../store/types.js';
+import type { Profile } from '../domain/index.js';
+import type { Store } from '../store/index.js';
 
 export type ProfileLoader = (externalId: string) => Promise<Profile | undefined>;
 

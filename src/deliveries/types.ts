@@ -3,7 +3,8 @@
 import type { Logger } from 'pino';
 import type { AttemptResult, WebhookRequest } from '../dispatch/types.js';
 import type { RetryPolicy } from '../dispatch/retry-policy.js';
-import type { Attributes, Delivery, DeliveryOutcome, Profile, SendPlanner, Store, TrackBatch } from '../store/types.js';
+import type { Attributes, Delivery, DeliveryOutcome, Profile, SendPlanner, TrackBatch } from '../domain/index.js';
+import type { Store } from '../store/index.js';
 
 /** A delivery rendered at send time. */
 export type PreparedSend =

@@ -2,8 +2,8 @@
 // their outcomes in groups: whatever finishes within a few milliseconds, or while the previous
 // commit runs, shares one transaction. A crash loses nothing: unrecorded claims come back when their lease expires, and the
 // receiver sees the same Idempotency-Key again.
-import { isStoreUnavailable } from '../store/index.js';
-import type { Delivery, DeliveryOutcome, NewDeliveryClaim } from '../store/types.js';
+import type { Delivery, DeliveryOutcome } from '../domain/index.js';
+import { isStoreUnavailable, type NewDeliveryClaim } from '../store/index.js';
 import { processDelivery, type ProcessedDelivery } from './process.js';
 import { createProfileLoader } from './profile-loader.js';
 import type { WorkerOptions, WorkerPorts, WorkerStats } from './types.js';

@@ -5,7 +5,7 @@ import type { LiquidhookEngine } from '../liquid/index.js';
 import { substitutePlaceholders } from '../render/placeholders.js';
 import { previewWebhook } from '../render/preview.js';
 import { WebhookSchema } from '../render/schema.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/index.js';
 import type { ZodApp } from '../server/app.js';
 import { recipientContext } from '../server/recipient-context.js';
 import { PreviewResponseSchema, previewView } from '../server/schemas/campaigns.js';

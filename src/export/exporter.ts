@@ -4,12 +4,12 @@
 // Several instances may export to the same sink: one that loses the compare-and-set race wrote
 // rows the winner already wrote (ignored by the sink), so it re-reads the cursor and goes on.
 import { backgroundLoop } from '../background-loop.js';
-import { CursorConflictError } from '../store/errors.js';
-import type { Store } from '../store/types.js';
+import { CursorConflictError } from '../store/index.js';
+import type { CursorStore, ExportLog } from '../store/index.js';
 import type { ExportSink } from './sink.js';
 
 export interface ExporterOptions {
-  store: Store;
+  store: ExportLog & CursorStore;
   sink: ExportSink;
   /** Cursor name in the store (default `export:<sink target>`); one per destination. */
   cursor?: string;

@@ -17,7 +17,7 @@
 //                       reason: event|inactivity, event?, group?, due_at?}
 //   user_event         {name, time, properties}
 //   purchase           {product_id, currency, price, quantity, time, properties}
-import type { Attributes, ExportEvent } from '../store/types.js';
+import type { Attributes, ExportEvent } from '../domain/index.js';
 
 export const EXPORT_EVENT_TYPES = [
   'webhook_enqueued',

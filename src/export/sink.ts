@@ -3,8 +3,8 @@
 // after a crash (before the exporter's cursor moved) neither loses nor duplicates a row.
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import type { ExportEvent } from '../domain/index.js';
 import { handleClientErrors } from '../store/index.js';
-import type { ExportEvent } from '../store/types.js';
 
 export interface ExportSink {
   readonly target: string;

@@ -15,5 +15,7 @@ export {
   type TrackResponse,
   type TrackError,
 } from './schema.js';
-export { toTrackBatch, trackResponse, attributeValueToOps, attributesToOps, type ParsedTrack } from './to-batch.js';
-export { formatZodIssues, formatPath, type FieldIssue } from './issues.js';
+export { toTrackBatch, trackResponse, type ParsedTrack } from './to-batch.js';
+export { attributeValueToOps, attributesToOps } from '../profiles/index.js';
+export { formatZodIssues, formatPath, type FieldIssue } from '../domain/index.js';
+export * from './sync/index.js';

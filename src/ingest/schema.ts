@@ -1,6 +1,9 @@
 // The Braze-compatible `POST /users/track` request body. These schemas are the single source of
 // truth for the route's validation and its OpenAPI description.
 import { z } from 'zod';
+import { AttributeValueSchema, isOperationObject } from '../domain/index.js';
+
+export { AttributeValueSchema, isOperationObject };
 
 /** Braze accepts at most 75 objects of each kind per request. */
 export const MAX_OBJECTS_PER_KIND = 75;
@@ -49,35 +52,6 @@ export const STRING_PROFILE_FIELDS = [
   'email_subscribe',
   'push_subscribe',
 ] as const;
-
-const OP_KEYS = new Set(['inc', 'add', 'remove']);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** An object whose keys are all operation keys (`inc`, `add`, `remove`) is an operation. */
-export function isOperationObject(value: unknown): value is Record<string, unknown> {
-  return isPlainObject(value) && Object.keys(value).length > 0 && Object.keys(value).every((k) => OP_KEYS.has(k));
-}
-
-/** One attribute value: a JSON value to set, null to unset, or `{inc}` / `{add, remove}`. */
-export const AttributeValueSchema = jsonValue.superRefine((value, ctx) => {
-  if (!isOperationObject(value)) return;
-  if ('inc' in value) {
-    if (Object.keys(value).length > 1) {
-      ctx.addIssue({ code: 'custom', message: 'inc cannot be combined with add or remove' });
-    } else if (typeof value.inc !== 'number' || !Number.isFinite(value.inc)) {
-      ctx.addIssue({ code: 'custom', path: ['inc'], message: 'inc must be a number' });
-    }
-    return;
-  }
-  for (const key of ['add', 'remove'] as const) {
-    if (key in value && !Array.isArray(value[key])) {
-      ctx.addIssue({ code: 'custom', path: [key], message: `${key} must be an array` });
-    }
-  }
-});
 
 export const UserAttributesSchema = z
   .object({

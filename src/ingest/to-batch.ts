@@ -1,9 +1,8 @@
 // Turning a validated /users/track body into the store's TrackBatch, plus Braze's response.
-import { setOwn } from '../profiles/json.js';
-import type { AttributeOp, Attributes, Json, TrackBatch } from '../store/types.js';
+import type { Attributes, Json, TrackBatch } from '../domain/index.js';
+import { attributesToOps, setOwn } from '../profiles/index.js';
 import {
   IDENTIFIER_KEYS,
-  isOperationObject,
   parseBrazeTime,
   type TrackError,
   type TrackRequest,
@@ -12,35 +11,6 @@ import {
 
 /** Fields Braze accepts but drops, each with the non-fatal error it reports. */
 const DROPPED_FIELDS = new Map<string, string>([['bio', 'bio is not a profile field and was not processed']]);
-
-/** One attribute value of the request as operations (two when `add` and `remove` are combined). */
-export function attributeValueToOps(value: Json): AttributeOp[] {
-  if (value === null) return [{ op: 'unset' }];
-  if (isOperationObject(value)) {
-    const op = value as { inc?: number; add?: Json[]; remove?: Json[] };
-    if (op.inc !== undefined) return [{ op: 'inc', by: op.inc }];
-    const ops: AttributeOp[] = [];
-    if (op.add !== undefined) ops.push({ op: 'add', values: op.add });
-    if (op.remove !== undefined) ops.push({ op: 'remove', values: op.remove });
-    return ops;
-  }
-  return [{ op: 'set', value }];
-}
-
-/** Attribute map (`{ name: value }` as in the request) to operation entries for one user. */
-export function attributesToOps(externalId: string, attributes: Record<string, Json>): TrackBatch['attributes'] {
-  // Most entries need one op per attribute; `{add, remove}` needs a second pass so both apply.
-  const first: Record<string, AttributeOp> = {};
-  const second: Record<string, AttributeOp> = {};
-  for (const [name, value] of Object.entries(attributes)) {
-    const [op, then] = attributeValueToOps(value);
-    if (op) setOwn(first, name, op);
-    if (then) setOwn(second, name, then);
-  }
-  const entries = [{ externalId, ops: first }];
-  if (Object.keys(second).length > 0) entries.push({ externalId, ops: second });
-  return entries;
-}
 
 function eventTime(text: string, now: Date): string {
   const date = parseBrazeTime(text) ?? now;

@@ -5,7 +5,7 @@
 // - add appends to an array; a value already present moves to the end; a missing attribute
 //   becomes a new array
 // - remove drops every occurrence; on a missing attribute it does nothing
-import type { AttributeChange, AttributeOp, Attributes, Json } from '../store/types.js';
+import type { AttributeChange, AttributeOp, Attributes, Json } from '../domain/index.js';
 import { cloneJson, jsonEquals, setOwn, uniqueValues } from './json.js';
 
 export class AttributeOpError extends Error {

@@ -1,2 +1,3 @@
 export { applyOp, applyAttributeOps, diffAttributes, AttributeOpError } from './apply.js';
 export { jsonEquals, cloneJson, uniqueValues, setOwn } from './json.js';
+export { attributeValueToOps, attributesToOps } from './from-attributes.js';

@@ -1,5 +1,5 @@
 // Structural helpers for JSON attribute values.
-import type { Json } from '../store/types.js';
+import type { Json } from '../domain/index.js';
 
 /** Deep structural equality of JSON values (key order of objects does not matter). */
 export function jsonEquals(a: Json | undefined, b: Json | undefined): boolean {

@@ -1,6 +1,6 @@
 // Maps a stored profile (attribute names as Braze's /users/track writes them) to the names
 // Braze's Liquid reads: `${user_id}`, `${email_address}`, `custom_attribute.${...}`, ...
-import type { Json } from '../store/types.js';
+import type { Json } from '../domain/index.js';
 
 /** /users/track standard attribute -> Liquid default attribute name. */
 const STANDARD_TO_LIQUID: Readonly<Record<string, string>> = {

@@ -1,7 +1,7 @@
 // Backtest: replays an event history through a program on a simulated clock (record times),
 // applying inactivity decay between records and up to `until`, and reports the resulting
 // score distribution and how many users crossed the hand-off threshold.
-import type { Attributes } from '../store/types.js';
+import type { Attributes } from '../domain/index.js';
 import { applyDecay, nextDecayDue } from './decay.js';
 import { summarizeScores, type ScoreDistribution } from './distribution.js';
 import { isExcluded } from './filters.js';

@@ -1,7 +1,7 @@
 // A scoring program prepared for the hot path: the enricher runs for every user of every
 // /users/track batch, so event names are looked up in a map instead of scanning every action
 // group, and entry triggers are sets. Built once per parsed program (programs are immutable).
-import type { UserEvent } from '../store/types.js';
+import type { UserEvent } from '../domain/index.js';
 import type { Filter } from './filters.js';
 import { matchesPropertyFilters } from './filters.js';
 import { inactivityWindowMs, type ActionGroup, type ScoringProgram } from './schema.js';

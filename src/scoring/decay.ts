@@ -8,7 +8,7 @@
 // compare-and-set on `dueAt` in the same transaction as the profile update, writing
 // `nextDueAt` back. A row is applied at most once per `dueAt` (the compare-and-set fails on a
 // replay), and none is missed (every applied row schedules the following window).
-import type { AttributeOp, Attributes } from '../store/types.js';
+import type { AttributeOp, Attributes } from '../domain/index.js';
 import { exclusionFor } from './filters.js';
 import { inactivityWindowMs, type ScoringProgram } from './schema.js';
 import { clampScore, readScore, scoreOps } from './score.js';

@@ -2,17 +2,7 @@
 // events earn, and the inactivity decay of a due membership. Pure: programs, profile and clock in;
 // attribute operations, membership writes and export drafts out. The store runs these inside
 // applyTrack / applyDueMemberships, before the campaign planner sees the changed score.
-import type {
-  ActivityEnricher,
-  AttributeOp,
-  Attributes,
-  DueHandler,
-  DueOutcome,
-  Enrichment,
-  ExportDraft,
-  MembershipWrite,
-  ProgramMembership,
-} from '../store/types.js';
+import type { ActivityEnricher, AttributeOp, Attributes, DueHandler, DueOutcome, Enrichment, ExportDraft, MembershipWrite, ProgramMembership } from '../domain/index.js';
 import { compileProgram, compiledActionGroup, entryByAttributes, entryByEvent } from './compiled.js';
 import { applyDecay } from './decay.js';
 import { isExcluded } from './filters.js';

@@ -2,7 +2,7 @@
 // exclusions test profile attributes, property filters test event properties (a filter's
 // `attribute` names the property, as in custom-event triggers).
 import { z } from 'zod';
-import type { Attributes } from '../store/types.js';
+import type { Attributes } from '../domain/index.js';
 import { FilterSchema, matchesAudience, type Filter } from '../triggers/index.js';
 
 export { FilterSchema, type Filter };

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { Attributes, Json, UserEvent } from '../store/types.js';
+import type { Attributes, Json, UserEvent } from '../domain/index.js';
 import { formatPath } from './schema.js';
 
 export type HistoryEvent = UserEvent & { kind?: 'event' };

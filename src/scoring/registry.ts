@@ -1,7 +1,8 @@
 // The scoring programs in force: validated, stored, and kept in memory because the enricher runs
 // inside every profile-change transaction. API programs get `sp_<hex>` ids, file programs `file:<stem>`.
 import { randomBytes } from 'node:crypto';
-import type { ActivityEnricher, ApplyTrackOptions, Attributes, DueHandler, Store, StoredDefinition } from '../store/types.js';
+import type { ActivityEnricher, Attributes, DueHandler, StoredDefinition } from '../domain/index.js';
+import type { ApplyTrackOptions, DefinitionStore } from '../store/index.js';
 import { decayHandler, scoringEnricher, type ProgramEntry } from './enricher.js';
 import { DefinitionFileError, readDefinitionFiles } from './files.js';
 import { parseScoringProgram, ScoringProgramError, type ScoringProgram } from './schema.js';
@@ -23,7 +24,7 @@ export class ScoringProgramRegistry {
   private entries: ProgramEntry[] = [];
 
   constructor(
-    private readonly store: Store,
+    private readonly store: DefinitionStore,
     private readonly logger?: RegistryLogger,
   ) {}
 

@@ -3,7 +3,8 @@
 // the next due time. Several loops (threads, instances) may run at once: the store applies
 // each due time exactly once.
 import { backgroundLoop } from '../background-loop.js';
-import type { SendPlanner, Store } from '../store/types.js';
+import type { SendPlanner } from '../domain/index.js';
+import type { Store } from '../store/index.js';
 import type { ScoringProgramRegistry } from './registry.js';
 
 export interface DecaySchedulerOptions {

@@ -1,6 +1,6 @@
 // Pure scoring arithmetic: which action group an event falls in, and the attribute
 // operation that applies it. Re-eligibility is immediate, so every qualifying event scores.
-import type { AttributeOp, Attributes, Json, UserEvent } from '../store/types.js';
+import type { AttributeOp, Attributes, Json, UserEvent } from '../domain/index.js';
 import { exclusionFor, matchesPropertyFilters } from './filters.js';
 import type { ActionGroup, ScoringProgram } from './schema.js';
 

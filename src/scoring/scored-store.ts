@@ -2,7 +2,8 @@
 // updates) run the scoring enricher unless the caller passes its own. The service wraps its store
 // once, so /users/track, on-delivered updates, table syncs and CLI imports all score, before the
 // campaign planner sees the changes.
-import type { ActivityEnricher, ApplyTrackOptions, Store } from '../store/types.js';
+import type { ActivityEnricher } from '../domain/index.js';
+import type { ApplyTrackOptions, Store } from '../store/index.js';
 import { ScoringProgramRegistry, type RegistryLogger } from './registry.js';
 
 const REGISTRY = Symbol('liquidhook.scoringRegistry');

@@ -9,7 +9,7 @@ import type { CampaignCatalog } from '../deliveries/catalog.js';
 import type { WebhookDispatcher } from '../dispatch/index.js';
 import type { DeliveryHandOff } from '../deliveries/worker.js';
 import type { LiquidhookEngine } from '../liquid/index.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/index.js';
 import type { Metrics } from './metrics.js';
 
 export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;

@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
-import { formatPath } from '../ingest/issues.js';
+import { formatPath } from '../domain/index.js';
 import { isStoreUnavailable } from '../store/index.js';
 import { RequestValidationError } from './validation.js';
 

@@ -1,7 +1,7 @@
 // Prometheus metrics of the process. One registry for the whole process so that any module can
 // count what it does (`metrics.scoringEvents.inc()`); `GET /metrics` exposes it.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { DeliveryOutcome, Json } from '../store/types.js';
+import type { DeliveryOutcome, Json } from '../domain/index.js';
 
 /** What a running worker knows about the outbox, read when Prometheus scrapes. */
 export interface OutboxSnapshot {

@@ -1,7 +1,8 @@
 // The Liquid variables a preview or test send renders with: a stored profile (404 if unknown),
 // attribute overrides over it, and the trigger data.
 import { buildLiquidContext } from '../render/context.js';
-import type { Attributes, Store } from '../store/types.js';
+import type { Attributes } from '../domain/index.js';
+import type { Store } from '../store/index.js';
 import { notFound } from './errors.js';
 
 export interface Recipient {

@@ -16,7 +16,7 @@ import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHo
 import { createLiquid } from '../liquid/index.js';
 import { startScoring } from '../scoring/index.js';
 import { openStore, startInstanceHeartbeat } from '../store/index.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/index.js';
 import { resolveApiKey } from './api-key.js';
 import { buildApp } from './app.js';
 import { createLogger } from './logger.js';

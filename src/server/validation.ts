@@ -2,7 +2,7 @@
 // way the client wrote it (`attributes[0]["lead score"]`), keys with "/" or "." included.
 import type { FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
-import { formatZodIssues } from '../ingest/issues.js';
+import { formatZodIssues } from '../domain/index.js';
 import type { FieldError } from './errors.js';
 
 export class RequestValidationError extends Error {

@@ -1,5 +1,6 @@
-// Storage entry point: the contract types and the backends behind it.
-export type * from './types.js';
+// Storage entry point: the ports (the storage contract) and the backends behind them. The domain
+// types they speak are in src/domain.
+export type * from './ports.js';
 export { DatabaseOwnedError, openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
 export {
   handleClientErrors,
@@ -16,7 +17,7 @@ export { CursorConflictError } from './errors.js';
 export { isStoreUnavailable } from './unavailable.js';
 import { openPostgresStore } from './postgres/index.js';
 import { openSqliteStore } from './sqlite/index.js';
-import type { Store } from './types.js';
+import type { Store } from './ports.js';
 
 export type StoreConfig =
   | { driver: 'sqlite'; path: string; busyTimeoutMs?: number; now?: () => Date; owner?: boolean }

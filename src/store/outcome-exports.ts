@@ -1,6 +1,6 @@
 // What recording an outcome tells the export stream, the same for both backends: a webhook_sent
 // event per attempt, then one event for the verdict.
-import type { Attributes, DeliveryOutcome, ExportEvent } from './types.js';
+import type { Attributes, DeliveryOutcome, ExportEvent } from '../domain/index.js';
 
 const EXPORT_TYPE: Record<DeliveryOutcome['status'], string> = {
   delivered: 'webhook_delivered',

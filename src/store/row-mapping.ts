@@ -1,7 +1,7 @@
 // Row shapes shared by the SQLite and PostgreSQL backends and their mapping to the contract's
 // types. The backends differ only in how a JSON column arrives (text to parse, or already
 // parsed), so each builds its mappers with its own `decode`.
-import type { Attributes, Delivery, DeliveryAttempt, DeliveryStatus, ExportEvent, Profile, StoredCampaign } from './types.js';
+import type { Attributes, Delivery, DeliveryAttempt, DeliveryStatus, ExportEvent, Profile, StoredCampaign } from '../domain/index.js';
 
 export interface ProfileRow<J> {
   external_id: string;

@@ -4,21 +4,8 @@
 import { applyAttributeOps, AttributeOpError, diffAttributes } from '../profiles/index.js';
 import { newIdempotencyKey, newTimeOrderedId } from './ids.js';
 import type { DeliveryRow } from './row-mapping.js';
-import type {
-  ApplyTrackOptions,
-  AttributeChange,
-  AttributeOp,
-  Attributes,
-  ExportDraft,
-  ExportEvent,
-  MembershipWrite,
-  NewDeliveryClaim,
-  ProgramMembership,
-  Purchase,
-  SendPlanner,
-  UserActivity,
-  UserEvent,
-} from './types.js';
+import type { AttributeChange, AttributeOp, Attributes, ExportDraft, ExportEvent, MembershipWrite, ProgramMembership, Purchase, SendPlanner, UserActivity, UserEvent } from '../domain/index.js';
+import type { ApplyTrackOptions, NewDeliveryClaim } from './ports.js';
 
 export interface InternalApplyOptions extends ApplyTrackOptions {
   /** Exports written for a user along with the change (the due-membership path). */

@@ -2,7 +2,7 @@
 // an audience must match. Negative filters (not_equals, is_none_of, does_not_contain, ...) match a
 // user who has no value at all: "lead_status is none of MQL" reaches a lead without a status.
 import { jsonEquals } from '../profiles/index.js';
-import type { Attributes, Json } from '../store/types.js';
+import type { Attributes, Json } from '../domain/index.js';
 import { type Filter, RELATIVE_TIME } from './schema.js';
 
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };

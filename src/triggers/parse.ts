@@ -1,6 +1,6 @@
 // Validating campaign definitions from the API, files or the store.
-import { formatZodIssues, type FieldIssue } from '../ingest/issues.js';
-import type { StoredCampaign } from '../store/types.js';
+import { formatZodIssues, type FieldIssue } from '../domain/index.js';
+import type { StoredCampaign } from '../domain/index.js';
 import { type Campaign, CampaignSchema } from './schema.js';
 import type { CampaignEntry } from './plan.js';
 

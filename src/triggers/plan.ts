@@ -1,8 +1,7 @@
 // Deciding which sends a user's activity triggers: the synchronous planner the store calls inside
 // its transaction. Pure: campaigns, activity and clock in; deliveries out.
-import { attributesToOps } from '../ingest/to-batch.js';
-import { jsonEquals } from '../profiles/index.js';
-import type { Attributes, Json, NewDelivery, SendPlanner, TrackBatch, UserActivity, UserEvent } from '../store/types.js';
+import { attributesToOps, jsonEquals } from '../profiles/index.js';
+import type { Attributes, Json, NewDelivery, SendPlanner, TrackBatch, UserActivity, UserEvent } from '../domain/index.js';
 import { matchesAudience } from './audience.js';
 import type { Campaign, Trigger } from './schema.js';
 

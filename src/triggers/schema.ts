@@ -1,7 +1,7 @@
 // Campaign definition: what triggers a send, who may receive it, how often, and the webhook.
 // The JSON shape is a public contract (API, files, docs); the schema is its single source of truth.
 import { z } from 'zod';
-import { AttributeValueSchema } from '../ingest/schema.js';
+import { AttributeValueSchema } from '../domain/index.js';
 // Imported from the leaf module, not render/index.js: render's file format imports this schema.
 import { WebhookSchema } from '../render/schema.js';
 

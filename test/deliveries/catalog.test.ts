@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CampaignCatalog } from '../../src/deliveries/catalog.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/store/index.js';
 
 const silent = pino({ level: 'silent' });
 const campaign = (name: string, enabled = true) => ({

@@ -11,7 +11,8 @@ import type { WorkerPorts } from '../../src/deliveries/types.js';
 import { RetryPolicySchema } from '../../src/dispatch/retry-policy.js';
 import type { AttemptResult, WebhookRequest } from '../../src/dispatch/types.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import type { SendPlanner, Store } from '../../src/store/types.js';
+import type { SendPlanner } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/index.js';
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 const everyScoreChange: SendPlanner = (a) => [{ campaignId: 'c1', externalId: a.externalId, trigger: {} }];

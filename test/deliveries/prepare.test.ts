@@ -4,7 +4,7 @@ import type { ActiveCampaign } from '../../src/deliveries/catalog.js';
 import { createPrepare } from '../../src/deliveries/prepare.js';
 import { createLiquid } from '../../src/liquid/index.js';
 import { parseWebhookFile } from '../../src/render/file-format.js';
-import type { Delivery, Profile } from '../../src/store/types.js';
+import type { Delivery, Profile } from '../../src/domain/index.js';
 import { parseCampaign } from '../../src/triggers/index.js';
 import { guideCampaign, MQL_TEMPLATE } from '../e2e/helpers.js';
 

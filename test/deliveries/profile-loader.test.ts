@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createProfileLoader } from '../../src/deliveries/profile-loader.js';
-import type { Profile } from '../../src/store/types.js';
+import type { Profile } from '../../src/domain/index.js';
 
 const profile = (externalId: string): Profile => ({ externalId, attributes: { id: externalId }, createdAt: 'c', updatedAt: 'u' });
 

@@ -7,7 +7,7 @@ import { CampaignCatalog } from '../../src/deliveries/catalog.js';
 import { TemplateCampaignError, campaignIdForFile, loadTemplateCampaigns } from '../../src/deliveries/template-campaigns.js';
 import { TemplatesDirError } from '../../src/render/load.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/store/index.js';
 import { MQL_TEMPLATE } from '../e2e/helpers.js';
 
 const silent = pino({ level: 'silent' });

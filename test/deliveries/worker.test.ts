@@ -8,7 +8,8 @@ import type { PreparedSend, WorkerPorts } from '../../src/deliveries/types.js';
 import { RetryPolicySchema } from '../../src/dispatch/retry-policy.js';
 import type { AttemptResult, WebhookRequest } from '../../src/dispatch/types.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import type { Attributes, SendPlanner, Store } from '../../src/store/types.js';
+import type { Attributes, SendPlanner } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/index.js';
 
 const silent = pino({ level: 'silent' });
 const everyScoreChange: SendPlanner = (activity) =>

@@ -9,7 +9,7 @@ import { RetryPolicySchema, createDispatcher, type RetryPolicyInput, type Webhoo
 import { TrackRequestSchema, toTrackBatch } from '../../src/ingest/index.js';
 import { createLiquid } from '../../src/liquid/index.js';
 import { openStore } from '../../src/store/index.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/store/index.js';
 import { tempDb } from '../e2e/helpers.js';
 
 export interface Pipeline {

@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScoringProgramRegistry } from '../../src/scoring/registry.js';
 import { createDecayScheduler } from '../../src/scoring/scheduler.js';
-import type { SendPlanner, Store, UserActivity } from '../../src/store/index.js';
+import type { SendPlanner, UserActivity } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/index.js';
 import { attrs, events, FakeClock, openAt, programInput, tempDbPath } from './helpers.js';
 
 const open: Store[] = [];

@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScoringProgramInput } from '../../src/scoring/index.js';
-import { openSqliteStore, type Store, type TrackBatch } from '../../src/store/index.js';
+import { type TrackBatch } from '../../src/domain/index.js';
+import { openSqliteStore, type Store } from '../../src/store/index.js';
 
 export const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 

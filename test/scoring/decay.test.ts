@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Attributes } from '../../src/store/types.js';
+import type { Attributes } from '../../src/domain/index.js';
 import { applyDecay, decayKey, nextDecayDue, planDecay, scoreEvent, type ScoringProgram } from '../../src/scoring/index.js';
 import { at, program, T0 } from './fixtures.js';
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileProgram, compiledActionGroup, entryByAttributes, entryByEvent } from '../../src/scoring/compiled.js';
 import { entryTriggered, matchActionGroup, scoringEnricher } from '../../src/scoring/index.js';
-import type { EnrichInput, UserEvent } from '../../src/store/types.js';
+import type { EnrichInput, UserEvent } from '../../src/domain/index.js';
 import { at, program } from './fixtures.js';
 
 const NAMES = ['demo_requested', 'page_viewed', 'email_opened', 'unsubscribed', 'other'];

@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 import { loadConfig, type ServiceConfig } from '../../src/config/index.js';
 import type { RouteContext } from '../../src/server/context.js';
 import { metrics } from '../../src/server/metrics.js';
-import type { Store } from '../../src/store/types.js';
+import type { Store } from '../../src/store/index.js';
 
 export const KEY = 'test-key-0123456789abcdef';
 

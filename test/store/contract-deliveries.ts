@@ -1,6 +1,7 @@
 // Outbox part of the store contract: claims, leases, outcomes, replay, listing, export stream.
 import { describe, expect, it } from 'vitest';
-import type { DeliveryOutcome, NewDelivery, Store } from '../../src/store/index.js';
+import type { DeliveryOutcome, NewDelivery } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/index.js';
 import { batch, score, sendOnce, T0 } from './contract-helpers.js';
 
 async function enqueue(store: Store, users: string[], campaignId = 'c1'): Promise<string[]> {

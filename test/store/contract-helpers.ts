@@ -1,5 +1,5 @@
 // Builders shared by the store contract suites.
-import type { SendPlanner, TrackBatch } from '../../src/store/index.js';
+import type { SendPlanner, TrackBatch } from '../../src/domain/index.js';
 
 export const noSends: SendPlanner = () => [];
 export const sendOnce =

@@ -2,7 +2,8 @@
 // exactly-once due application, stored definitions and compare-and-set cursors.
 import { describe, expect, it } from 'vitest';
 import { CursorConflictError } from '../../src/store/index.js';
-import type { ActivityEnricher, DueHandler, EnrichInput, SendPlanner, Store } from '../../src/store/index.js';
+import type { ActivityEnricher, DueHandler, EnrichInput, SendPlanner } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/index.js';
 import { batch, noSends, score, sendOnce, T0 } from './contract-helpers.js';
 
 const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs).toISOString();

@@ -1,6 +1,7 @@
 // The Store contract, run against every backend. `makeStore` returns a fresh, migrated, empty store.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SendPlanner, Store, UserActivity } from '../../src/store/index.js';
+import type { SendPlanner, UserActivity } from '../../src/domain/index.js';
+import type { Store } from '../../src/store/index.js';
 import { runDeliveryContract } from './contract-deliveries.js';
 import { runProgramContract } from './contract-programs.js';
 import { batch, noSends, score, sendOnce, T0 } from './contract-helpers.js';

@@ -1,7 +1,8 @@
 // Several store instances (separate pools, as separate service processes would have) sharing one
 // PostgreSQL database: claims, lease recovery, per-user serialisation and concurrent migrations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ActivityEnricher, type DueHandler, openPostgresStore, type PostgresStore, type TrackBatch } from '../../src/store/index.js';
+import { type ActivityEnricher, type DueHandler, type TrackBatch } from '../../src/domain/index.js';
+import { openPostgresStore, type PostgresStore } from '../../src/store/index.js';
 import { migratePostgres, postgresMigrations } from '../../src/store/postgres/index.js';
 import { migrations } from '../../src/store/migrations.js';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres.js';

@@ -1,7 +1,8 @@
 // The export cursor on PostgreSQL under concurrent writers: a reader resuming from the last seq
 // it saw must never skip an event whose transaction committed after a later-numbered one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresStore, type ExportEvent, type PostgresStore } from '../../src/store/index.js';
+import { type ExportEvent } from '../../src/domain/index.js';
+import { openPostgresStore, type PostgresStore } from '../../src/store/index.js';
 import { insertExportEvents } from '../../src/store/postgres/exports.js';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
 import { noSends, score, T0 } from './contract-helpers.js';

@@ -2,7 +2,8 @@
 // instances' clocks say, heartbeats, the takeover of a silent instance's leases, and clients
 // whose session the server ends while they are checked out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresStore, type PostgresStore, type TrackBatch } from '../../src/store/index.js';
+import type { TrackBatch } from '../../src/domain/index.js';
+import { openPostgresStore, type PostgresStore } from '../../src/store/index.js';
 import { inTransaction } from '../../src/store/postgres/db.js';
 import { startInstanceHeartbeat, type InstanceHeartbeat } from '../../src/store/postgres/heartbeat.js';
 import { beat, type Takeover } from '../../src/store/postgres/instances.js';

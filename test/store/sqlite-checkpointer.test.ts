@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/index.js';
-import type { SendPlanner } from '../../src/store/types.js';
+import type { SendPlanner } from '../../src/domain/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'liquidhook-checkpoint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseSyncConfig, runSync, type SyncConfigInput } from '../../src/ingest/sync/index.js';
 import { ScoringProgramRegistry } from '../../src/scoring/index.js';
-import { openSqliteStore, type SendPlanner, type Store, type UserActivity } from '../../src/store/index.js';
+import { type SendPlanner, type UserActivity } from '../../src/domain/index.js';
+import { openSqliteStore, type Store } from '../../src/store/index.js';
 import { makePlanner, parseCampaign } from '../../src/triggers/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lh-sync-'));

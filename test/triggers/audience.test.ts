@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FilterSchema, matchesAudience, matchesFilter, resolveMoment, type Filter } from '../../src/triggers/index.js';
-import type { Json } from '../../src/store/types.js';
+import type { Json } from '../../src/domain/index.js';
 
 const NOW = new Date('2030-06-15T12:00:00.000Z');
 const f = (filter: unknown): Filter => FilterSchema.parse({ attribute: 'a', ...(filter as object) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UserActivity, UserEvent } from '../../src/store/types.js';
+import type { UserActivity, UserEvent } from '../../src/domain/index.js';
 import {
   CampaignSchema,
   deliveredUpdateBatch,

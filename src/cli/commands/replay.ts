@@ -1,6 +1,6 @@
 // `liquidhook replay DELIVERY_ID`: re-queues a finished (dead, failed or aborted) delivery with
 // its idempotency key, through the API when LIQUIDHOOK_URL is set, else in the local database.
-import type { Delivery } from '../../store/types.js';
+import type { Delivery } from '../../domain/index.js';
 import { apiErrorMessage, createApiClient } from '../api-client.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';

@@ -1,7 +1,7 @@
 // `liquidhook sync [ID] [--config FILE]`: runs a table sync once and prints its report. With
 // LIQUIDHOOK_URL set it asks the running service (POST /syncs/:id/run); otherwise it runs
 // against the local database, scoring and planning sends as the service does.
-import type { SyncReport } from '../../ingest/sync/index.js';
+import type { SyncReport } from '../../ingest/index.js';
 import { apiErrorMessage, createApiClient } from '../api-client.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';

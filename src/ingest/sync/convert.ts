@@ -1,7 +1,7 @@
 // Turning a source row into profile attribute operations; a value that does not fit its
 // column's type rejects the row (with the reason), never the run.
-import { setOwn } from '../../profiles/json.js';
-import type { AttributeOp, Json } from '../../store/types.js';
+import { setOwn } from '../../profiles/index.js';
+import type { AttributeOp, Json } from '../../domain/index.js';
 import type { ColumnType, SyncConfig } from './schema.js';
 
 export class RowRejected extends Error {}

@@ -2,8 +2,9 @@
 // demand or on their interval. One run per sync at a time in this process; across processes
 // the watermark's compare-and-set stops a run that another one overtook.
 import { randomBytes } from 'node:crypto';
-import { DefinitionFileError, readDefinitionFiles } from '../../scoring/files.js';
-import type { Attributes, Store, StoredDefinition } from '../../store/types.js';
+import { DefinitionFileError, readDefinitionFiles } from '../../scoring/index.js';
+import type { Attributes, StoredDefinition } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
 import { runSync, type RunSyncOptions, type SyncReport } from './run.js';
 import { parseSyncConfig, SyncConfigError, type SyncConfig } from './schema.js';
 

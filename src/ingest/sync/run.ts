@@ -2,7 +2,8 @@
 // each page as profile updates through applyTrack (enricher and campaign planner included), and
 // move the watermark in the same transaction. A bad row is rejected with its reason; the run
 // goes on. A restart resumes after the last committed page.
-import type { ApplyTrackOptions, Json, SendPlanner, Store, TrackBatch } from '../../store/types.js';
+import type { Json, SendPlanner, TrackBatch } from '../../domain/index.js';
+import type { ApplyTrackOptions, Store } from '../../store/index.js';
 import { externalIdOf, RowRejected, rowOps } from './convert.js';
 import type { SyncConfig } from './schema.js';
 import { openSyncSource, type SyncSource, type Watermark } from './source.js';

@@ -3,8 +3,8 @@
 // are neither skipped nor read twice. Rows whose updated_at is NULL are never read.
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import type { Json } from '../../domain/index.js';
 import { handleClientErrors } from '../../store/index.js';
-import type { Json } from '../../store/types.js';
 import type { SyncConfig } from './schema.js';
 
 /** Position after the last row read; values as the source returned them (compared by the source). */

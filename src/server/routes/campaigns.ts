@@ -7,7 +7,7 @@ import { redactText } from '../../liquid/redact.js';
 import { previewWebhook } from '../../render/preview.js';
 import { testSendWebhook } from '../../render/test-send.js';
 import { CampaignValidationError } from '../../triggers/index.js';
-import { CampaignSchema } from '../../triggers/schema.js';
+import { CampaignSchema } from '../../triggers/index.js';
 import type { RoutePlugin } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { recipientContext, type Recipient } from '../recipient-context.js';

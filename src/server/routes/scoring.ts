@@ -14,8 +14,8 @@ import {
   type HistoryRecord,
   type StoredProgram,
 } from '../../scoring/index.js';
-import type { Store } from '../../store/types.js';
-import { ScoringProgramSchema } from '../../scoring/schema.js';
+import type { Store } from '../../store/index.js';
+import { ScoringProgramSchema } from '../../scoring/index.js';
 import type { RouteContext, RoutePlugin } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';

@@ -1,9 +1,9 @@
 // Table syncs: create, list, inspect, delete, and run now (the report lists rejected rows).
 // Syncs with interval_seconds run on their schedule while the app is up.
 import { z } from 'zod';
-import { newSyncId, SyncConfigError, SyncRegistry, type StoredSync } from '../../ingest/sync/index.js';
-import type { Watermark } from '../../ingest/sync/source.js';
-import { SyncConfigSchema } from '../../ingest/sync/schema.js';
+import { newSyncId, SyncConfigError, SyncRegistry, type StoredSync } from '../../ingest/index.js';
+import type { Watermark } from '../../ingest/index.js';
+import { SyncConfigSchema } from '../../ingest/index.js';
 import type { RoutePlugin } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';

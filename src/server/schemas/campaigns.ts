@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ActiveCampaign } from '../../deliveries/catalog.js';
 import type { WebhookPreview } from '../../render/preview.js';
 import type { TestSendOutcome } from '../../render/test-send.js';
-import { CampaignSchema } from '../../triggers/schema.js';
+import { CampaignSchema } from '../../triggers/index.js';
 import { CallRecordSchema, RenderErrorSchema, Timestamp, callRecordView } from './common.js';
 
 export const CampaignIdParams = z.object({

@@ -1,9 +1,9 @@
 // The delivery log as the API shows it (snake_case), mapped from the store's records.
 import { z } from 'zod';
-import type { Delivery, DeliveryAttempt } from '../../store/types.js';
+import { DELIVERY_STATUSES, type Delivery, type DeliveryAttempt } from '../../domain/index.js';
 import { Timestamp } from './common.js';
 
-export const DELIVERY_STATUSES = ['queued', 'sending', 'delivered', 'aborted', 'failed', 'dead'] as const;
+export { DELIVERY_STATUSES };
 
 /**
  * A JSON object written by the service itself. Not re-validated value by value on the way out:

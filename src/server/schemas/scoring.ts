@@ -1,7 +1,7 @@
 // What the /scoring-programs routes answer, from the program schema itself (OpenAPI, and checked
 // on the way out).
 import { z } from 'zod';
-import { ScoringProgramSchema } from '../../scoring/schema.js';
+import { ScoringProgramSchema } from '../../scoring/index.js';
 import { Timestamp } from './common.js';
 
 export const ScoringProgramViewSchema = ScoringProgramSchema.safeExtend({

@@ -1,6 +1,6 @@
 // What the /syncs routes answer, from the sync schema itself (OpenAPI, and checked on the way out).
 import { z } from 'zod';
-import { SyncConfigSchema } from '../../ingest/sync/schema.js';
+import { SyncConfigSchema } from '../../ingest/index.js';
 import { Timestamp } from './common.js';
 
 export const SyncViewSchema = SyncConfigSchema.safeExtend({

@@ -3,7 +3,8 @@
 // external_id), then deliveries (sorted by id), then campaign_eligibility — so concurrent
 // instances wait for each other instead of deadlocking.
 import type pg from 'pg';
-import type { Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions } from '../types.js';
+import type { Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent } from '../../domain/index.js';
+import type { RecordOutcomesOptions } from '../ports.js';
 import { NOT_RECEIVED, outcomeExportEvents } from '../outcome-exports.js';
 import { databaseTime } from './clock.js';
 import { insertExportEvents } from './exports.js';

@@ -2,7 +2,7 @@
 // user appears once, so a wave costs a handful of statements whatever its size, and a user with
 // several due rows has them applied one after the other, each handler seeing the previous result.
 import type pg from 'pg';
-import type { Attributes, Delivery, DueHandler, DueMembership, DueOutcome, ExportDraft, SendPlanner, TrackBatch, UserActivity } from '../types.js';
+import type { Attributes, Delivery, DueHandler, DueMembership, DueOutcome, ExportDraft, SendPlanner, TrackBatch, UserActivity } from '../../domain/index.js';
 import { claimDueMemberships } from './programs.js';
 import { applyTrackInTransaction } from './track.js';
 

@@ -8,7 +8,7 @@
 // always form a gap-free prefix, and anything committed later gets a higher position. Writers
 // never wait for each other or for readers.
 import type pg from 'pg';
-import type { ExportEvent } from '../types.js';
+import type { ExportEvent } from '../../domain/index.js';
 import { LOCK_KEYS } from './db.js';
 import { type ExportRow, json, toExportEvent } from './rows.js';
 

@@ -2,27 +2,8 @@
 // can share one database: claims skip each other's locked rows, leases expire so a crashed
 // instance's sends are picked up elsewhere, and profile updates serialise per user.
 import type pg from 'pg';
-import type {
-  ApplyTrackOptions,
-  Attributes,
-  CursorMove,
-  DefinitionKind,
-  Delivery,
-  DeliveryAttempt,
-  DeliveryFilter,
-  DeliveryOutcome,
-  DueHandler,
-  ExportEvent,
-  Profile,
-  ProgramMembership,
-  RecordOutcomesResult,
-  SendPlanner,
-  Store,
-  StoredCampaign,
-  StoredDefinition,
-  TrackBatch,
-  UserActivity,
-} from '../types.js';
+import type { Attributes, CursorMove, DefinitionKind, Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, DueHandler, ExportEvent, Profile, ProgramMembership, SendPlanner, StoredCampaign, StoredDefinition, TrackBatch, UserActivity } from '../../domain/index.js';
+import type { ApplyTrackOptions, RecordOutcomesResult, Store } from '../ports.js';
 import { createPool, inTransaction, isRetryable, migratePostgres, type PostgresPoolOptions, redactUrl } from './db.js';
 import { claim, listDeliveries, recordOutcomes, release, renewLeases, replay, type RecordOptions } from './deliveries.js';
 import { insertExportEvents, readExportEvents } from './exports.js';

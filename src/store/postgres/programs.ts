@@ -3,15 +3,7 @@
 // (see track.ts), so a due-time claim and a /users/track for the same user never interleave.
 import type pg from 'pg';
 import { CursorConflictError } from '../errors.js';
-import type {
-  Attributes,
-  CursorMove,
-  DefinitionKind,
-  DueMembership,
-  MembershipWrite,
-  ProgramMembership,
-  StoredDefinition,
-} from '../types.js';
+import type { Attributes, CursorMove, DefinitionKind, DueMembership, MembershipWrite, ProgramMembership, StoredDefinition } from '../../domain/index.js';
 
 interface DefinitionRow {
   kind: DefinitionKind;

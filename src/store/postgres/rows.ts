@@ -1,7 +1,7 @@
 // Row shapes as node-postgres returns them (JSON columns already parsed, BIGINT as string) and
 // their mapping to the contract's types.
 import * as Shared from '../row-mapping.js';
-import type { Attributes, ExportEvent } from '../types.js';
+import type { Attributes, ExportEvent } from '../../domain/index.js';
 
 export type ProfileRow = Shared.ProfileRow<Attributes>;
 export type DeliveryRow = Shared.DeliveryRow<Attributes>;

@@ -2,16 +2,8 @@
 // attribute operations, and writes the planned deliveries and export events (transactional
 // outbox; events and purchases are kept there). Writes are set-based (unnest) to keep round trips flat.
 import type pg from 'pg';
+import type { Delivery, ExportEvent, MembershipWrite, ProgramMembership, SendPlanner, TrackBatch, UserActivity } from '../../domain/index.js';
 import { databaseTime } from './clock.js';
-import type {
-  Delivery,
-  ExportEvent,
-  MembershipWrite,
-  ProgramMembership,
-  SendPlanner,
-  TrackBatch,
-  UserActivity,
-} from '../types.js';
 import { applyUserOps, type InternalApplyOptions, newUserWork, planUser, newDeliveryRow, type UserWork } from '../track-plan.js';
 import { insertExportEvents } from './exports.js';
 import { membershipsOf, moveCursor, writeMemberships } from './programs.js';

@@ -1,5 +1,5 @@
 // Stored campaigns for SQLite (definitions validated by the campaign zod schema before they come here).
-import type { Attributes, StoredCampaign } from '../types.js';
+import type { Attributes, StoredCampaign } from '../../domain/index.js';
 import { type CampaignRow, type StatementCache, toCampaign } from './rows.js';
 
 export function listCampaignRows(stmts: StatementCache): StoredCampaign[] {

@@ -1,7 +1,8 @@
 // Outbox operations for SQLite: claiming with leases, recording outcomes in batches, replay.
 // Each exported function runs inside a transaction opened by the store.
 import type Database from 'better-sqlite3';
-import type { Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, ExportEvent, RecordOutcomesOptions, RecordOutcomesResult } from '../types.js';
+import type { Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, ExportEvent } from '../../domain/index.js';
+import type { RecordOutcomesOptions, RecordOutcomesResult } from '../ports.js';
 import { NOT_RECEIVED, outcomeExportEvents } from '../outcome-exports.js';
 import { insertExportEvents, insertRows } from './exports.js';
 import { type AttemptRow, type DeliveryRow, type StatementCache, toDelivery, toDeliveryWithAttempts } from './rows.js';

@@ -1,5 +1,5 @@
 // Appending to the export stream; runs inside the caller's transaction.
-import type { ExportEvent } from '../types.js';
+import type { ExportEvent } from '../../domain/index.js';
 import type { StatementCache } from './rows.js';
 
 /** Rows per multi-row INSERT: few statements per batch, a bounded number of prepared shapes. */

@@ -1,28 +1,8 @@
 // The embedded SQLite backend of the Store contract (better-sqlite3: synchronous, one connection
 // per process; other processes may share the file thanks to WAL and busy_timeout).
 import type Database from 'better-sqlite3';
-import type {
-  ApplyTrackOptions,
-  Attributes,
-  CursorMove,
-  DefinitionKind,
-  Delivery,
-  DeliveryAttempt,
-  DeliveryFilter,
-  DeliveryOutcome,
-  DueHandler,
-  ExportEvent,
-  Profile,
-  ProgramMembership,
-  RecordOutcomesOptions,
-  RecordOutcomesResult,
-  SendPlanner,
-  Store,
-  StoredCampaign,
-  StoredDefinition,
-  TrackBatch,
-  UserActivity,
-} from '../types.js';
+import type { Attributes, CursorMove, DefinitionKind, Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, DueHandler, ExportEvent, Profile, ProgramMembership, SendPlanner, StoredCampaign, StoredDefinition, TrackBatch, UserActivity } from '../../domain/index.js';
+import type { ApplyTrackOptions, RecordOutcomesOptions, RecordOutcomesResult, Store } from '../ports.js';
 import { migrateDatabase, openDatabase, type SqliteOpenOptions } from './db.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 import { GroupCommitter } from './group-commit.js';

@@ -8,7 +8,7 @@
 // A qualifying action pushes due_at later and leaves the queue alone: queued_at ≤ due_at always
 // holds, so every membership due by `now` has an entry at or before `now`. When an entry comes up
 // early, it is moved to the membership's due_at (once per window, not once per action).
-import type { DueMembership, MembershipWrite, ProgramMembership } from '../types.js';
+import type { DueMembership, MembershipWrite, ProgramMembership } from '../../domain/index.js';
 import { insertRows } from './exports.js';
 import type { StatementCache } from './rows.js';
 

@@ -1,7 +1,7 @@
 // Row shapes of the SQLite tables (JSON columns as text) and their mapping to the contract's types.
 import type Database from 'better-sqlite3';
 import * as Shared from '../row-mapping.js';
-import type { Attributes, ExportEvent } from '../types.js';
+import type { Attributes, ExportEvent } from '../../domain/index.js';
 
 export interface ProfileRow extends Shared.ProfileRow<string> {
   /** Program memberships (see memberships.ts). */

@@ -1,7 +1,7 @@
 // applyTrack for SQLite: the profile changes (memberships included), planned deliveries and export
 // events (events and purchases among them) of one /users/track batch; and the due memberships,
 // applied through the same path. Called inside one transaction by the store.
-import type { Attributes, Delivery, DueHandler, ExportEvent, SendPlanner, TrackBatch, UserActivity } from '../types.js';
+import type { Attributes, Delivery, DueHandler, ExportEvent, SendPlanner, TrackBatch, UserActivity } from '../../domain/index.js';
 import { applyUserOps, type InternalApplyOptions, newUserWork, planUser, newDeliveryRow, type UserWork } from '../track-plan.js';
 import { insertExportEvents } from './exports.js';
 import {

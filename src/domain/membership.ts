@@ -1,6 +1,8 @@
-// What the store offers scoring: program memberships, the enricher that runs inside applyTrack,
-// and the handler of due memberships (inactivity decay). Re-exported by ./types.ts.
-import type { Attributes, AttributeChange, AttributeOp, ExportDraft, Purchase, UserEvent } from './types.js';
+// Program memberships (a user inside a scoring program) and what scoring asks of a profile change:
+// the enrichment of a user's activity and the verdict on a due membership (inactivity decay).
+import type { ExportDraft } from './export-event.js';
+import type { Attributes } from './json.js';
+import type { AttributeChange, AttributeOp, Purchase, UserEvent } from './profile.js';
 
 /** A user inside a program (a scoring program): one per (program, user) while entered. */
 export interface ProgramMembership {
@@ -37,8 +39,8 @@ export interface Enrichment {
 }
 
 /**
- * Pure, synchronous: runs inside applyTrack's transaction for each user, after the batch's own
- * operations and BEFORE the planner, which sees the enriched profile (so score changes trigger).
+ * Pure, synchronous: runs for each user of a change, after the batch's own operations and
+ * BEFORE the planner, which sees the enriched profile (so score changes trigger).
  */
 export type ActivityEnricher = (input: EnrichInput) => Enrichment;
 
@@ -53,5 +55,5 @@ export interface DueOutcome {
   exports: ExportDraft[];
 }
 
-/** Pure, synchronous: runs inside the transaction that claimed the due row, with the current profile. */
+/** Pure, synchronous: the verdict on a due membership, given the user's current attributes. */
 export type DueHandler = (due: DueMembership, attributes: Attributes) => DueOutcome;
