@@ -1,33 +1,14 @@
 // One `serve` per SQLite file: a second one is refused at start with a message naming the file
 // and the serving process, while the command line keeps working against the served file (it
 // reads, or enqueues for the running worker; it never sends or claims).
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY, apiClient, ROOT, spawnService, tempDb, waitFor, type Api, type ChildService } from './helpers.js';
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { runCli } from '../cli/helpers.js';
+import { API_KEY, apiClient, spawnService, tempDb, waitFor, type Api, type ChildService } from './helpers.js';
 
 describe('one service per SQLite file', () => {
   const db = tempDb();
@@ -73,7 +54,7 @@ describe('one service per SQLite file', () => {
   });
 
   it('refuses a second serve on the same file, naming the file and the serving process', async () => {
-    const second = await runCli(['serve'], { ...env, LOG_LEVEL: 'info' });
+    const second = await runCli(['serve'], { ...env, PORT: '0', LOG_LEVEL: 'info' });
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`database ${db} is already served by process ${service.child.pid}`);
     expect(second.stderr).not.toMatch(/^\s+at /m);

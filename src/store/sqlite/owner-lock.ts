@@ -61,18 +61,17 @@ function holderOf(lock: Database.Database): OwnerInfo | undefined {
 export function acquireOwnerLock(dbPath: string, now: () => Date = () => new Date()): OwnerLock {
   const file = ownerLockFile(dbPath);
   const lock = new Database(file, { timeout: WAIT_FOR_PREVIOUS_OWNER_MS });
-  const refuse = (): never => {
-    const holder = holderOf(lock);
-    lock.close();
-    throw new DatabaseOwnedError(dbPath, holder);
+  /** Takes the lock file's write lock; another process holding it means this one is refused. */
+  const take = (): void => {
+    try {
+      lock.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      const holder = isBusy(error) ? holderOf(lock) : undefined;
+      lock.close();
+      throw isBusy(error) ? new DatabaseOwnedError(dbPath, holder) : error;
+    }
   };
-  try {
-    lock.exec('BEGIN IMMEDIATE');
-  } catch (error) {
-    if (isBusy(error)) refuse();
-    lock.close();
-    throw error;
-  }
+  take();
   // Who holds it is committed, so a refused process can name it (readers pass a held write lock).
   lock.exec('CREATE TABLE IF NOT EXISTS owner (pid INTEGER NOT NULL, host TEXT NOT NULL, started_at TEXT NOT NULL)');
   lock.exec('DELETE FROM owner');
@@ -80,13 +79,7 @@ export function acquireOwnerLock(dbPath: string, now: () => Date = () => new Dat
   lock.exec('COMMIT');
   // Held from here until release or exit. A process that slipped in between the two
   // transactions owns the file now, and this one is refused.
-  try {
-    lock.exec('BEGIN IMMEDIATE');
-  } catch (error) {
-    if (isBusy(error)) refuse();
-    lock.close();
-    throw error;
-  }
+  take();
   let released = false;
   return {
     file,
