@@ -72,12 +72,12 @@ describe.skipIf(!available)('PostgreSQL instances', () => {
     expect(await store.claimDeliveries('dead', 2, now, HOUR)).toHaveLength(2);
     expect(await store.claimDeliveries('live', 2, now, HOUR)).toHaveLength(2);
     expect(await store.claimDeliveries('survivor', 2, now, HOUR)).toHaveLength(2);
-    // `dead` beat once and stopped; `live` keeps beating.
-    await beat(store.pool, { id: 'dead', host: 'h', pid: 1 });
+    // `dead` beat once and stopped (declaring the same 5 heartbeats of silence); `live` keeps beating.
+    const everyMs = 100;
+    await beat(store.pool, { id: 'dead', host: 'h', pid: 1, silentAfterMs: everyMs * 5 });
 
     let clock = 0;
     const takeovers: Takeover[] = [];
-    const everyMs = 100;
     const heartbeat = (id: string): InstanceHeartbeat =>
       startInstanceHeartbeat({ url, id, everyMs, logger: silentLogger, onTakeover: (t) => takeovers.push(t), clock: () => clock });
     const survivor = heartbeat('survivor');

@@ -37,13 +37,15 @@ export const postgresMigrations: Migration[] = [
     name: 'instances and their heartbeats',
     statements: () => [
       // One row per running instance, its heartbeat written by the database clock; the leases of
-      // an instance silent for several heartbeats are taken over by the others (instances.ts).
+      // an instance silent for longer than its own silent_after_ms are taken over by the others
+      // (instances.ts).
       `CREATE TABLE instances (
         id TEXT PRIMARY KEY,
         host TEXT NOT NULL,
         pid INTEGER NOT NULL,
         started_at TIMESTAMPTZ NOT NULL,
-        heartbeat_at TIMESTAMPTZ NOT NULL
+        heartbeat_at TIMESTAMPTZ NOT NULL,
+        silent_after_ms INTEGER NOT NULL
       )`,
     ],
   },

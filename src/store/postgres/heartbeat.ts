@@ -1,5 +1,6 @@
 // An instance's heartbeat on PostgreSQL: every `everyMs` it records that it is alive, then takes
-// over the leases of instances silent for `silentBeats` heartbeats (instances.ts). It has its own
+// over the leases of instances silent for longer than they declared: `silentBeats` of their own
+// heartbeats (instances.ts), so instances with different intervals judge each other fairly. It has its own
 // connection, so a pool busy with sends does not delay it into looking dead.
 //
 // After the database was unreachable, every instance's last heartbeat is old. An instance only
@@ -39,7 +40,7 @@ export function startInstanceHeartbeat(options: HeartbeatOptions): InstanceHeart
   const silentMs = options.everyMs * (options.silentBeats ?? 5);
   // One connection; a beat that cannot connect or is not answered within a heartbeat fails.
   const pool = createPool({ url: options.url, poolSize: 1, connectTimeoutMs: options.everyMs, queryTimeoutMs: options.everyMs });
-  const instance = { id: options.id, host: hostname(), pid: process.pid };
+  const instance = { id: options.id, host: hostname(), pid: process.pid, silentAfterMs: silentMs };
   /** Since when every heartbeat succeeded (undefined: the last one failed, or none yet). */
   let beatingSince: number | undefined;
   let beats = 0;
@@ -59,7 +60,7 @@ export function startInstanceHeartbeat(options: HeartbeatOptions): InstanceHeart
       down = false;
       beatingSince ??= clock();
       if (clock() - beatingSince < silentMs) return;
-      const takeover = await takeOverSilent(pool, instance.id, silentMs);
+      const takeover = await takeOverSilent(pool, instance.id);
       if (takeover.instances.length === 0) return;
       options.logger.warn(
         { instances: takeover.instances, deliveries: takeover.deliveries, silent_ms: silentMs },

@@ -14,6 +14,8 @@ export interface InstanceInfo {
   id: string;
   host: string;
   pid: number;
+  /** How long it may stay silent before the others take it for dead (its own heartbeats decide). */
+  silentAfterMs: number;
 }
 
 /**
@@ -23,10 +25,10 @@ export interface InstanceInfo {
 export async function beat(db: Queryable, instance: InstanceInfo): Promise<boolean> {
   const { rows } = await db.query<{ known: boolean }>({
     name: 'lh_instance_beat',
-    text: `INSERT INTO instances (id, host, pid, started_at, heartbeat_at) VALUES ($1, $2, $3, now(), now())
+    text: `INSERT INTO instances (id, host, pid, started_at, heartbeat_at, silent_after_ms) VALUES ($1, $2, $3, now(), now(), $4)
            ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()
            RETURNING xmax <> 0 AS known`,
-    values: [instance.id, instance.host, instance.pid],
+    values: [instance.id, instance.host, instance.pid, instance.silentAfterMs],
   });
   return rows[0]?.known === true;
 }
@@ -39,15 +41,15 @@ export interface Takeover {
 }
 
 /**
- * Takes over from every other instance whose last heartbeat is older than `silentMs` by the
- * database clock: removes it and ends its leases now, so any claim takes its sends. Rows are
+ * Takes over from every other instance whose last heartbeat is older than its silent_after_ms by
+ * the database clock: removes it and ends its leases now, so any claim takes its sends. Rows are
  * locked in id order, like every other multi-row delivery write.
  */
-export async function takeOverSilent(db: Queryable, self: string, silentMs: number): Promise<Takeover> {
+export async function takeOverSilent(db: Queryable, self: string): Promise<Takeover> {
   const { rows } = await db.query<{ instances: string[] | null; deliveries: string }>({
     name: 'lh_instance_takeover',
     text: `WITH silent AS (
-             DELETE FROM instances WHERE id <> $1 AND heartbeat_at < now() - $2::double precision * interval '1 millisecond'
+             DELETE FROM instances WHERE id <> $1 AND heartbeat_at < now() - silent_after_ms * interval '1 millisecond'
              RETURNING id
            ), ended AS (
              UPDATE deliveries SET lease_until = ${databaseTime()}
@@ -57,7 +59,7 @@ export async function takeOverSilent(db: Queryable, self: string, silentMs: numb
              RETURNING id
            )
            SELECT (SELECT array_agg(id ORDER BY id) FROM silent) AS instances, (SELECT COUNT(*) FROM ended) AS deliveries`,
-    values: [self, silentMs],
+    values: [self],
   });
   return { instances: rows[0]?.instances ?? [], deliveries: Number(rows[0]?.deliveries ?? 0) };
 }
