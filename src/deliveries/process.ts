@@ -76,8 +76,10 @@ export async function processDelivery(delivery: Delivery, ports: Ports): Promise
   }
 }
 
-/** Renders and sends (here, or on the send thread); render and send failures become results. */
-/** Throws only when the database is out of reach before anything was sent. */
+/**
+ * Renders and sends (here, or on the send thread); render and send failures become results. It
+ * throws only when the database is out of reach before anything was sent.
+ */
 async function renderAndSend(delivery: Delivery, ports: Ports): Promise<RemoteAttempt> {
   let profile: Profile | undefined;
   let prepared: PreparedSend;

@@ -1,7 +1,7 @@
 // An instance's heartbeat on PostgreSQL: every `everyMs` it records that it is alive, then takes
-// over the leases of instances silent for longer than they declared: `silentBeats` of their own
-// heartbeats (instances.ts), so instances with different intervals judge each other fairly. It has its own
-// connection, so a pool busy with sends does not delay it into looking dead.
+// over the leases of instances silent for longer than they declared (`silentBeats` of their own
+// heartbeats, see instances.ts). It has its own connection, so a pool busy with sends does not
+// delay it into looking dead.
 //
 // After the database was unreachable, every instance's last heartbeat is old. An instance only
 // judges others once its own heartbeats have succeeded for the whole silence threshold: by then
