@@ -7,6 +7,7 @@ import { runDispatchBench, runPostgresBench } from './external.js';
 import { machineInfo, printTable, ratioLine, type Line } from './lib/report.js';
 import { detailLine, measured, measureMultiInstance } from './multi-instance.js';
 import { median } from './lib/stats.js';
+import { measureDryRun } from './dry-run.js';
 import { measureRender } from './render.js';
 import { INGEST_IN_FLIGHT, measureScoring } from './scoring.js';
 import { measureTokenFetches } from './token-cache.js';
@@ -18,6 +19,7 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 const TOKEN_SENDS = Number(process.env.BENCH_TOKEN_SENDS ?? 10_000);
 const SCORING_PROFILES = Number(process.env.BENCH_SCORING_PROFILES ?? 1_000_000);
 const MULTI_SENDS = Number(process.env.BENCH_MULTI_SENDS ?? 3_000);
+const DRY_RUN_PROFILES = Number(process.env.BENCH_DRY_RUN_PROFILES ?? 100_000);
 
 const lines: Line[] = [];
 const raw: Record<string, unknown> = {};
@@ -201,6 +203,24 @@ await section('6b', async () => {
     const missing = [postgres1, sqlite1].find((r) => !measured(r));
     lines.push({ section: '6', what: 'PostgreSQL 1 instance vs SQLite 1 instance', value: NaN, unit: '', note: `not measured: ${missing && !measured(missing) ? missing.notMeasured : ''}` });
   }
+});
+
+await section('7', async () => {
+  const d = await measureDryRun(DRY_RUN_PROFILES);
+  raw.dryRun = d;
+  const rounds = d.dryRuns.map((v, i) => `${v.toFixed(0)}/${d.renders[i]!.toFixed(0)}`).join(', ');
+  lines.push(
+    ratioLine({
+      section: '7',
+      what: `dry run of the MQL campaign, ${d.profiles.toLocaleString('en-US')} profiles in the store`,
+      value: d.dryRun,
+      unit: 'profiles/s',
+      baseline: { what: 'plain rendering of the same template, one after another', value: d.render },
+      goal: '>= 0.5x',
+      met: d.dryRun / d.render >= 0.5,
+      note: `medians of ${d.dryRuns.length} interleaved rounds (dry run/plain: ${rounds}); compiled build, durable SQLite, connected_content stubbed on both sides; the run counted ${d.outcome.wouldSend} would-send, ${d.outcome.aborted} aborted, ${d.outcome.errors} errors; store setup ${d.setupSeconds.toFixed(1)} s`,
+    }),
+  );
 });
 
 console.log('');

@@ -8,7 +8,7 @@ export interface ApiResponse {
 
 export interface ApiClient {
   readonly baseUrl: string;
-  call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiResponse>;
+  call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<ApiResponse>;
 }
 
 export function createApiClient(baseUrl: string, apiKey: string | undefined, timeoutMs = 30_000): ApiClient {

@@ -58,6 +58,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dispatchThread: e.LIQUIDHOOK_DISPATCH_THREAD,
     trustProxy: e.LIQUIDHOOK_TRUST_PROXY,
     catalogRefreshMs: e.LIQUIDHOOK_CATALOG_REFRESH_MS,
+    render: {
+      threads: e.LIQUIDHOOK_RENDER_THREADS,
+      queue: e.LIQUIDHOOK_RENDER_QUEUE,
+      timeoutMs: e.LIQUIDHOOK_RENDER_TIMEOUT_MS,
+      memoryMb: e.LIQUIDHOOK_RENDER_MEMORY_MB,
+    },
+    dryRun: { concurrent: e.LIQUIDHOOK_DRY_RUNS, timeoutMs: e.LIQUIDHOOK_DRY_RUN_TIMEOUT_MS },
   };
 }
 

@@ -131,6 +131,32 @@ export const EnvSchema = z.object({
     'LIQUIDHOOK_TRUST_PROXY',
     'Take the client address from X-Forwarded-For (set behind a reverse proxy; affects rate limiting and logs)',
   ),
+  LIQUIDHOOK_RENDER_THREADS: positiveInt(
+    'LIQUIDHOOK_RENDER_THREADS',
+    2,
+    'Threads that render previews, test sends and editor previews, away from the event loop that answers the API',
+  ),
+  LIQUIDHOOK_RENDER_QUEUE: nonNegativeInt(
+    'LIQUIDHOOK_RENDER_QUEUE',
+    16,
+    'Previews and test sends that may wait for a free render thread; past that the API answers 503 with Retry-After',
+  ),
+  LIQUIDHOOK_RENDER_TIMEOUT_MS: positiveInt(
+    'LIQUIDHOOK_RENDER_TIMEOUT_MS',
+    5000,
+    'Wall time of one preview, test-send or dry-run render, connected_content included; a render still running a second later has its thread stopped and replaced',
+  ),
+  LIQUIDHOOK_RENDER_MEMORY_MB: positiveInt(
+    'LIQUIDHOOK_RENDER_MEMORY_MB',
+    128,
+    'Heap of each render and dry-run thread; a render that needs more stops with a limit error and its thread is replaced',
+  ),
+  LIQUIDHOOK_DRY_RUNS: positiveInt('LIQUIDHOOK_DRY_RUNS', 1, 'Dry runs at once, each on a thread of its own; more are refused with 503 and Retry-After'),
+  LIQUIDHOOK_DRY_RUN_TIMEOUT_MS: positiveInt(
+    'LIQUIDHOOK_DRY_RUN_TIMEOUT_MS',
+    10 * 60_000,
+    'Longest a dry run may take; past it the run stops and keeps what it counted so far',
+  ),
   LIQUIDHOOK_CATALOG_REFRESH_MS: positiveInt(
     'LIQUIDHOOK_CATALOG_REFRESH_MS',
     2000,
@@ -176,4 +202,15 @@ export interface ServiceConfig {
   metricsPublic: boolean;
   trustProxy: boolean;
   catalogRefreshMs: number;
+  /** Previews, test sends and dry runs: rendered on threads, bounded in time and memory. */
+  render: {
+    threads: number;
+    queue: number;
+    timeoutMs: number;
+    memoryMb: number;
+  };
+  dryRun: {
+    concurrent: number;
+    timeoutMs: number;
+  };
 }

@@ -89,8 +89,10 @@ export async function renderSendJob(engine: LiquidhookEngine, job: SendJob): Pro
     body: rendered.body,
     idempotencyKey: job.idempotencyKey,
     ...(job.signingSecret ? { signingSecret: job.signingSecret } : {}),
+    // Scrubbed from the response too, should the destination echo them.
+    ...(secrets.length > 0 ? { secrets } : {}),
   };
-  return { kind: 'send', request, log: logView(request, secrets, calls, rendered.warnings) };
+  return { kind: 'send', request, log: logView(request, calls, rendered.warnings) };
 }
 
 export function createPrepare(deps: PrepareDeps) {
@@ -101,16 +103,13 @@ export function createPrepare(deps: PrepareDeps) {
   };
 }
 
-function logView(request: WebhookRequest, secrets: readonly string[], calls: Json[], warnings: string[]): Attributes {
+function logView(request: WebhookRequest, calls: Json[], warnings: string[]): Attributes {
   const view = redactRequestForLog(request);
-  const known = secrets.filter((s) => s.length >= 4);
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(view.headers)) headers[name] = redactText(value, known);
   return {
     method: view.method,
-    url: redactText(view.url, known),
-    headers,
-    body: redactText(view.body, known),
+    url: view.url,
+    headers: view.headers,
+    body: view.body,
     idempotency_key: view.idempotencyKey,
     signed: view.signed,
     connected_content: calls,

@@ -3,8 +3,8 @@ import { REDACTED, isSecretHeader, isSecretKey, redactHeaders, redactText, redac
 import type { AttemptResult, WebhookRequest } from './types.js';
 
 /** Values the request itself carries as secrets: they are scrubbed wherever they reappear (echoes). */
-export function knownSecretsOf(request: Pick<WebhookRequest, 'headers' | 'signingSecret'> & Partial<Pick<WebhookRequest, 'url' | 'body'>>): string[] {
-  const secrets: string[] = [...secretValuesIn(request.body ?? ''), ...secretValuesIn(queryOf(request.url))];
+export function knownSecretsOf(request: Partial<Pick<RedactableRequest, 'url' | 'body' | 'headers' | 'signingSecret' | 'secrets'>>): string[] {
+  const secrets: string[] = [...(request.secrets ?? []), ...secretValuesIn(request.body ?? ''), ...secretValuesIn(queryOf(request.url))];
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     if (!isSecretHeader(name)) continue;
     secrets.push(value);
@@ -19,7 +19,8 @@ export function knownSecretsOf(request: Pick<WebhookRequest, 'headers' | 'signin
 /** Values of secret-named form pairs (`client_secret=…`) and JSON keys (`"token": "…"`) in a text. */
 function secretValuesIn(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:^|[&?\s])([^=&\s]+)=([^&\s]+)/g)) {
+  // Form values end where redactFormBody's do: a form pair inside JSON text stops at the quote.
+  for (const m of text.matchAll(/(?:^|[&?\s])([^=&\s"']+)=([^&\s"',;}]+)/g)) {
     if (isSecretKey(decodeSafe(m[1]!))) out.push(m[2]!, decodeSafe(m[2]!));
   }
   for (const m of text.matchAll(/"([^"\\]{1,100})"\s*:\s*"((?:[^"\\]|\\.)+)"/g)) {
@@ -41,25 +42,77 @@ function decodeSafe(s: string): string {
   }
 }
 
-export interface RequestLogView {
+/** A request as any caller may hold it; only the URL is required. */
+export interface RedactableRequest {
   url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signingSecret?: string;
+  /** Secret values the request carries without naming them (tokens the render saved). */
+  secrets?: readonly string[];
+}
+
+export interface RedactedRequest {
   method: string;
+  url: string;
   headers: Record<string, string>;
   body: string;
+}
+
+export interface RedactionOptions {
+  /** Secret values the request does not show as such: tokens the render saved, configured secrets. */
+  secrets?: Iterable<string>;
+  /** Longer bodies are clipped (the delivery log keeps 4 KiB). */
+  maxBodyChars?: number;
+}
+
+/**
+ * Each secret as it may stand in text: as given, escaped inside a JSON string and URL-encoded.
+ * Values under 4 characters are left alone (they would blank out ordinary text); longest first,
+ * so a secret that contains another is hidden whole.
+ */
+export function secretForms(secrets: Iterable<string>): string[] {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (typeof secret !== 'string' || secret.length < 4) continue;
+    forms.add(secret);
+    forms.add(JSON.stringify(secret).slice(1, -1));
+    forms.add(encodeURIComponent(secret));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * The one redaction of a rendered request, for every place that shows one (preview, test send,
+ * dry run, the delivery log, log lines): secret-named headers, query parameters, form pairs and
+ * JSON keys by name; the request's own credentials and `options.secrets` by value, wherever
+ * they reappear.
+ */
+export function redactRequest(request: RedactableRequest, options: RedactionOptions = {}): RedactedRequest {
+  const known = secretForms([...knownSecretsOf(request), ...(options.secrets ?? [])]);
+  const body = request.body ?? '';
+  const max = options.maxBodyChars;
+  const clipped = max !== undefined && body.length > max ? `${body.slice(0, max)}…` : body;
+  const headers = redactHeaders(request.headers ?? {});
+  for (const [name, value] of Object.entries(headers)) headers[name] = redactText(value, known);
+  return {
+    method: request.method ?? 'POST',
+    url: redactText(redactUrl(request.url), known),
+    headers,
+    body: redactText(clipped, known),
+  };
+}
+
+export interface RequestLogView extends RedactedRequest {
   idempotencyKey: string;
   signed: boolean;
 }
 
-/** The request as the delivery log and logs may show it. */
-export function redactRequestForLog(request: WebhookRequest, maxBodyChars = 4096): RequestLogView {
-  const known = knownSecretsOf(request);
-  const body = request.body ?? '';
-  const clipped = body.length > maxBodyChars ? `${body.slice(0, maxBodyChars)}…` : body;
+/** The request as the delivery log and logs show it (bodies clipped to 4 KiB unless told otherwise). */
+export function redactRequestForLog(request: WebhookRequest, options: RedactionOptions = {}): RequestLogView {
   return {
-    url: redactText(redactUrl(request.url), known),
-    method: request.method ?? 'POST',
-    headers: redactHeaders(request.headers ?? {}),
-    body: redactText(clipped, known),
+    ...redactRequest(request, { maxBodyChars: 4096, ...options }),
     idempotencyKey: request.idempotencyKey,
     signed: Boolean(request.signingSecret),
   };

@@ -16,6 +16,8 @@ export const WebhookRequestSchema = z.object({
   idempotencyKey: z.string().min(1).max(256),
   /** Standard Webhooks secret (`whsec_<base64>`); when present the request is signed. */
   signingSecret: z.string().min(1).optional(),
+  /** Secret values the request may carry without naming them (tokens the render saved): scrubbed from responses and logs. */
+  secrets: z.array(z.string()).optional(),
 });
 export type WebhookRequest = z.input<typeof WebhookRequestSchema>;
 export type ParsedWebhookRequest = z.output<typeof WebhookRequestSchema>;

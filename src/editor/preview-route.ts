@@ -1,13 +1,13 @@
 // POST /preview: render a webhook that is not saved yet (the editor's live preview). Nothing is
 // sent; connected_content is stubbed unless "live" is asked for.
 import { z } from 'zod';
-import type { LiquidhookEngine } from '../liquid/index.js';
 import { substitutePlaceholders } from '../render/placeholders.js';
-import { previewWebhook } from '../render/preview.js';
+import type { RenderPool } from '../render/pool/index.js';
 import { WebhookSchema } from '../render/schema.js';
 import type { Store } from '../store/index.js';
 import type { ZodApp } from '../server/app.js';
 import { recipientContext } from '../server/recipient-context.js';
+import { POOL_RESPONSES, throughPool } from '../server/render-pool-errors.js';
 import { PreviewResponseSchema, previewView } from '../server/schemas/campaigns.js';
 import { ERROR_RESPONSES } from '../server/schemas/common.js';
 
@@ -42,8 +42,8 @@ export interface EditorPreviewDeps {
   store: Store;
   /** Placeholder values of saved campaigns; without it, placeholders stay as written. */
   placeholders?: PlaceholderLookup;
-  /** Engine with the service's guarded connected_content; without it live mode uses the default guard. */
-  engine?: LiquidhookEngine;
+  /** Renders off the event loop (live connected_content through its threads' SSRF guard). */
+  renderPool: RenderPool;
 }
 
 /** The Liquid variables for a preview: stored profile, then attribute overrides, then variable overrides. */
@@ -56,18 +56,20 @@ export function registerEditorPreviewRoute(app: ZodApp, deps: EditorPreviewDeps)
     summary: 'Render a webhook that is not saved (the editor\'s live preview); nothing is sent',
     tags: ['editor'],
     body: EditorPreviewRequestSchema,
-    response: { 200: EditorPreviewResponseSchema, ...ERROR_RESPONSES },
+    response: { 200: EditorPreviewResponseSchema, ...ERROR_RESPONSES, ...POOL_RESPONSES },
   };
-  app.post('/preview', { schema }, async (request) => {
+  app.post('/preview', { schema }, async (request, reply) => {
     const context = await previewContext(deps.store, request.body);
     const { campaign_id: campaignId } = request.body;
     const filled = campaignId !== undefined ? deps.placeholders?.(campaignId) : undefined;
-    const preview = await previewWebhook(filled ? substitutePlaceholders(request.body.webhook, filled.values) : request.body.webhook, {
-      attributes: context,
-      connectedContent: request.body.connected_content,
-      ...(deps.engine ? { engine: deps.engine } : {}),
-      ...(filled ? { secrets: filled.secrets } : {}),
-    });
+    const preview = await throughPool(reply, () =>
+      deps.renderPool.preview({
+        webhook: filled ? substitutePlaceholders(request.body.webhook, filled.values) : request.body.webhook,
+        attributes: context,
+        connectedContent: request.body.connected_content,
+        ...(filled ? { secrets: filled.secrets } : {}),
+      }),
+    );
     return { ...previewView(preview), context };
   });
 }

@@ -27,8 +27,10 @@ export { renderWebhookRequest, assembleWebhookRequest, WebhookRenderError } from
 export type { RenderedWebhookRequest, AssembledRequest } from './render-request.js';
 export type { FieldError, WebhookField } from './render-fields.js';
 
-export { previewWebhook, STUB_RESPONSE_BODY } from './preview.js';
+export { previewWebhook, STUB_RESPONSE_BODY, stubFetcher, recordedFetcher } from './preview.js';
 export type { PreviewOptions, WebhookPreview, RecordedResponse, RecordedResponses } from './preview.js';
 
-export { testSendWebhook } from './test-send.js';
+export { testSendWebhook, sendRenderedTest } from './test-send.js';
+export { redactRendering, scrubSecretValues } from './redact-rendering.js';
+export type { RedactedRendering, RenderingRedaction } from './redact-rendering.js';
 export type { TestSendOptions, TestSendOutcome } from './test-send.js';

@@ -3,10 +3,11 @@
 import type { Dispatcher } from 'undici';
 import { createUndiciFetcher } from '../liquid/connected-content/index.js';
 import { createLiquid, type LiquidhookEngine } from '../liquid/index.js';
-import { REDACTED, isSecretHeader, redactHeaders, redactText, redactUrl } from '../liquid/redact.js';
+import { REDACTED } from '../liquid/redact.js';
 import type { CallRecord, ConnectedContentFetcher, ConnectedContentResponse, Credential } from '../liquid/types.js';
 import { createGuardedAgent } from '../dispatch/index.js';
 import type { FieldError } from './render-fields.js';
+import { redactRendering } from './redact-rendering.js';
 import { assembleWebhookRequest } from './render-request.js';
 import type { HttpMethod, Webhook } from './schema.js';
 
@@ -53,35 +54,19 @@ export async function previewWebhook(webhook: Webhook, options: PreviewOptions =
   const seen = new Set<string>(options.secrets ?? []);
   const engine = engineFor(mode, options, seen);
   const request = await assembleWebhookRequest(engine, webhook, options.attributes ?? {});
-  for (const secret of request.secrets) seen.add(secret);
-
-  const known = [...seen].filter((s) => s.length >= 4);
-  const hide = (text: string): string => (options.revealSecrets ? text : redactText(text, known));
-  const headers = options.revealSecrets ? request.headers : redactPreviewHeaders(request.headers, known);
-  return {
-    method: request.method,
-    url: options.revealSecrets ? request.url : hide(redactUrl(request.url)),
-    headers,
-    body: hide(request.body),
-    // Call records come redacted from the engine; known values are scrubbed again for safety.
-    connectedContent: request.calls.map((call) => ({
-      ...call,
-      url: redactText(call.url, known),
-      ...(call.error ? { error: redactText(call.error, known) } : {}),
-    })),
-    ...(request.aborted ? { aborted: { reason: hide(request.aborted.reason) } } : {}),
-    warnings: request.warnings.map(hide),
-    errors: request.errors.map((e) => ({ ...e, message: hide(e.message) })),
-  };
-}
-
-function redactPreviewHeaders(headers: Record<string, string>, known: string[]): Record<string, string> {
-  const byName = redactHeaders(headers);
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(byName)) {
-    out[name] = isSecretHeader(name) ? value : redactText(value, known);
+  if (options.revealSecrets) {
+    const { calls, secrets: _secrets, ...shown } = request;
+    return { ...shown, connectedContent: calls };
   }
-  return out;
+  const redacted = redactRendering(request, { secrets: seen });
+  return {
+    ...redacted.request,
+    method: request.method,
+    connectedContent: redacted.calls,
+    ...(redacted.aborted ? { aborted: redacted.aborted } : {}),
+    warnings: redacted.warnings,
+    errors: redacted.errors,
+  };
 }
 
 function engineFor(mode: NonNullable<PreviewOptions['connectedContent']>, options: PreviewOptions, seen: Set<string>): LiquidhookEngine {
@@ -91,7 +76,7 @@ function engineFor(mode: NonNullable<PreviewOptions['connectedContent']>, option
     const dispatcher = options.dispatcher ?? (sharedGuardedAgent ??= createGuardedAgent());
     fetcher = createUndiciFetcher(dispatcher);
   } else if (mode === 'stub') {
-    fetcher = async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: STUB_RESPONSE_BODY });
+    fetcher = stubFetcher;
   } else {
     fetcher = recordedFetcher(mode);
   }
@@ -106,7 +91,15 @@ function engineFor(mode: NonNullable<PreviewOptions['connectedContent']>, option
   });
 }
 
-function recordedFetcher(recorded: RecordedResponses): ConnectedContentFetcher {
+/** Answers every connected_content call with STUB_RESPONSE_BODY. */
+export const stubFetcher: ConnectedContentFetcher = async () => ({
+  status: 200,
+  headers: { 'content-type': 'application/json' },
+  body: STUB_RESPONSE_BODY,
+});
+
+/** Answers from recorded answers by `"METHOD URL"` or URL; anything else gets a 404. */
+export function recordedFetcher(recorded: RecordedResponses): ConnectedContentFetcher {
   return async (req) => {
     const entry = recorded[`${req.method} ${req.url}`] ?? recorded[req.url];
     if (entry === undefined) {

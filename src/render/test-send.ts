@@ -1,12 +1,12 @@
 // Test send: render a webhook for one profile and send it once through the dispatcher (SSRF
-// guard, signing, redaction), returning what came back. No retries, no delivery log.
+// guard, signing), returning what came back with secrets redacted. No retries, no delivery log.
 import { randomUUID } from 'node:crypto';
-import { testSend, type TestSendResult, type WebhookDispatcher } from '../dispatch/index.js';
+import { redactRequestForLog, testSend, type TestSendResult, type WebhookDispatcher } from '../dispatch/index.js';
 import type { LiquidhookEngine } from '../liquid/index.js';
-import { redactText } from '../liquid/redact.js';
 import type { CallRecord } from '../liquid/types.js';
+import { redactRendering, scrubSecretValues } from './redact-rendering.js';
 import type { FieldError } from './render-fields.js';
-import { assembleWebhookRequest } from './render-request.js';
+import { assembleWebhookRequest, type AssembledRequest } from './render-request.js';
 import type { Webhook } from './schema.js';
 
 export interface TestSendOptions {
@@ -17,6 +17,8 @@ export interface TestSendOptions {
   /** The secret named by `signing_secret_ref`, resolved by the caller; signs the request when given. */
   signingSecret?: string;
   idempotencyKey?: string;
+  /** Known secret values (configured placeholder secrets) to redact wherever they appear. */
+  secrets?: readonly string[];
 }
 
 export interface TestSendOutcome {
@@ -31,22 +33,39 @@ export interface TestSendOutcome {
 }
 
 export async function testSendWebhook(webhook: Webhook, options: TestSendOptions): Promise<TestSendOutcome> {
-  const request = await assembleWebhookRequest(options.engine, webhook, options.context);
-  const hide = (text: string): string => redactText(text, request.secrets);
-  const base = {
-    errors: request.errors.map((e) => ({ ...e, message: hide(e.message) })),
-    warnings: request.warnings.map(hide),
-    connectedContent: request.calls,
-  };
-  if (request.aborted) return { ...base, sent: false, aborted: { reason: hide(request.aborted.reason) } };
-  if (request.errors.length > 0) return { ...base, sent: false };
-  const result = await testSend(options.dispatcher, {
-    url: request.url,
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
+  const rendered = await assembleWebhookRequest(options.engine, webhook, options.context);
+  return sendRenderedTest(rendered, options);
+}
+
+/** The sending half of a test send, for a request rendered elsewhere (e.g. on a render thread). */
+export async function sendRenderedTest(
+  rendered: AssembledRequest,
+  options: Omit<TestSendOptions, 'engine' | 'context'>,
+): Promise<TestSendOutcome> {
+  const secrets = [...rendered.secrets, ...(options.secrets ?? []), ...(options.signingSecret ? [options.signingSecret] : [])];
+  const shown = redactRendering(rendered, { secrets });
+  const base = { errors: shown.errors, warnings: shown.warnings, connectedContent: shown.calls };
+  if (shown.aborted) return { ...base, sent: false, aborted: shown.aborted };
+  if (rendered.errors.length > 0) return { ...base, sent: false };
+  const request = {
+    url: rendered.url,
+    method: rendered.method,
+    headers: rendered.headers,
+    body: rendered.body,
     idempotencyKey: options.idempotencyKey ?? `test-${randomUUID()}`,
     ...(options.signingSecret ? { signingSecret: options.signingSecret } : {}),
-  });
-  return { ...base, sent: true, result };
+  };
+  const result = await testSend(options.dispatcher, request);
+  const scrub = (text: string): string => scrubSecretValues(text, secrets);
+  return {
+    ...base,
+    sent: true,
+    result: {
+      ...result,
+      headers: Object.fromEntries(Object.entries(result.headers).map(([name, value]) => [name, scrub(value)])),
+      body: scrub(result.body),
+      ...(result.error ? { error: { ...result.error, message: scrub(result.error.message) } } : {}),
+      request: redactRequestForLog(request, { secrets }),
+    },
+  };
 }

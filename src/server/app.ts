@@ -15,6 +15,7 @@ import { registerRequestIdHeader, requestIdFor } from './request-id.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerDocsRoutes } from './routes/docs.js';
+import { registerDryRunRoutes } from './routes/dry-runs.js';
 import { registerExportRoutes } from './routes/export.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
@@ -32,6 +33,7 @@ export type { RouteContext, RoutePlugin, ZodApp } from './context.js';
 export const API_ROUTES: RoutePlugin[] = [
   registerUserRoutes,
   registerCampaignRoutes,
+  registerDryRunRoutes,
   registerDeliveryRoutes,
   registerScoringRoutes,
   registerSyncRoutes,

@@ -8,7 +8,8 @@ import type { ServiceConfig } from '../config/index.js';
 import type { CampaignCatalog } from '../deliveries/catalog.js';
 import type { WebhookDispatcher } from '../dispatch/index.js';
 import type { DeliveryHandOff } from '../deliveries/worker.js';
-import type { LiquidhookEngine } from '../liquid/index.js';
+import type { DryRuns } from '../dryrun/index.js';
+import type { RenderPool } from '../render/pool/index.js';
 import type { Store } from '../store/index.js';
 import type { Metrics } from './metrics.js';
 
@@ -18,9 +19,11 @@ export interface RouteContext {
   config: ServiceConfig;
   store: Store;
   catalog: CampaignCatalog;
-  /** Engine with live, SSRF-guarded connected_content. */
-  engine: LiquidhookEngine;
   dispatcher: WebhookDispatcher;
+  /** Threads for previews and test-send renders, off this event loop. */
+  renderPool: RenderPool;
+  /** Campaign dry runs, each on a thread of its own. */
+  dryRuns: DryRuns;
   /** Placeholder values and signing secrets (`signing_secret_ref` names). */
   env: Record<string, string | undefined>;
   logger: Logger;

@@ -14,6 +14,8 @@ import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
 import { createDeliveryWorker, type DeliveryWorker } from '../deliveries/worker.js';
 import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
 import { createLiquid } from '../liquid/index.js';
+import { DryRuns } from '../dryrun/index.js';
+import { createRenderPool } from '../render/pool/index.js';
 import { startScoring } from '../scoring/index.js';
 import { openStore, startInstanceHeartbeat } from '../store/index.js';
 import type { Store } from '../store/index.js';
@@ -79,12 +81,31 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       // Without debug the dispatcher gets no logger and skips building the redacted view.
       ...(logger.isLevelEnabled('debug') ? { logger: { info: (obj: object, msg: string) => logger.debug(obj, msg) } } : {}),
     };
-    // Previews and test sends from the API render and go out from this thread; the worker's
+    // Test sends from the API go out from this thread (rendered on the render pool); the worker's
     // sends from the send thread, which has its own engine and dispatcher.
     const dispatcher = createDispatcher(dispatcherOptions);
     cleanup.unshift(() => dispatcher.close());
     const sendThread = config.dispatchThread ? createSendThread(dispatcherOptions) : undefined;
     if (sendThread) cleanup.unshift(() => sendThread.close());
+
+    // Previews and test sends render on these threads, so a hostile template cannot hold up the API.
+    const renderPool = createRenderPool({
+      threads: config.render.threads,
+      queue: config.render.queue,
+      renderTimeMs: config.render.timeoutMs,
+      memoryMb: config.render.memoryMb,
+      allowedHosts: config.allowedHosts ?? '',
+    });
+    cleanup.unshift(() => renderPool.close());
+    const dryRuns = new DryRuns({
+      profiles: store,
+      allowedHosts: config.allowedHosts ?? '',
+      renderTimeMs: config.render.timeoutMs,
+      memoryMb: config.render.memoryMb,
+      concurrent: config.dryRun.concurrent,
+      timeoutMs: config.dryRun.timeoutMs,
+    });
+    cleanup.unshift(() => dryRuns.close());
 
     const catalog = new CampaignCatalog(store, logger, env);
     await catalog.load();
@@ -125,8 +146,9 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       config,
       store,
       catalog,
-      engine,
       dispatcher,
+      renderPool,
+      dryRuns,
       env,
       logger,
       metrics,

@@ -83,6 +83,20 @@ export interface ProfileReader {
   getProfiles(externalIds: readonly string[]): Promise<Map<string, Profile>>;
 }
 
+export interface ProfilePage {
+  /** The last external id of the previous page; absent for the first page. */
+  after?: string;
+  limit: number;
+}
+
+/** Every profile, a page at a time: how a dry run reads a campaign's audience. */
+export interface ProfilePages {
+  /** One page of profiles in external-id order, after `after` (exclusive). */
+  listProfiles(page: ProfilePage): Promise<Profile[]>;
+  /** How many profiles there are (a dry run's progress). */
+  countProfiles(): Promise<number>;
+}
+
 /** Profiles and their program memberships: the profile-change path. */
 export interface ProfileStore extends ProfileReader {
   /**
@@ -173,7 +187,7 @@ export interface CursorStore {
 }
 
 /** The whole store: every port, plus its lifecycle. */
-export interface Store extends ProfileStore, OutboxStore, DeliveryLog, DefinitionStore, ExportLog, CursorStore {
+export interface Store extends ProfileStore, ProfilePages, OutboxStore, DeliveryLog, DefinitionStore, ExportLog, CursorStore {
   readonly kind: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -10,6 +10,7 @@ import { badInputScenario } from './bad-input.js';
 import { limitsScenario } from './limits.js';
 import { securityScenario } from './security.js';
 import { downHostScenario, flakyHostScenario } from './flaky-host.js';
+import { hostilePreviewsScenario } from './hostile-previews.js';
 import { failoverScenario } from './failover.js';
 import { databaseOutageScenarios } from './database-outage.js';
 
@@ -23,6 +24,7 @@ describe('reliability', () => {
   badInputScenario();
   limitsScenario();
   securityScenario();
+  hostilePreviewsScenario();
 
   describe.skipIf(!postgresAvailable('PostgreSQL reliability scenarios'))('on PostgreSQL', () => {
     let cluster: PostgresCluster;

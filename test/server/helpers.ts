@@ -34,8 +34,9 @@ export function testContext(overrides: { env?: Record<string, string>; store?: S
     config,
     store: overrides.store ?? stubStore(),
     catalog: unreachable('catalog'),
-    engine: unreachable('engine'),
     dispatcher: unreachable('dispatcher'),
+    renderPool: unreachable('renderPool'),
+    dryRuns: unreachable('dryRuns'),
     env: {},
     logger: overrides.logger ?? pino({ level: 'silent' }),
     metrics,
@@ -55,14 +56,15 @@ export function capturingLogger(create: (stream: Writable) => Logger): { logger:
   return { logger: create(stream), lines: () => text };
 }
 
-/** A context with a real SQLite store (temp file), catalog, engine and dispatcher. */
+/** A context with a real SQLite store (temp file), catalog, dispatcher and render pool. */
 export async function realContext(env: Record<string, string> = {}): Promise<RouteContext & { close(): Promise<void> }> {
   const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { openSqliteStore } = await import('../../src/store/index.js');
   const { CampaignCatalog } = await import('../../src/deliveries/catalog.js');
-  const { createLiquid } = await import('../../src/liquid/index.js');
+  const { createRenderPool } = await import('../../src/render/pool/index.js');
+  const { DryRuns } = await import('../../src/dryrun/index.js');
   const { createDispatcher } = await import('../../src/dispatch/index.js');
   const config = loadConfig({ LIQUIDHOOK_API_KEY: KEY, ...env });
   const store = openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'lh-ctx-')), 'db.sqlite') });
@@ -71,17 +73,23 @@ export async function realContext(env: Record<string, string> = {}): Promise<Rou
   const catalog = new CampaignCatalog(store, logger, {});
   await catalog.load();
   const dispatcher = createDispatcher({ allowedHosts: '127.0.0.1', timeoutMs: 5000 });
+  // Threads start with the first render; tests that render none start none.
+  const renderPool = createRenderPool({ threads: 1, queue: 4, renderTimeMs: 5000, memoryMb: 128, allowedHosts: '127.0.0.1' });
+  const dryRuns = new DryRuns({ profiles: store, allowedHosts: '127.0.0.1', renderTimeMs: 5000, memoryMb: 128, concurrent: 1, timeoutMs: 60_000 });
   return {
     config,
     store,
     catalog,
-    engine: createLiquid(),
     dispatcher,
+    renderPool,
+    dryRuns,
     env: {},
     logger,
     metrics,
     onEnqueued: () => {},
     async close() {
+      await dryRuns.close();
+      await renderPool.close();
       await dispatcher.close();
       await store.close();
     },

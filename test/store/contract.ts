@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SendPlanner, UserActivity } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
 import { runDeliveryContract } from './contract-deliveries.js';
+import { runProfilePagesContract } from './contract-profile-pages.js';
 import { runProgramContract } from './contract-programs.js';
 import { batch, noSends, score, sendOnce, T0 } from './contract-helpers.js';
 
@@ -21,6 +22,8 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     });
 
     describe('profiles and applyTrack', () => {
+      runProfilePagesContract(fresh);
+
       it('creates a profile, applies ops in order, reports changes and before/after', async () => {
         const store = await fresh();
         const first = await store.applyTrack(

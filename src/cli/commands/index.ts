@@ -31,6 +31,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./send.js')).sendCommand,
   },
   {
+    name: 'dry-run',
+    summary: 'Render a campaign for its whole audience (or a sample) without sending: counts, reasons, examples',
+    load: async () => (await import('./dry-run.js')).dryRunCommand,
+  },
+  {
     name: 'lint',
     summary: 'Check templates: syntax, unsupported filters, unknown attributes, invalid JSON bodies',
     load: async () => (await import('./lint.js')).lintCommand,

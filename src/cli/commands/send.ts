@@ -2,7 +2,6 @@
 // through the SSRF-guarded dispatcher (no retries, no delivery log), then prints the response.
 import { createDispatcher, createGuardedAgent, parseAllowedHosts } from '../../dispatch/index.js';
 import { createLiquid } from '../../liquid/index.js';
-import { redactText } from '../../liquid/redact.js';
 import { testSendWebhook, type TestSendOutcome } from '../../render/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -65,26 +64,24 @@ export const sendCommand: Command = {
         engine: createLiquid({ connectedContent: { dispatcher: agent } }),
         dispatcher,
         context: subject.context,
+        secrets: template.secrets,
         ...(signingSecret ? { signingSecret } : {}),
       });
     } finally {
       await dispatcher.close();
       await agent.close();
     }
-    // Placeholder secrets (client secrets) are scrubbed as well as what the render met.
-    const known = [...template.secrets, ...(signingSecret ? [signingSecret] : [])];
-    const scrubbed = JSON.parse(redactText(JSON.stringify(outcome), known.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))) as TestSendOutcome;
-    const { errors, warnings } = locateProblems(template, scrubbed);
-    const code = scrubbed.aborted ? EXIT.ABORTED : scrubbed.sent && scrubbed.result?.ok ? EXIT.OK : EXIT.FAILED;
+    const { errors, warnings } = locateProblems(template, outcome);
+    const code = outcome.aborted ? EXIT.ABORTED : outcome.sent && outcome.result?.ok ? EXIT.OK : EXIT.FAILED;
     if (args.json) {
-      printJson(io, { file: path, externalId: subject.externalId, ...scrubbed, errors, warnings });
+      printJson(io, { file: path, externalId: subject.externalId, ...outcome, errors, warnings });
       return code;
     }
     for (const warning of warnings) io.err(`warning: ${warning}`);
-    for (const call of scrubbed.connectedContent) io.err(`connected_content: ${formatCall(call)}`);
-    if (scrubbed.aborted) io.err(`aborted: ${scrubbed.aborted.reason} (nothing was sent)`);
+    for (const call of outcome.connectedContent) io.err(`connected_content: ${formatCall(call)}`);
+    if (outcome.aborted) io.err(`aborted: ${outcome.aborted.reason} (nothing was sent)`);
     for (const error of errors) io.err(formatLocatedError(error));
-    const result = scrubbed.result;
+    const result = outcome.result;
     if (result) {
       const status = result.status !== undefined ? String(result.status) : `${result.error?.kind ?? 'error'}: ${result.error?.message ?? 'no response'}`;
       const line = `${result.request.method} ${result.request.url} -> ${status} (${Math.round(result.latencyMs)} ms)`;

@@ -1,15 +1,14 @@
 // Campaign CRUD, preview (render with stubbed or live connected_content, nothing sent) and
-// test-send (render and one real request, response shown).
+// test-send (render and one real request, response shown); renders run on the render pool.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ActiveCampaign } from '../../deliveries/catalog.js';
-import { redactText } from '../../liquid/redact.js';
-import { previewWebhook } from '../../render/preview.js';
-import { testSendWebhook } from '../../render/test-send.js';
+import { sendRenderedTest } from '../../render/test-send.js';
 import { CampaignValidationError } from '../../triggers/index.js';
 import { CampaignSchema } from '../../triggers/index.js';
 import type { RoutePlugin } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
+import { POOL_RESPONSES, throughPool } from '../render-pool-errors.js';
 import { recipientContext, type Recipient } from '../recipient-context.js';
 import {
   CampaignIdParams,
@@ -26,9 +25,6 @@ import {
 import { ERROR_RESPONSES } from '../schemas/common.js';
 
 export { campaignView } from '../schemas/campaigns.js';
-
-/** A secret as it appears inside JSON text. */
-const jsonEscaped = (secret: string): string => JSON.stringify(secret).slice(1, -1);
 
 const tags = ['campaigns'];
 
@@ -117,17 +113,20 @@ export const registerCampaignRoutes: RoutePlugin = (app, ctx) => {
         tags,
         params: CampaignIdParams,
         body: PreviewBodySchema,
-        response: { 200: PreviewResponseSchema, ...ERROR_RESPONSES },
+        response: { 200: PreviewResponseSchema, ...ERROR_RESPONSES, ...POOL_RESPONSES },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const active = await find(request.params.id);
-      const preview = await previewWebhook(active.webhook, {
-        attributes: await contextFor(request.body),
-        connectedContent: request.body.connected_content ?? 'stub',
-        engine: ctx.engine,
-        secrets: active.secrets,
-      });
+      const attributes = await contextFor(request.body);
+      const preview = await throughPool(reply, () =>
+        ctx.renderPool.preview({
+          webhook: active.webhook,
+          attributes,
+          connectedContent: request.body.connected_content ?? 'stub',
+          secrets: active.secrets,
+        }),
+      );
       return previewView(preview);
     },
   );
@@ -140,27 +139,26 @@ export const registerCampaignRoutes: RoutePlugin = (app, ctx) => {
         tags,
         params: CampaignIdParams,
         body: RecipientSchema,
-        response: { 200: TestSendResponseSchema, 422: ERROR_RESPONSES[400], ...ERROR_RESPONSES },
+        response: { 200: TestSendResponseSchema, ...ERROR_RESPONSES, ...POOL_RESPONSES },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const active = await find(request.params.id);
       const ref = active.webhook.signing_secret_ref;
       const signingSecret = ref ? ctx.env[ref] : undefined;
       if (ref && !signingSecret) throw new HttpError(422, `signing secret ${ref} is not configured`);
-      const outcome = await testSendWebhook(active.webhook, {
-        engine: ctx.engine,
+      const context = await contextFor(request.body);
+      const rendered = await throughPool(reply, () => ctx.renderPool.renderForSend({ webhook: active.webhook, context }));
+      const outcome = await sendRenderedTest(rendered, {
         dispatcher: ctx.dispatcher,
-        context: await contextFor(request.body),
+        secrets: active.secrets,
         ...(signingSecret ? { signingSecret } : {}),
       });
       ctx.metrics.observeConnectedContent(outcome.connectedContent);
-      // Placeholder secrets (client secrets) are scrubbed as well as what the render met.
-      const scrubbed = JSON.parse(redactText(JSON.stringify(outcome), active.secrets.map(jsonEscaped))) as typeof outcome;
-      if (scrubbed.errors.length > 0) {
-        throw new HttpError(422, 'webhook did not render', scrubbed.errors.map((e) => ({ path: e.field, message: e.message })));
+      if (outcome.errors.length > 0) {
+        throw new HttpError(422, 'webhook did not render', outcome.errors.map((e) => ({ path: e.field, message: e.message })));
       }
-      return testSendView(scrubbed);
+      return testSendView(outcome);
     },
   );
 };

@@ -3,7 +3,7 @@
 // instance's sends are picked up elsewhere, and profile updates serialise per user.
 import type pg from 'pg';
 import type { Attributes, CursorMove, DefinitionKind, Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, DueHandler, ExportEvent, Profile, ProgramMembership, SendPlanner, StoredCampaign, StoredDefinition, TrackBatch, UserActivity } from '../../domain/index.js';
-import type { ApplyTrackOptions, RecordOutcomesResult, Store } from '../ports.js';
+import type { ApplyTrackOptions, ProfilePage, RecordOutcomesResult, Store } from '../ports.js';
 import { createPool, inTransaction, isRetryable, migratePostgres, type PostgresPoolOptions, redactUrl } from './db.js';
 import { claim, listDeliveries, recordOutcomes, release, renewLeases, replay, type RecordOptions } from './deliveries.js';
 import { insertExportEvents, readExportEvents } from './exports.js';
@@ -62,6 +62,16 @@ export class PostgresStore implements Store {
     if (externalIds.length === 0) return new Map();
     const rows = await this.rows<ProfileRow>('SELECT * FROM profiles WHERE external_id = ANY($1::text[])', [[...externalIds]]);
     return new Map(rows.map((row) => [row.external_id, toProfile(row)]));
+  }
+
+  async listProfiles(page: ProfilePage): Promise<Profile[]> {
+    const rows = await this.rows<ProfileRow>('SELECT * FROM profiles WHERE external_id > $1 ORDER BY external_id LIMIT $2', [page.after ?? '', page.limit]);
+    return rows.map(toProfile);
+  }
+
+  async countProfiles(): Promise<number> {
+    const [row] = await this.rows<{ n: string }>('SELECT count(*) AS n FROM profiles');
+    return Number(row!.n);
   }
 
   async applyTrack(

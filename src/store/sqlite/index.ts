@@ -2,7 +2,7 @@
 // per process; other processes may share the file thanks to WAL and busy_timeout).
 import type Database from 'better-sqlite3';
 import type { Attributes, CursorMove, DefinitionKind, Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, DueHandler, ExportEvent, Profile, ProgramMembership, SendPlanner, StoredCampaign, StoredDefinition, TrackBatch, UserActivity } from '../../domain/index.js';
-import type { ApplyTrackOptions, RecordOutcomesOptions, RecordOutcomesResult, Store } from '../ports.js';
+import type { ApplyTrackOptions, ProfilePage, RecordOutcomesOptions, RecordOutcomesResult, Store } from '../ports.js';
 import { migrateDatabase, openDatabase, type SqliteOpenOptions } from './db.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 import { GroupCommitter } from './group-commit.js';
@@ -117,6 +117,19 @@ export class SqliteStore implements Store {
       .get(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE external_id IN (SELECT value FROM json_each(?))`)
       .all(JSON.stringify(externalIds)) as ProfileRow[]);
     return new Map(rows.map((row) => [row.external_id, toProfile(row)]));
+  }
+
+  async listProfiles(page: ProfilePage): Promise<Profile[]> {
+    this.assertOpen();
+    const rows = this.stmts
+      .get(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE external_id > ? ORDER BY external_id LIMIT ?`)
+      .all(page.after ?? '', page.limit) as ProfileRow[];
+    return rows.map(toProfile);
+  }
+
+  async countProfiles(): Promise<number> {
+    this.assertOpen();
+    return (this.stmts.get('SELECT count(*) AS n FROM profiles').get() as { n: number }).n;
   }
 
   async applyTrack(

@@ -5,6 +5,7 @@ import { field, h, mount, nextId } from '../dom.js';
 import { fieldOfError } from '../positions.js';
 import { templateField } from '../template-field.js';
 import { filterRows } from './filter-rows.js';
+import { createDryRunPanel } from './dry-run-panel.js';
 import { createPreviewPanel } from './preview-panel.js';
 
 const TRIGGER_LABELS = { custom_attribute_changed: 'Custom attribute changes', custom_event: 'Custom event', email_address_added: 'Email address added' };
@@ -16,6 +17,7 @@ export async function renderCampaignEditor(view, id) {
   const templates = new Map();
   const preview = createPreviewPanel({ webhook: () => webhookFromState(state), onErrors: showRenderErrors, campaignId: loaded?.id });
   const changed = () => preview.schedule();
+  const dryRun = createDryRunPanel({ definition: () => ({ webhook: webhookFromState(state), audience: campaignFromState(state).campaign.audience }), campaignId: loaded?.id });
 
   function showRenderErrors(errors) {
     const byField = new Map();
@@ -158,6 +160,7 @@ export async function renderCampaignEditor(view, id) {
   mount(view,
     h('div', { class: 'title-row' }, h('h1', {}, loaded ? loaded.name : 'New campaign'), h('a', { href: '#/campaigns' }, 'All campaigns')),
     loaded?.inactive_reason ? h('p', { class: 'warn' }, loaded.inactive_reason) : null,
-    h('div', { class: 'editor-layout' }, form, preview.element));
+    // The dry run sits below the form, outside it: Enter in its fields must not save the campaign.
+    h('div', { class: 'editor-layout' }, h('div', { class: 'editor-main' }, form, dryRun.element), preview.element));
   preview.run();
 }

@@ -1,0 +1,44 @@
+// A rendered webhook as previews, test sends and dry runs show it: the request through the one
+// request redaction (redactRequest, which the delivery log uses too), and the connected_content
+// calls, warnings, errors and abort reason scrubbed of the same secret values.
+import { redactRequest, secretForms, type RedactedRequest } from '../dispatch/redaction.js';
+import { redactText } from '../liquid/redact.js';
+import type { CallRecord } from '../liquid/types.js';
+import type { FieldError } from './render-fields.js';
+import type { AssembledRequest } from './render-request.js';
+
+export interface RedactedRendering {
+  request: RedactedRequest;
+  calls: CallRecord[];
+  warnings: string[];
+  errors: FieldError[];
+  aborted?: { reason: string };
+}
+
+export interface RenderingRedaction {
+  /** Secret values beyond those the render met: configured placeholder secrets, a signing secret. */
+  secrets?: Iterable<string>;
+  /** Longer bodies are clipped. */
+  maxBodyChars?: number;
+}
+
+export function redactRendering(rendered: AssembledRequest, options: RenderingRedaction = {}): RedactedRendering {
+  const secrets = [...rendered.secrets, ...(options.secrets ?? [])];
+  const known = secretForms(secrets);
+  const hide = (text: string): string => redactText(text, known);
+  return {
+    request: redactRequest(rendered, { secrets, ...(options.maxBodyChars !== undefined ? { maxBodyChars: options.maxBodyChars } : {}) }),
+    // Call records come redacted from the engine; known values are scrubbed again for safety.
+    calls: rendered.calls.map((call) => ({ ...call, url: hide(call.url), ...(call.error ? { error: hide(call.error) } : {}) })),
+    warnings: rendered.warnings.map(hide),
+    errors: rendered.errors.map((e) => ({ ...e, message: hide(e.message) })),
+    ...(rendered.aborted ? { aborted: { reason: hide(rendered.aborted.reason) } } : {}),
+  };
+}
+
+/** Known secret values out of a text that is shown as it came (a test send's response). */
+export function scrubSecretValues(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const secret of secretForms(secrets)) out = out.split(secret).join('[REDACTED]');
+  return out;
+}
