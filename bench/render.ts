@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Liquid } from 'liquidjs';
 import { parseWebhookFile, resolvePlaceholders, substitutePlaceholders, type Webhook } from '../src/render/index.js';
 import { compiled } from './lib/compiled.js';
@@ -37,7 +38,16 @@ const PLAIN = {
   body: `{% assign threshold = 100 %}\n{% if custom_attribute["lead score"] > threshold %}\n{\n"lead_status": "MQL"\n}\n{% else %}not at threshold\n{% endif %}`,
 };
 
-const context = (i: number) => buildLiquidContext({ 'lead score': 150 + (i % 50), email: `u${i}@example.com` }, { externalId: `00Q${i}` });
+/** Lead score of render i: above the threshold (sent), below it (aborted), or alternating. */
+export type RenderCase = 'pass' | 'abort' | 'mix';
+const SCORE: Record<RenderCase, (i: number) => number> = {
+  pass: (i) => 150 + (i % 50),
+  abort: (i) => 50 + (i % 50),
+  mix: (i) => (i % 2 === 0 ? 150 : 50) + (i % 50),
+};
+
+const context = (i: number, kind: RenderCase = 'pass') =>
+  buildLiquidContext({ 'lead score': SCORE[kind](i), email: `u${i}@example.com` }, { externalId: `00Q${i}` });
 
 async function ratePerSecond(seconds: number, once: (i: number) => Promise<unknown>): Promise<number> {
   let i = 0;
@@ -50,12 +60,19 @@ async function ratePerSecond(seconds: number, once: (i: number) => Promise<unkno
   return i / ((performance.now() - t0) / 1000);
 }
 
-export interface RenderFigures {
+export interface CaseFigures {
   liquidhook: number;
   liquidjs: number;
+}
+
+export interface RenderFigures extends CaseFigures {
   brazejs?: number;
   brazejsNote: string;
   sample: { url: string; authorization: string; body: string };
+  /** Below the threshold: liquidhook ends in abort_message, stock liquidjs in the `else` branch. */
+  abort: CaseFigures;
+  /** Every other render aborts. */
+  mix: CaseFigures;
 }
 
 export async function measureRender(seconds = 0.6, rounds = 9): Promise<RenderFigures> {
@@ -63,13 +80,13 @@ export async function measureRender(seconds = 0.6, rounds = 9): Promise<RenderFi
   const engine = createLiquid({
     connectedContent: { fetcher: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: TOKEN_BODY }) },
   });
-  const ours = (i: number) => renderWebhookRequest(engine, webhook, context(i));
+  const ours = (kind: RenderCase) => (i: number) => renderWebhookRequest(engine, webhook, context(i, kind));
 
   const stock = new Liquid({ jsTruthy: false, strictVariables: false, ownPropertyOnly: true, cache: true });
   const plain = [PLAIN.url, PLAIN.authorization, PLAIN.contentType, PLAIN.body].map((t) => stock.parse(t));
   const tokenResponse = JSON.parse(TOKEN_BODY) as object;
-  const theirs = async (i: number) => {
-    const scope = { ...context(i), token_response: tokenResponse };
+  const theirs = (kind: RenderCase) => async (i: number) => {
+    const scope = { ...context(i, kind), token_response: tokenResponse };
     // Same work as a webhook render: every field, the header and URL trimmed.
     const [url, auth, type, body] = await Promise.all(plain.map((t) => stock.render(t, scope)));
     return { url: String(url).trim(), headers: { Authorization: String(auth).trim(), 'Content-Type': String(type).trim() }, body };
@@ -95,31 +112,48 @@ export async function measureRender(seconds = 0.6, rounds = 9): Promise<RenderFi
     } else brazejsNote = 'renders the verbatim template (url, headers with connected_content, body)';
   }
 
-  const sample = await ours(0);
-  // Warm-up so the JIT has settled for all three.
-  await ratePerSecond(0.5, ours);
-  await ratePerSecond(0.5, theirs);
-  if (brazeRender) await ratePerSecond(0.5, brazeRender);
-  const ourRates: number[] = [];
-  const stockRates: number[] = [];
-  const brazeRates: number[] = [];
+  const sample = await ours('pass')(0);
+  const aborted = await ours('abort')(0);
+  if (!aborted.aborted) throw new Error('a score below the threshold did not abort');
+
+  type Runner = [number[], (i: number) => Promise<unknown>];
+  const runners: Record<string, Runner> = {};
+  for (const kind of ['pass', 'abort', 'mix'] as const) {
+    runners[`ours ${kind}`] = [[], ours(kind)];
+    runners[`stock ${kind}`] = [[], theirs(kind)];
+  }
+  if (brazeRender) runners.braze = [[], brazeRender];
+  const engines = Object.values(runners);
+  // Warm-up so the JIT has settled for all of them.
+  for (const [, render] of engines) await ratePerSecond(0.3, render);
   // Many short rounds, each engine first in turn: this machine's speed changes within seconds,
   // and a slow stretch should fall on every engine alike.
-  const engines: [number[], (i: number) => Promise<unknown>][] = [[ourRates, ours], [stockRates, theirs]];
-  if (brazeRender) engines.push([brazeRates, brazeRender]);
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < engines.length; k++) {
       const [rates, render] = engines[(r + k) % engines.length]!;
       rates.push(await ratePerSecond(seconds, render));
     }
   }
+  const rate = (name: string): number => median(runners[name]![0]);
+  const figures = (kind: RenderCase): CaseFigures => ({ liquidhook: rate(`ours ${kind}`), liquidjs: rate(`stock ${kind}`) });
   return {
-    liquidhook: median(ourRates),
-    liquidjs: median(stockRates),
-    ...(brazeRender ? { brazejs: median(brazeRates) } : {}),
+    ...figures('pass'),
+    abort: figures('abort'),
+    mix: figures('mix'),
+    ...(brazeRender ? { brazejs: rate('braze') } : {}),
     brazejsNote,
     sample: { url: sample.url, authorization: sample.headers.Authorization ?? '', body: sample.body },
   };
+}
+
+/** `npx tsx bench/render.ts`: section 1 alone. */
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = await measureRender(Number(process.env.BENCH_RENDER_SECONDS ?? 0.6), Number(process.env.BENCH_RENDER_ROUNDS ?? 9));
+  const line = (what: string, f: CaseFigures) =>
+    console.log(`${what.padEnd(34)} ${f.liquidhook.toFixed(0).padStart(7)}/s  stock ${f.liquidjs.toFixed(0).padStart(7)}/s  ${(f.liquidhook / f.liquidjs).toFixed(2)}x`);
+  line('score 150 (sent)', r);
+  line('score 50 (abort vs stock else)', r.abort);
+  line('50/50 mix', r.mix);
 }
 
 interface BrazeEngine {

@@ -8,6 +8,7 @@ import { machineInfo, printTable, ratioLine, type Line } from './lib/report.js';
 import { detailLine, measured, measureMultiInstance } from './multi-instance.js';
 import { median } from './lib/stats.js';
 import { measureDryRun } from './dry-run.js';
+import { measureRegex } from './regex.js';
 import { measureRender } from './render.js';
 import { INGEST_IN_FLIGHT, measureScoring } from './scoring.js';
 import { measureTokenFetches } from './token-cache.js';
@@ -39,6 +40,8 @@ await section('1', async () => {
   raw.render = r;
   lines.push(
     ratioLine({ section: '1', what: 'MQL webhook render (verbatim, liquidhook)', value: r.liquidhook, unit: 'renders/s', baseline: { what: 'stock liquidjs, same logic in plain Liquid', value: r.liquidjs }, goal: '>= 0.8x', met: r.liquidhook / r.liquidjs >= 0.8 }),
+    ratioLine({ section: '1', what: 'MQL webhook render, score below threshold (abort_message)', value: r.abort.liquidhook, unit: 'renders/s', baseline: { what: "stock liquidjs, same logic's else branch", value: r.abort.liquidjs }, goal: '>= 0.8x', met: r.abort.liquidhook / r.abort.liquidjs >= 0.8 }),
+    ratioLine({ section: '1', what: 'MQL webhook render, 50/50 sent and aborted', value: r.mix.liquidhook, unit: 'renders/s', baseline: { what: 'stock liquidjs, same mix', value: r.mix.liquidjs }, goal: '>= 0.9x', met: r.mix.liquidhook / r.mix.liquidjs >= 0.9 }),
   );
   if (r.brazejs !== undefined) {
     lines.push(ratioLine({ section: '1', what: 'MQL webhook render vs brazejs', value: r.liquidhook, unit: 'renders/s', baseline: { what: 'brazejs, verbatim template', value: r.brazejs }, note: `brazejs ${r.brazejsNote}` }));
@@ -134,7 +137,7 @@ await section('5', async () => {
       baseline: { what: 'same batches, same store, applyTrack without scoring', value: ingest.unscored.perSecond },
       goal: '>= 20,000/s',
       met: ingest.scored.perSecond >= 20_000,
-      note: `compiled build, durable SQLite (each commit fsynced before it is answered) wrapped by startScoring with examples/scoring/lead-scoring-program.json, ${INGEST_IN_FLIGHT} batches in flight, random users among ${profiles} entered profiles; ${ingest.scoreChangesPerEvent.toFixed(2)} score changes per event; ${ingest.scored.events} scored / ${ingest.unscored.events} unscored events in interleaved rounds`,
+      note: `compiled build, durable SQLite (each commit fsynced before it is answered) wrapped by startScoring with templates/lead-scoring.scoring.json, ${INGEST_IN_FLIGHT} batches in flight, random users among ${profiles} entered profiles; ${ingest.scoreChangesPerEvent.toFixed(2)} score changes per event; ${ingest.scored.events} scored / ${ingest.unscored.events} unscored events in interleaved rounds`,
     }),
     ratioLine(
       {
@@ -220,6 +223,26 @@ await section('7', async () => {
       met: d.dryRun / d.render >= 0.5,
       note: `medians of ${d.dryRuns.length} interleaved rounds (dry run/plain: ${rounds}); compiled build, durable SQLite, connected_content stubbed on both sides; the run counted ${d.outcome.wouldSend} would-send, ${d.outcome.aborted} aborted, ${d.outcome.errors} errors; store setup ${d.setupSeconds.toFixed(1)} s`,
     }),
+  );
+});
+
+await section('8', async () => {
+  const r = measureRegex();
+  raw.regex = r;
+  lines.push(
+    ratioLine(
+      {
+        section: '8',
+        what: 'regex audience ^(a+)+$ vs "a"x24 + "!" (re2js)',
+        value: r.linear[24]!,
+        unit: 'ms',
+        baseline: { what: 'V8 RegExp (doubles per character)', value: r.native[24]! },
+        note: `V8 RegExp ms for 16/18/20/22/24 characters: ${[16, 18, 20, 22, 24].map((n) => r.native[n]!.toFixed(1)).join(', ')}`,
+      },
+      true,
+    ),
+    { section: '8', what: 'regex audience ^(a+)+$ vs 1,000,000 characters (re2js)', value: r.linear[1_000_000]!, unit: 'ms', note: `10,000: ${r.linear[10_000]!.toFixed(2)} ms, 100,000: ${r.linear[100_000]!.toFixed(2)} ms` },
+    ratioLine({ section: '8', what: 'everyday regex filter (@example\\.com$, re2js)', value: r.everyday.linear, unit: 'matches/s', baseline: { what: 'V8 RegExp', value: r.everyday.native } }),
   );
 });
 

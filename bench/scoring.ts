@@ -23,7 +23,7 @@ import { serializeMemberships } from '../src/store/sqlite/memberships.js';
 import { compiled } from './lib/compiled.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const PROGRAM_FILE = join(ROOT, 'examples/scoring/lead-scoring-program.json');
+const PROGRAM_FILE = join(ROOT, 'templates/lead-scoring.scoring.json');
 const PROGRAM_ID = 'sp_lead_scoring';
 const EVENTS_PER_REQUEST = 75;
 const API_KEY = 'bench-scoring-key-0123456789';

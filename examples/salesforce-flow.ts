@@ -27,7 +27,8 @@ const service = await startService(
     LIQUIDHOOK_API_KEY: API_KEY,
     // The fake listens on loopback, which the SSRF guard blocks unless allowed.
     LIQUIDHOOK_ALLOWED_HOSTS: '127.0.0.1',
-    LIQUIDHOOK_TEMPLATES_DIR: join(tmpdir(), 'liquidhook-flow-no-templates'),
+    // An empty templates folder: the campaign is created through the API below.
+    LIQUIDHOOK_TEMPLATES_DIR: mkdtempSync(join(tmpdir(), 'liquidhook-flow-templates-')),
     LIQUIDHOOK_POLL_MS: '100',
   }),
   { logger: pino({ level: 'warn' }), env: {} },
@@ -74,8 +75,9 @@ for (const r of salesforce.requests) {
 }
 console.log('\nDelivery log:');
 for (const d of (await api('GET', '/deliveries')).deliveries) {
-  console.log(`  ${d.externalId}: ${d.status}${d.abortReason ? ` (${d.abortReason})` : ''}, attempts ${d.attempts}`);
+  console.log(`  ${d.external_id}: ${d.status}${d.abort_reason ? ` (${d.abort_reason})` : ''}, attempts ${d.attempts}`);
 }
+console.log('\nProfiles:');
 for (const update of updates) {
   const user = await api('GET', `/users/${update.external_id}`);
   console.log(`  ${update.external_id}: lead_status=${user.attributes.lead_status ?? '(none)'}`);

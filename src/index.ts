@@ -3,6 +3,8 @@
 export * from './liquid/index.js';
 // Webhook definitions, the template file format, rendering, preview and test send.
 export * from './render/index.js';
+// The engine factory for library use: connected_content behind the SSRF guard (`allowedHosts`).
+export { createLiquid } from './render/index.js';
 // Outbound delivery: retry policy, dispatcher, SSRF guard, signing, redaction.
 export {
   RetryPolicySchema,

@@ -1,5 +1,5 @@
 // Generates event-history.ndjson: a realistic, deterministic B2B lead history for backtesting
-// lead-scoring-program.json. Re-run with `npx tsx examples/scoring/generate-history.ts`;
+// templates/lead-scoring.scoring.json. Re-run with `npx tsx examples/scoring/generate-history.ts`;
 // the same seed always writes the same file.
 //
 // Personas: cold leads (rare e-mail opens), warm leads (opens, some pricing visits), hot leads

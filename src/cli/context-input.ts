@@ -7,6 +7,7 @@ import type { CommandArgs, OptionSpec } from './args.js';
 import { apiErrorMessage, createApiClient } from './api-client.js';
 import type { CliEnv } from './env.js';
 import { CliError, UsageError } from './errors.js';
+import { pathIn, readStdin, type CliIo } from './io.js';
 import { withLocalStore } from './local-store.js';
 
 export const CONTEXT_OPTIONS = {
@@ -18,7 +19,7 @@ export const CONTEXT_OPTIONS = {
 } as const satisfies OptionSpec;
 
 export const CONTEXT_HELP = `  --attrs JSON              profile attributes as /users/track names, e.g. '{"lead score": 150}'
-  --attrs-file PATH         the same, read from a JSON file
+  --attrs-file PATH         the same, read from a JSON file (- reads standard input)
   --user ID                 the stored profile of this external_id (LIQUIDHOOK_URL: from the API,
                             else from LIQUIDHOOK_DB / LIQUIDHOOK_DATABASE_URL); --attrs override it
   --external-id ID          \${user_id} when no --user is given (default: cli-user)
@@ -29,7 +30,7 @@ export interface RenderSubject {
   context: LiquidContext;
 }
 
-export async function subjectFromArgs(args: CommandArgs, env: CliEnv, options: { required: boolean }): Promise<RenderSubject> {
+export async function subjectFromArgs(args: CommandArgs, env: CliEnv, io: Pick<CliIo, 'cwd' | 'stdin'>, options: { required: boolean }): Promise<RenderSubject> {
   const inline = args.string('attrs');
   const file = args.string('attrs-file');
   const user = args.string('user');
@@ -40,16 +41,16 @@ export async function subjectFromArgs(args: CommandArgs, env: CliEnv, options: {
   let attributes: Attributes = {};
   if (user !== undefined) attributes = await profileAttributes(user, env);
   if (inline !== undefined) attributes = { ...attributes, ...parseObject(inline, '--attrs', UsageError) };
-  if (file !== undefined) attributes = { ...attributes, ...parseObject(await readJsonFile(file), file, CliError) };
+  if (file !== undefined) attributes = { ...attributes, ...parseObject(await readJsonFile(file, io), file, CliError) };
   const eventProperties = args.string('event-properties');
   const properties = eventProperties === undefined ? undefined : parseObject(eventProperties, '--event-properties', UsageError);
   const externalId = user ?? args.string('external-id') ?? 'cli-user';
   return { externalId, context: buildLiquidContext(attributes, { externalId, ...(properties ? { trigger: { properties } } : {}) }) };
 }
 
-async function readJsonFile(path: string): Promise<string> {
+async function readJsonFile(path: string, io: Pick<CliIo, 'cwd' | 'stdin'>): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return path === '-' ? await readStdin(io) : await readFile(pathIn(io, path), 'utf8');
   } catch (error) {
     throw new CliError(`${path}: cannot read file: ${(error as Error).message}`);
   }

@@ -1,19 +1,23 @@
 // What the command line reads from the environment (beyond `serve`, which uses loadConfig).
 import { isSqliteFile } from '../config/index.js';
 import { UsageError } from './errors.js';
+import { pathIn, type CliIo } from './io.js';
 
 export interface CliEnv {
   /** Base URL of a running service; when set, user/replay/sync commands go through its API. */
   apiUrl?: string;
   apiKey?: string;
-  /** SQLite file path or postgres:// URL of the local database. */
+  /** SQLite file path (resolved against the working directory) or postgres:// URL of the local database. */
   db: string;
   allowedHosts: string;
+  /** Where file campaigns, scoring programs and syncs live (LIQUIDHOOK_TEMPLATES_DIR). */
+  templatesDir: string;
 }
 
 export const DEFAULT_DB = './data/liquidhook.db';
 
-export function readCliEnv(env: Record<string, string | undefined>): CliEnv {
+export function readCliEnv(io: Pick<CliIo, 'env' | 'cwd'>): CliEnv {
+  const { env } = io;
   const text = (name: string): string | undefined => {
     const value = env[name]?.trim();
     return value ? value : undefined;
@@ -31,12 +35,14 @@ export function readCliEnv(env: Record<string, string | undefined>): CliEnv {
     }
   }
   const apiKey = text('LIQUIDHOOK_API_KEY');
+  // A database URL wins over the file setting, as in container setups that set both.
+  const db = text('LIQUIDHOOK_DATABASE_URL') ?? text('LIQUIDHOOK_DB') ?? DEFAULT_DB;
   return {
     ...(apiUrl ? { apiUrl: apiUrl.replace(/\/+$/, '') } : {}),
     ...(apiKey ? { apiKey } : {}),
-    // A database URL wins over the file setting, as in container setups that set both.
-    db: text('LIQUIDHOOK_DATABASE_URL') ?? text('LIQUIDHOOK_DB') ?? DEFAULT_DB,
+    db: isSqliteFile(db) ? pathIn(io, db) : db,
     allowedHosts: text('LIQUIDHOOK_ALLOWED_HOSTS') ?? '',
+    templatesDir: pathIn(io, text('LIQUIDHOOK_TEMPLATES_DIR') ?? './templates'),
   };
 }
 

@@ -16,19 +16,21 @@ export interface LocalSyncRequest {
   /** A stored or file sync id; with `configPath`, the id its watermark is kept under. */
   id?: string;
   configPath?: string;
-  templatesDir: string;
   placeholderValues: Record<string, string | undefined>;
+  /** Where warnings go, one JSON line each (the command's stderr). */
+  logTo: (line: string) => void;
 }
 
 export async function runLocalSync(env: CliEnv, request: LocalSyncRequest): Promise<{ id: string; report: SyncReport }> {
   const fileConfig = request.configPath ? await readSyncFile(request.configPath) : undefined;
+  const { templatesDir } = env;
   return withLocalStore(env.db, async (rawStore) => {
     // Problems of stored campaigns or programs are logged to stderr, as the service logs them.
-    const logger = pino({ level: 'warn', base: undefined }, pino.destination(2));
-    const { store } = await startScoring(rawStore, { templatesDir: request.templatesDir, logger });
+    const logger = pino({ level: 'warn', base: undefined }, { write: request.logTo });
+    const { store } = await startScoring(rawStore, { templatesDir, logger });
     const catalog = new CampaignCatalog(store, logger, request.placeholderValues);
     await catalog.load();
-    await loadTemplateCampaigns(request.templatesDir, catalog, logger);
+    await loadTemplateCampaigns(templatesDir, catalog, logger);
     const options = { planner: (now: Date) => catalog.planner(now) };
 
     let id: string;
@@ -39,9 +41,9 @@ export async function runLocalSync(env: CliEnv, request: LocalSyncRequest): Prom
     } else {
       const registry = new SyncRegistry(store, options, logger);
       await registry.load();
-      await registry.loadFiles(request.templatesDir);
+      await registry.loadFiles(templatesDir);
       const stored = registry.get(request.id!);
-      if (!stored) throw new CliError(`sync ${request.id} not found in ${env.db} or ${request.templatesDir}/*.sync.json|yaml`);
+      if (!stored) throw new CliError(`sync ${request.id} not found in ${env.db} or ${templatesDir}/*.sync.json|yaml`);
       id = stored.id;
       config = stored.config;
     }

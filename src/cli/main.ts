@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// liquidhook command line: one file per command under ./commands; this file picks the command,
-// maps errors to exit codes (./exit-codes.ts) and keeps `serve` running until it is signalled.
-import { readFileSync } from 'node:fs';
+// liquidhook command line: one file per command under ./commands. `main` picks the command and
+// maps errors to exit codes (./exit-codes.ts); it touches the process only through `io`, so tests
+// run it in-process. Run as a program, this file wires it to the process and exits with its code,
+// except for `serve`, which keeps running until it is signalled.
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/index.js';
 import { TemplateCampaignError } from '../deliveries/template-campaigns.js';
 import { TemplatesDirError } from '../render/load.js';
@@ -17,7 +20,26 @@ function version(): string {
   return pkg.version;
 }
 
-async function main(argv: string[], io: CliIo): Promise<number | undefined> {
+/** Runs `liquidhook ...argv`; resolves to the exit code, or undefined while `serve` keeps running. */
+export async function main(argv: string[], io: CliIo): Promise<number | undefined> {
+  try {
+    return await runCommand(argv, io);
+  } catch (error) {
+    // Expected problems get a plain message, not a stack trace.
+    if (error instanceof CliError) {
+      io.err(`liquidhook: ${error.message}`);
+      return error.exitCode;
+    }
+    if (error instanceof ConfigError || error instanceof TemplatesDirError || error instanceof TemplateCampaignError) {
+      io.err(`liquidhook: ${error.message}`);
+    } else {
+      io.err(`liquidhook: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+    return EXIT.FAILED;
+  }
+}
+
+async function runCommand(argv: string[], io: CliIo): Promise<number | undefined> {
   const [name, ...rest] = argv;
   switch (name) {
     case undefined:
@@ -52,23 +74,20 @@ async function main(argv: string[], io: CliIo): Promise<number | undefined> {
   }
 }
 
-main(process.argv.slice(2), processIo).then(
-  (code) => {
-    // serve returns undefined and keeps running; other commands exit once output is flushed,
-    // so idle keep-alive sockets cannot hold the process open.
-    if (code !== undefined) process.stdout.write('', () => process.exit(code));
-  },
-  (error: unknown) => {
-    // Expected problems get a plain message, not a stack trace.
-    if (error instanceof CliError) {
-      process.stderr.write(`liquidhook: ${error.message}\n`);
-      process.exit(error.exitCode);
-    }
-    if (error instanceof ConfigError || error instanceof TemplatesDirError || error instanceof TemplateCampaignError) {
-      process.stderr.write(`liquidhook: ${error.message}\n`);
-    } else {
-      process.stderr.write(`liquidhook: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    }
-    process.exit(1);
-  },
-);
+/** True when this file is the program node was started with (directly or through the npm bin link). */
+function isProgramEntry(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isProgramEntry()) {
+  const code = await main(process.argv.slice(2), processIo);
+  // serve returns undefined and keeps running; other commands exit once output is flushed,
+  // so idle keep-alive sockets cannot hold the process open.
+  if (code !== undefined) process.stdout.write('', () => process.exit(code));
+}

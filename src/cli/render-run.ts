@@ -10,7 +10,8 @@ import { readCliEnv } from './env.js';
 import { CliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { fieldRefOf } from './file-positions.js';
-import type { CliIo } from './io.js';
+import { pathIn, type CliIo } from './io.js';
+import { blocksNextTo } from './lint/content-blocks.js';
 import { loadTemplate, missingPlaceholderWarnings, type LoadedTemplate } from './template-input.js';
 
 export type ConnectedContentMode = 'live' | 'stub' | RecordedResponses;
@@ -21,12 +22,12 @@ export const CONNECTED_CONTENT_HELP = `  --connected-content MODE  live (default
                             {"URL" or "POST URL": body | {status, headers, body}}
   --reveal-secrets          show tokens and secret placeholder values in clear`;
 
-export async function connectedContentMode(value: string | undefined): Promise<ConnectedContentMode> {
+export async function connectedContentMode(value: string | undefined, io: Pick<CliIo, 'cwd'>): Promise<ConnectedContentMode> {
   if (value === undefined || value === 'live') return 'live';
   if (value === 'stub') return 'stub';
   let text: string;
   try {
-    text = await readFile(value, 'utf8');
+    text = await readFile(pathIn(io, value), 'utf8');
   } catch {
     throw new UsageError(`--connected-content must be live, stub or a JSON file of recorded answers (cannot read "${value}")`);
   }
@@ -60,14 +61,14 @@ export interface RenderedFile {
 }
 
 /** Renders FILE for the subject the arguments name (render and preview differ only in what they print). */
-export async function renderFileFromArgs(path: string, args: CommandArgs, io: Pick<CliIo, 'env'>): Promise<RenderedFile> {
-  const env = readCliEnv(io.env);
-  const template = await loadTemplate(path, io.env);
-  const subject = await subjectFromArgs(args, env, { required: false });
+export async function renderFileFromArgs(path: string, args: CommandArgs, io: CliIo): Promise<RenderedFile> {
+  const env = readCliEnv(io);
+  const template = await loadTemplate(path, io);
+  const subject = await subjectFromArgs(args, env, io, { required: false });
   const preview = await runPreview({
     template,
     context: subject.context,
-    mode: await connectedContentMode(args.string('connected-content')),
+    mode: await connectedContentMode(args.string('connected-content'), io),
     allowedHosts: env.allowedHosts,
     revealSecrets: args.flag('reveal-secrets'),
   });
@@ -100,12 +101,15 @@ export async function runPreview(run: PreviewRun): Promise<WebhookPreview> {
     throw new CliError((error as Error).message);
   }
   const agent = run.mode === 'live' ? createGuardedAgent({ allowedHosts: allowList }) : undefined;
+  // The content blocks of the content-blocks/ folder next to the file, as lint reads them.
+  const { blocks } = await blocksNextTo(run.template.path);
   try {
     return await previewWebhook(run.template.webhook, {
       attributes: run.context,
       connectedContent: run.mode,
       secrets: run.template.secrets,
       revealSecrets: run.revealSecrets,
+      contentBlocks: blocks,
       ...(agent ? { dispatcher: agent } : {}),
     });
   } finally {

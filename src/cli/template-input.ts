@@ -5,6 +5,7 @@ import { PlaceholderValueError, WEBHOOK_FILE_SUFFIX, WebhookFileError, parseWebh
 import type { Placeholder, Webhook, WebhookFile } from '../render/index.js';
 import { CliError } from './errors.js';
 import { identityLocator, webhookFileLocator, type FieldLocator } from './file-positions.js';
+import { pathIn, type CliIo } from './io.js';
 
 export interface LoadedTemplate {
   path: string;
@@ -26,18 +27,20 @@ export function isWebhookFile(path: string): boolean {
   return path.endsWith(WEBHOOK_FILE_SUFFIX);
 }
 
-export async function readTemplateText(path: string): Promise<string> {
+/** Reads FILE (relative to the command's working directory); errors name it as the user wrote it. */
+export async function readTemplateText(path: string, io: Pick<CliIo, 'cwd'>): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(pathIn(io, path), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(`${path}: cannot read file${code === 'ENOENT' ? ': no such file' : `: ${(error as Error).message}`}`);
   }
 }
 
-/** Parses a template file; placeholders are filled from `env` when `env` is given. */
-export async function loadTemplate(path: string, env?: Record<string, string | undefined>): Promise<LoadedTemplate> {
-  const text = await readTemplateText(path);
+/** Parses a template file; placeholders are filled from the command's environment. */
+export async function loadTemplate(path: string, io: Pick<CliIo, 'cwd' | 'env'>): Promise<LoadedTemplate> {
+  const { env } = io;
+  const text = await readTemplateText(path, io);
   if (!isWebhookFile(path)) {
     return {
       path,
@@ -56,18 +59,16 @@ export async function loadTemplate(path: string, env?: Record<string, string | u
     throw error;
   }
   let webhook = file.webhook;
-  let secrets: string[] = [];
-  let missing: Placeholder[] = [];
-  if (env) {
-    try {
-      const resolved = resolvePlaceholders(file.placeholders, env);
-      webhook = substitutePlaceholders(file.webhook, resolved.values);
-      secrets = resolved.secretValues;
-      missing = resolved.missing;
-    } catch (error) {
-      if (error instanceof PlaceholderValueError) throw new CliError(`${path}: placeholder ${error.message}`);
-      throw error;
-    }
+  let secrets: string[];
+  let missing: Placeholder[];
+  try {
+    const resolved = resolvePlaceholders(file.placeholders, env);
+    webhook = substitutePlaceholders(file.webhook, resolved.values);
+    secrets = resolved.secretValues;
+    missing = resolved.missing;
+  } catch (error) {
+    if (error instanceof PlaceholderValueError) throw new CliError(`${path}: placeholder ${error.message}`);
+    throw error;
   }
   return { path, kind: 'webhook', webhook, file, secrets, missing, locator: webhookFileLocator(text) };
 }

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { EnvSchema, type ServiceConfig } from './schema.js';
 
-export { EnvSchema, LOG_LEVELS, MIB, type ServiceConfig } from './schema.js';
+export { EnvSchema, LOG_FORMATS, LOG_LEVELS, MIB, type LogFormat, type ServiceConfig } from './schema.js';
 export { configVariables, renderConfigTable, type ConfigVariable } from './table.js';
 
 export class ConfigError extends Error {
@@ -52,7 +52,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retryWindowMs: e.LIQUIDHOOK_RETRY_WINDOW_MS,
     shutdownGraceMs: e.LIQUIDHOOK_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LIQUIDHOOK_LOG_FORMAT,
     bodyLimitBytes: e.LIQUIDHOOK_BODY_LIMIT_BYTES,
+    http: {
+      requestTimeoutMs: e.LIQUIDHOOK_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.LIQUIDHOOK_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.LIQUIDHOOK_KEEP_ALIVE_TIMEOUT_MS,
+    },
     rateLimitPerMinute: e.LIQUIDHOOK_RATE_LIMIT,
     metricsPublic: e.LIQUIDHOOK_METRICS_PUBLIC,
     dispatchThread: e.LIQUIDHOOK_DISPATCH_THREAD,

@@ -29,6 +29,8 @@ const optionalText = z
   .optional();
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export const MIB = 1024 * 1024;
 
@@ -121,6 +123,21 @@ export const EnvSchema = z.object({
     MIB,
     'Largest accepted request body in bytes; larger requests get 413',
   ),
+  LIQUIDHOOK_REQUEST_TIMEOUT_MS: positiveInt(
+    'LIQUIDHOOK_REQUEST_TIMEOUT_MS',
+    30_000,
+    'Time a client has to send a whole request (headers and body); a slower one gets 408 and is disconnected',
+  ),
+  LIQUIDHOOK_HEADERS_TIMEOUT_MS: positiveInt(
+    'LIQUIDHOOK_HEADERS_TIMEOUT_MS',
+    10_000,
+    'Time a client has to send the request headers (at most the request timeout)',
+  ),
+  LIQUIDHOOK_KEEP_ALIVE_TIMEOUT_MS: positiveInt(
+    'LIQUIDHOOK_KEEP_ALIVE_TIMEOUT_MS',
+    72_000,
+    'How long an idle keep-alive connection stays open; keep it above the idle timeout of a load balancer in front',
+  ),
   LIQUIDHOOK_RATE_LIMIT: nonNegativeInt(
     'LIQUIDHOOK_RATE_LIMIT',
     6000,
@@ -166,6 +183,10 @@ export const EnvSchema = z.object({
     .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info')
     .describe(`Log level: ${LOG_LEVELS.join(', ')}`),
+  LIQUIDHOOK_LOG_FORMAT: z
+    .enum(LOG_FORMATS, { error: `LIQUIDHOOK_LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}` })
+    .default('auto')
+    .describe('Log lines: pretty (one readable line each) or json (one JSON object each, for collectors); auto: pretty when standard output is a terminal, else json'),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -195,8 +216,15 @@ export interface ServiceConfig {
   retryWindowMs: number;
   shutdownGraceMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  logFormat: LogFormat;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
+  /** HTTP server timeouts: whole request, request headers, idle keep-alive connection. */
+  http: {
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+  };
   /** Requests per minute; 0 = no limit. */
   rateLimitPerMinute: number;
   metricsPublic: boolean;

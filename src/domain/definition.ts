@@ -9,7 +9,7 @@ export interface StoredCampaign {
 }
 
 /** Kinds of definition kept by `putDefinition` (validated by their zod schema before they are stored). */
-export type DefinitionKind = 'scoring_program' | 'sync';
+export type DefinitionKind = 'scoring_program' | 'sync' | 'content_block';
 
 export interface StoredDefinition {
   kind: DefinitionKind;

@@ -37,3 +37,13 @@ export type {
   DueHandler,
 } from './membership.js';
 export { formatZodIssues, formatPath, type FieldIssue } from './issues.js';
+export {
+  assertReplayable,
+  ReplayRefusedError,
+  replayChanges,
+  replayVerdict,
+  type ReplayableStatus,
+  type ReplayChanges,
+  type ReplayOptions,
+  type ReplayVerdict,
+} from './replay.js';

@@ -8,6 +8,7 @@ import type { RenderLimits } from '../liquid/index.js';
 import { RenderStoppedError, RenderThread } from '../render/pool/index.js';
 import type { RecordedResponses } from '../render/preview.js';
 import type { Webhook } from '../render/schema.js';
+import { contentBlocksUsedBy } from '../render/template-check.js';
 import type { ProfilePages } from '../store/index.js';
 import type { Filter } from '../triggers/index.js';
 import { stoppedProfile, type ProfileInput } from './render-profile.js';
@@ -27,6 +28,8 @@ export interface DryRunDeps {
   /** Engine limits over the defaults (tests). */
   limits?: RenderLimits;
   pageSize?: number;
+  /** The Content Blocks in force (name → Liquid); the run's thread gets the ones the webhook uses. */
+  contentBlocks?: { snapshot(): Record<string, string> };
 }
 
 export interface DryRunDefinition {
@@ -231,6 +234,7 @@ export class DryRun {
         ...(this.options.recorded ? { recorded: this.options.recorded } : {}),
         allowedHosts: this.deps.allowedHosts,
         limits: { renderTimeMs: this.deps.renderTimeMs, ...this.deps.limits },
+        ...(this.deps.contentBlocks ? { contentBlocks: contentBlocksUsedBy(definition.webhook, this.deps.contentBlocks.snapshot()) } : {}),
         now: this.startedAt.toISOString(),
         ...(this.options.sample !== undefined ? { sample: { size: this.options.sample, seed: this.options.seed ?? '' } } : {}),
         tally: this.tally,

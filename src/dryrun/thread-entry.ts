@@ -22,6 +22,8 @@ export interface ThreadSetup {
   recorded?: RecordedResponses;
   allowedHosts: string;
   limits: RenderLimits;
+  /** The Content Blocks the webhook can include. */
+  contentBlocks?: Record<string, string>;
   /** ISO time the run started. */
   now: string;
   sample?: { size: number; seed: string };
@@ -96,7 +98,7 @@ function start(setup: ThreadSetup): NonNullable<typeof run> {
     onRequest: () => tally.requests++,
   });
   return {
-    engine: createLiquid({ connectedContent: { fetcher: fetcher.fetcher }, limits: setup.limits }),
+    engine: createLiquid({ connectedContent: { fetcher: fetcher.fetcher }, limits: setup.limits, ...(setup.contentBlocks ? { contentBlocks: setup.contentBlocks } : {}) }),
     webhook: setup.webhook,
     audience: setup.audience,
     now: new Date(setup.now),

@@ -10,6 +10,8 @@ export {
   MAX_OBJECTS_PER_KIND,
   STRING_PROFILE_FIELDS,
   parseBrazeTime,
+  ignoredTrackFields,
+  TRACK_FIELDS,
   isOperationObject,
   type TrackRequest,
   type TrackResponse,

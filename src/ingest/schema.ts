@@ -18,7 +18,8 @@ export const TimeSchema = z
   .string()
   .regex(
     /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}([.:]\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/,
-    'must be an ISO-8601 date-time, e.g. 2024-05-01T10:00:00Z',
+    // A text that is not even shaped like a time gets this one error, not also the next one.
+    { message: 'must be an ISO-8601 date-time, e.g. 2024-05-01T10:00:00Z', abort: true },
   )
   .refine((text) => parseBrazeTime(text) !== undefined, 'is not a valid date-time')
   .describe('ISO-8601 date-time');
@@ -102,6 +103,18 @@ export const PurchaseSchema = z
   .strict()
   .describe('Purchase object');
 
+/**
+ * The top-level fields of a /users/track body. Any other field is ignored, as Braze ignores it
+ * (clients written for Braze may still send the legacy `api_key` in the body); the response
+ * names the ignored fields so a misspelt `event` does not go unnoticed.
+ */
+export const TRACK_FIELDS = ['attributes', 'events', 'purchases'] as const;
+
+export function ignoredTrackFields(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [];
+  return Object.keys(body).filter((key) => !(TRACK_FIELDS as readonly string[]).includes(key));
+}
+
 export const TrackRequestSchema = z
   .object({
     attributes: z
@@ -133,6 +146,7 @@ export const TrackResponseSchema = z.object({
   events_processed: z.number().int().optional(),
   purchases_processed: z.number().int().optional(),
   errors: z.array(TrackErrorSchema).optional(),
+  ignored_fields: z.array(z.string()).optional().describe('Top-level fields other than attributes, events and purchases: ignored, as Braze ignores them'),
 });
 
 export type TrackError = z.output<typeof TrackErrorSchema>;

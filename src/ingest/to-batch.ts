@@ -72,11 +72,12 @@ export function toTrackBatch(body: TrackRequest, now: Date = new Date()): Parsed
 }
 
 /** Braze's success body: counts for the kinds present in the request, plus non-fatal errors. */
-export function trackResponse(body: TrackRequest, errors: TrackError[] = []): TrackResponse {
+export function trackResponse(body: TrackRequest, errors: TrackError[] = [], ignoredFields: string[] = []): TrackResponse {
   const response: TrackResponse = { message: 'success' };
   if (body.attributes) response.attributes_processed = body.attributes.length;
   if (body.events) response.events_processed = body.events.length;
   if (body.purchases) response.purchases_processed = body.purchases.length;
   if (errors.length > 0) response.errors = errors;
+  if (ignoredFields.length > 0) response.ignored_fields = ignoredFields;
   return response;
 }

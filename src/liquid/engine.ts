@@ -6,7 +6,7 @@ import { registerConnectedContent } from './connected-content/index.js';
 import { rewriteBrazeSyntax, type RewrittenTemplate } from './dialect/rewrite.js';
 import { drive } from './dialect/drive.js';
 import { toTemplateError, findAbort } from './dialect/error-mapping.js';
-import { LimitError } from './errors.js';
+import { LimitError, TemplateError } from './errors.js';
 import { registerBrazeFilters } from './filters/index.js';
 import {
   checkNesting,
@@ -14,16 +14,19 @@ import {
   checkTemplateSize,
   isStackOverflow,
   registerLoopLimits,
+  registerStringBudget,
   resolveLimits,
   stackOverflowError,
   type ResolvedLimits,
 } from './limits.js';
-import { RENDER_STATE, newRenderState } from './render-state.js';
+import { AbortMessage, newRenderState } from './render-state.js';
+import { BrazeContext } from './dialect/braze-context.js';
 import { registerRubyCompat } from './ruby-compat/index.js';
 import { registerAbortMessage } from './tags/abort-message.js';
+import { contentBlockProvider, registerContentBlocks } from './tags/content-block.js';
 import { LruCache } from './dialect/lru.js';
 import { watchUnknownFilters } from './dialect/unknown-filters.js';
-import type { LiquidhookOptions, RenderResult } from './types.js';
+import type { ContentBlockProvider, LiquidhookOptions, RenderOptions, RenderResult } from './types.js';
 
 /** A template rewritten to standard Liquid and parsed by liquidjs. */
 export interface ParsedTemplate {
@@ -36,7 +39,7 @@ export interface ParsedTemplate {
 }
 
 export interface LiquidhookEngine {
-  render(template: string, context: object): Promise<RenderResult>;
+  render(template: string, context: object, options?: RenderOptions): Promise<RenderResult>;
   /** Parse (or fetch from the cache); throws TemplateError with original line/column. */
   parse(template: string): ParsedTemplate;
   /** The underlying liquidjs instance (tests and tools). */
@@ -44,6 +47,8 @@ export interface LiquidhookEngine {
   readonly limits: Readonly<ResolvedLimits>;
   /** Number of parses actually performed (cache misses). */
   readonly parseCount: number;
+  /** Where `{{content_blocks.${name}}}` finds its blocks (engines made for previews reuse it). */
+  readonly contentBlocks?: ContentBlockProvider;
 }
 
 export const DEFAULT_TEMPLATE_CACHE_SIZE = 500;
@@ -70,10 +75,18 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
   });
   const unknownFilters = watchUnknownFilters(liquid);
   registerBrazeFilters(liquid, { now: options.now });
-  registerRubyCompat(liquid);
+  registerRubyCompat(liquid, { inlineErrors: options.inlineErrors });
   registerConnectedContent(liquid, options.connectedContent);
   registerAbortMessage(liquid);
+  const contentBlocks = contentBlockProvider(options.contentBlocks);
+  registerContentBlocks(liquid, {
+    ...(contentBlocks ? { provider: contentBlocks } : {}),
+    parse: (source) => parse(source),
+    locate: (error, block) => toTemplateError(error, block.rewritten.map, block.rewritten.source, limits, 'render'),
+  });
   registerLoopLimits(liquid, limits.loopIterations);
+  // After every filter is registered: it charges what each filter returns.
+  registerStringBudget(liquid);
 
   const cache = new LruCache<string, ParsedTemplate>(options.templateCacheSize ?? DEFAULT_TEMPLATE_CACHE_SIZE);
   let parseCount = 0;
@@ -84,6 +97,11 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
     const cached = cache.get(template);
     if (cached) return cached;
     const rewritten = rewriteWithLimits(template, limits);
+    const problem = rewritten.problems[0];
+    if (problem) {
+      const { line, column } = rewritten.map.positionOf(problem.offset);
+      throw new TemplateError(problem.message, line, column, 'parse');
+    }
     // Before liquidjs recurses into the blocks; the result is cached with the parsed template.
     checkNesting(rewritten, limits);
     let templates: Template[];
@@ -101,11 +119,13 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
     return parsed;
   }
 
-  async function render(template: string, context: object): Promise<RenderResult> {
+  async function render(template: string, context: object, options: RenderOptions = {}): Promise<RenderResult> {
     const parsed = parse(template);
     const state = newRenderState();
-    const scope: Record<string | symbol, unknown> = { ...(context ?? {}) };
-    Object.defineProperty(scope, RENDER_STATE, { value: state, enumerable: false });
+    const blocks = contentBlockProvider(options.contentBlocks);
+    if (blocks) state.blockProvider = blocks;
+    // A copy: `increment`/`decrement` write to the environment, never to the caller's object.
+    const ctx = new BrazeContext({ ...(context ?? {}) }, liquid, state);
     const warnings = [
       ...parsed.warnings,
       ...missingAttributeWarnings(parsed.rewritten.attributes, context ?? {}, (o) => parsed.rewritten.map.positionOf(o)),
@@ -117,14 +137,14 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
       return result;
     };
     try {
-      const run = drive(liquid._render(parsed.templates, scope, { sync: false }));
+      const run = drive(liquid._render(parsed.templates, ctx, { sync: false }));
       // Only a render that awaited something can be stuck; a synchronous one already finished.
       const output = (run instanceof Promise ? await withDeadline(run, limits.renderTimeMs) : run) as string;
       checkOutputSize(output, limits);
       return finish({ output });
     } catch (error) {
-      const abort = findAbort(error);
-      if (abort) return finish({ aborted: { reason: abort.reason } });
+      const abort = error instanceof AbortMessage ? error : findAbort(error);
+      if (abort) return finish({ aborted: { reason: abort.reason, ...(abort.failure ? { failure: abort.failure } : {}) } });
       const failure = toTemplateError(error, parsed.rewritten.map, parsed.rewritten.source, limits, 'render');
       const { connectedContent, warnings: all } = finish({});
       failure.partial = { connectedContent, warnings: all };
@@ -137,6 +157,7 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
     parse,
     liquid,
     limits,
+    ...(contentBlocks ? { contentBlocks } : {}),
     get parseCount() {
       return parseCount;
     },

@@ -7,17 +7,22 @@ export { DEFAULT_LIMITS, resolveLimits } from './limits.js';
 export type { ResolvedLimits } from './limits.js';
 export { AbortMessage, RENDER_STATE, newRenderState, renderStateOf } from './render-state.js';
 export type { RenderState } from './render-state.js';
-export { rewriteBrazeSyntax } from './dialect/rewrite.js';
-export type { AttributeReference, RewrittenTemplate } from './dialect/rewrite.js';
+export { rewriteBrazeSyntax, contentBlockReferences } from './dialect/rewrite.js';
+export type { AttributeReference, ContentBlockReference, RewrittenTemplate } from './dialect/rewrite.js';
+export { redactText } from './redact.js';
 export { BRAZE_DEFAULT_ATTRIBUTES, BRAZE_NAMESPACES, isBrazeDefaultAttribute } from './attributes.js';
+export { CONTENT_BLOCK_NAME, MAX_CONTENT_BLOCK_NESTING } from './tags/content-block.js';
 export type {
   CallRecord,
+  ContentBlockProvider,
   ConnectedContentFetcher,
   ConnectedContentOptions,
   ConnectedContentRequest,
   ConnectedContentResponse,
   Credential,
   LiquidhookOptions,
+  RenderAbort,
   RenderLimits,
+  RenderOptions,
   RenderResult,
 } from './types.js';

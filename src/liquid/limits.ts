@@ -1,6 +1,6 @@
 // Resource limits for running untrusted templates in a shared service: every render ends
 // with output or a LimitError, never with a hung or exhausted process.
-import type { Context, Liquid, TagToken, Template, TopLevelToken, Parser, Emitter } from 'liquidjs';
+import { toValue, type Context, type Emitter, type FilterImplOptions, type Liquid, type Parser, type TagToken, type Template, type TopLevelToken } from 'liquidjs';
 import { LimitError, type LimitName } from './errors.js';
 import { renderStateOf } from './render-state.js';
 import { findExcessNesting } from './dialect/nesting.js';
@@ -88,7 +88,7 @@ export function describeLimit(limit: LimitName, limits: ResolvedLimits): string 
     case 'renderTimeMs':
       return `render took longer than ${limits.renderTimeMs} ms`;
     case 'memoryUnits':
-      return `render allocated more than ${limits.memoryUnits} memory units (strings, arrays, ranges)`;
+      return `render allocated more than ${limits.memoryUnits} memory units (strings built, output, arrays, ranges)`;
     case 'parseLength':
       return `template is too long to parse`;
     default:
@@ -148,4 +148,67 @@ export function registerLoopLimits(liquid: Liquid, maxIterations: number): void 
     const Base = liquid.tags[name];
     if (Base) liquid.registerTag(name, countingLoopTag(Base, maxIterations));
   }
+}
+
+/**
+ * Every string a template builds is charged to the render's memory budget (liquidjs's
+ * memoryLimit, `memoryUnits`): text written to an output (the render's own, a `capture`'s, a
+ * partial's) and each string a filter returns. liquidjs charges only some of its own filters, so
+ * without this `capture` doubling in a loop, or a growing filter such as `base64_encode` in an
+ * `assign` loop, built strings of hundreds of megabytes. Exceeding the budget is a LimitError at
+ * the output or tag that built the string.
+ */
+export function registerStringBudget(liquid: Liquid): void {
+  chargeOutputs(liquid);
+  chargeFilterResults(liquid);
+}
+
+function chargeOutputs(liquid: Liquid): void {
+  const renderer = liquid.renderer as { renderTemplates: (templates: Template[], ctx: Context, emitter?: Emitter) => unknown };
+  const renderTemplates = renderer.renderTemplates.bind(renderer);
+  // A call without an emitter starts a new output (the render itself, `capture`, partials);
+  // calls with one write into an output already counted.
+  renderer.renderTemplates = (templates, ctx, emitter) =>
+    renderTemplates(templates, ctx, emitter ?? (ctx.opts.keepOutputType ? undefined : chargingEmitter(ctx)));
+}
+
+/** liquidjs's SimpleEmitter, charging each write before the text is appended. */
+function chargingEmitter(ctx: Context): Emitter {
+  return {
+    buffer: '',
+    write(html: unknown): void {
+      const text = typeof html === 'string' ? html : outputText(html);
+      ctx.memoryLimit.use(text.length);
+      this.buffer += text;
+    },
+  };
+}
+
+/** What liquidjs's emitter writes for a value (its `stringify`). */
+function outputText(value: unknown): string {
+  const v = toValue(value) as unknown;
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.map(outputText).join('');
+  return String(v);
+}
+
+function chargeFilterResults(liquid: Liquid): void {
+  const filters = liquid.filters as Record<string, FilterImplOptions>;
+  for (const [name, impl] of Object.entries(filters)) {
+    const handler = (typeof impl === 'function' ? impl : impl.handler) as (...a: unknown[]) => unknown;
+    const charged = function (this: { context: Context }): unknown {
+      // `arguments` rather than a rest parameter: filters run on every output, keep this cheap.
+      const result = handler.apply(this, arguments as unknown as unknown[]);
+      if (typeof result === 'string') this.context.memoryLimit.use(result.length);
+      else if (result instanceof Promise) return result.then((value: unknown) => chargeString(this.context, value));
+      return result;
+    };
+    filters[name] = typeof impl === 'function' ? (charged as FilterImplOptions) : { ...impl, handler: charged as never };
+  }
+}
+
+function chargeString(ctx: Context, value: unknown): unknown {
+  if (typeof value === 'string') ctx.memoryLimit.use(value.length);
+  return value;
 }

@@ -11,6 +11,10 @@ export interface RenderState {
   loopIterations: number;
   /** Secret values met during the render (saved tokens, credentials) so logs and previews can redact them. */
   secrets?: Set<string>;
+  /** Content Blocks being rendered, outermost first (nesting and cycles are checked against it). */
+  contentBlocks?: string[];
+  /** Where this render's blocks come from, when the render brings its own. */
+  blockProvider?: (name: string) => string | undefined | Promise<string | undefined>;
 }
 
 export function newRenderState(): RenderState {
@@ -19,13 +23,32 @@ export function newRenderState(): RenderState {
 
 /** Find the render state from a liquidjs Context (tags and filters call this). */
 export function renderStateOf(ctx: { environments: object }): RenderState | undefined {
-  return (ctx.environments as Record<symbol, RenderState | undefined>)[RENDER_STATE];
+  // The engine's context carries it as a field; a context built by hand carries it in its scope.
+  return (ctx as { renderState?: RenderState }).renderState ?? (ctx.environments as Record<symbol, RenderState | undefined>)[RENDER_STATE];
 }
 
-/** Thrown by `abort_message`; the engine turns it into `RenderResult.aborted`. */
-export class AbortMessage extends Error {
-  constructor(public readonly reason: string) {
-    super(`aborted: ${reason}`);
-    this.name = 'AbortMessage';
+/**
+ * Thrown by `abort_message`; the engine turns it into `RenderResult.aborted`. In lead scoring
+ * most renders end here, so it is as cheap as a branch: it is not an Error (no stack is
+ * captured) and it carries liquidjs's error mark, so liquidjs passes it through instead of
+ * wrapping it in a RenderError with a stack and a source excerpt.
+ */
+export class AbortMessage {
+  readonly name = 'AbortMessage';
+  readonly message: string;
+
+  constructor(
+    public readonly reason: string,
+    /** Set when a failure stopped the message rather than the template's own abort_message. */
+    public readonly failure?: 'connected_content',
+  ) {
+    this.message = `aborted: ${reason}`;
+  }
+
+  toString(): string {
+    return `${this.name}: ${this.message}`;
   }
 }
+
+// The mark liquidjs's `LiquidError.is` tests (liquidjs rethrows what carries it unchanged).
+Object.defineProperty(AbortMessage.prototype, '__liquidClass__', { value: 'LiquidError' });

@@ -16,11 +16,19 @@ export interface CallRecord {
   /** Number of HTTP attempts made (`:retry` may make several). */
   attempts: number;
   error?: string;
+  /** The answer came from a stub or a recording (a preview), not from the network. */
+  stubbed?: true;
+}
+
+export interface RenderAbort {
+  reason: string;
+  failure?: 'connected_content';
 }
 
 export interface RenderResult {
   output: string;
-  aborted?: { reason: string };
+  /** Set when nothing may be sent; `failure` tells a failed connected_content call from the template's own abort_message. */
+  aborted?: RenderAbort;
   connectedContent: CallRecord[];
   warnings: string[];
   /**
@@ -61,6 +69,8 @@ export interface ConnectedContentOptions {
   dispatcher?: Dispatcher;
   /** Replace the network entirely (preview stubs, recorded responses, tests). */
   fetcher?: ConnectedContentFetcher;
+  /** The fetcher answers without the network (stubs, recordings): call records carry `stubbed`. */
+  stubbed?: boolean;
   credentials?: Record<string, Credential>;
   /** Per-request timeout; Braze uses 2 s. */
   timeoutMs?: number;
@@ -93,11 +103,31 @@ export interface RenderLimits {
   nestingDepth?: number;
 }
 
+/**
+ * Content Blocks by name, for `{{content_blocks.${name}}}`: the block's Liquid, or undefined when
+ * there is no such block. A function may answer asynchronously (a database, an API).
+ */
+export type ContentBlockProvider = (name: string) => string | undefined | Promise<string | undefined>;
+
+/** Options of one render. */
+export interface RenderOptions {
+  /** Blocks for this render only, over the engine's (a render on a thread gets the blocks it uses). */
+  contentBlocks?: ContentBlockProvider | Readonly<Record<string, string>>;
+}
+
 export interface LiquidhookOptions {
   connectedContent?: ConnectedContentOptions;
+  /** Where `{{content_blocks.${name}}}` finds its blocks: a provider, or a name → Liquid record. */
+  contentBlocks?: ContentBlockProvider | Readonly<Record<string, string>>;
   limits?: RenderLimits;
   /** Parsed-template LRU size. */
   templateCacheSize?: number;
   /** Clock for `'now'` in date filters (tests pin it). */
   now?: () => Date;
+  /**
+   * Write errors into the output as Ruby Liquid's Template#render does ("Liquid error (line 3):
+   * divided by 0") and go on rendering. By default an error fails the render. Aborts and limits
+   * end the render either way.
+   */
+  inlineErrors?: boolean;
 }

@@ -27,6 +27,13 @@ export { renderWebhookRequest, assembleWebhookRequest, WebhookRenderError } from
 export type { RenderedWebhookRequest, AssembledRequest } from './render-request.js';
 export type { FieldError, WebhookField } from './render-fields.js';
 
+export { createLiquid, LIBRARY_ALLOW_WITH } from './library-engine.js';
+export { contentBlocksUsedBy, templateError, webhookTemplateFields, webhookTemplateIssues, withPosition } from './template-check.js';
+export type { TemplateIssue, WebhookTemplateField } from './template-check.js';
+export { webhookFileLocator, identityLocator, fieldRefOf } from './file-positions.js';
+export type { FieldRef, FieldLocator, FilePosition } from './file-positions.js';
+export type { LibraryLiquidOptions } from './library-engine.js';
+
 export { previewWebhook, STUB_RESPONSE_BODY, stubFetcher, recordedFetcher } from './preview.js';
 export type { PreviewOptions, WebhookPreview, RecordedResponse, RecordedResponses } from './preview.js';
 

@@ -2,9 +2,26 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WEBHOOK_FILE_SUFFIX, WebhookFileError, parseWebhookFile, type WebhookFile } from './file-format.js';
+import { webhookFileLocator } from './file-positions.js';
 
+/** Reads and parses one template file; a template that does not parse is an error at its file position. */
 export async function loadWebhookFile(path: string): Promise<WebhookFile> {
-  return parseWebhookFile(await readText(path), path);
+  return parseCheckedFile(await readText(path), path);
+}
+
+async function parseCheckedFile(text: string, path: string): Promise<WebhookFile> {
+  const file = parseWebhookFile(text, path);
+  // Imported when a file is loaded: importing this module (the CLI's error types) stays light.
+  const { webhookTemplateIssues } = await import('./template-check.js');
+  const issues = webhookTemplateIssues(file.webhook);
+  if (issues.length > 0) {
+    const locator = webhookFileLocator(text);
+    throw new WebhookFileError(
+      path,
+      issues.map((issue) => ({ ...locator.locate(issue.field.ref, issue.line, issue.column), path: issue.field.ref.kind === 'body' ? 'body' : issue.field.path.join('.'), message: issue.message })),
+    );
+  }
+  return file;
 }
 
 async function readText(path: string): Promise<string> {
@@ -46,7 +63,7 @@ export async function loadTemplatesDir(dir: string): Promise<WebhookFile[]> {
     const path = join(dir, name);
     try {
       const text = await readText(path);
-      const file = parseWebhookFile(text, path);
+      const file = await parseCheckedFile(text, path);
       const first = byName.get(file.name);
       if (first !== undefined) {
         const message = `name "${file.name}" is already used by ${first}`;

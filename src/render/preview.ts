@@ -2,10 +2,10 @@
 // secrets redacted. Nothing is sent except connected_content calls in "live" mode.
 import type { Dispatcher } from 'undici';
 import { createUndiciFetcher } from '../liquid/connected-content/index.js';
-import { createLiquid, type LiquidhookEngine } from '../liquid/index.js';
+import { createLiquid, type LiquidhookEngine, type LiquidhookOptions } from '../liquid/index.js';
 import { REDACTED } from '../liquid/redact.js';
 import type { CallRecord, ConnectedContentFetcher, ConnectedContentResponse, Credential } from '../liquid/types.js';
-import { createGuardedAgent } from '../dispatch/index.js';
+import { guardedAgentFor } from './library-engine.js';
 import type { FieldError } from './render-fields.js';
 import { redactRendering } from './redact-rendering.js';
 import { assembleWebhookRequest } from './render-request.js';
@@ -28,8 +28,15 @@ export interface PreviewOptions {
   engine?: LiquidhookEngine;
   /** Named credentials for `:basic_auth` / `:auth_credentials`. */
   credentials?: Record<string, Credential>;
+  /** Blocks for `{{content_blocks.${name}}}` (default: those of `engine`). */
+  contentBlocks?: LiquidhookOptions['contentBlocks'];
   /** undici dispatcher for live calls; defaults to the SSRF-guarded agent. */
   dispatcher?: Dispatcher;
+  /**
+   * Live calls without a `dispatcher`: destinations the SSRF guard lets through anyway
+   * (LIQUIDHOOK_ALLOWED_HOSTS syntax: hostnames, IPs, CIDR ranges, comma-separated).
+   */
+  allowedHosts?: string;
   /** Known secret values (e.g. configured placeholder secrets) to redact wherever they appear. */
   secrets?: readonly string[];
   /** Show secrets in clear (for an operator debugging their own credentials). */
@@ -47,13 +54,12 @@ export interface WebhookPreview {
   errors: FieldError[];
 }
 
-let sharedGuardedAgent: Dispatcher | undefined;
-
 export async function previewWebhook(webhook: Webhook, options: PreviewOptions = {}): Promise<WebhookPreview> {
   const mode = options.connectedContent ?? 'stub';
   const seen = new Set<string>(options.secrets ?? []);
   const engine = engineFor(mode, options, seen);
-  const request = await assembleWebhookRequest(engine, webhook, options.attributes ?? {});
+  const contentBlocks = options.contentBlocks ?? options.engine?.contentBlocks;
+  const request = await assembleWebhookRequest(engine, webhook, options.attributes ?? {}, contentBlocks ? { contentBlocks } : undefined);
   if (options.revealSecrets) {
     const { calls, secrets: _secrets, ...shown } = request;
     return { ...shown, connectedContent: calls };
@@ -73,8 +79,7 @@ function engineFor(mode: NonNullable<PreviewOptions['connectedContent']>, option
   if (mode === 'live' && options.engine) return options.engine;
   let fetcher: ConnectedContentFetcher;
   if (mode === 'live') {
-    const dispatcher = options.dispatcher ?? (sharedGuardedAgent ??= createGuardedAgent());
-    fetcher = createUndiciFetcher(dispatcher);
+    fetcher = createUndiciFetcher(options.dispatcher ?? guardedAgentFor(options.allowedHosts));
   } else if (mode === 'stub') {
     fetcher = stubFetcher;
   } else {
@@ -84,6 +89,8 @@ function engineFor(mode: NonNullable<PreviewOptions['connectedContent']>, option
     ...(options.engine ? { limits: options.engine.limits } : {}),
     connectedContent: {
       fetcher: collectingTokens(fetcher, seen),
+      // Stub and recorded answers never leave the process: their call records say so.
+      ...(mode === 'live' ? {} : { stubbed: true }),
       ...(options.credentials ? { credentials: options.credentials } : {}),
       // A preview must show this render's calls, not answers cached by an earlier one.
       cacheEntries: 1,

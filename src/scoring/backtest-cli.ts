@@ -2,6 +2,7 @@
 // runs the pure backtest, prints a report.
 //   tsx src/scoring/backtest-cli.ts <program.json|yaml> <history.ndjson> [--threshold 100] [--until ISO] [--bucket-width 10] [--json]
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
@@ -43,6 +44,8 @@ export function formatBacktestReport(r: BacktestResult): string {
 interface CliIo {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** Relative file arguments are read from here (default: the process's working directory). */
+  cwd?: string;
 }
 
 /** Returns the process exit code: 0 ok, 1 bad input, 2 bad usage. */
@@ -74,8 +77,8 @@ export async function runBacktestCli(
     return 2;
   }
   try {
-    const program = await loadScoringProgram(programPath);
-    const history = await readNdjsonEvents(historyPath);
+    const program = await loadScoringProgram(resolve(io.cwd ?? '.', programPath));
+    const history = await readNdjsonEvents(resolve(io.cwd ?? '.', historyPath));
     const until = parsed.values.until;
     if (until !== undefined && Number.isNaN(Date.parse(until))) throw new Error(`--until: invalid ISO-8601 time ${until}`);
     const result = backtest(program, history, { threshold, bucketWidth, ...(until ? { until } : {}) });

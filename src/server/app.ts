@@ -1,18 +1,22 @@
 // The HTTP API: fastify with zod validation and response schemas, OpenAPI generated from them,
 // request ids, metrics, rate limit, bearer auth and one error shape.
 import { readFileSync } from 'node:fs';
+import type { ServerOptions } from 'node:http';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ServiceConfig } from '../config/index.js';
 import type { ApiKeyCheck } from './api-key.js';
 import { registerAuth } from './auth.js';
 import type { RouteContext, RoutePlugin, ZodApp } from './context.js';
 import { registerEditor } from '../editor/plugin.js';
 import { errorHandler } from './errors.js';
+import { registerJsonBody } from './json-body.js';
 import { swaggerOptions } from './openapi.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerRequestIdHeader, requestIdFor } from './request-id.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
+import { registerContentBlockRoutes } from './routes/content-blocks.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerDryRunRoutes } from './routes/dry-runs.js';
@@ -36,6 +40,7 @@ export const API_ROUTES: RoutePlugin[] = [
   registerDryRunRoutes,
   registerDeliveryRoutes,
   registerScoringRoutes,
+  registerContentBlockRoutes,
   registerSyncRoutes,
   registerExportRoutes,
 ];
@@ -58,6 +63,22 @@ const packageVersion = (): string => {
   }
 };
 
+/**
+ * Slow clients cannot hold connections open: a request must arrive whole within the request
+ * timeout (Node answers 408 and closes), idle keep-alive connections close after their timeout.
+ */
+function serverTimeouts(http: ServiceConfig['http']): Pick<FastifyServerOptions, 'requestTimeout' | 'keepAliveTimeout'> & { http: ServerOptions } {
+  const requestTimeout = http.requestTimeoutMs;
+  // Node refuses a headers timeout longer than the request timeout.
+  const headersTimeout = Math.min(http.headersTimeoutMs, requestTimeout);
+  return {
+    requestTimeout,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    // Node checks these timeouts on an interval (30 s by default); check often enough to honour them.
+    http: { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersTimeout / 4))) },
+  };
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { context } = deps;
   const app: FastifyInstance = Fastify({
@@ -65,6 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Fastify's own pair of lines per request is replaced by one concise line (below).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: context.config.bodyLimitBytes,
+    ...serverTimeouts(context.config.http),
     trustProxy: context.config.trustProxy,
     // The header is read by requestIdFor, which refuses values unfit for logs.
     genReqId: requestIdFor,
@@ -78,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       (reply as unknown as FastifyReply).code(error.statusCode ?? 400).send({ message: error.message });
     },
   });
+  registerJsonBody(app);
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

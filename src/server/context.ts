@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/index.js';
+import type { ContentBlockRegistry } from '../content-blocks/index.js';
 import type { CampaignCatalog } from '../deliveries/catalog.js';
 import type { WebhookDispatcher } from '../dispatch/index.js';
 import type { DeliveryHandOff } from '../deliveries/worker.js';
@@ -19,6 +20,8 @@ export interface RouteContext {
   config: ServiceConfig;
   store: Store;
   catalog: CampaignCatalog;
+  /** The Content Blocks renders include (the routes make one over the store when absent). */
+  contentBlocks?: ContentBlockRegistry;
   dispatcher: WebhookDispatcher;
   /** Threads for previews and test-send renders, off this event loop. */
   renderPool: RenderPool;

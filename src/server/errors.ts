@@ -10,6 +10,9 @@ import { RequestValidationError } from './validation.js';
 export interface FieldError {
   path: string;
   message: string;
+  /** For a template that does not parse: the position inside that field's template. */
+  line?: number;
+  column?: number;
 }
 
 export interface ErrorBody {
@@ -41,6 +44,13 @@ export function fieldErrorsFromZod(error: z.ZodError, prefix: (string | number)[
 
 export function invalid(error: z.ZodError, message = 'invalid request', prefix: (string | number)[] = []): HttpError {
   return new HttpError(400, message, fieldErrorsFromZod(error, prefix));
+}
+
+/** 415's message: what was sent instead of JSON, and what to send. */
+export function unsupportedContentType(contentType: string | undefined): string {
+  const type = contentType?.split(';')[0]!.trim();
+  const hint = 'send Content-Type: application/json';
+  return type ? `unsupported content type ${type}; ${hint}` : `a request body needs a content type; ${hint}`;
 }
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
@@ -75,8 +85,11 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    // Fastify's own client errors: malformed JSON, empty body, unsupported media type, too large.
-    reply.code(status).send(body(error.message));
+    // Fastify's own client errors (a content type it cannot read, too large, rate limited); a
+    // refused body has the field-error shape of every other 400.
+    const mediaType = error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE';
+    const message = mediaType ? unsupportedContentType(request.headers['content-type']) : error.message;
+    reply.code(status).send(body(message, status === 400 || mediaType ? [{ path: '', message }] : undefined));
     return;
   }
   request.log.error({ err: error }, 'request failed');

@@ -29,8 +29,30 @@ const transform: Transform = (document) => {
   return { ...result, schema: pointGeneratedRefsAtJsonValue(result.schema) as typeof result.schema };
 };
 
+interface RequestBody {
+  required?: boolean;
+  content?: Record<string, { schema?: { nullable?: boolean } }>;
+}
+
+/**
+ * @fastify/swagger marks every request body required; a body schema that accepts null (Fastify's
+ * value for "no body", as in `POST /deliveries/:id/replay`) is optional.
+ */
+function markOptionalBodies(paths: Record<string, Record<string, { requestBody?: RequestBody }>> | undefined): void {
+  for (const operations of Object.values(paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      const body = operation.requestBody;
+      if (body && Object.values(body.content ?? {}).some((media) => media.schema?.nullable === true)) body.required = false;
+    }
+  }
+}
+
 const transformObject: TransformObject = (document) => {
-  const spec = (jsonSchemaTransformObject as unknown as TransformObject)(document) as { components?: { schemas?: Record<string, unknown> } };
+  const spec = (jsonSchemaTransformObject as unknown as TransformObject)(document) as {
+    paths?: Record<string, Record<string, { requestBody?: RequestBody }>>;
+    components?: { schemas?: Record<string, unknown> };
+  };
+  markOptionalBodies(spec.paths);
   return {
     ...spec,
     components: { ...spec.components, schemas: { ...spec.components?.schemas, JsonValue: JSON_VALUE_SCHEMA } },

@@ -6,12 +6,15 @@ import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ensureDbFolder, isSqliteFile, type ServiceConfig } from '../config/index.js';
-import { CampaignCatalog } from '../deliveries/catalog.js';
-import { createPrepare, createResolve } from '../deliveries/prepare.js';
-import { createSendThread, type SendThread } from '../deliveries/send-thread.js';
-import type { WorkerPorts } from '../deliveries/types.js';
-import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
-import { createDeliveryWorker, type DeliveryWorker } from '../deliveries/worker.js';
+import { ContentBlockRegistry } from '../content-blocks/index.js';
+import {
+  CampaignCatalog,
+  createDeliveryWorker,
+  createSendPort,
+  createSendThread,
+  loadTemplateCampaigns,
+  type DeliveryWorker,
+} from '../deliveries/index.js';
 import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
 import { createLiquid } from '../liquid/index.js';
 import { DryRuns } from '../dryrun/index.js';
@@ -72,7 +75,10 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     const allowList = parseAllowedHosts(config.allowedHosts);
     const connectedContentAgent = createGuardedAgent({ allowedHosts: allowList });
     cleanup.unshift(() => connectedContentAgent.close());
-    const engine = createLiquid({ connectedContent: { dispatcher: connectedContentAgent } });
+    // Content Blocks: stored ones and the files of <templates>/content-blocks, checked before anything renders.
+    const contentBlocks = new ContentBlockRegistry(store, logger);
+    await contentBlocks.load(config.templatesDir);
+    const engine = createLiquid({ connectedContent: { dispatcher: connectedContentAgent }, contentBlocks: contentBlocks.provider });
     const dispatcherOptions = {
       allowedHosts: config.allowedHosts ?? '',
       timeoutMs: config.webhookTimeoutMs,
@@ -85,7 +91,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     // sends from the send thread, which has its own engine and dispatcher.
     const dispatcher = createDispatcher(dispatcherOptions);
     cleanup.unshift(() => dispatcher.close());
-    const sendThread = config.dispatchThread ? createSendThread(dispatcherOptions) : undefined;
+    const sendThread = config.dispatchThread ? createSendThread({ ...dispatcherOptions, contentBlocks }) : undefined;
     if (sendThread) cleanup.unshift(() => sendThread.close());
 
     // Previews and test sends render on these threads, so a hostile template cannot hold up the API.
@@ -95,6 +101,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       renderTimeMs: config.render.timeoutMs,
       memoryMb: config.render.memoryMb,
       allowedHosts: config.allowedHosts ?? '',
+      contentBlocks,
     });
     cleanup.unshift(() => renderPool.close());
     const dryRuns = new DryRuns({
@@ -104,6 +111,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       memoryMb: config.render.memoryMb,
       concurrent: config.dryRun.concurrent,
       timeoutMs: config.dryRun.timeoutMs,
+      contentBlocks,
     });
     cleanup.unshift(() => dryRuns.close());
 
@@ -115,9 +123,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     const worker = createDeliveryWorker(
       {
         store,
-        prepare: createPrepare({ engine, campaigns: catalog, signingSecrets: env }),
-        send: (request) => dispatcher.send(request),
-        ...(sendThread ? { renderAndSend: remoteSends(createResolve({ campaigns: catalog, signingSecrets: env }), sendThread) } : {}),
+        sender: createSendPort({ campaigns: catalog, signingSecrets: env, ...(sendThread ? { thread: sendThread } : { engine, dispatcher }) }),
         deliveredUpdate: (delivery) => catalog.deliveredUpdate(delivery.campaignId, delivery.externalId),
         planner: () => catalog.planner(new Date()),
         retryPolicy: RetryPolicySchema.parse({ giveUpAfterMs: config.retryWindowMs }),
@@ -146,6 +152,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       config,
       store,
       catalog,
+      contentBlocks,
       dispatcher,
       renderPool,
       dryRuns,
@@ -159,7 +166,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     await app.listen({ port: config.port, host: config.host });
     const port = (app.server.address() as AddressInfo).port;
     worker.start();
-    const stopRefresh = startCatalogRefresh(catalog, config.catalogRefreshMs, logger);
+    const stopRefresh = startCatalogRefresh(catalog, contentBlocks, config.catalogRefreshMs, logger);
     cleanup.unshift(async () => stopRefresh());
 
     let closing: Promise<void> | undefined;
@@ -190,23 +197,14 @@ export async function startService(config: ServiceConfig, options: ServiceOption
   }
 }
 
-/** The worker's renderAndSend port: campaign and audience here, rendering and request on the thread. */
-function remoteSends(resolve: ReturnType<typeof createResolve>, thread: SendThread): NonNullable<WorkerPorts['renderAndSend']> {
-  return async (delivery, profile) => {
-    const resolved = await resolve(delivery, profile);
-    return resolved.kind === 'ready' ? thread.renderAndSend(resolved.job) : { prepared: resolved };
-  };
-}
-
-/** Picks up campaign changes made by other processes on the same database. */
-function startCatalogRefresh(catalog: CampaignCatalog, everyMs: number, logger: Logger): () => void {
+/** Picks up campaign and content block changes made by other processes on the same database. */
+function startCatalogRefresh(catalog: CampaignCatalog, contentBlocks: ContentBlockRegistry, everyMs: number, logger: Logger): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    catalog
-      .refresh()
-      .then((changed) => changed && logger.info('campaigns changed in the database; catalog reloaded'))
+    Promise.all([catalog.refresh(), contentBlocks.refresh()])
+      .then(([changed]) => changed && logger.info('campaigns changed in the database; catalog reloaded'))
       .catch((err: unknown) => logger.error({ err }, 'reloading campaigns failed'))
       .finally(() => (running = false));
   }, everyMs);

@@ -17,6 +17,7 @@ import type {
   NewExportEvent,
   Profile,
   ProgramMembership,
+  ReplayOptions,
   SendPlanner,
   StoredCampaign,
   StoredDefinition,
@@ -153,8 +154,11 @@ export interface OutboxStore {
 export interface DeliveryLog {
   getDelivery(id: string): Promise<DeliveryWithAttempts | undefined>;
   listDeliveries(filter: DeliveryFilter): Promise<Delivery[]>;
-  /** Re-queues a dead/failed/aborted delivery with the same idempotency key. */
-  replayDelivery(id: string, now: Date): Promise<Delivery | undefined>;
+  /**
+   * Re-queues a delivery as src/domain/replay.ts allows (dead, failed, aborted; delivered with
+   * `force`), same idempotency key; throws ReplayRefusedError otherwise. Undefined: no such id.
+   */
+  replayDelivery(id: string, now: Date, options?: ReplayOptions): Promise<Delivery | undefined>;
 }
 
 /** Campaigns and the other stored definitions (scoring programs, syncs). */

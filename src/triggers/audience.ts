@@ -3,6 +3,7 @@
 // user who has no value at all: "lead_status is none of MQL" reaches a lead without a status.
 import { jsonEquals } from '../profiles/index.js';
 import type { Attributes, Json } from '../domain/index.js';
+import { regexMatches } from './regex.js';
 import { type Filter, RELATIVE_TIME } from './schema.js';
 
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
@@ -36,7 +37,8 @@ function contains(actual: Json | undefined, needle: Json | undefined): boolean {
 
 function matchesRegex(actual: Json | undefined, pattern: Json | undefined): boolean {
   if (typeof actual !== 'string' || typeof pattern !== 'string') return false;
-  return new RegExp(pattern).test(actual);
+  // Linear time in the value: ingested values must not be able to stall intake.
+  return regexMatches(pattern, actual);
 }
 
 function compare(actual: Json | undefined, expected: Json | undefined, test: (a: number, b: number) => boolean): boolean {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AttributeValueSchema } from '../domain/index.js';
 // Imported from the leaf module, not render/index.js: render's file format imports this schema.
 import { WebhookSchema } from '../render/schema.js';
+import { compileFilterRegex } from './regex.js';
 
 export const FILTER_OPERATORS = [
   'equals',
@@ -68,8 +69,9 @@ export const FilterSchema = z
       ctx.addIssue({ code: 'custom', path: ['value'], message: `${operator} needs a value` });
     } else if (NEEDS_NUMBER.has(operator) && typeof filter.value !== 'number') {
       ctx.addIssue({ code: 'custom', path: ['value'], message: `${operator} needs a number` });
-    } else if ((operator === 'matches_regex' || operator === 'does_not_match_regex') && !validRegex(filter.value)) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'value must be a valid regular expression' });
+    } else if (operator === 'matches_regex' || operator === 'does_not_match_regex') {
+      const problem = regexProblem(filter.value);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
     } else if ((operator === 'before' || operator === 'after') && !validMoment(filter.value)) {
       ctx.addIssue({
         code: 'custom',
@@ -80,14 +82,12 @@ export const FilterSchema = z
   });
 export type Filter = z.output<typeof FilterSchema>;
 
-function validRegex(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    new RegExp(value);
-    return true;
-  } catch {
-    return false;
-  }
+function regexProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'value must be a regular expression (a string)';
+  const compiled = compileFilterRegex(value);
+  return compiled.ok
+    ? undefined
+    : `value must be a regular expression in RE2 syntax (matched in linear time; no backreferences or lookaround): ${compiled.reason}`;
 }
 
 function validMoment(value: unknown): boolean {

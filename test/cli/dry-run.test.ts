@@ -26,6 +26,8 @@ function capture(env: Record<string, string>, terminal = false): CliIo & { stdou
     stderr: '',
     statuses: [] as string[],
     env,
+    cwd: process.cwd(),
+    stdin: (async function* () {})(),
     out: (text: string) => void (io.stdout += `${text}\n`),
     err: (text: string) => void (io.stderr += `${text}\n`),
     ...(terminal ? { status: (line: string) => void io.statuses.push(line) } : {}),

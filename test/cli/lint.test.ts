@@ -1,4 +1,6 @@
 // `liquidhook lint` as a child process: the findings CI gates on, their positions, --json.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir, writeTemp } from './helpers.js';
 
@@ -20,7 +22,23 @@ describe('liquidhook lint', () => {
     const result = await runCli(['lint', path]);
     expect(result.code).toBe(4);
     // The body starts on line 8; the unclosed output is on its second line, column 9.
-    expect(result.stdout).toMatch(new RegExp(`parse\\.webhook\\.liquid:9:9: error syntax: body: .*not closed`));
+    // The author's text (${first_name}, not the rewritten lookup) and only the output at fault.
+    expect(result.stdout).toContain('parse.webhook.liquid:9:9: error syntax: body: output "{{ ${first_name} "" is not closed with "}}"');
+  });
+
+  it('checks content blocks: a missing block at its reference, a block that includes itself, samples rendered with the blocks', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'content-blocks'));
+    writeTemp(root, 'content-blocks/footer.liquid', '-- {{${first_name}}}\n');
+    const loop = writeTemp(root, 'content-blocks/loop.liquid', 'again\n  {{content_blocks.${loop}}}\n');
+    const path = writeTemp(root, 'blocks.webhook.liquid', webhook(['  Content-Type: text/plain'], 'Hi {{content_blocks.${footer}}}\n{{content_blocks.${gone}}}'));
+    const result = await runCli(['lint', root, '--json']);
+    const { findings } = JSON.parse(result.stdout);
+    expect(findings).toEqual([
+      { file: path, line: 9, column: 1, severity: 'error', rule: 'content-block', message: `content block "gone" does not exist (no ${join(root, 'content-blocks', 'gone.liquid')})` },
+      { file: loop, line: 2, column: 3, severity: 'error', rule: 'content-block', message: 'content block "loop" would include itself (loop → loop)' },
+    ]);
+    expect(result.code).toBe(4);
   });
 
   it('finds a Shopify filter Braze does not support, at its position, and warns about unknown ones', async () => {

@@ -23,16 +23,25 @@ describe('local database commands', () => {
   const db = join(dir, 'liquidhook.db');
   const emptyTemplates = tempDir('lh-cli-templates-');
   let deadId = '';
+  let deliveredId = '';
 
   beforeAll(async () => {
-    deadId = await withStore(db, async (store) => {
+    [deadId, deliveredId] = await withStore(db, async (store) => {
       const { deliveries } = await store.applyTrack(
         { attributes: [{ externalId: 'lead-1', ops: { 'lead score': { op: 'set', value: 150 }, first_name: { op: 'set', value: 'Ada' } } }], events: [], purchases: [] },
-        (activity) => [{ campaignId: 'c1', externalId: activity.externalId, trigger: { type: 'test' } }],
+        (activity) => ['c1', 'c2'].map((campaignId) => ({ campaignId, externalId: activity.externalId, trigger: { type: 'test' } })),
       );
-      const [claimed] = await store.claimDeliveries('test', 10, T0, 60_000);
-      await store.recordOutcomes([{ id: claimed!.id, status: 'dead', attempt: { attempt: 1, at: T0.toISOString(), latencyMs: 1, error: 'ECONNREFUSED' } }], T0);
-      return deliveries[0]!.id;
+      const [dead, delivered] = deliveries.map((d) => d.id);
+      await store.claimDeliveries('test', 10, T0, 60_000);
+      const at = T0.toISOString();
+      await store.recordOutcomes(
+        [
+          { id: dead!, status: 'dead', attempt: { attempt: 1, at, latencyMs: 1, error: 'ECONNREFUSED' } },
+          { id: delivered!, status: 'delivered', attempt: { attempt: 1, at, statusCode: 204, latencyMs: 1 } },
+        ],
+        T0,
+      );
+      return [dead!, delivered!];
     });
   });
 
@@ -57,14 +66,24 @@ describe('local database commands', () => {
     const result = await runCli(['replay', deadId, '--json'], { LIQUIDHOOK_DB: db });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ id: deadId, status: 'queued', campaignId: 'c1', externalId: 'lead-1' });
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: deadId, status: 'queued', campaign_id: 'c1', external_id: 'lead-1', attempts: 1 });
     expect((await withStore(db, (s) => s.getDelivery(deadId)))?.status).toBe('queued');
     const again = await runCli(['replay', deadId], { LIQUIDHOOK_DB: db });
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('is queued: only finished deliveries can be replayed');
+    expect(again.stderr).toContain('delivery is queued: it is still being sent');
     const unknown = await runCli(['replay', 'no-such-delivery'], { LIQUIDHOOK_DB: db });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('delivery no-such-delivery not found');
+  });
+
+  it('replay sends a delivered delivery again only with --force', async () => {
+    const refused = await runCli(['replay', deliveredId], { LIQUIDHOOK_DB: db });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('confirm with force');
+    expect((await withStore(db, (s) => s.getDelivery(deliveredId)))?.status).toBe('delivered');
+    const forced = await runCli(['replay', deliveredId, '--force'], { LIQUIDHOOK_DB: db });
+    expect(forced.stderr).toBe('');
+    expect(forced.stdout).toBe(`delivery ${deliveredId} queued again (campaign c2, user lead-1)\n`);
   });
 
   it('sync --config applies a table to profiles and keeps its watermark', async () => {
@@ -104,7 +123,10 @@ describe('commands through the service API (LIQUIDHOOK_URL)', () => {
       const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.headers.authorization !== 'Bearer cli-test-key-0123456789') return json(401, { message: 'unauthorized' });
       if (req.method === 'POST' && req.url === '/syncs/crm/run') return json(200, { rows_read: 3, rows_applied: 2, rows_rejected: 1, watermark: null, errors: [{ row: 'x', message: 'bad id' }] });
-      if (req.method === 'POST' && req.url === '/deliveries/d1/replay') return json(202, { id: 'd1', campaignId: 'c1', externalId: 'u1', status: 'queued' });
+      if (req.method === 'POST' && req.url === '/deliveries/d1/replay') return json(202, { id: 'd1', campaign_id: 'c1', external_id: 'u1', status: 'queued' });
+      if (req.method === 'POST' && req.url === '/deliveries/d3/replay') {
+        return JSON.parse(req.body || '{}').force === true ? json(202, { id: 'd3', campaign_id: 'c1', external_id: 'u1', status: 'queued' }) : json(409, { message: 'delivery was delivered: a replay sends it again' });
+      }
       if (req.method === 'GET' && req.url === '/users/u1') return json(200, { external_id: 'u1', attributes: { 'lead score': 150 } });
       return json(404, { message: `${req.url} not found` });
     });
@@ -125,7 +147,11 @@ describe('commands through the service API (LIQUIDHOOK_URL)', () => {
   it('replay and render --user go through the API; errors carry its message', async () => {
     const replay = await runCli(['replay', 'd1'], env());
     expect(replay.code).toBe(0);
-    expect(replay.stdout).toContain('delivery d1 re-queued');
+    expect(replay.stdout).toContain('delivery d1 queued again (campaign c1, user u1)');
+    const refused = await runCli(['replay', 'd3'], env());
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('cannot replay delivery d3: delivery was delivered');
+    expect((await runCli(['replay', 'd3', '--force'], env())).code).toBe(0);
     const render = await runCli(['render', MQL_TEMPLATE, '--user', 'u1', '--connected-content', 'stub'], env());
     expect(render.code).toBe(0);
     expect(JSON.parse(render.stdout)).toEqual({ lead_status: 'MQL' });

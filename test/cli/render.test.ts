@@ -1,5 +1,7 @@
 // `liquidhook render` as a child process: the guide's Salesforce template against a loopback
 // stand-in (placeholders from the environment), the abort path, plain templates and errors.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSalesforce, type FakeSalesforce } from '../../examples/fake-salesforce.js';
 import { MQL_TEMPLATE, runCli, tempDir, writeTemp } from './helpers.js';
@@ -27,6 +29,16 @@ describe('liquidhook render', () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ lead_status: 'MQL' });
     expect(fake.tokens.length).toBe(before + 1);
+  });
+
+  it('includes the content blocks of content-blocks/ next to the file', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'content-blocks'));
+    writeTemp(root, 'content-blocks/signature.liquid', '-- {{${first_name}}}\n');
+    const path = writeTemp(root, 'note.liquid', 'Hello {{content_blocks.${signature}}}');
+    const result = await runCli(['render', path, '--attrs', '{"first_name": "Ada"}']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('Hello -- Ada');
   });
 
   it('exits 3 with the abort reason below the threshold', async () => {
@@ -58,6 +70,16 @@ describe('liquidhook render', () => {
     const result = await runCli(['render', path, '--attrs', '{"first_name": "Ada", "lead score": 9}']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('Hi Ada, score 10\n');
+  });
+
+  it('reads relative paths from its working directory and --attrs-file - from standard input', async () => {
+    writeTemp(dir, 'relative.liquid', 'Hi {{${first_name}}}');
+    const result = await runCli(['render', 'relative.liquid', '--attrs-file', '-'], {}, { cwd: dir, stdin: '{"first_name": "Grace"}' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('Hi Grace\n');
+    const elsewhere = await runCli(['render', 'relative.liquid', '--attrs', '{}']);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain('relative.liquid: cannot read file');
   });
 
   it('a parse error names file:line:column and exits 1', async () => {

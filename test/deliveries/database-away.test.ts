@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDeliveryWorker, type DeliveryWorker } from '../../src/deliveries/worker.js';
-import type { WorkerPorts } from '../../src/deliveries/types.js';
+import { createDeliveryWorker, type DeliveryWorker, type WorkerPorts } from '../../src/deliveries/index.js';
 import { RetryPolicySchema } from '../../src/dispatch/retry-policy.js';
 import type { AttemptResult, WebhookRequest } from '../../src/dispatch/types.js';
 import { openSqliteStore } from '../../src/store/index.js';
@@ -32,8 +31,13 @@ async function setup(): Promise<{ store: Store; worker: DeliveryWorker; sent: We
   const sent: WebhookRequest[] = [];
   const ports: WorkerPorts = {
     store,
-    prepare: async () => ({ kind: 'send', request: { url: 'http://127.0.0.1:1/x', method: 'POST', body: '{}', idempotencyKey: '' }, log: {} }),
-    send: async (request) => (sent.push(request), ok()),
+    sender: {
+      async send(delivery) {
+        const request: WebhookRequest = { url: 'http://127.0.0.1:1/x', method: 'POST', body: '{}', idempotencyKey: delivery.idempotencyKey };
+        sent.push(request);
+        return { kind: 'attempted', log: {}, result: ok() };
+      },
+    },
     deliveredUpdate: () => undefined,
     planner: () => everyScoreChange,
     retryPolicy: RetryPolicySchema.parse({}),

@@ -103,4 +103,19 @@ describe('campaigns from template files', () => {
     expect((error as Error).message).toContain('broken.webhook.liquid');
     expect((error as Error).message).toContain('trigger.type');
   });
+
+  it('refuses to start with a template that does not parse, at its file line and column, saving nothing', async () => {
+    const { dir, db } = setup();
+    const bad = join(dir, 'unclosed.webhook.liquid');
+    const header = '    Authorization: "Bearer {{ ${first_name }}"';
+    writeFileSync(bad, `---\nname: Unclosed\nurl: https://example.com/{{\${user_id}}}\nmethod: POST\nheaders:\n${header}\ntrigger:\n  type: custom_event\n  event: x\n---\n{\n{% if x %}open\n}\n`);
+    const catalog = await catalogFor(db, ENV);
+    const error = await loadTemplateCampaigns(dir, catalog, silent).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TemplatesDirError);
+    expect((error as Error).message.split('\n').slice(1)).toEqual([
+      `${bad}:6:31: headers.Authorization: "\${first_name" is not closed with "}"`,
+      `${bad}:12:1: body: {% if x %} is not closed with {% endif %}`,
+    ]);
+    expect(catalog.list()).toEqual([]);
+  });
 });

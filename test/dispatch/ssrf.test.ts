@@ -61,14 +61,42 @@ describe('blockedRange (ipaddr.js ranges)', () => {
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:169.254.169.254', 'linkLocal'],
     ['::ffff:10.0.0.1', 'private'],
-    ['64:ff9b::a00:1', 'rfc6052'],
-    ['2002:7f00:1::', '6to4'],
+    // IPv4-embedding IPv6 forms are decided by the IPv4 address they carry.
+    ['::127.0.0.1', 'loopback'],
+    ['::7f00:1', 'loopback'],
+    ['::a9fe:a9fe', 'linkLocal'],
+    ['::a00:1', 'private'],
+    ['::ffff:0:7f00:1', 'loopback'],
+    ['64:ff9b::a00:1', 'private'],
+    ['64:ff9b::a9fe:a9fe', 'linkLocal'],
+    ['64:ff9b:1::a00:1', 'rfc6052'],
+    ['2002:7f00:1::', 'loopback'],
+    ['2002:a9fe:a9fe::1', 'linkLocal'],
+    ['2002:c0a8:101:1::1', 'private'],
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'loopback'],
+    ['2001:0:a00:1::f7f7:f7f7', 'private'],
   ])('%s is blocked as %s', (address, range) => {
     expect(blockedRange(address)).toBe(range);
   });
 
-  it.each(['8.8.8.8', '172.32.0.1', '93.184.216.34', '2606:4700:4700::1111'])('%s is public', (address) => {
+  it.each([
+    '8.8.8.8',
+    '172.32.0.1',
+    '93.184.216.34',
+    '2606:4700:4700::1111',
+    '::808:808',
+    '64:ff9b::808:808',
+    '2002:808:808::1',
+    '2001:0:4136:e378:8000:63bf:f7f7:f7f7',
+  ])('%s is public', (address) => {
     expect(blockedRange(address)).toBeUndefined();
+  });
+
+  it('an allowlisted IPv4 address also admits the IPv6 forms that embed it', () => {
+    const allow = parseAllowedHosts('10.0.0.0/8');
+    expect(blockedRange('64:ff9b::a00:1', allow)).toBeUndefined();
+    expect(blockedRange('2002:a00:1::', allow)).toBeUndefined();
+    expect(blockedRange('::7f00:1', allow)).toBe('loopback');
   });
 
   it('allowlisted IPs and CIDRs are let through, others in the same family are not', () => {
@@ -118,6 +146,10 @@ describe('guarded dispatcher against a loopback server', () => {
     ['http://169.254.169.254/latest/meta-data/', '169.254.169.254'],
     [`http://[::1]:1/x`, '::1'],
     [`http://[::ffff:127.0.0.1]:1/x`, '127.0.0.1'],
+    [`http://[::127.0.0.1]:1/x`, 'IPv4-compatible 127.0.0.1'],
+    [`http://[::a9fe:a9fe]:1/x`, 'IPv4-compatible 169.254.169.254'],
+    [`http://[64:ff9b::a9fe:a9fe]:1/x`, 'NAT64 169.254.169.254'],
+    [`http://[2002:7f00:1::1]:1/x`, '6to4 127.0.0.1'],
     [`http://10.0.0.1:1/x`, '10.0.0.1'],
     [`http://0.0.0.0:1/x`, '0.0.0.0'],
   ])('denies %s', async (url, shown) => {

@@ -88,6 +88,17 @@ describe('dry run', () => {
     expect(shown).not.toContain(fake.clientSecret);
   });
 
+  it('renders with the content blocks in force when it starts', async () => {
+    const blocks = { score: 'score {{custom_attribute.${lead score}}}', unused: '{% if %}' };
+    const run = dryRuns({ contentBlocks: { snapshot: () => blocks } }).start(
+      definition({ url: 'https://crm.example/x', method: 'POST', body: { type: 'raw', text: '{{content_blocks.${score}}}' } }),
+      { connected_content: 'stub', examples: 1 },
+    );
+    await run.finished;
+    expect(run.tally).toMatchObject({ rendered: 30, errors: [] });
+    expect(run.tally.wouldSend.examples[0]!.request?.body).toBe('score 100');
+  });
+
   it('stops at its time limit, keeping what it counted', async () => {
     const slow = "{% for i in (1..20000) %}{% assign d = 'now' | date: '%Y' %}{% endfor %}ok";
     const run = dryRuns({ timeoutMs: 1500, pageSize: 2 }).start(definition({ url: 'https://crm.example/x', method: 'POST', body: { type: 'raw', text: slow } }), {

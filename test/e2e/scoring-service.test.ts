@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { startService, type RunningService } from '../../src/server/service.js';
 
 const KEY = 'scoring-key-0123456789abcdef';
-const PROGRAM = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../examples/scoring/lead-scoring-program.json'), 'utf8'));
+const PROGRAM = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../templates/lead-scoring.scoring.json'), 'utf8'));
 
 let service: RunningService;
 

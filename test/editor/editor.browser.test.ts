@@ -1,7 +1,8 @@
 // The editor in Debian's chromium against the real service: login, campaign editor with live
 // preview (MQL at 150, abort at 50), a Liquid syntax error underlined at its line and column,
-// save. Skips with a reason where /usr/bin/chromium is missing (CI installs it).
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// save, the layout at 1024 px, the delivery log and replay. Screenshots go to a temporary
+// folder (printed). Skips with a reason where /usr/bin/chromium is missing (CI installs it).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -12,7 +13,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`editor browser test skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
-const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
+const SCREENSHOTS = mkdtempSync(join(tmpdir(), 'liquidhook-editor-screens-'));
+const shot = (name: string) => join(SCREENSHOTS, `${name}.png`);
 const WAIT = { timeout: 15_000 };
 
 describe.skipIf(!haveChromium)('web editor in chromium', () => {
@@ -40,6 +42,7 @@ describe.skipIf(!haveChromium)('web editor in chromium', () => {
     });
   });
   afterAll(async () => {
+    console.log(`editor screenshots: ${SCREENSHOTS}`);
     await browser?.close();
     await t?.close();
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
@@ -78,6 +81,8 @@ describe.skipIf(!haveChromium)('web editor in chromium', () => {
     expect(await page.locator('.request-line').textContent()).toMatch(/^PATCH https:\/\/.*\/Lead\/preview-user$/);
     expect(await page.locator('table.kv').textContent()).toContain('Bearer');
     expect(await page.locator('table.calls').textContent()).toContain('oauth2/token');
+    // A stubbed preview says its calls did not go out.
+    expect(await page.locator('table.calls .badge').textContent()).toBe('stubbed');
     // The template overlay highlights Liquid in the body.
     expect(await page.locator('.tpl-highlight .tok-tag').allTextContents()).toEqual(expect.arrayContaining(['assign', 'if', 'abort_message', 'endif']));
     expect(await page.locator('.tpl-highlight .tok-attr').allTextContents()).toContain('${lead score}');
@@ -96,8 +101,7 @@ describe.skipIf(!haveChromium)('web editor in chromium', () => {
     expect(await bodyField().getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('.preview-output .status').textContent()).toContain('1 error');
 
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'editor.png'), fullPage: true });
+    await page.screenshot({ path: shot('editor'), fullPage: true });
   });
 
   it('saves the campaign and lists it', async () => {
@@ -124,19 +128,52 @@ describe.skipIf(!haveChromium)('web editor in chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('lists deliveries with filters, shows attempt detail and replays', async () => {
-    // Below the threshold the body aborts: a finished delivery that can be replayed.
-    expect((await t.call('POST', '/users/track', { attributes: [{ external_id: 'lead-50', 'lead score': 50 }] })).status).toBe(201);
-    let status = '';
-    for (let i = 0; i < 100 && status !== 'aborted'; i++) {
-      const page = await t.call('GET', '/deliveries?external_id=lead-50');
-      status = page.json.deliveries[0]?.status ?? '';
-      if (status !== 'aborted') await new Promise((resolve) => setTimeout(resolve, 100));
+  it('at 1024 px keeps the URL on one line and the preview in view while the form scrolls', async () => {
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.getByRole('link', { name: 'Salesforce > Update lead to MQL' }).click();
+    await previewBody().or(page.locator('.abort-reason')).first().waitFor(WAIT);
+    const url = page.getByLabel('URL');
+    // One line: the highlighted copy is as tall as one line of text and scrolls with the caret.
+    const lines = await page.locator('.tpl.single .tpl-highlight').evaluate((pre) => pre.getBoundingClientRect().height / parseFloat(getComputedStyle(pre).lineHeight));
+    expect(lines).toBeLessThan(2);
+    await url.focus();
+    await page.keyboard.press('End');
+    await page.waitForFunction(() => {
+      const pre = document.querySelector('.tpl.single .tpl-highlight');
+      const input = document.querySelector('.tpl.single .tpl-input');
+      return pre && input && input.scrollLeft > 0 && pre.scrollLeft === input.scrollLeft;
+    }, undefined, WAIT);
+    await page.screenshot({ path: shot('url-at-1024') });
+    // Sticky preview: halfway down and at the end of the form, its top is still on screen.
+    for (const part of [0.5, 1]) {
+      await page.evaluate((f) => window.scrollTo(0, f * (document.documentElement.scrollHeight - window.innerHeight)), part);
+      expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(500);
+      const box = await page.locator('.preview').boundingBox();
+      expect(box!.y).toBeGreaterThanOrEqual(0);
+      expect(box!.y).toBeLessThan(100);
+      await page.screenshot({ path: shot(`preview-sticky-at-1024-${part === 1 ? 'end' : 'middle'}`) });
     }
-    expect(status).toBe('aborted');
+    await page.setViewportSize({ width: 1440, height: 1100 });
+  });
+
+  it('lists deliveries with filters, shows attempt detail and replays', async () => {
+    // Below the threshold the body aborts: finished deliveries that can be replayed.
+    for (const [user, score] of [['lead-50', 50], ['lead-40', 40]] as const) {
+      expect((await t.call('POST', '/users/track', { attributes: [{ external_id: user, 'lead score': score }] })).status).toBe(201);
+    }
+    let statuses: string[] = [];
+    for (let i = 0; i < 100 && statuses.join() !== 'aborted,aborted'; i++) {
+      statuses = (await t.call('GET', '/deliveries')).json.deliveries.map((d: { status: string }) => d.status);
+      if (statuses.join() !== 'aborted,aborted') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(statuses).toEqual(['aborted', 'aborted']);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Delivery log' }).click();
     await page.getByRole('heading', { name: 'Delivery log' }).waitFor(WAIT);
+    await page.getByText('2 deliveries shown.').waitFor(WAIT);
+    // One page holds both: no button for older ones.
+    expect(await page.getByRole('button', { name: 'Older deliveries' }).isVisible()).toBe(false);
+    await page.screenshot({ path: shot('delivery-log') });
     await page.getByLabel('User').fill('lead-50');
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/external_id=lead-50/, WAIT);
@@ -149,10 +186,35 @@ describe.skipIf(!haveChromium)('web editor in chromium', () => {
     await page.getByRole('heading', { name: /^Delivery / }).waitFor(WAIT);
     expect(await page.locator('.facts').textContent()).toContain('not at threshold');
     expect(await page.locator('.facts').textContent()).toContain('Salesforce > Update lead to MQL');
-    await page.getByRole('button', { name: 'Replay' }).click();
+    // Aborted: rendered again against the profile as it is now.
+    await page.getByRole('button', { name: 'Render again and send' }).click();
     await page.getByText(/Queued again/).waitFor(WAIT);
-    await page.screenshot({ path: join(ARTIFACTS, 'delivery.png') });
+    await page.screenshot({ path: shot('delivery') });
     expect(pageErrors).toEqual([]);
+  });
+
+  it('saves a content block, refusing Liquid that does not parse, and previews a campaign that includes it', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Content blocks' }).click();
+    await page.getByRole('heading', { name: 'Content blocks' }).waitFor(WAIT);
+    await page.getByRole('link', { name: 'New block' }).click();
+    await page.getByLabel('Name').fill('signature');
+    await page.getByLabel('Liquid').fill('-- {% if ${first_name} %}{{${first_name}}}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('ul.errors li', { hasText: '{% if ${first_name} %} is not closed with {% endif %} (line 1, column 4)' }).waitFor(WAIT);
+    await page.getByLabel('Liquid').fill('-- {{${first_name}}}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/#\/content-blocks\/signature$/, WAIT);
+    expect((await t.call('GET', '/content-blocks/signature')).json.content).toBe('-- {{${first_name}}}');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.getByRole('heading', { name: 'New campaign' }).waitFor(WAIT);
+    await page.getByLabel('URL').fill('https://example.com/hook');
+    await bodyField().fill('Hi {{content_blocks.${signature}}}');
+    await page.getByLabel('Liquid variables (JSON)').fill('{"first_name":"Ada"}');
+    await previewBody().filter({ hasText: 'Hi -- Ada' }).waitFor(WAIT);
+    expect(pageErrors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+    pageErrors.length = 0;
   });
 
   it('shows dead letters and saves a scoring program from JSON', async () => {

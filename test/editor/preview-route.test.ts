@@ -109,10 +109,12 @@ describe('editor routes', () => {
       const webhook = { ...mqlWebhook(), body: { type: 'raw', text: template } };
       const stub = await t.call('POST', '/preview', { webhook });
       expect(stub.json.body).toBe('');
+      expect(stub.json.connected_content.map((c: { stubbed: boolean }) => c.stubbed)).toEqual([true, true]);
       expect(calls).toBe(0);
       const live = await t.call('POST', '/preview', { webhook, connected_content: 'live' });
       expect(live.json.errors).toEqual([]);
       expect(live.json.body).toBe('from-live');
+      expect(live.json.connected_content.at(-1)).toMatchObject({ status_code: 200, stubbed: false });
       expect(calls).toBe(1);
     });
   });

@@ -65,7 +65,13 @@ describe('TrackRequestSchema', () => {
 
   it('validates events and purchases', () => {
     expect(issues({ events: [{ external_id: 'u', name: '', time: '2024-01-01T00:00:00Z' }] })[0]?.path).toBe('events[0].name');
-    expect(issues({ events: [{ external_id: 'u', name: 'e', time: 'yesterday' }] })[0]?.path).toBe('events[0].time');
+    // One error per bad time, whether it is not shaped like a time or not a real date.
+    expect(issues({ events: [{ external_id: 'u', name: 'e', time: 'yesterday' }] })).toEqual([
+      expect.objectContaining({ path: 'events[0].time', message: expect.stringContaining('ISO-8601') }),
+    ]);
+    expect(issues({ events: [{ external_id: 'u', name: 'e', time: '2024-13-45T00:00:00Z' }] })).toEqual([
+      expect.objectContaining({ path: 'events[0].time', message: 'is not a valid date-time' }),
+    ]);
     expect(issues({ events: [{ external_id: 'u', name: 'e', time: '2024-02-30T00:00:00Z', extra: 1 }] }).map((i) => i.path)).toContain('events[0]');
     const purchase = { external_id: 'u', product_id: 'p', currency: 'usd', price: 1.5, time: '2024-01-01T00:00:00Z' };
     expect(() => parse({ purchases: [purchase] })).not.toThrow();

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { createLiquid, TemplateError } from '../../src/index.js';
+import { AbortMessage, createLiquid, TemplateError } from '../../src/index.js';
 
 describe('abort_message', () => {
   const engine = createLiquid();
@@ -40,6 +40,20 @@ describe('abort_message', () => {
     const result = await engine.render('{% if false %}{% abort_message("x") %}{% endif %}ok', {});
     expect(result.aborted).toBeUndefined();
     expect(result.output).toBe('ok');
+  });
+
+  it('passes through liquidjs unwrapped: no RenderError, no stack, no source excerpt', async () => {
+    // liquidjs wraps any other error in a RenderError (a stack and an excerpt of the template);
+    // an abort is a normal outcome, most renders of a scoring hand-off end in one.
+    const template = '{% for i in (1..3) %}{% if i == 2 %}{% capture x %}{% abort_message("at 2") %}{% endcapture %}{% endif %}{% endfor %}';
+    const thrown = await engine.liquid.parseAndRender(template, {}).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(thrown).toBeInstanceOf(AbortMessage);
+    expect(thrown).not.toBeInstanceOf(Error);
+    expect((thrown as AbortMessage).reason).toBe('at 2');
+    expect(String(thrown)).toBe('AbortMessage: aborted: at 2');
   });
 
   it('a malformed call is a parse error', () => {

@@ -33,8 +33,15 @@ describe('${name} rewriting (source level)', () => {
     ['{{${first_name}}}', '{{first_name}}'],
     ['{{ ${first_name} | default: "x" }}', '{{ first_name | default: "x" }}'],
     ['{{custom_attribute.${lead score}}}', '{{custom_attribute["lead score"]}}'],
-    ['{{custom_attribute.${address}[0].city}}', '{{custom_attribute.address[0].city}}'],
-    ['{{${songs}[0].album.name}}', '{{songs[0].album.name}}'],
+    ['{{custom_attribute.${address}[1].city}}', '{{custom_attribute.address[1].city}}'],
+    ['{{custom_attribute.${address}[0].city}}', '{{custom_attribute.address["\\u0000[0]"].city}}'],
+    ['{{${songs}[0].album.name}}', '{{songs["\\u0000[0]"].album.name}}'],
+    ['{{custom_attribute.${address.city}}}', '{{custom_attribute.address.city}}'],
+    ['{{custom_attribute.${home address.zip code}}}', '{{custom_attribute["home address"]["zip code"]}}'],
+    ['{{api_trigger_properties.${details}.${color}}}', '{{api_trigger_properties.details.color}}'],
+    ['{% if a && b || c %}', '{% if a  and  b  or  c %}'],
+    ["{% elsif a&&'x && y' %}", "{% elsif a and 'x && y' %}"],
+    ['{{ a || b }}', '{{ a || b }}'],
     ['{{ ${zip code} }}', '{{ ["zip code"] }}'],
     ["{{custom_attribute.${it's}}}", `{{custom_attribute["it's"]}}`],
     ["{{${first_name | default: 'there'}}}", "{{first_name | default: 'there'}}"],
@@ -151,6 +158,53 @@ describe('attribute syntax (Braze docs examples)', () => {
     expect(await out('{% if ${first_name} != blank and ${first_name} != null %}Hello {{${first_name} | default: "there"}}{% endif %}')).toBe(
       'Hello Ada',
     );
+  });
+});
+
+describe('nested custom attribute objects (Braze nested-attribute docs forms)', () => {
+  const song = {
+    custom_attribute: {
+      most_played_song: { song_name: 'Solea', artist_name: 'Miles Davis', play_analytics: { count: 1000 } },
+      accounts: [{ type: 'taxable', balance: 22500 }, { type: 'non-taxable', balance: 0 }],
+      address: { city: 'Paris', state: 'IDF' },
+    },
+    api_trigger_properties: { details: { color: 'red' }, related_skus: ['123', '456'] },
+  };
+
+  it.each([
+    ['{{custom_attribute.${most_played_song}.artist_name}}', 'Miles Davis'],
+    ['{{custom_attribute.${most_played_song}[0].artist_name}}', 'Miles Davis'],
+    ['{{custom_attribute.${most_played_song}[0].play_analytics.count}}', '1000'],
+    ['{{custom_attribute.${accounts}[0].type}}/{{custom_attribute.${accounts}[1].type}}', 'taxable/non-taxable'],
+    ["{{custom_attribute.${address.city} | default: 'Unknown'}} {{custom_attribute.${address.zip} | default: 'Unknown'}}", 'Paris Unknown'],
+    ['{{api_trigger_properties.${details}.${color}}}', 'red'],
+    ['{{api_trigger_properties.${related_skus}[0]}}', '123'],
+    ['{% if custom_attribute.${most_played_song}[0].play_analytics.count > 999 %}fan{% endif %}', 'fan'],
+  ])('%s → %s', async (template, expected) => {
+    expect(await out(template, song)).toBe(expected);
+  });
+
+  it('plain Liquid keeps hash[0] as a lookup of key 0', async () => {
+    expect(await out('[{{ h[0] }}][{{ custom_attribute.most_played_song[0].song_name }}]', { h: { a: 1 }, ...song })).toBe('[][]');
+  });
+
+  it('a missing nested attribute is named in the warning by its path', async () => {
+    const result = await createLiquid().render('{{custom_attribute.${address.country}}}', song);
+    expect(result.warnings).toEqual([expect.stringContaining('unknown attribute custom_attribute.${address.country}')]);
+    expect((await createLiquid().render('{{custom_attribute.${address.city}}}', song)).warnings).toEqual([]);
+  });
+});
+
+describe('&& and || in conditions (Braze lax parsing)', () => {
+  it.each([
+    ['{% if a && b %}y{% else %}n{% endif %}', { a: true, b: true }, 'y'],
+    ['{% if a && b %}y{% else %}n{% endif %}', { a: true, b: false }, 'n'],
+    ['{% if a || b %}y{% else %}n{% endif %}', { a: false, b: true }, 'y'],
+    ['{% unless a && b %}y{% endunless %}', { a: true, b: false }, 'y'],
+    ["{% if x == 1 %}{% elsif ${language} == 'en' && custom_attribute.${vip} %}en-vip{% endif %}", { language: 'en', custom_attribute: { vip: true } }, 'en-vip'],
+    ["{% if s == 'a && b' %}quoted{% endif %}", { s: 'a && b' }, 'quoted'],
+  ])('%s with %j → %s', async (template, context, expected) => {
+    expect(await out(template, context)).toBe(expected);
   });
 });
 

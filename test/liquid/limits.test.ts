@@ -188,3 +188,37 @@ describe('nesting depth', () => {
     expect(render.reason).toBe('render exhausted the call stack (deeply nested data or expressions)');
   });
 });
+
+describe('strings a template builds count against the memory budget', () => {
+  it('capture doubling in a loop stops at the limit, at the output inside the capture', async () => {
+    // 28 doublings would build a 268-million-character string.
+    const template = '{% assign s = "x" %}\n{% for i in (1..28) %}\n  {% capture s %}{{ s }}{{ s }}{% endcapture %}\n{% endfor %}{{ s | size }}';
+    const error = await renderError(createLiquid().render(template, {}));
+    expect(error.limit).toBe('memoryUnits');
+    expect(error.reason).toBe(`render allocated more than ${DEFAULT_LIMITS.memoryUnits} memory units (strings built, output, arrays, ranges)`);
+    expect([error.line, error.column]).toEqual([3, 18]);
+  });
+
+  it('append and a growing filter in an assign loop stop at the limit', async () => {
+    const engine = createLiquid({ limits: { memoryUnits: 100_000 } });
+    const append = await renderError(engine.render('{% assign s = "0123456789" %}{% for i in (1..5000) %}{% assign s = s | append: "0123456789" %}{% endfor %}', {}));
+    expect([append.limit, append.line, append.column]).toEqual(['memoryUnits', 1, 54]);
+    // base64 grows by a third each time and liquidjs does not charge it: 100 rounds would be 10^12 characters.
+    const grow = await renderError(createLiquid().render('{% assign s = "x" %}{% for i in (1..100) %}{% assign s = s | base64_encode %}{% endfor %}', {}));
+    expect([grow.limit, grow.line, grow.column]).toEqual(['memoryUnits', 1, 44]);
+  });
+
+  it('repeated output is charged as it is written, not only measured at the end', async () => {
+    const template = '{% assign s = "0123456789" %}{% for i in (1..7) %}{% assign s = s | append: s %}{% endfor %}{% for i in (1..90000) %}{{ s }}{% endfor %}';
+    const error = await renderError(createLiquid().render(template, {}));
+    expect(error.limit).toBe('memoryUnits');
+    expect([error.line, error.column]).toEqual([1, 118]);
+  });
+
+  it('an ordinary webhook stays far below the budget', async () => {
+    const engine = createLiquid({ limits: { memoryUnits: 5_000 } });
+    const template = '{% capture name %}{{ first | capitalize }} {{ last | upcase }}{% endcapture %}{"name": {{ name | json }}, "tags": "{{ tags | join: ", " }}"}';
+    const { output } = await engine.render(template, { first: 'ada', last: 'lovelace', tags: ['a', 'b'] });
+    expect(output).toBe('{"name": "Ada LOVELACE", "tags": "a, b"}');
+  });
+});

@@ -15,6 +15,8 @@ const CASES: { name: string; template: string; limits: readonly string[] }[] = [
   { name: 'nested billion-step loops', template: '{% for i in (1..1000000000) %}{% for j in (1..1000000000) %}x{% endfor %}{% endfor %}', limits: RUNAWAY },
   { name: 'huge output', template: "{% for i in (1..9000) %}{{ 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' }}{% endfor %}", limits: RUNAWAY },
   { name: 'string doubling', template: "{% assign s = 'ab' %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}{{ s | size }}", limits: RUNAWAY },
+  // 28 doublings would be 268 million characters: every string a template builds is charged.
+  { name: 'capture doubling', template: "{% assign s = 'x' %}{% for i in (1..28) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}{{ s | size }}", limits: ['memoryUnits'] },
   { name: 'while-like tablerow', template: '{% tablerow i in (1..100000000) %}{{ i }}{% endtablerow %}', limits: RUNAWAY },
 ];
 

@@ -1,6 +1,6 @@
 // Security: SSRF attempts blocked for webhooks and connected_content (metadata address, loopback,
-// a name resolving to loopback, redirects to private addresses); no or wrong API key is a 401;
-// secrets stay out of the logs and the delivery log.
+// a name resolving to loopback, IPv6 forms embedding either, redirects to private addresses); no
+// or wrong API key is a 401; secrets stay out of the logs and the delivery log.
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -49,7 +49,18 @@ export function securityScenario(): void {
     recordScenario({ scenario: 'security (SSRF, auth, secrets)', sent: attempts, delivered: 0, dead: blocked, lost: 0, duplicates: 0, note: `${blocked} of ${attempts} SSRF attempts blocked` });
   });
 
-  const targets = (port: number) => ['http://169.254.169.254/latest/meta-data/', `http://127.0.0.1:${port}/hook`, `http://localhost:${port}/hook`, `http://[::1]:${port}/hook`, 'http://10.0.0.1/hook'];
+  const targets = (port: number) => [
+    'http://169.254.169.254/latest/meta-data/',
+    `http://127.0.0.1:${port}/hook`,
+    `http://localhost:${port}/hook`,
+    `http://[::1]:${port}/hook`,
+    'http://10.0.0.1/hook',
+    // IPv6 forms that embed a loopback or metadata IPv4 address.
+    `http://[::127.0.0.1]:${port}/hook`,
+    'http://[::a9fe:a9fe]/latest/meta-data/',
+    'http://[64:ff9b::a9fe:a9fe]/latest/meta-data/',
+    `http://[2002:7f00:1::1]:${port}/hook`,
+  ];
 
   it('webhooks: private and loopback destinations are blocked; redirects are never followed', async () => {
     const dispatcher = createDispatcher({ allowedHosts: '', timeoutMs: 2000 });

@@ -10,6 +10,7 @@ import { badInputScenario } from './bad-input.js';
 import { limitsScenario } from './limits.js';
 import { securityScenario } from './security.js';
 import { downHostScenario, flakyHostScenario } from './flaky-host.js';
+import { hostileInputScenario } from './hostile-input.js';
 import { hostilePreviewsScenario } from './hostile-previews.js';
 import { failoverScenario } from './failover.js';
 import { databaseOutageScenarios } from './database-outage.js';
@@ -22,6 +23,7 @@ describe('reliability', () => {
   flakyHostScenario();
   downHostScenario();
   badInputScenario();
+  hostileInputScenario();
   limitsScenario();
   securityScenario();
   hostilePreviewsScenario();

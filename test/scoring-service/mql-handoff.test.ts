@@ -7,9 +7,7 @@ import { serializerCompiler } from 'fastify-type-provider-zod';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSalesforce, type FakeSalesforce } from '../../examples/fake-salesforce.js';
-import { CampaignCatalog } from '../../src/deliveries/catalog.js';
-import { createPrepare } from '../../src/deliveries/prepare.js';
-import { createDeliveryWorker, type DeliveryWorker } from '../../src/deliveries/worker.js';
+import { CampaignCatalog, createDeliveryWorker, createSendPort, type DeliveryWorker } from '../../src/deliveries/index.js';
 import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts, type WebhookDispatcher } from '../../src/dispatch/index.js';
 import { createLiquid } from '../../src/liquid/index.js';
 import { startScoring } from '../../src/scoring/index.js';
@@ -44,8 +42,7 @@ describe('MQL hand-off from scoring (in-process, loopback)', () => {
     worker = createDeliveryWorker(
       {
         store,
-        prepare: createPrepare({ engine, campaigns: catalog, signingSecrets: {} }),
-        send: (request) => dispatcher.send(request),
+        sender: createSendPort({ engine, dispatcher, campaigns: catalog, signingSecrets: {} }),
         deliveredUpdate: (d) => catalog.deliveredUpdate(d.campaignId, d.externalId),
         planner: () => catalog.planner(new Date()),
         retryPolicy: RetryPolicySchema.parse({ giveUpAfterMs: 60_000 }),
@@ -144,7 +141,8 @@ describe('MQL hand-off from scoring (in-process, loopback)', () => {
     ];
     const asArray = await api.call('POST', `/scoring-programs/${id}/backtest`, { threshold: 100, history });
     expect(asArray.status).toBe(200);
-    expect(asArray.json).toMatchObject({ users: 2, events: 5, scoredEvents: 5, crossedThreshold: 1, aboveThresholdAtEnd: 1 });
+    expect(asArray.json).toMatchObject({ users: 2, events: 5, scored_events: 5, crossed_threshold: 1, above_threshold_at_end: 1 });
+    expect(asArray.json.score_distribution).toMatchObject({ bucket_width: 10 });
     const ndjson = history.map((l) => JSON.stringify(l)).join('\n');
     const asText = await api.call('POST', `/scoring-programs/${id}/backtest?threshold=100`, ndjson, { 'content-type': 'application/x-ndjson' });
     expect(asText.json).toEqual(asArray.json);

@@ -55,7 +55,7 @@ describe('NDJSON histories', () => {
 });
 
 describe('backtest CLI', () => {
-  const programPath = new URL('../../examples/scoring/lead-scoring-program.json', import.meta.url).pathname;
+  const programPath = new URL('../../templates/lead-scoring.scoring.json', import.meta.url).pathname;
   const historyPath = new URL('../../examples/scoring/event-history.ndjson', import.meta.url).pathname;
 
   it('backtests the example program on the example history', async () => {

@@ -24,7 +24,7 @@ describe('ScoringProgramSchema', () => {
   });
 
   it('accepts the committed example program', () => {
-    const raw = JSON.parse(readFileSync(new URL('../../examples/scoring/lead-scoring-program.json', import.meta.url), 'utf8'));
+    const raw = JSON.parse(readFileSync(new URL('../../templates/lead-scoring.scoring.json', import.meta.url), 'utf8'));
     const p = parseScoringProgram(raw);
     expect(p.action_groups.map((g) => g.points)).toEqual([30, 10, 5, -20]);
     expect(inactivityWindowMs(p)).toBe(30 * 86_400_000);

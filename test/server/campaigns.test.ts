@@ -54,6 +54,25 @@ describe('campaign API', () => {
     await api.call('DELETE', '/campaigns/my-mql');
   });
 
+  it('refuses a template that does not parse: 400 with the field, line and column, nothing saved', async () => {
+    const base = guideCampaign(fake) as Record<string, unknown> & { webhook: Record<string, unknown> };
+    const body = await api.call('POST', '/campaigns', { ...base, webhook: { ...base.webhook, body: { type: 'raw', text: 'Hi\n{% if ${first_name} %}unterminated' } } });
+    expect(body.status).toBe(400);
+    expect(body.json.errors).toEqual([
+      { path: 'webhook.body.text', message: '{% if ${first_name} %} is not closed with {% endif %} (line 2, column 1)', line: 2, column: 1 },
+    ]);
+    const url = await api.call('PUT', '/campaigns/broken-url', { ...base, webhook: { ...base.webhook, url: 'https://example.com/{{ x' } });
+    expect(url.status).toBe(400);
+    expect(url.json.errors).toEqual([{ path: 'webhook.url', message: 'output "{{ x" is not closed with "}}" (line 1, column 21)', line: 1, column: 21 }]);
+    const header = await api.call('POST', '/campaigns', { ...base, webhook: { ...base.webhook, headers: { 'X-Score': '{% if x > 1 }' } } });
+    expect(header.json.errors).toEqual([
+      { path: 'webhook.headers["X-Score"]', message: 'tag "{% if x > 1 }" is not closed with "%}" (line 1, column 1)', line: 1, column: 1 },
+    ]);
+    expect((await api.call('GET', '/campaigns/broken-url')).status).toBe(404);
+    const saved = (await api.call('GET', '/campaigns')).json.campaigns as { webhook: { url: string; headers: object } }[];
+    expect(saved.filter((c) => c.webhook.url.includes('example.com') || 'X-Score' in c.webhook.headers)).toEqual([]);
+  });
+
   it('rejects an invalid campaign with field paths', async () => {
     const bad = { ...guideCampaign(fake), trigger: { type: 'custom_attribute_changed' } };
     (bad.webhook as { method: string }).method = 'FETCH';
@@ -62,6 +81,13 @@ describe('campaign API', () => {
     const paths = (res.json.errors as { path: string }[]).map((e) => e.path);
     expect(paths).toContain('trigger.attribute');
     expect(paths).toContain('webhook.method');
+  });
+
+  it('refuses a regex audience the linear-time engine cannot run, naming the field', async () => {
+    const bad = { ...guideCampaign(fake), audience: [{ attribute: 'email', operator: 'matches_regex', value: '^(\\w+)@\\1\\.com$' }] };
+    const res = await api.call('POST', '/campaigns', bad);
+    expect(res.status).toBe(400);
+    expect(res.json.errors).toEqual([{ path: 'audience[0].value', message: expect.stringMatching(/RE2 syntax.*invalid escape sequence/) }]);
   });
 
   it('previews with a stubbed token and redacts the Authorization header', async () => {
@@ -100,21 +126,66 @@ describe('campaign API', () => {
     await api.call('DELETE', `/campaigns/${campaign.id}`);
   });
 
-  it('replays a finished delivery under the same idempotency key', async () => {
+  it('replays a delivered delivery only when forced, under the same idempotency key, counting its attempts', async () => {
     const { json: campaign } = await api.call('PUT', '/campaigns/replay', guideCampaign(fake));
     await api.call('POST', '/users/track', { attributes: [{ external_id: 'rp-lead', 'lead score': 300 }] });
-    const delivery = await waitFor('delivered', async () => {
+    const delivered = (attempts: number) => async () => {
       const [d] = (await api.call('GET', '/deliveries?external_id=rp-lead')).json.deliveries;
-      return d?.status === 'delivered' ? d : undefined;
-    });
-    const replay = await api.call('POST', `/deliveries/${delivery.id}/replay`);
+      return d?.status === 'delivered' && d.attempts === attempts ? d : undefined;
+    };
+    const delivery = await waitFor('delivered', delivered(1));
+    const refused = await api.call('POST', `/deliveries/${delivery.id}/replay`);
+    expect(refused.status).toBe(409);
+    expect(refused.json.message).toContain('{"force": true}');
+    expect((await api.call('POST', `/deliveries/${delivery.id}/replay`, { force: false })).status).toBe(409);
+    expect((await api.call('POST', `/deliveries/${delivery.id}/replay`, { forse: true })).status).toBe(400);
+    const replay = await api.call('POST', `/deliveries/${delivery.id}/replay`, { force: true });
     expect(replay.status).toBe(202);
-    await waitFor('the repeat', () => (fake.leadPatches().filter((r) => r.path.endsWith('/Lead/rp-lead')).length === 2 ? true : undefined));
+    expect(replay.json).toMatchObject({ status: 'queued', attempts: 1, first_attempt_at: null });
+    const again = await waitFor('the repeat', delivered(2));
+    expect(again.attempts_log.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2]);
     const keys = fake.leadPatches().filter((r) => r.path.endsWith('/Lead/rp-lead')).map((r) => r.idempotencyKey);
     expect(keys).toEqual([delivery.idempotency_key, delivery.idempotency_key]);
     expect((await api.call('POST', '/deliveries/nope/replay')).status).toBe(404);
     expect((await api.call('GET', '/deliveries/nope')).status).toBe(404);
     await api.call('DELETE', `/campaigns/${campaign.id}`);
+  });
+
+  it('replays an aborted delivery against the profile as it is now', async () => {
+    const { json: campaign } = await api.call('PUT', '/campaigns/replay-aborted', guideCampaign(fake));
+    await api.call('POST', '/users/track', { attributes: [{ external_id: 'rp-low', 'lead score': 40 }] });
+    const latest = (status: string) => async () => {
+      const [d] = (await api.call('GET', '/deliveries?external_id=rp-low')).json.deliveries;
+      return d?.status === status ? d : undefined;
+    };
+    const aborted = await waitFor('aborted', latest('aborted'));
+    expect(aborted.abort_reason).toBe('not at threshold');
+    // The log's connected_content calls read as in a preview: snake_case.
+    expect(Object.keys(aborted.request.connected_content[0]).sort()).toEqual(['attempts', 'cached', 'duration_ms', 'error', 'method', 'save_as', 'status_code', 'stubbed', 'url']);
+    expect(aborted.request.connected_content[0]).toMatchObject({ method: 'POST', save_as: 'result', status_code: 200 });
+    // The score rises without triggering the campaign (written straight to the store).
+    await service.store.applyTrack({ attributes: [{ externalId: 'rp-low', ops: { 'lead score': { op: 'set', value: 250 } } }], events: [], purchases: [] }, () => []);
+    const replay = await api.call('POST', `/deliveries/${aborted.id}/replay`);
+    expect(replay.status).toBe(202);
+    expect(replay.json).toMatchObject({ id: aborted.id, status: 'queued', abort_reason: null });
+    const sent = await waitFor('delivered', latest('delivered'));
+    expect(sent).toMatchObject({ id: aborted.id, attempts: 1, abort_reason: null });
+    expect(fake.leadPatches().filter((r) => r.path.endsWith('/Lead/rp-low'))).toHaveLength(1);
+    await api.call('DELETE', `/campaigns/${campaign.id}`);
+  });
+
+  it('pages the delivery log, offering an older page only when there is one', async () => {
+    const all = (await api.call('GET', '/deliveries?limit=1000')).json;
+    const n = all.deliveries.length;
+    expect(n).toBeGreaterThanOrEqual(2);
+    expect(all.next_before).toBeUndefined();
+    expect((await api.call('GET', `/deliveries?limit=${n}`)).json.next_before).toBeUndefined();
+    const first = (await api.call('GET', `/deliveries?limit=${n - 1}`)).json;
+    expect(first.deliveries).toHaveLength(n - 1);
+    expect(first.next_before).toBe(first.deliveries.at(-1).id);
+    const rest = (await api.call('GET', `/deliveries?limit=${n - 1}&before=${first.next_before}`)).json;
+    expect([...first.deliveries, ...rest.deliveries].map((d: { id: string }) => d.id)).toEqual(all.deliveries.map((d: { id: string }) => d.id));
+    expect(rest.next_before).toBeUndefined();
   });
 
   it('validates delivery list filters', async () => {

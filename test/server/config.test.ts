@@ -112,4 +112,9 @@ describe('configuration table', () => {
     }
     expect(text).toContain('LIQUIDHOOK_BODY_LIMIT_BYTES (default: 1048576)');
   });
+
+  it('is the table the README shows', () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    expect(readme).toContain(renderConfigTable('markdown'));
+  });
 });

@@ -19,7 +19,7 @@ type Spec = {
 };
 type Operation = {
   parameters?: { in: string; name: string; required?: boolean; schema?: unknown }[];
-  requestBody?: { content: Record<string, { schema: unknown }> };
+  requestBody?: { required?: boolean; content: Record<string, { schema: unknown }> };
   responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
   security?: unknown[];
 };
@@ -119,11 +119,39 @@ describe('OpenAPI description', () => {
       if (schema?.body) expect(op.requestBody?.content['application/json']?.schema, name).toBeDefined();
       if (schema?.querystring) expect(op.parameters?.some((p) => p.in === 'query'), name).toBe(true);
       if (route.url.includes(':')) expect(schema?.params, name).toBeDefined();
-      // Replaying a delivery and running a sync take no body.
-      if (['POST', 'PUT'].includes(String(route.method)) && !/\/(replay|run)$/.test(route.url)) {
+      // Running a sync takes no body.
+      if (['POST', 'PUT'].includes(String(route.method)) && !/\/run$/.test(route.url)) {
         expect(schema?.body, `${name} has a body schema`).toBeDefined();
       }
     }
+  });
+
+  it('documents replay with an optional body whose force resends a delivered delivery', () => {
+    const op = spec.paths['/deliveries/{id}/replay']!.post!;
+    expect(op.requestBody?.required).toBe(false);
+    expect(JSON.stringify(op.requestBody?.content['application/json']?.schema)).toContain('"force"');
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['202', '404', '409']));
+  });
+
+  it('names every request and response field in snake_case', () => {
+    const names = new Set<string>();
+    const visit = (schema: unknown): void => {
+      if (Array.isArray(schema)) return schema.forEach(visit);
+      if (schema === null || typeof schema !== 'object') return;
+      const node = schema as Record<string, unknown>;
+      if (node.properties && typeof node.properties === 'object') {
+        for (const [name, child] of Object.entries(node.properties)) {
+          names.add(name);
+          visit(child);
+        }
+      }
+      for (const key of ['items', 'additionalProperties', 'anyOf', 'oneOf', 'allOf', 'content', 'schema', 'responses', 'requestBody', 'parameters']) visit(node[key]);
+      if (key200(node)) for (const media of Object.values(node)) visit(media);
+    };
+    const key200 = (node: Record<string, unknown>) => Object.keys(node).some((k) => /^(\d{3}|application\/json)$/.test(k));
+    for (const operations of Object.values(spec.paths)) for (const op of Object.values(operations)) visit(op);
+    expect(names.size).toBeGreaterThan(50);
+    expect([...names].filter((n) => /[a-z][A-Z]/.test(n))).toEqual([]);
   });
 
   it('documents the snake_case delivery shape', () => {

@@ -66,6 +66,16 @@ describe('/users/track refusals', () => {
     expect(text.json().errors).toEqual([{ path: '', message: expect.any(String) }]);
   });
 
+  it('ignores unknown top-level fields as Braze does, and names them in the answer', async () => {
+    const res = await track({ api_key: 'legacy-key', attributes: [{ external_id: 'extra-fields', plan: 'gold' }], event: [] });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toEqual({ message: 'success', attributes_processed: 1, ignored_fields: ['api_key', 'event'] });
+    expect((await context.store.getProfile('extra-fields'))?.attributes).toEqual({ plan: 'gold' });
+    const none = await track({ event: [{ external_id: 'x', name: 'e', time: '2024-01-01T00:00:00Z' }] });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().errors).toEqual([{ path: '', message: 'attributes, events and purchases are all empty (ignored: event)' }]);
+  });
+
   it('answers a missing profile with 404 in snake_case, and a present one with its attributes', async () => {
     expect((await app.inject({ method: 'GET', url: '/users/nobody', headers: auth })).statusCode).toBe(404);
     const res = await app.inject({ method: 'GET', url: '/users/typed', headers: auth });

@@ -1,32 +1,26 @@
-// Runs Shopify's liquid-spec YAML cases against a Liquid engine and classifies every case as
-// passed, failed or skipped (with a reason category). Shared by the CLI runner and the
-// conformance test.
-import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
-import { join, basename } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+// Runs liquid-spec cases against a Liquid engine the way the reference runner does: a parse
+// error must come from parsing, a render error from rendering, inline-error cases compare the
+// output. Shared by the CLI runner and the conformance test.
+import { existsSync, statSync } from 'node:fs';
+import { loadSpecDir, type SkipReason, type SpecCase } from './cases.js';
 
-/** Frozen clock of the reference runner (liquid-spec's TEST_TIME). */
+export { COUNTING_RULE, loadSpecDir, type SpecCase, type SkipReason } from './cases.js';
+
+/** Frozen clock of the reference runner (liquid-spec's TEST_TIME, TZ=UTC). */
 export const SPEC_TIME = new Date(Date.UTC(2024, 0, 1, 0, 1, 58));
 
-/** What a spec run needs of an engine: render a template source with an environment. */
+/** What a spec run needs of an engine. */
 export interface SpecEngine {
-  render(template: string, environment: Record<string, unknown>): Promise<string>;
+  /** Parses only; throws what the engine reports as a syntax error. */
+  parse(template: string): void;
+  /**
+   * Parses and renders with the case's partials (names as the case spells them); `inline` asks
+   * for errors written into the output (the reference runner's render_errors) where supported.
+   */
+  render(template: string, environment: Record<string, unknown>, files: Record<string, string>, inline: boolean): Promise<string>;
 }
 
 export type EngineFactory = (opts: { now: () => Date }) => SpecEngine;
-
-export interface SpecCase {
-  file: string;
-  name: string;
-  template: string;
-  environment: Record<string, unknown>;
-  expected?: string;
-  expectedPattern?: RegExp;
-  errors: Record<string, string[]>;
-  skip?: SkipReason;
-}
-
-export type SkipReason = 'partials' | 'ruby-objects' | 'inline-errors' | 'resource-limits' | 'unsupported-feature';
 
 export type Outcome = { status: 'passed' } | { status: 'failed'; got: string } | { status: 'skipped'; reason: SkipReason };
 
@@ -44,95 +38,44 @@ export interface SpecReport {
   results: CaseResult[];
 }
 
-/** Features our engines cannot provide: Ruby drop classes, Ruby-only types, custom test hooks. */
-const RUBY_FEATURES = new Set(['drops', 'ruby_drops', 'ruby_types', 'drop_class_output', 'template_factory', 'binary_data', 'randomness']);
-const BINARY_TAG = { tag: '!binary', resolve: (s: string) => ({ __binary: s }) };
+const PASSED: Outcome = { status: 'passed' };
 
-function hasRubyObject(value: unknown, seen = new Set<unknown>()): boolean {
-  if (typeof value === 'string') return value.startsWith('instantiate:');
-  if (value === null || typeof value !== 'object' || seen.has(value)) return false;
-  seen.add(value);
-  if ('__binary' in (value as object)) return true;
-  for (const [key, inner] of Object.entries(value)) {
-    if (key.startsWith('instantiate:') || hasRubyObject(inner, seen)) return true;
-  }
-  return false;
+/** Like the reference runner: every pattern must occur in the message, case-insensitively. */
+function allMatch(patterns: string[] | undefined, text: string): boolean {
+  const lower = text.toLowerCase();
+  return (patterns ?? []).every((p) => lower.includes(p.toLowerCase()));
 }
 
-const USES_PARTIAL = /(\{%-?|\n)\s*(include|render)\b/;
-
-function classify(raw: Record<string, unknown>, template: string): SkipReason | undefined {
-  const features = Array.isArray(raw.features) ? (raw.features as string[]) : [];
-  if (raw.filesystem !== undefined || USES_PARTIAL.test(template)) return 'partials';
-  if (hasRubyObject(raw.environment) || hasRubyObject(raw.expected) || features.some((f) => RUBY_FEATURES.has(f))) {
-    return 'ruby-objects';
-  }
-  if (raw.render_errors === true || features.includes('inline_errors')) return 'inline-errors';
-  if (raw.resource_limits !== undefined) return 'resource-limits';
-  if (features.length > 0) return 'unsupported-feature';
-  return undefined;
+function describe(e: unknown): string {
+  return `${(e as Error).name}: ${(e as Error).message}`;
 }
 
-/** Ruby regex source → JS RegExp ((?m) in Ruby is JS's dotAll). */
-function rubyRegex(source: string): RegExp {
-  const dotAll = source.startsWith('(?m)');
-  return new RegExp(dotAll ? source.slice(4) : source, dotAll ? 's' : '');
-}
-
-function asList(value: unknown): string[] {
-  if (value === undefined || value === null) return [];
-  return (Array.isArray(value) ? value : [value]).map(String);
-}
-
-export function loadSpecFile(path: string): SpecCase[] {
-  const doc = parseYaml(readFileSync(path, 'utf8'), { customTags: [BINARY_TAG], logLevel: 'silent', maxAliasCount: -1 }) as
-    | { specs?: Record<string, unknown>[] }
-    | null;
-  const file = basename(path);
-  return (doc?.specs ?? []).map((raw) => {
-    const template = String(raw.template ?? '');
-    const errors: Record<string, string[]> = {};
-    for (const [kind, patterns] of Object.entries((raw.errors as Record<string, unknown>) ?? {})) errors[kind] = asList(patterns);
-    const skip = classify(raw, template);
-    return {
-      file,
-      name: String(raw.name),
-      template,
-      environment: (raw.environment as Record<string, unknown>) ?? {},
-      expected: typeof raw.expected === 'string' ? raw.expected : raw.expected == null ? undefined : String(raw.expected),
-      expectedPattern: typeof raw.expected_pattern === 'string' && !skip ? rubyRegex(raw.expected_pattern) : undefined,
-      errors,
-      skip,
-    };
-  });
-}
-
-export function loadSpecDir(dir: string): SpecCase[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yml') && f !== 'suite.yml')
-    .sort()
-    .flatMap((f) => loadSpecFile(join(dir, f)));
-}
-
-/** Like the reference runner: an error passes when every pattern of some expected kind matches. */
-function errorMatches(spec: SpecCase, message: string): boolean {
-  const text = message.toLowerCase();
-  return Object.values(spec.errors).some((patterns) => patterns.length > 0 && patterns.every((p) => text.includes(p.toLowerCase())));
+function compare(spec: SpecCase, output: string): Outcome {
+  if (spec.errors.output) return allMatch(spec.errors.output, output) ? PASSED : { status: 'failed', got: output };
+  if (spec.expected !== undefined) return output === spec.expected ? PASSED : { status: 'failed', got: output };
+  if (spec.expectedPattern) return spec.expectedPattern.test(output) ? PASSED : { status: 'failed', got: output };
+  return { status: 'failed', got: `no error; output ${JSON.stringify(output)}` };
 }
 
 export async function runCase(engine: SpecEngine, spec: SpecCase): Promise<Outcome> {
   if (spec.skip) return { status: 'skipped', reason: spec.skip };
+  try {
+    engine.parse(spec.template);
+  } catch (e) {
+    if (spec.errors.parse_error) return allMatch(spec.errors.parse_error, describe(e)) ? PASSED : { status: 'failed', got: `parse error ${describe(e)}` };
+    if (spec.renderErrors) return compare(spec, (e as Error).message);
+    return { status: 'failed', got: `parse error ${describe(e)}` };
+  }
+  if (spec.errors.parse_error) return { status: 'failed', got: 'parsed without error' };
   let output: string;
   try {
-    output = await engine.render(spec.template, structuredCloneSafe(spec.environment));
+    output = await engine.render(spec.template, structuredCloneSafe(spec.environment), spec.files ?? {}, spec.renderErrors);
   } catch (e) {
-    const msg = `${(e as Error).name}: ${(e as Error).message}`;
-    return errorMatches(spec, msg) ? { status: 'passed' } : { status: 'failed', got: `error ${msg}` };
+    if (spec.errors.render_error) return allMatch(spec.errors.render_error, describe(e)) ? PASSED : { status: 'failed', got: `render error ${describe(e)}` };
+    return { status: 'failed', got: `render error ${describe(e)}` };
   }
-  if (spec.expected !== undefined) return output === spec.expected ? { status: 'passed' } : { status: 'failed', got: output };
-  if (spec.expectedPattern) return spec.expectedPattern.test(output) ? { status: 'passed' } : { status: 'failed', got: output };
-  // Only error expectations, yet rendering succeeded.
-  return { status: 'failed', got: `no error; output ${JSON.stringify(output)}` };
+  if (spec.errors.render_error) return { status: 'failed', got: `rendered without error: ${JSON.stringify(output)}` };
+  return compare(spec, output);
 }
 
 /** Environments are shared between engines; give each render its own copy (cycles kept). */
@@ -153,7 +96,7 @@ export async function runCases(cases: SpecCase[], factory: EngineFactory): Promi
     report[outcome.status]++;
     fileStats[outcome.status]++;
     if (outcome.status === 'skipped') report.skippedBy[outcome.reason] = (report.skippedBy[outcome.reason] ?? 0) + 1;
-    report.results.push({ id: `${spec.file}#${spec.name}`, outcome });
+    report.results.push({ id: spec.id, outcome });
   }
   return report;
 }

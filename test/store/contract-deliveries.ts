@@ -170,11 +170,55 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       await store.replayDelivery(id!, now);
       const delivered = await step({ status: 'delivered', attempt: attempt(2, 204), request: { url: 'https://x/2' } });
       expect(delivered.request).toEqual({ url: 'https://x/2' });
-      await store.replayDelivery(id!, now);
+      await store.replayDelivery(id!, now, { force: true });
       // An outcome without a request log leaves the last one shown.
       const failed = await step({ status: 'failed', attempt: attempt(3, 400), error: 'HTTP 400' });
       expect(failed.request).toEqual({ url: 'https://x/2' });
       expect(failed.attempts_log.map((a) => [a.statusCode, a.request?.url])).toEqual([[503, 'https://x/1'], [204, 'https://x/2'], [400, undefined]]);
+    });
+
+    it('replays by one rule: dead, failed, aborted as they are; delivered only with force; never while sending', async () => {
+      const store = await fresh();
+      const [dead, failed, aborted, delivered, sending] = await enqueue(store, ['u1', 'u2', 'u3', 'u4', 'u5']);
+      const now = new Date(Date.now() + 1000);
+      const at = now.toISOString();
+      await store.claimDeliveries('w1', 10, now, 60_000);
+      await store.recordOutcomes(
+        [
+          { id: dead!, status: 'dead', attempt: { attempt: 1, at, latencyMs: 1, error: 'ECONNREFUSED' }, firstAttemptAt: at },
+          { id: failed!, status: 'failed', attempt: { attempt: 1, at, statusCode: 400, latencyMs: 1 }, firstAttemptAt: at },
+          { id: aborted!, status: 'aborted', abortReason: 'not at threshold' },
+          { id: delivered!, status: 'delivered', attempt: { attempt: 1, at, statusCode: 204, latencyMs: 1 }, firstAttemptAt: at },
+        ],
+        now,
+      );
+      const later = new Date(now.getTime() + 60_000);
+      for (const id of [dead!, failed!, aborted!]) {
+        const replayed = await store.replayDelivery(id, later);
+        expect(replayed).toMatchObject({ id, status: 'queued', nextAttemptAt: later.toISOString() });
+        expect(replayed?.abortReason).toBeUndefined();
+        // A new retry window; the attempt count goes on, so it still matches the log.
+        expect(replayed?.firstAttemptAt).toBeUndefined();
+        const logged = (await store.getDelivery(id))!;
+        expect(logged.attempts).toBe(logged.attempts_log.length);
+      }
+      const refusal = (id: string, force?: boolean) => store.replayDelivery(id, later, force === undefined ? undefined : { force }).then(() => undefined, (e: unknown) => e);
+      expect(await refusal(delivered!)).toMatchObject({ name: 'ReplayRefusedError', reason: 'already_delivered' });
+      expect(await refusal(delivered!, false)).toMatchObject({ reason: 'already_delivered' });
+      expect((await store.getDelivery(delivered!))?.status).toBe('delivered');
+      expect(await refusal(sending!)).toMatchObject({ reason: 'in_progress', message: expect.stringContaining('delivery is sending') });
+      expect(await refusal(dead!)).toMatchObject({ reason: 'in_progress', message: expect.stringContaining('delivery is queued') });
+      expect(await store.replayDelivery(delivered!, later, { force: true })).toMatchObject({ status: 'queued', attempts: 1 });
+      expect(await store.replayDelivery('no-such-delivery', later)).toBeUndefined();
+
+      // The replayed send's next attempt is attempt 2 and opens the new window.
+      const again = new Date(later.getTime() + 1000);
+      expect((await store.claimDeliveries('w1', 10, again, 60_000)).map((d) => d.id)).toContain(dead);
+      await store.recordOutcomes([{ id: dead!, status: 'dead', attempt: { attempt: 2, at: again.toISOString(), latencyMs: 1, error: 'ECONNREFUSED' }, firstAttemptAt: again.toISOString() }], again);
+      const twice = (await store.getDelivery(dead!))!;
+      expect(twice.attempts).toBe(2);
+      expect(twice.attempts_log.map((a) => a.attempt)).toEqual([1, 2]);
+      expect(twice.firstAttemptAt).toBe(again.toISOString());
     });
 
     it('a send that never reached the user does not count for re-eligibility', async () => {
@@ -303,10 +347,8 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       await store.claimDeliveries('w1', 10, now, 60_000);
       await store.recordOutcomes([{ id: id!, status: 'dead', attempt: { attempt: 1, at: now.toISOString(), latencyMs: 3, error: 'boom' } }], now);
       const replayed = await store.replayDelivery(id!, now);
-      expect(replayed).toMatchObject({ id, status: 'queued', idempotencyKey: original.idempotencyKey, attempts: 0 });
+      expect(replayed).toMatchObject({ id, status: 'queued', idempotencyKey: original.idempotencyKey, attempts: 1 });
       expect((await store.getDelivery(id!))!.attempts_log).toHaveLength(1);
-      expect(await store.replayDelivery('missing', now)).toBeUndefined();
-      await expect(store.replayDelivery(id!, now)).rejects.toThrow(/queued/);
     });
 
     it('lists deliveries newest first with filters and a beforeId cursor', async () => {

@@ -229,6 +229,16 @@ export function runProgramContract(fresh: () => Promise<Store>): void {
       expect(await store.listMemberships('u1')).toEqual([]);
       expect(await store.getDefinition('sync', 'p1')).toMatchObject({ definition: { name: 'a sync with the same id' } });
     });
+
+    it('keeps content blocks as a kind of their own', async () => {
+      const store = await fresh();
+      await store.putDefinition('content_block', 'footer', { content: 'Bye {{${first_name}}}' });
+      await store.putDefinition('sync', 'footer', { name: 'same id, other kind' });
+      expect((await store.listDefinitions('content_block')).map((d) => [d.id, d.definition])).toEqual([['footer', { content: 'Bye {{${first_name}}}' }]]);
+      expect(await store.deleteDefinition('content_block', 'footer')).toBe(true);
+      expect(await store.listDefinitions('content_block')).toEqual([]);
+      expect(await store.getDefinition('sync', 'footer')).toBeDefined();
+    });
   });
 
   describe('cursors', () => {

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FilterSchema, matchesAudience, matchesFilter, resolveMoment, type Filter } from '../../src/triggers/index.js';
+import { RE2JS } from 're2js';
 import type { Json } from '../../src/domain/index.js';
+import { compileFilterRegex } from '../../src/triggers/regex.js';
 
 const NOW = new Date('2030-06-15T12:00:00.000Z');
 const f = (filter: unknown): Filter => FilterSchema.parse({ attribute: 'a', ...(filter as object) });
@@ -68,6 +70,26 @@ describe('audience filter operators', () => {
     expect(check({ operator: 'matches_regex', value: '^x' }, 'ada')).toBe(false);
     expect(check({ operator: 'matches_regex', value: '.' }, 5)).toBe(false);
     expect(check({ operator: 'does_not_match_regex', value: '^x' }, 'ada')).toBe(true);
+    // JavaScript spellings keep working (\u escapes, \d, named groups, inline flags).
+    expect(check({ operator: 'matches_regex', value: '^caf\\u00e9$' }, 'café')).toBe(true);
+    expect(check({ operator: 'matches_regex', value: '(?<year>\\d{4})-\\d{2}' }, 'since 2024-05')).toBe(true);
+    expect(check({ operator: 'matches_regex', value: '(?i)^vip' }, 'VIP gold')).toBe(true);
+  });
+
+  it('regex filters run on the linear-time engine (re2js), so a catastrophic pattern cannot stall intake', () => {
+    const compiled = compileFilterRegex('^(a+)+$');
+    expect(compiled.ok && compiled.regex).toBeInstanceOf(RE2JS);
+    // The filter really matches with it (checked on a harmless value before the hostile one).
+    const engine = vi.spyOn(RE2JS.prototype, 'test');
+    expect(check({ operator: 'matches_regex', value: '^(a+)+$' }, 'aaa')).toBe(true);
+    expect(engine).toHaveBeenCalledWith('aaa');
+    engine.mockRestore();
+    // A backtracking engine needs on the order of 2^10000 steps for this value.
+    const hostile = `${'a'.repeat(10_000)}!`;
+    expect(check({ operator: 'matches_regex', value: '^(a+)+$' }, hostile)).toBe(false);
+    expect(check({ operator: 'does_not_match_regex', value: '^(a+)+$' }, hostile)).toBe(true);
+    expect(check({ operator: 'matches_regex', value: '^(a+)+$' }, 'a'.repeat(10_000))).toBe(true);
+    expect(check({ operator: 'matches_regex', value: '(x+x+)+y' }, 'x'.repeat(5_000))).toBe(false);
   });
 
   it('is_true / is_false only match booleans', () => {
@@ -117,6 +139,15 @@ describe('matchesAudience', () => {
 });
 
 describe('FilterSchema', () => {
+  it('refuses a regex the linear-time engine cannot run (backreferences, lookaround), saying why', () => {
+    for (const value of ['(a)\\1', '(?=x)y', '(?<!x)y']) {
+      const result = FilterSchema.safeParse({ attribute: 'a', operator: 'matches_regex', value });
+      expect(result.success, value).toBe(false);
+      expect(result.error!.issues[0]!.path).toEqual(['value']);
+      expect(result.error!.issues[0]!.message).toMatch(/RE2 syntax .*no backreferences or lookaround\): error parsing regexp/);
+    }
+  });
+
   it('checks that each operator gets the operand it needs', () => {
     const bad = (filter: unknown) => FilterSchema.safeParse({ attribute: 'a', ...(filter as object) }).success;
     expect(bad({ operator: 'is_any_of' })).toBe(false);
@@ -126,6 +157,7 @@ describe('FilterSchema', () => {
     expect(bad({ operator: 'exists', value: 1 })).toBe(false);
     expect(bad({ operator: 'greater_than', value: '5' })).toBe(false);
     expect(bad({ operator: 'matches_regex', value: '(' })).toBe(false);
+    expect(bad({ operator: 'matches_regex', value: 7 })).toBe(false);
     expect(bad({ operator: 'before', value: 'last week' })).toBe(false);
     expect(bad({ operator: 'unknown_op', value: 1 })).toBe(false);
     expect(bad({ operator: 'equals', value: null })).toBe(true);

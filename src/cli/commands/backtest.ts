@@ -30,6 +30,7 @@ export const backtestCommand: Command = {
     return runBacktestCli(argv, {
       out: (text) => io.out(text),
       err: (text) => io.err(text.startsWith('usage:') ? `${text}\n(see liquidhook backtest --help)` : `liquidhook backtest: ${text}`),
+      cwd: io.cwd,
     });
   },
 };

@@ -1,9 +1,11 @@
 // `liquidhook dry-run (CAMPAIGN_ID | FILE.webhook.liquid)`: what a campaign would do to its whole
 // audience, rendered without sending. Through a running service's API when LIQUIDHOOK_URL is
 // set (the run happens there; this follows it), else against the local database, on a thread.
+import { dirname } from 'node:path';
 import { pino } from 'pino';
 import { EnvSchema } from '../../config/index.js';
 import { CampaignCatalog } from '../../deliveries/catalog.js';
+import { ContentBlockFilesError, ContentBlockRegistry } from '../../content-blocks/index.js';
 import { DryRunOptionsSchema, DryRuns, savedCampaignDefinition, type DryRunDefinition, type DryRunOptions } from '../../dryrun/index.js';
 import { scrubSecretValues } from '../../render/index.js';
 import { dryRunView, type DryRunView } from '../../server/schemas/dry-runs.js';
@@ -64,9 +66,9 @@ export const dryRunCommand: Command = {
     const [target, extra] = args.positionals;
     if (target === undefined) throw new UsageError('dry-run needs a CAMPAIGN_ID or a .webhook.liquid FILE');
     if (extra !== undefined) throw new UsageError(`dry-run takes one CAMPAIGN_ID or FILE (unexpected "${extra}")`);
-    const env = readCliEnv(io.env);
-    const options = await optionsFromArgs(args);
-    const file = isWebhookFile(target) ? await loadTemplate(target, io.env) : undefined;
+    const env = readCliEnv(io);
+    const options = await optionsFromArgs(args, io);
+    const file = isWebhookFile(target) ? await loadTemplate(target, io) : undefined;
     const reporter = progressReporter(io);
     let view: DryRunView;
     try {
@@ -82,9 +84,9 @@ export const dryRunCommand: Command = {
   },
 };
 
-async function optionsFromArgs(args: CommandArgs): Promise<DryRunOptions> {
+async function optionsFromArgs(args: CommandArgs, io: CliIo): Promise<DryRunOptions> {
   const mode = args.string('connected-content');
-  const recorded = mode === undefined || mode === 'stub' || mode === 'live' ? undefined : await connectedContentMode(mode);
+  const recorded = mode === undefined || mode === 'stub' || mode === 'live' ? undefined : await connectedContentMode(mode, io);
   const input = {
     ...(args.string('sample') !== undefined ? { sample: args.number('sample') } : {}),
     ...(args.string('seed') !== undefined ? { seed: args.string('seed') } : {}),
@@ -122,7 +124,12 @@ async function locally(env: CliEnv, io: CliIo, target: string, file: LoadedTempl
   const settings = renderSettings(io.env);
   return withLocalStore(env.db, async (store) => {
     const definition = file ? fileDefinition(file) : await campaignDefinition(store, target, io.env, env.db);
-    const runs = new DryRuns({ profiles: store, allowedHosts: env.allowedHosts, ...settings, concurrent: 1 });
+    // Content blocks: those stored in the database and, for a file, the content-blocks/ folder next to it.
+    const contentBlocks = new ContentBlockRegistry(store);
+    await contentBlocks.load(file ? dirname(file.path) : undefined).catch((error: unknown) => {
+      throw error instanceof ContentBlockFilesError ? new CliError(error.message) : error;
+    });
+    const runs = new DryRuns({ profiles: store, allowedHosts: env.allowedHosts, ...settings, concurrent: 1, contentBlocks });
     const run = runs.start(definition, options);
     const cancel = (): void => run.cancel();
     process.once('SIGINT', cancel);

@@ -52,7 +52,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'replay',
-    summary: 'Re-queue a dead or failed delivery',
+    summary: 'Send a delivery again: dead, failed or aborted; delivered with --force',
     load: async () => (await import('./replay.js')).replayCommand,
   },
 ];

@@ -5,7 +5,7 @@ import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
-import { printJson } from '../io.js';
+import { pathIn, printJson, type CliIo } from '../io.js';
 import { LINT_RULES, lintTemplateText, type Finding, type LintRule } from '../lint/lint-file.js';
 import { readTemplateText } from '../template-input.js';
 
@@ -26,7 +26,10 @@ Rules:
   render-error        (error)   rendering fails for a sample recipient
   invalid-json-body   (error)   Content-Type is JSON but the body is not valid JSON for a sample
                                 recipient (attributes high, low, missing, or text with quotes)
-Sample renders answer connected_content with a stub and fill placeholders with sample values.
+  content-block       (error)   {{content_blocks.\${name}}} names no block in content-blocks/ next
+                                to the file, or a block would include itself
+Sample renders answer connected_content with a stub, fill placeholders with sample values and
+include the content blocks of content-blocks/ next to the file.
 
 Options:
   --disable RULE   skip a rule (repeatable)
@@ -48,11 +51,11 @@ export const lintCommand: Command = {
     for (const rule of disabled) {
       if (!(LINT_RULES as readonly string[]).includes(rule)) throw new UsageError(`--disable: unknown rule "${rule}" (rules: ${LINT_RULES.join(', ')})`);
     }
-    const files = await expandPaths(args.positionals);
+    const files = await expandPaths(args.positionals, io);
     if (files.length === 0) throw new UsageError(`no .liquid files in ${args.positionals.join(', ')}`);
     const findings: Finding[] = [];
     for (const file of files) {
-      const text = await readTemplateText(file);
+      const text = await readTemplateText(file, io);
       findings.push(...(await lintTemplateText(file, text)).filter((f) => !disabled.has(f.rule as LintRule)));
     }
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
@@ -69,23 +72,24 @@ export const lintCommand: Command = {
 };
 
 /** Files as given, and every *.liquid file under given directories (sorted, no dot folders). */
-async function expandPaths(paths: string[]): Promise<string[]> {
+async function expandPaths(paths: string[], io: Pick<CliIo, 'cwd'>): Promise<string[]> {
   const out: string[] = [];
   for (const path of paths) {
-    const info = await stat(path).catch(() => undefined);
-    if (info?.isDirectory()) out.push(...(await liquidFilesUnder(path)));
+    const info = await stat(pathIn(io, path)).catch(() => undefined);
+    if (info?.isDirectory()) out.push(...(await liquidFilesUnder(path, io)));
     else out.push(path); // a missing file is reported when it is read
   }
   return [...new Set(out)];
 }
 
-async function liquidFilesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
+/** Paths under `dir` as the user wrote `dir`, read relative to the working directory. */
+async function liquidFilesUnder(dir: string, io: Pick<CliIo, 'cwd'>): Promise<string[]> {
+  const entries = await readdir(pathIn(io, dir), { withFileTypes: true });
   const out: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await liquidFilesUnder(path)));
+    if (entry.isDirectory()) out.push(...(await liquidFilesUnder(path, io)));
     else if (entry.name.endsWith('.liquid')) out.push(path);
   }
   return out;

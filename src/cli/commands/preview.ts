@@ -72,7 +72,7 @@ function formatPreview(preview: WebhookPreview, errors: LocatedError[], warnings
 function formatCall(call: CallRecord): string {
   const outcome = call.error ? `error: ${call.error}` : call.status !== undefined ? String(call.status) : 'no response';
   const extras = [
-    call.cached ? 'cached' : `${Math.round(call.ms)} ms`,
+    call.stubbed ? 'stubbed, not sent' : call.cached ? 'cached' : `${Math.round(call.ms)} ms`,
     ...(call.saveAs ? [`saved as ${call.saveAs}`] : []),
     ...(call.attempts > 1 ? [`${call.attempts} attempts`] : []),
   ];

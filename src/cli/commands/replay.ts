@@ -1,6 +1,7 @@
-// `liquidhook replay DELIVERY_ID`: re-queues a finished (dead, failed or aborted) delivery with
-// its idempotency key, through the API when LIQUIDHOOK_URL is set, else in the local database.
-import type { Delivery } from '../../domain/index.js';
+// `liquidhook replay DELIVERY_ID [--force]`: sends a delivery again under the rule of
+// src/domain/replay.ts, through the API when LIQUIDHOOK_URL is set, else in the local database.
+import { ReplayRefusedError } from '../../domain/index.js';
+import { deliveryView, type DeliveryView } from '../../server/schemas/deliveries.js';
 import { apiErrorMessage, createApiClient } from '../api-client.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -10,16 +11,22 @@ import { EXIT } from '../exit-codes.js';
 import { printJson } from '../io.js';
 import { withLocalStore } from '../local-store.js';
 
-const HELP = `Usage: liquidhook replay DELIVERY_ID [--json]
+const HELP = `Usage: liquidhook replay DELIVERY_ID [--force] [--json]
 
-Re-queues a dead, failed or aborted delivery (same idempotency key, so a receiver that saw the
-first attempt can recognise it). A running worker picks it up on its next poll.
+Queues a delivery again with the same idempotency key (a receiver that saw the first attempt can
+recognise the repeat); a running worker picks it up on its next poll.
+  dead, failed   sent again as they are
+  aborted        rendered again against the profile as it is now
+  delivered      only with --force: the receiver already has it
+  queued/sending refused: the send is still under way
+The attempt count goes on (it always equals the attempt log) and a new retry window starts.
 With LIQUIDHOOK_URL (and LIQUIDHOOK_API_KEY) set this goes through the service's API
 (POST /deliveries/:id/replay); otherwise it writes to the database named by LIQUIDHOOK_DB or
 LIQUIDHOOK_DATABASE_URL.
 
 Options:
-  --json        the re-queued delivery as JSON
+  --force       replay a delivered delivery
+  --json        the queued delivery as the API shows it (GET /deliveries/:id)
   -h, --help    show this help
 `;
 
@@ -27,7 +34,7 @@ export const replayCommand: Command = {
   name: 'replay',
   help: HELP,
   async run(argv, io) {
-    const args = parseCommandArgs(argv);
+    const args = parseCommandArgs(argv, { force: { type: 'boolean' } });
     if (args.help) {
       io.out(HELP);
       return EXIT.OK;
@@ -35,30 +42,31 @@ export const replayCommand: Command = {
     const [id, extra] = args.positionals;
     if (id === undefined) throw new UsageError('replay needs a DELIVERY_ID');
     if (extra !== undefined) throw new UsageError(`replay takes one DELIVERY_ID (unexpected "${extra}")`);
-    const env = readCliEnv(io.env);
-    const delivery = env.apiUrl ? await replayViaApi(env, id) : await replayLocally(env, id);
+    const env = readCliEnv(io);
+    const force = args.flag('force');
+    const delivery = env.apiUrl ? await replayViaApi(env, id, force) : await replayLocally(env, id, force);
     if (args.json) printJson(io, delivery);
-    else io.out(`delivery ${delivery.id} re-queued (campaign ${delivery.campaignId}, user ${delivery.externalId}, status ${delivery.status})`);
+    else io.out(`delivery ${delivery.id} queued again (campaign ${delivery.campaign_id}, user ${delivery.external_id})`);
     return EXIT.OK;
   },
 };
 
-async function replayViaApi(env: CliEnv, id: string): Promise<Delivery> {
+async function replayViaApi(env: CliEnv, id: string, force: boolean): Promise<DeliveryView> {
   const api = createApiClient(env.apiUrl!, env.apiKey);
-  const res = await api.call('POST', `/deliveries/${encodeURIComponent(id)}/replay`);
-  if (res.status === 202 || res.status === 200) return res.json as Delivery;
+  const res = await api.call('POST', `/deliveries/${encodeURIComponent(id)}/replay`, force ? { force: true } : undefined);
+  if (res.status === 202 || res.status === 200) return res.json as DeliveryView;
   throw new CliError(`cannot replay delivery ${id}: ${apiErrorMessage(res)}`);
 }
 
-async function replayLocally(env: CliEnv, id: string): Promise<Delivery> {
+async function replayLocally(env: CliEnv, id: string, force: boolean): Promise<DeliveryView> {
   return withLocalStore(env.db, async (store) => {
-    const existing = await store.getDelivery(id);
-    if (!existing) throw new CliError(`delivery ${id} not found in ${env.db}`);
-    if (existing.status === 'queued' || existing.status === 'sending') {
-      throw new CliError(`delivery ${id} is ${existing.status}: only finished deliveries can be replayed`);
+    try {
+      const replayed = await store.replayDelivery(id, new Date(), { force });
+      if (!replayed) throw new CliError(`delivery ${id} not found in ${env.db}`);
+      return deliveryView(replayed);
+    } catch (error) {
+      if (error instanceof ReplayRefusedError) throw new CliError(`cannot replay delivery ${id}: ${error.message}`);
+      throw error;
     }
-    const replayed = await store.replayDelivery(id, new Date());
-    if (!replayed) throw new CliError(`delivery ${id} could not be replayed (status ${existing.status})`);
-    return replayed;
   });
 }

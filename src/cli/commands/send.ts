@@ -43,9 +43,9 @@ export const sendCommand: Command = {
     if (!isWebhookFile(path)) throw new UsageError(`send needs a .webhook.liquid file (got ${path})`);
     const timeoutMs = args.number('timeout-ms');
     if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new UsageError('--timeout-ms must be a positive whole number');
-    const env = readCliEnv(io.env);
-    const template = await loadTemplate(path, io.env);
-    const subject = await subjectFromArgs(args, env, { required: true });
+    const env = readCliEnv(io);
+    const template = await loadTemplate(path, io);
+    const subject = await subjectFromArgs(args, env, io, { required: true });
     const ref = template.webhook.signing_secret_ref;
     const signingSecret = ref ? io.env[ref] : undefined;
     if (ref && !signingSecret) throw new CliError(`signing secret ${ref} is not configured (set the environment variable ${ref})`);

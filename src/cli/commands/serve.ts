@@ -16,9 +16,9 @@ printed once.
 Environment (every variable, its default and meaning):
 ${renderConfigTable('text')}`;
 
-async function serve(): Promise<void> {
-  const config = loadConfig();
-  const service = await startService(config).catch((error: unknown) => {
+async function serve(env: Record<string, string | undefined>): Promise<void> {
+  const config = loadConfig(env);
+  const service = await startService(config, { env }).catch((error: unknown) => {
     // Another process serves this SQLite file: a plain message naming it, not a stack trace.
     throw error instanceof DatabaseOwnedError ? new CliError(error.message) : error;
   });
@@ -52,7 +52,7 @@ export const serveCommand: Command = {
       return EXIT.OK;
     }
     if (args.positionals.length > 0) throw new UsageError(`serve takes no arguments (got "${args.positionals[0]}")`);
-    await serve();
+    await serve(io.env);
     return undefined;
   },
 };

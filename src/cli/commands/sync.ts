@@ -8,7 +8,7 @@ import type { Command } from '../command.js';
 import { readCliEnv, type CliEnv } from '../env.js';
 import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
-import { printJson } from '../io.js';
+import { pathIn, printJson } from '../io.js';
 
 const HELP = `Usage: liquidhook sync SYNC_ID [--json]
        liquidhook sync --config FILE.sync.json|yaml [SYNC_ID] [--json]
@@ -43,7 +43,7 @@ export const syncCommand: Command = {
     const configPath = args.string('config');
     if (id === undefined && configPath === undefined) throw new UsageError('sync needs a SYNC_ID or --config FILE');
     if (extra !== undefined) throw new UsageError(`sync takes one SYNC_ID (unexpected "${extra}")`);
-    const env = readCliEnv(io.env);
+    const env = readCliEnv(io);
     let result: { id: string; report: SyncReport };
     if (env.apiUrl) {
       if (configPath !== undefined) throw new UsageError('--config runs against the local database: unset LIQUIDHOOK_URL, or store the sync with POST /syncs');
@@ -52,9 +52,9 @@ export const syncCommand: Command = {
       const { runLocalSync } = await import('../local-sync.js');
       result = await runLocalSync(env, {
         ...(id !== undefined ? { id } : {}),
-        ...(configPath !== undefined ? { configPath } : {}),
-        templatesDir: io.env.LIQUIDHOOK_TEMPLATES_DIR?.trim() || './templates',
+        ...(configPath !== undefined ? { configPath: pathIn(io, configPath) } : {}),
         placeholderValues: io.env,
+        logTo: (line) => io.err(line),
       });
     }
     if (args.json) printJson(io, { id: result.id, ...result.report });

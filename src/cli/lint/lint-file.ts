@@ -1,12 +1,13 @@
 // Lints one template file for use in Braze and here: syntax errors, filters Braze does not
 // support, attributes Braze does not know, and (for JSON webhooks) bodies that are not valid
 // JSON for sample recipients. Sample renders never touch the network (connected_content stubbed).
-import { createLiquid, isBrazeDefaultAttribute, BRAZE_NAMESPACES, rewriteBrazeSyntax, TemplateError, type LiquidhookEngine } from '../../liquid/index.js';
-import { WebhookFileError, parseWebhookFile, previewWebhook, substitutePlaceholders } from '../../render/index.js';
-import type { Placeholder, Webhook } from '../../render/index.js';
-import { fieldRefOf, identityLocator, webhookFileLocator, type FieldLocator, type FieldRef } from '../file-positions.js';
+import { createLiquid, isBrazeDefaultAttribute, BRAZE_NAMESPACES, rewriteBrazeSyntax, type LiquidhookEngine } from '../../liquid/index.js';
+import { WebhookFileError, parseWebhookFile, previewWebhook, substitutePlaceholders, templateError, webhookTemplateFields } from '../../render/index.js';
+import type { Placeholder, Webhook, WebhookTemplateField } from '../../render/index.js';
+import { fieldRefOf, identityLocator, webhookFileLocator, type FieldLocator } from '../file-positions.js';
 import { isWebhookFile, PLAIN_TEMPLATE_URL } from '../template-input.js';
 import { ENGINE_ONLY_FILTERS, UNSUPPORTED_FILTERS } from './braze-filters.js';
+import { blocksNextTo, contentBlockProblems } from './content-blocks.js';
 import { lintSamples } from './samples.js';
 import { findFilterUses, positionAt } from './scan.js';
 
@@ -20,6 +21,7 @@ export const LINT_RULES = [
   'unknown-attribute',
   'render-error',
   'invalid-json-body',
+  'content-block',
 ] as const;
 export type LintRule = (typeof LINT_RULES)[number];
 
@@ -30,12 +32,6 @@ export interface Finding {
   severity: Severity;
   rule: LintRule;
   message: string;
-}
-
-interface Field {
-  ref: FieldRef;
-  label: string;
-  text: string;
 }
 
 /** A shared engine: parsing only, no network. */
@@ -69,13 +65,12 @@ export async function lintTemplateText(path: string, text: string): Promise<Find
   }
 
   const engine = (parseEngine ??= createLiquid());
+  const blocks = await blocksNextTo(path);
   let parsed = true;
   for (const field of fieldsOf(webhook)) {
     const at = (line: number, column: number) => locator.locate(field.ref, line, column);
-    try {
-      engine.parse(field.text);
-    } catch (error) {
-      if (!(error instanceof TemplateError)) throw error;
+    const error = templateError(field.text, engine);
+    if (error) {
       parsed = false;
       const where = webhook.url === PLAIN_TEMPLATE_URL ? '' : `${field.label}: `;
       add({ ...at(error.line, error.column), severity: 'error', rule: 'syntax', message: `${where}${error.reason}` });
@@ -85,6 +80,12 @@ export async function lintTemplateText(path: string, text: string): Promise<Find
       const finding = filterFinding(use.name, engine);
       if (finding) add({ ...at(pos.line, pos.column), ...finding });
     }
+    for (const problem of contentBlockProblems(field.text, blocks)) {
+      // Every sample render would fail on it too: said once, here.
+      parsed = false;
+      const pos = positionAt(field.text, problem.offset);
+      add({ ...at(pos.line, pos.column), severity: 'error', rule: 'content-block', message: problem.message });
+    }
     for (const ref of rewriteBrazeSyntax(field.text).attributes) {
       const finding = attributeFinding(ref.path, ref.text);
       if (finding) add({ ...at(positionAt(field.text, ref.offset).line, positionAt(field.text, ref.offset).column), ...finding });
@@ -92,22 +93,14 @@ export async function lintTemplateText(path: string, text: string): Promise<Find
   }
   if (!parsed) return findings;
 
-  await lintSampleRenders(webhook, placeholders, locator, add);
+  await lintSampleRenders(webhook, placeholders, locator, add, blocks.blocks);
   return findings;
 }
 
-function fieldsOf(webhook: Webhook): Field[] {
-  const fields: Field[] = [];
-  if (webhook.url !== PLAIN_TEMPLATE_URL) fields.push({ ref: { kind: 'url' }, label: 'url', text: webhook.url });
-  for (const [name, text] of Object.entries(webhook.headers)) fields.push({ ref: { kind: 'header', name }, label: `header ${name}`, text });
-  if (webhook.body.type === 'raw') fields.push({ ref: { kind: 'body' }, label: 'body', text: webhook.body.text });
-  else {
-    webhook.body.pairs.forEach((pair, index) => {
-      fields.push({ ref: { kind: 'pair', index, part: 'key' }, label: `body pair ${index + 1} key`, text: pair.key });
-      fields.push({ ref: { kind: 'pair', index, part: 'value' }, label: `body pair ${index + 1} value`, text: pair.value });
-    });
-  }
-  return fields;
+/** The webhook's template fields; a plain template is its body only. */
+function fieldsOf(webhook: Webhook): WebhookTemplateField[] {
+  const fields = webhookTemplateFields(webhook);
+  return webhook.url === PLAIN_TEMPLATE_URL ? fields.filter((f) => f.ref.kind !== 'url') : fields;
 }
 
 function filterFinding(name: string, engine: LiquidhookEngine): Pick<Finding, 'severity' | 'rule' | 'message'> | undefined {
@@ -142,6 +135,7 @@ async function lintSampleRenders(
   placeholders: Placeholder[],
   locator: FieldLocator,
   add: (f: Omit<Finding, 'file'>) => void,
+  contentBlocks: Record<string, string>,
 ): Promise<void> {
   const values: Record<string, string> = {};
   for (const p of placeholders) values[p.text] = p.kind === 'origin' ? 'https://placeholder.example.com' : 'placeholder';
@@ -152,7 +146,7 @@ async function lintSampleRenders(
   // type question, so escaping is only reported when plain text values still give valid JSON.
   let plainTextValid = true;
   for (const sample of lintSamples(references)) {
-    const preview = await previewWebhook(filled, { attributes: sample.context, connectedContent: 'stub', revealSecrets: true });
+    const preview = await previewWebhook(filled, { attributes: sample.context, connectedContent: 'stub', revealSecrets: true, contentBlocks });
     for (const error of preview.errors) {
       const pos = locator.locate(fieldRefOf(error.field, error.message), error.line, error.column);
       add({ ...pos, severity: 'error', rule: 'render-error', message: `${error.field === 'body' || webhook.url === PLAIN_TEMPLATE_URL ? '' : `${error.field}: `}${error.message} (sample: ${sample.name})` });

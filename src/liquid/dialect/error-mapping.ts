@@ -4,10 +4,11 @@ import { LiquidError } from 'liquidjs';
 import { LimitError, TemplateError, type TemplateErrorKind } from '../errors.js';
 import { describeLimit, isStackOverflow, limitOfLiquidMessage, stackOverflowError, type ResolvedLimits } from '../limits.js';
 import { AbortMessage } from '../render-state.js';
+import { authorParseMessage, type Span } from './author-messages.js';
 import type { SourceMap } from './source-map.js';
 
 interface LiquidErrorShape extends Error {
-  token?: { input?: string; begin?: number };
+  token?: { input?: string; begin?: number; end?: number };
   originalError?: unknown;
 }
 
@@ -42,6 +43,9 @@ export function toTemplateError(
   // The deepest liquidjs error that points into this template (not into a nested template).
   const located = [...liquidErrors].reverse().find((e) => e.token?.input === generatedSource && e.token.begin !== undefined);
   const { line, column } = located ? map.originalPositionOf(located.token!.begin!) : { line: 0, column: 0 };
+  // The outermost one is the whole tag or output: what the message quotes.
+  const outer = liquidErrors.find((e) => e.token?.input === generatedSource && e.token.begin !== undefined);
+  const span = outer ? originalSpan(map, outer.token!.begin!, outer.token!.end ?? outer.token!.begin! + 1) : undefined;
 
   if (root instanceof LimitError) return line ? root.at(line, column) : root;
   if (root instanceof TemplateError) return root;
@@ -54,7 +58,14 @@ export function toTemplateError(
     : liquidErrors.some((e) => e.name === 'ParseError' || e.name === 'TokenizationError')
       ? 'parse'
       : fallbackKind;
-  return new TemplateError(message, line, column, kind, { cause: error });
+  const text = kind === 'parse' ? authorParseMessage(message, map.original, span) : message;
+  return new TemplateError(text, line, column, kind, { cause: error });
+}
+
+/** The original text behind the generated span [begin, end). */
+function originalSpan(map: SourceMap, begin: number, end: number): Span {
+  const start = map.toOriginalOffset(begin);
+  return { start, end: Math.max(start + 1, map.toOriginalOffset(Math.max(begin, end - 1)) + 1) };
 }
 
 function messageOf(error: unknown): string {

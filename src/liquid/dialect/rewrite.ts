@@ -1,36 +1,46 @@
 // Rewrites Braze's Liquid dialect into standard Liquid before liquidjs parses it:
 //   - `${name}` attribute references become plain lookups (`{{${first_name}}}` → `{{first_name}}`,
-//     `custom_attribute.${lead score}` → `custom_attribute["lead score"]`);
+//     `custom_attribute.${lead score}` → `custom_attribute["lead score"]`, `${address.city}` →
+//     `address.city`); `${name}[0]` reads an object attribute as itself (see BrazeContext);
+//   - `&&` / `||` in `if`, `elsif` and `unless` conditions become `and` / `or`, as Braze's lax
+//     parser reads them;
 //   - `{{ ... }}` nested inside tag markup or filter arguments loses its braces
 //     (`{% if {{x}} == 1 %}` → `{% if   x   == 1 %}`), except inside `connected_content`, whose
 //     markup is itself a template the tag renders.
 // Only Liquid markup is touched: plain text, `{% raw %}`, comments and quoted strings are kept.
 // Every edit is recorded in a SourceMap so errors point at the text the user wrote.
 import { LimitError } from '../errors.js';
+import { unclosedOutput, unclosedTag } from './author-messages.js';
+import { CONTENT_BLOCK_TAG, contentBlockAt, parseReference, type AttributeReference, type ContentBlockReference } from './references.js';
 import { SourceMap } from './source-map.js';
 
-/** One `${...}` reference found in the template (used for missing-attribute warnings). */
-export interface AttributeReference {
-  /** Lookup path from the render context, e.g. ['custom_attribute', 'lead score']; absent when dynamic. */
-  path?: string[];
-  /** The reference as written, e.g. `custom_attribute.${lead score}`. */
-  text: string;
-  /** Offset of the reference in the original template. */
+export type { AttributeReference, ContentBlockReference } from './references.js';
+
+/** Something liquidjs would misread: said here in the author's terms, at the author's position. */
+export interface SyntaxProblem {
+  /** Offset in the original template. */
   offset: number;
+  message: string;
 }
 
 export interface RewrittenTemplate {
   source: string;
   map: SourceMap;
   attributes: AttributeReference[];
+  /** Unclosed delimiters, in the order met; the engine reports the first as a parse error. */
+  problems: SyntaxProblem[];
+  /** `{{content_blocks.${name}}}` inclusions, in the order met. */
+  contentBlocks: ContentBlockReference[];
 }
 
-const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const NAMESPACE_CHAIN = /(?:^|[^\w.\]}-])((?:[A-Za-z_][A-Za-z0-9_-]*\.)+)$/;
 const RAW_END = /\{%-?\s*endraw\s*-?%\}/g;
-const COMMENT_TAGS = /\{%-?\s*(comment|endcomment)\b[\s\S]*?%\}/g;
+const DOC_END = /\{%-?\s*enddoc\b[\s\S]*?%\}/g;
+const COMMENT_TAG = /^\{%-?\s*(comment|endcomment)\b/;
 
 type MarkupMode = 'liquid' | 'connected_content';
+
+/** Tags whose markup is a condition, where Braze reads `&&` and `||` as `and` and `or`. */
+const CONDITION_TAGS = new Set(['if', 'elsif', 'unless']);
 
 /**
  * `maxNesting` bounds `{{ }}` nested inside markup (rewritten recursively); deeper nesting raises
@@ -40,12 +50,22 @@ export function rewriteBrazeSyntax(original: string, maxNesting = Infinity): Rew
   return new Rewriter(original, maxNesting).run();
 }
 
+/** The `{{content_blocks.${name}}}` inclusions of a template, with their offsets. */
+export function contentBlockReferences(template: string): ContentBlockReference[] {
+  return rewriteBrazeSyntax(template).contentBlocks;
+}
+
 class Rewriter {
   private readonly parts: string[] = [];
   private generatedLength = 0;
   private readonly map: SourceMap;
   private readonly attributes: AttributeReference[] = [];
+  private readonly problems: SyntaxProblem[] = [];
+  private readonly contentBlocks: ContentBlockReference[] = [];
   private nesting = 0;
+  /** Start of the tag whose markup is being rewritten (-1 in an output), and whether it is a condition. */
+  private tagStart = -1;
+  private condition = false;
 
   constructor(
     private readonly src: string,
@@ -66,7 +86,7 @@ class Rewriter {
       this.copy(i, next);
       i = this.src.startsWith('{%', next) ? this.tag(next) : this.output(next);
     }
-    return { source: this.parts.join(''), map: this.map, attributes: this.attributes };
+    return { source: this.parts.join(''), map: this.map, attributes: this.attributes, problems: this.problems, contentBlocks: this.contentBlocks };
   }
 
   private nextDelimiter(from: number): number {
@@ -80,12 +100,17 @@ class Rewriter {
   /** `{% ... %}` starting at `start`; returns the offset after it. */
   private tag(start: number): number {
     const close = this.src.indexOf('%}', start + 2);
-    if (close < 0) return this.copyRest(start); // liquidjs reports the unclosed tag
+    if (close < 0) {
+      this.problem(start, unclosedTag(this.src, start));
+      return this.copyRest(start);
+    }
     let markupStart = start + 2;
     if (this.src[markupStart] === '-') markupStart++;
     const name = /^\s*(#|[\w-]+)/.exec(this.src.slice(markupStart, close))?.[1] ?? '';
     const end = close + 2;
-    if (name === 'raw') return this.copyThrough(start, RAW_END, end);
+    if (name === 'raw') return this.copyThrough(start, RAW_END, end, 'raw');
+    // A doc body is not Liquid (Ruby skips it whole, unclosed tags and raw included).
+    if (name === 'doc') return this.copyThrough(start, DOC_END, end, 'doc');
     if (name === 'comment') return this.copyComment(start, end);
     if (name === '#') {
       this.copy(start, end);
@@ -93,16 +118,30 @@ class Rewriter {
     }
     this.copy(start, markupStart);
     const mode: MarkupMode = name === 'connected_content' ? 'connected_content' : 'liquid';
+    this.tagStart = start;
+    this.condition = CONDITION_TAGS.has(name);
     this.markup(markupStart, close, false, mode);
+    this.tagStart = -1;
+    this.condition = false;
     this.copy(close, end);
     return end;
   }
 
   /** `{{ ... }}` starting at `start`, possibly with nested `{{ }}` in filter arguments. */
   private output(start: number): number {
+    const block = contentBlockAt(this.src, start);
+    if (block === 'filtered') this.problem(start, 'a content block is included as {{content_blocks.${name}}}, without filters (capture it to filter it)');
+    else if (block) {
+      this.contentBlocks.push(block);
+      this.replace(start, block.end, `{%${block.trimLeft ? '-' : ''} ${CONTENT_BLOCK_TAG} ${JSON.stringify(block.name)} ${block.trimRight ? '-' : ''}%}`);
+      return block.end;
+    }
     this.copy(start, start + 2);
     const stop = this.markup(start + 2, this.src.length, true, 'liquid');
-    if (stop >= this.src.length) return stop; // unclosed: liquidjs reports it
+    if (stop >= this.src.length) {
+      this.problem(start, unclosedOutput(this.src, start));
+      return stop;
+    }
     this.copy(stop, stop + 2);
     return stop + 2;
   }
@@ -133,6 +172,14 @@ class Rewriter {
       if (c === '{' && src[i + 1] === '{') {
         this.copy(segment, i);
         i = segment = this.nestedOutput(i, limit, mode);
+        continue;
+      }
+      // liquidjs ends a tag at the first `%}`: a `{%` inside means this tag's `%}` is missing.
+      if (c === '{' && src[i + 1] === '%' && this.tagStart >= 0) this.problem(this.tagStart, unclosedTag(src, this.tagStart));
+      if (this.condition && (c === '&' || c === '|') && src[i + 1] === c) {
+        this.copy(segment, i);
+        this.replace(i, i + 2, c === '&' ? ' and ' : ' or ');
+        i = segment = i + 2;
         continue;
       }
       if (stopAtBraces && c === '}' && src[i + 1] === '}') {
@@ -176,52 +223,47 @@ class Rewriter {
 
   /** `${name}` at `start`; returns the offset after it, or -1 when it is not a reference. */
   private attribute(start: number, limit: number, segment: number): number {
-    const close = this.src.indexOf('}', start + 2);
-    if (close < 0 || close >= limit) return -1;
-    // Braze also accepts filters inside the braces: `${first_name | default: 'there'}`.
-    const inner = this.src.slice(start + 2, close);
-    const pipe = /\|\s*[A-Za-z_]/.exec(inner);
-    const name = (pipe ? inner.slice(0, pipe.index) : inner).trim();
-    const filters = pipe ? ` ${inner.slice(pipe.index)}` : '';
-    if (!name || /[{\n\r]/.test(inner) || (name.includes('"') && name.includes("'"))) return -1;
-    const afterDot = start > segment && this.src[start - 1] === '.';
-    const chain = afterDot ? NAMESPACE_CHAIN.exec(this.src.slice(Math.max(0, start - 200), start)) : null;
-    const namespace = chain ? chain[1]!.slice(0, -1).split('.') : [];
-    this.attributes.push({
-      path: !afterDot || chain ? [...namespace, name] : undefined,
-      text: `${chain ? chain[1] : ''}\${${name}}`,
-      offset: start - (chain ? chain[1]!.length : 0),
-    });
-    if (SIMPLE_NAME.test(name)) {
-      this.copy(segment, start);
-      this.replace(start, close + 1, name + filters);
-    } else {
-      const quote = name.includes('"') ? "'" : '"';
-      const replaceFrom = afterDot ? start - 1 : start;
-      this.copy(segment, replaceFrom);
-      this.replace(replaceFrom, close + 1, `[${quote}${name}${quote}]${filters}`);
+    const ref = parseReference(this.src, start, limit, segment);
+    if (!ref) return -1;
+    if (this.tagStart < 0 && this.src[ref.end] === '}' && this.src[ref.end + 1] !== '}') {
+      // `{{ ${first_name }}`: the brace taken to close `${` is the output's own `}}`.
+      this.problem(start, `"\${${ref.inner.trimEnd()}" is not closed with "}"`);
     }
-    return close + 1;
+    this.attributes.push(ref.reference);
+    this.copy(segment, ref.replaceFrom);
+    this.replace(ref.replaceFrom, ref.end, ref.replacement);
+    return ref.end;
   }
 
+  private problem(offset: number, message: string): void {
+    if (!this.problems.some((p) => p.offset === offset)) this.problems.push({ offset, message });
+  }
+
+  /** A comment, nested comments included, read tag by tag as liquidjs's tokenizer does (a tag ends at its first `%}`). */
   private copyComment(start: number, firstEnd: number): number {
     let depth = 1;
-    COMMENT_TAGS.lastIndex = firstEnd;
-    for (let m = COMMENT_TAGS.exec(this.src); m; m = COMMENT_TAGS.exec(this.src)) {
-      depth += m[1] === 'comment' ? 1 : -1;
+    for (let open = this.src.indexOf('{%', firstEnd); open >= 0; open = this.src.indexOf('{%', open + 2)) {
+      const close = this.src.indexOf('%}', open + 2);
+      if (close < 0) break;
+      const name = COMMENT_TAG.exec(this.src.slice(open, Math.min(close, open + 40)))?.[1];
+      depth += name === 'comment' ? 1 : name === 'endcomment' ? -1 : 0;
       if (depth === 0) {
-        const end = m.index + m[0].length;
-        this.copy(start, end);
-        return end;
+        this.copy(start, close + 2);
+        return close + 2;
       }
+      open = close;
     }
+    this.problem(start, '{% comment %} is not closed with {% endcomment %}');
     return this.copyRest(start);
   }
 
-  private copyThrough(start: number, endPattern: RegExp, from: number): number {
+  private copyThrough(start: number, endPattern: RegExp, from: number, tag: 'raw' | 'doc'): number {
     endPattern.lastIndex = from;
     const m = endPattern.exec(this.src);
-    if (!m) return this.copyRest(start);
+    if (!m) {
+      this.problem(start, `{% ${tag} %} is not closed with {% end${tag} %}`);
+      return this.copyRest(start);
+    }
     const end = m.index + m[0].length;
     this.copy(start, end);
     return end;

@@ -17,7 +17,8 @@ export class SourceMap {
   private readonly edits: Edit[] = [];
   private readonly lineStarts: number[];
 
-  constructor(private readonly original: string) {
+  /** `original`: the template as the author wrote it. */
+  constructor(readonly original: string) {
     this.lineStarts = [0];
     for (let i = 0; i < original.length; i++) if (original.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
   }

@@ -1,4 +1,5 @@
-// Braze's hashing and encoding filters, computed with node:crypto over the UTF-8 input.
+// Braze's hashing and encoding filters (and Shopify's URL-safe base64), computed with node:crypto
+// over the UTF-8 text of the input.
 import { createHash, createHmac } from 'node:crypto';
 import type { FilterImplOptions } from 'liquidjs';
 import { toText } from './text.js';
@@ -21,6 +22,15 @@ export const encodingFilters: Record<string, FilterImplOptions> = {
     const text = toText(input);
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) throw new Error('invalid base64 provided to base64_decode');
     return Buffer.from(text, 'base64').toString('utf8');
+  },
+  // Ruby's Base64.urlsafe_encode64 / urlsafe_decode64 (padding optional when decoding).
+  base64_url_safe_encode: (input: unknown) => Buffer.from(toText(input), 'utf8').toString('base64').replace(/\+/g, '-').replace(/\//g, '_'),
+  base64_url_safe_decode: (input: unknown) => {
+    const text = toText(input);
+    if (!/^[A-Za-z0-9_-]*={0,2}$/.test(text) || text.replace(/=+$/, '').length % 4 === 1) {
+      throw new Error('invalid base64 provided to base64_url_safe_decode');
+    }
+    return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
   },
   hmac_sha1: hmac('sha1', 'hex'),
   hmac_sha1_hex: hmac('sha1', 'hex'),

@@ -1,10 +1,3 @@
-// Input coercion shared by the Braze filters: Liquid prints nil as '' and arrays joined.
-export function toText(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (Array.isArray(value)) return value.map(toText).join('');
-  if (typeof value === 'object' && typeof (value as { toString?: unknown }).toString === 'function') {
-    const text = String(value);
-    return text === '[object Object]' ? JSON.stringify(value) : text;
-  }
-  return String(value);
-}
+// Input coercion shared by the Braze filters: Ruby Liquid's to_s (nil is '', hashes and arrays
+// as Ruby inspects them), since Braze runs the filters over Ruby values.
+export { toS as toText } from '../ruby-compat/index.js';

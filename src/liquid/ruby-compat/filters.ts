@@ -1,60 +1,27 @@
-// Ruby Liquid filter semantics where liquidjs differs: integer division, truncatewords,
-// and slice (which must charge memory for what it returns, not for the requested length).
+// Ruby Liquid filter semantics where liquidjs differs: truncatewords, HTML escaping, and slice
+// (which must charge memory for what it returns, not for the requested length).
 import { toValue, type FilterImplOptions } from 'liquidjs';
-
-interface FilterThis {
-  token?: { args?: unknown[]; input?: string; begin?: number };
-}
-
-/** The literal written right before `| filter` when the filter is the first of an output. */
-function literalInputText(token: FilterThis['token']): string | undefined {
-  if (!token?.input || token.begin === undefined) return undefined;
-  const before = token.input.slice(Math.max(0, token.begin - 64), token.begin).replace(/\|\s*$/, '');
-  return /(?:^|[\s{=(])([+-]?\d+(?:\.\d+)?)\s*$/.exec(before)?.[1];
-}
+import { RubyFloat, toS } from './to-s.js';
 
 /** Ruby's Utils.to_integer: integers pass, integral strings parse, anything else is an error. */
-export function toRubyInteger(value: unknown): number {
-  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
+export function toRubyInteger(raw: unknown): number {
+  if (raw instanceof RubyFloat) throw new Error('invalid integer');
+  const value = toValue(raw);
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
   const text = value === undefined || value === null ? '' : String(value).trim();
   if (/^[+-]?\d+$/.test(text)) return Number(text);
   throw new Error('invalid integer');
 }
 
-function toNumber(value: unknown): number {
-  if (typeof value === 'number') return value;
-  const n = Number(String(value ?? '').trim());
-  return Number.isNaN(n) ? 0 : n;
-}
-
-/** A value is a Ruby Float when it has a fraction or was written with a decimal point. */
-function looksFloat(value: unknown, sourceText?: string): boolean {
-  if (sourceText !== undefined && /^[+-]?\d+\.\d+$/.test(sourceText)) return true;
-  if (typeof value === 'string') return /[.eE]/.test(value.trim());
-  return typeof value === 'number' && !Number.isInteger(value);
-}
-
-function literalText(token: unknown): string | undefined {
-  const t = token as { getText?: () => string; kind?: number } | undefined;
-  return t && typeof t.getText === 'function' ? t.getText() : undefined;
-}
-
-const dividedBy: FilterImplOptions = function (this: FilterThis, input: unknown, divisor: unknown) {
-  const dividend = toNumber(toValue(input));
-  const by = toNumber(toValue(divisor));
-  const integer = !looksFloat(input, literalInputText(this.token)) && !looksFloat(divisor, literalText(this.token?.args?.[0]));
-  if (!integer) return dividend / by;
-  if (by === 0) throw new Error('divided by 0');
-  return Math.floor(dividend / by);
-};
-
 const truncatewords: FilterImplOptions = (raw: unknown, words: unknown = 15, ellipsis: unknown = '...') => {
   const input = toValue(raw);
   if (input === undefined || input === null) return input;
   const text = String(input);
-  let limit = toRubyInteger(toValue(words));
+  let limit = toRubyInteger(words);
   if (limit <= 0) limit = 1;
-  const list = text.trim() === '' ? [] : text.trim().split(/\s+/);
+  // Ruby's split(" ") breaks on ASCII whitespace only (a no-break space is part of a word).
+  const trimmed = text.replace(/^[ \t\n\v\f\r]+/, '');
+  const list = trimmed === '' ? [] : trimmed.split(/[ \t\n\v\f\r]+/);
   if (list.length <= limit) return text;
   return list.slice(0, limit).join(' ') + (ellipsis === undefined || ellipsis === null ? '' : String(ellipsis));
 };
@@ -70,15 +37,77 @@ function rubySlice<T>(items: T[], offset: number, length: number): T[] | undefin
 const slice: FilterImplOptions = (raw: unknown, offset: unknown, size?: unknown) => {
   const input = toValue(raw);
   const length = toValue(size);
-  const from = toRubyInteger(toValue(offset));
-  const count = length === undefined || length === null ? 1 : toRubyInteger(length);
+  const from = toRubyInteger(offset);
+  const count = length === undefined || length === null ? 1 : toRubyInteger(size);
   if (Array.isArray(input)) return rubySlice(input, from, count) ?? [];
-  const chars = Array.from(input === undefined || input === null ? '' : String(input));
+  const chars = Array.from(toS(raw));
   return (rubySlice(chars, from, count) ?? []).join('');
 };
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeChar = (c: string): string => HTML_ESCAPES[c]!;
+
+const truncate: FilterImplOptions = (raw: unknown, length: unknown = 50, ellipsis: unknown = '...') => {
+  const input = toValue(raw);
+  if (input === undefined || input === null) return input;
+  const chars = Array.from(String(input));
+  const max = toRubyInteger(length);
+  const suffix = ellipsis === undefined || ellipsis === null ? '' : String(ellipsis);
+  if (chars.length <= max) return chars.join('');
+  return chars.slice(0, Math.max(0, max - Array.from(suffix).length)).join('') + suffix;
+};
+
+/**
+ * Removes `open…close` spans, leftmost first, in linear time (a lazy regex is quadratic): each
+ * opener's next position is remembered until the scan passes it.
+ */
+function removeSpans(text: string, spans: [string, string][]): string {
+  const next = new Map<string, number>(spans.map(([open]) => [open, -1]));
+  const closeOf = new Map(spans);
+  let out = '';
+  let i = 0;
+  for (;;) {
+    let at = -1;
+    let opener = '';
+    for (const [open, cached] of next) {
+      const found = cached >= i ? cached : text.indexOf(open, i);
+      if (found < 0) next.delete(open);
+      else {
+        next.set(open, found);
+        if (at < 0 || found < at) [at, opener] = [found, open];
+      }
+    }
+    if (at < 0) break;
+    const close = closeOf.get(opener)!;
+    const end = text.indexOf(close, at + opener.length);
+    // No close after this opener: none after its later occurrences either.
+    if (end < 0) next.delete(opener);
+    else {
+      out += text.slice(i, at);
+      i = end + close.length;
+    }
+  }
+  return out + text.slice(i);
+}
+
+/** Ruby Liquid's strip_html: script, comment and style blocks go first, then every tag. */
+const stripHtml: FilterImplOptions = (raw: unknown) => {
+  const text = toS(raw);
+  const withoutBlocks = removeSpans(text, [
+    ['<script', '</script>'],
+    ['<!--', '-->'],
+    ['<style', '</style>'],
+  ]);
+  return removeSpans(withoutBlocks, [['<', '>']]);
+};
+
 export const rubyFilters: Record<string, FilterImplOptions> = {
-  divided_by: dividedBy,
+  strip_html: stripHtml,
+  truncate,
   truncatewords,
   slice,
+  // CGI.escapeHTML, and escape_once leaving existing entities alone.
+  escape: (input: unknown) => (input === undefined || input === null ? input : String(input).replace(/[&<>"']/g, escapeChar)),
+  escape_once: (input: unknown) =>
+    input === undefined || input === null ? input : String(input).replace(/["><']|&(?!([a-zA-Z]+|(#\d+));)/g, escapeChar),
 };

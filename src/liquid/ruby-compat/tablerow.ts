@@ -1,7 +1,7 @@
 // `tablerow` with Ruby Liquid's exact markup: newlines after each <tr>, "</tr>\n" at the end,
 // attributes coerced with to_i, cols: 0 meaning "never wrap", and break/continue honoured.
 import { Drop, Hash, Tag, evalToken, type Context, type Emitter, type Liquid, type TagToken, type TopLevelToken, type Template, type ValueToken, type Parser } from 'liquidjs';
-import { rubyToInteger, toCollection } from './coerce.js';
+import { readBlockBody, rubyToInteger, toCollection } from './coerce.js';
 
 class TablerowloopDrop extends Drop {
   index0 = 0;
@@ -45,24 +45,18 @@ export class RubyTablerowTag extends Tag {
     this.variable = variable.content;
     this.collection = collection;
     this.args = new Hash(this.tokenizer, liquid.options.keyValueSeparator);
-    const stream = parser
-      .parseStream(remainTokens)
-      .on('tag:endtablerow', () => stream.stop())
-      .on('template', (tpl: Template) => this.templates.push(tpl))
-      .on('end', () => {
-        throw new Error(`tag ${token.getText()} not closed`);
-      });
-    stream.start();
+    readBlockBody(parser, remainTokens, token, 'endtablerow', this.templates);
   }
 
   *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
     const source = yield evalToken(this.collection, ctx);
-    if (source === undefined || source === null) return;
+    if (source === undefined || source === null || source === false) return;
     const args = (yield this.args.render(ctx)) as Record<string, unknown>;
     let items = toCollection(source);
     const from = 'offset' in args ? rubyToInteger(args.offset) : 0;
     const to = 'limit' in args ? from + rubyToInteger(args.limit) : undefined;
-    items = items.slice(Math.max(from, 0), to === undefined ? undefined : Math.max(to, 0));
+    // Ruby slices every collection but a string, which stays one cell whatever offset and limit say.
+    if (typeof source !== 'string') items = items.slice(Math.max(from, 0), to === undefined ? undefined : Math.max(to, 0));
     const cols = 'cols' in args ? rubyToInteger(args.cols) : items.length;
     const loop = new TablerowloopDrop(items.length, cols);
     const scope: Record<string, unknown> = { tablerowloop: loop };

@@ -34,8 +34,9 @@ serveTasks(async (task) => {
         connectedContent: t.connectedContent,
         engine: live,
         ...(t.secrets ? { secrets: t.secrets } : {}),
+        ...(t.contentBlocks ? { contentBlocks: t.contentBlocks } : {}),
       }),
     );
   }
-  return bounded(await assembleWebhookRequest(live, t.webhook, t.context));
+  return bounded(await assembleWebhookRequest(live, t.webhook, t.context, t.contentBlocks ? { contentBlocks: t.contentBlocks } : undefined));
 });

@@ -6,6 +6,7 @@ import type { RenderLimits } from '../../liquid/index.js';
 import type { RecordedResponses, WebhookPreview } from '../preview.js';
 import type { AssembledRequest } from '../render-request.js';
 import type { Webhook } from '../schema.js';
+import { contentBlocksUsedBy } from '../template-check.js';
 import { RenderPoolBusyError } from './errors.js';
 import { RenderThread } from './thread.js';
 
@@ -24,6 +25,8 @@ export interface RenderPoolOptions {
   limits?: RenderLimits;
   /** How long past renderTimeMs a render may run before its thread is stopped (default 1 s). */
   stopGraceMs?: number;
+  /** The Content Blocks in force (name → Liquid); each task carries the ones its webhook uses. */
+  contentBlocks?: { snapshot(): Record<string, string> };
 }
 
 export interface PreviewTask {
@@ -33,6 +36,8 @@ export interface PreviewTask {
   connectedContent: 'stub' | 'live' | RecordedResponses;
   /** Configured secret values to redact. */
   secrets?: string[];
+  /** The Content Blocks the webhook can include (added by the pool). */
+  contentBlocks?: Record<string, string>;
 }
 
 /** A test send's render: live connected_content, un-redacted (the request is sent as rendered). */
@@ -40,6 +45,7 @@ export interface SendRenderTask {
   kind: 'render';
   webhook: Webhook;
   context: object;
+  contentBlocks?: Record<string, string>;
 }
 
 export type PoolTask = PreviewTask | SendRenderTask;
@@ -103,9 +109,12 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       else reject(new RenderPoolBusyError(retryAfterSeconds));
     });
 
+  const blocksFor = (webhook: Webhook): { contentBlocks?: Record<string, string> } =>
+    options.contentBlocks ? { contentBlocks: contentBlocksUsedBy(webhook, options.contentBlocks.snapshot()) } : {};
+
   return {
-    preview: (task) => submit<WebhookPreview>({ kind: 'preview', ...task }),
-    renderForSend: (task) => submit<AssembledRequest>({ kind: 'render', ...task }),
+    preview: (task) => submit<WebhookPreview>({ kind: 'preview', ...task, ...blocksFor(task.webhook) }),
+    renderForSend: (task) => submit<AssembledRequest>({ kind: 'render', ...task, ...blocksFor(task.webhook) }),
     stats: () => ({ threads: slots.filter((t) => t && !t.stopped).length, busy: busy.size, queued: waiting.length }),
     async close() {
       closed = true;

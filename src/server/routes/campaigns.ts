@@ -9,6 +9,7 @@ import { CampaignSchema } from '../../triggers/index.js';
 import type { RoutePlugin } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { POOL_RESPONSES, throughPool } from '../render-pool-errors.js';
+import { assertWebhookTemplatesParse } from '../template-errors.js';
 import { recipientContext, type Recipient } from '../recipient-context.js';
 import {
   CampaignIdParams,
@@ -35,7 +36,9 @@ export const registerCampaignRoutes: RoutePlugin = (app, ctx) => {
     if (!active) throw notFound(`campaign ${id}`);
     return active;
   };
-  const save = async (id: string, body: unknown): Promise<ActiveCampaign> => {
+  const save = async (id: string, body: z.output<typeof CampaignSchema>): Promise<ActiveCampaign> => {
+    // A template that does not parse would fail at every send: refused here, where it is written.
+    assertWebhookTemplatesParse(body.webhook, ['webhook'], 'campaign');
     try {
       return await catalog.put(id, body);
     } catch (error) {

@@ -1,5 +1,6 @@
 // The delivery log: what was sent (or aborted) to whom, every attempt, and replay.
 import { z } from 'zod';
+import { ReplayRefusedError } from '../../domain/index.js';
 import type { RoutePlugin } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';
@@ -18,11 +19,19 @@ const ListQuerySchema = z
     external_id: z.string().min(1).optional(),
     status: z.enum(DELIVERY_STATUSES).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
-    before: z.string().min(1).optional().describe('Page: deliveries older than this id'),
+    before: z.string().min(1).optional().describe('Page: deliveries older than this id (the next_before of the page before)'),
   })
   .strict();
 
 const IdParamsSchema = z.object({ id: z.string().min(1).max(100) });
+
+const ReplayBodySchema = z
+  .object({
+    force: z.boolean().optional().describe('Send a delivered delivery again (refused with 409 without it)'),
+  })
+  .strict()
+  // Fastify hands a request without a body over as null.
+  .nullish();
 
 export const registerDeliveryRoutes: RoutePlugin = (app, ctx) => {
   const { store } = ctx;
@@ -44,13 +53,15 @@ export const registerDeliveryRoutes: RoutePlugin = (app, ctx) => {
         ...(q.external_id ? { externalId: q.external_id } : {}),
         ...(q.status ? { status: q.status } : {}),
         ...(q.before ? { beforeId: q.before } : {}),
-        limit: q.limit,
+        // One more than the page: `next_before` only when an older page really exists.
+        limit: q.limit + 1,
       });
+      const page = deliveries.slice(0, q.limit);
       // Attempts are part of the log view; pages are bounded by `limit`.
-      const withAttempts = await Promise.all(deliveries.map((d) => store.getDelivery(d.id)));
+      const withAttempts = await Promise.all(page.map((d) => store.getDelivery(d.id)));
       const items = withAttempts.flatMap((d) => (d ? [deliveryWithAttemptsView(d)] : []));
-      const last = deliveries.at(-1);
-      return { deliveries: items, ...(deliveries.length === q.limit && last ? { next_before: last.id } : {}) };
+      const last = page.at(-1);
+      return { deliveries: items, ...(deliveries.length > q.limit && last ? { next_before: last.id } : {}) };
     },
   );
 
@@ -75,19 +86,24 @@ export const registerDeliveryRoutes: RoutePlugin = (app, ctx) => {
     '/deliveries/:id/replay',
     {
       schema: {
-        summary: 'Send a finished delivery again, with the same idempotency key',
+        summary: 'Send a delivery again, with the same idempotency key',
+        description:
+          'Dead and failed deliveries are queued again as they are; an aborted one is rendered again against the profile as it is now. ' +
+          'A delivered one only with {"force": true}. Queued and sending ones: 409. The attempt count goes on and a new retry window starts.',
         tags: ['deliveries'],
         params: IdParamsSchema,
+        body: ReplayBodySchema,
         response: { 202: DeliverySchema, 409: ERROR_RESPONSES[400], ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
-      const existing = await store.getDelivery(request.params.id);
-      if (!existing) throw notFound(`delivery ${request.params.id}`);
-      if (existing.status === 'queued' || existing.status === 'sending') {
-        throw new HttpError(409, `delivery is ${existing.status}: only finished deliveries can be replayed`);
+      let replayed;
+      try {
+        replayed = await store.replayDelivery(request.params.id, new Date(), { force: request.body?.force === true });
+      } catch (error) {
+        if (error instanceof ReplayRefusedError) throw new HttpError(409, error.message);
+        throw error;
       }
-      const replayed = await store.replayDelivery(request.params.id, new Date());
       if (!replayed) throw notFound(`delivery ${request.params.id}`);
       ctx.onEnqueued(1);
       return reply.code(202).send(deliveryView(replayed));

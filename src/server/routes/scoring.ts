@@ -19,7 +19,7 @@ import { ScoringProgramSchema } from '../../scoring/index.js';
 import type { RouteContext, RoutePlugin } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';
-import { BacktestResultSchema, ScoringProgramListSchema, ScoringProgramViewSchema } from '../schemas/scoring.js';
+import { BacktestResultSchema, ScoringProgramListSchema, ScoringProgramViewSchema, backtestView } from '../schemas/scoring.js';
 import { handlerValidatesBody } from '../validation.js';
 
 const IdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'id may contain letters, digits and _.:-') });
@@ -174,12 +174,13 @@ export const registerScoringRoutes: RoutePlugin = async (app, ctx) => {
         options = parsed.data;
       }
       try {
-        return backtest(program, historyOf(options.history), {
+        const result = backtest(program, historyOf(options.history), {
           threshold: options.threshold,
           ...(options.until ? { until: options.until } : {}),
           ...(options.bucket_width ? { bucketWidth: options.bucket_width } : {}),
           ...(options.include_final_scores ? { includeFinalScores: true } : {}),
         });
+        return backtestView(result);
       } catch (error) {
         if (error instanceof RangeError) throw new HttpError(400, 'invalid backtest request', [{ path: '', message: error.message }]);
         throw error;

@@ -1,6 +1,15 @@
 // Profile intake (Braze-compatible /users/track) and profile lookup.
 import { z } from 'zod';
-import { TrackRequestSchema, TrackResponseSchema, formatPath, formatZodIssues, toTrackBatch, trackResponse, type TrackRequest } from '../../ingest/index.js';
+import {
+  TrackRequestSchema,
+  TrackResponseSchema,
+  formatPath,
+  formatZodIssues,
+  ignoredTrackFields,
+  toTrackBatch,
+  trackResponse,
+  type TrackRequest,
+} from '../../ingest/index.js';
 import { AttributeOpError } from '../../profiles/index.js';
 import type { RoutePlugin } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
@@ -42,9 +51,11 @@ export const registerUserRoutes: RoutePlugin = (app, ctx) => {
       const parsed = TrackRequestSchema.safeParse(request.body ?? {});
       if (!parsed.success) throw new HttpError(400, REFUSED, formatZodIssues(parsed.error));
       const body = parsed.data;
+      const ignored = ignoredTrackFields(request.body);
       if (!body.attributes?.length && !body.events?.length && !body.purchases?.length) {
+        const also = ignored.length > 0 ? ` (ignored: ${ignored.join(', ')})` : '';
         throw new HttpError(400, 'request must contain at least one of attributes, events or purchases', [
-          { path: '', message: 'attributes, events and purchases are all empty' },
+          { path: '', message: `attributes, events and purchases are all empty${also}` },
         ]);
       }
       const now = new Date();
@@ -63,7 +74,7 @@ export const registerUserRoutes: RoutePlugin = (app, ctx) => {
       }
       if (handOff) handOff.adopt(result.deliveries);
       else if (result.deliveries.length > 0) ctx.onEnqueued(result.deliveries.length);
-      return reply.code(201).send(trackResponse(body, errors));
+      return reply.code(201).send(trackResponse(body, errors, ignored));
     },
   );
 

@@ -6,6 +6,8 @@ import type { CallRecord } from '../../liquid/types.js';
 export const FieldErrorSchema = z.object({
   path: z.string().describe('Where the problem is, e.g. attributes[0]["lead score"]'),
   message: z.string(),
+  line: z.number().int().optional().describe('For a template that does not parse: 1-based line inside that field'),
+  column: z.number().int().optional().describe('For a template that does not parse: 1-based column inside that field'),
 });
 
 export const ErrorBodySchema = z
@@ -37,6 +39,7 @@ export const CallRecordSchema = z
     save_as: z.string().nullable().describe('Variable named by :save'),
     attempts: z.number().int(),
     error: z.string().nullable(),
+    stubbed: z.boolean().describe('True when a preview answered the call with a stub or a recording: nothing went over the network'),
   })
   .describe('One connected_content call made while rendering');
 
@@ -50,6 +53,7 @@ export function callRecordView(call: CallRecord): z.output<typeof CallRecordSche
     save_as: call.saveAs ?? null,
     attempts: call.attempts,
     error: call.error ?? null,
+    stubbed: call.stubbed === true,
   };
 }
 

@@ -1,7 +1,8 @@
 // The delivery log as the API shows it (snake_case), mapped from the store's records.
 import { z } from 'zod';
-import { DELIVERY_STATUSES, type Delivery, type DeliveryAttempt } from '../../domain/index.js';
-import { Timestamp } from './common.js';
+import { DELIVERY_STATUSES, type Attributes, type Delivery, type DeliveryAttempt } from '../../domain/index.js';
+import type { CallRecord } from '../../liquid/index.js';
+import { Timestamp, callRecordView } from './common.js';
 
 export { DELIVERY_STATUSES };
 
@@ -18,7 +19,7 @@ export const AttemptViewSchema = z.object({
   latency_ms: z.number(),
   response_body: z.string().nullable().describe('Start of the response body, secrets redacted'),
   error: z.string().nullable(),
-  request: JsonObject.nullable().describe('The request this attempt sent, secrets redacted; null when not recorded'),
+  request: JsonObject.nullable().describe('The request this attempt sent, secrets redacted; null when not recorded. Its connected_content lists the calls made while rendering, as in previews'),
 });
 
 export const DeliverySchema = z.object({
@@ -33,7 +34,9 @@ export const DeliverySchema = z.object({
   first_attempt_at: Timestamp.nullable(),
   last_error: z.string().nullable(),
   abort_reason: z.string().nullable(),
-  request: JsonObject.nullable().describe('The rendered request as last sent (or the log of an abort), secrets redacted'),
+  request: JsonObject.nullable().describe(
+    'The rendered request as last sent (or the log of an abort), secrets redacted. Its connected_content lists the calls made while rendering, as in previews',
+  ),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -63,7 +66,7 @@ export function deliveryView(delivery: Delivery): DeliveryView {
     first_attempt_at: delivery.firstAttemptAt ?? null,
     last_error: delivery.lastError ?? null,
     abort_reason: delivery.abortReason ?? null,
-    request: delivery.request ?? null,
+    request: requestLogView(delivery.request),
     created_at: delivery.createdAt,
     updated_at: delivery.updatedAt,
   };
@@ -77,8 +80,16 @@ export function attemptView(attempt: DeliveryAttempt): z.output<typeof AttemptVi
     latency_ms: attempt.latencyMs,
     response_body: attempt.responseBody ?? null,
     error: attempt.error ?? null,
-    request: attempt.request ?? null,
+    request: requestLogView(attempt.request),
   };
+}
+
+/** A stored request log as the API shows it: its connected_content calls in the previews' snake_case. */
+function requestLogView(log: Attributes | undefined): Attributes | null {
+  if (!log) return null;
+  const calls = log.connected_content;
+  if (!Array.isArray(calls)) return log;
+  return { ...log, connected_content: calls.map((call) => callRecordView(call as unknown as CallRecord)) };
 }
 
 export function deliveryWithAttemptsView(delivery: Delivery & { attempts_log: DeliveryAttempt[] }): DeliveryWithAttemptsView {

@@ -2,6 +2,7 @@
 // outcomes in one transaction, release and replay. Lock order everywhere: profiles (sorted by
 // external_id), then deliveries (sorted by id), then campaign_eligibility — so concurrent
 // instances wait for each other instead of deadlocking.
+import { assertReplayable, replayChanges, type ReplayOptions } from '../../domain/index.js';
 import type pg from 'pg';
 import type { Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent } from '../../domain/index.js';
 import type { RecordOutcomesOptions } from '../ports.js';
@@ -232,21 +233,20 @@ export async function release(client: pg.ClientBase, owner: string, ids: string[
   });
 }
 
-export async function replay(client: pg.ClientBase, id: string, now: Date): Promise<Delivery | undefined> {
+export async function replay(client: pg.ClientBase, id: string, now: Date, options?: ReplayOptions): Promise<Delivery | undefined> {
   const found = await client.query<{ external_id: string }>('SELECT external_id FROM deliveries WHERE id = $1', [id]);
   if (found.rows.length === 0) return undefined;
   await lockProfiles(client, [found.rows[0]!.external_id]);
   const row = (await client.query<DeliveryRow>('SELECT * FROM deliveries WHERE id = $1 FOR UPDATE', [id])).rows[0]!;
-  if (row.status === 'queued' || row.status === 'sending') {
-    throw new Error(`delivery ${id} is ${row.status}: only finished deliveries can be replayed`);
-  }
-  const at = now.toISOString();
+  assertReplayable(id, row.status, options);
+  const set = replayChanges(now);
+  const at = set.updated_at;
   // Same idempotency key: a receiver that already applied the request can recognise the repeat.
   const replayed = await client.query<DeliveryRow>(
-    `UPDATE deliveries SET status = 'queued', attempts = 0, next_attempt_at = $1, abort_reason = NULL,
-       lease_owner = NULL, lease_until = NULL, updated_at = $1
-     WHERE id = $2 RETURNING *`,
-    [at, id],
+    `UPDATE deliveries SET status = $1, next_attempt_at = $2, first_attempt_at = $3, abort_reason = $4,
+       lease_owner = $5, lease_until = $6, updated_at = $7
+     WHERE id = $8 RETURNING *`,
+    [set.status, set.next_attempt_at, set.first_attempt_at, set.abort_reason, set.lease_owner, set.lease_until, set.updated_at, id],
   );
   await refreshEligibility(client, [{ campaignId: row.campaign_id, externalId: row.external_id }]);
   await insertExportEvents(client, [

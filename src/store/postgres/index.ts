@@ -1,6 +1,7 @@
 // The PostgreSQL backend of the Store contract (node-postgres pool). Several service instances
 // can share one database: claims skip each other's locked rows, leases expire so a crashed
 // instance's sends are picked up elsewhere, and profile updates serialise per user.
+import type { ReplayOptions } from '../../domain/index.js';
 import type pg from 'pg';
 import type { Attributes, CursorMove, DefinitionKind, Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, DueHandler, ExportEvent, Profile, ProgramMembership, SendPlanner, StoredCampaign, StoredDefinition, TrackBatch, UserActivity } from '../../domain/index.js';
 import type { ApplyTrackOptions, ProfilePage, RecordOutcomesResult, Store } from '../ports.js';
@@ -168,8 +169,8 @@ export class PostgresStore implements Store {
     return listDeliveries(this.pool, filter);
   }
 
-  async replayDelivery(id: string, now: Date): Promise<Delivery | undefined> {
-    return this.write((client) => replay(client, id, now));
+  async replayDelivery(id: string, now: Date, options?: ReplayOptions): Promise<Delivery | undefined> {
+    return this.write((client) => replay(client, id, now, options));
   }
 
   /** Also counts lease expiries, so a sleeping worker wakes to recover a crashed worker's sends. */

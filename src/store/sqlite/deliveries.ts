@@ -1,5 +1,6 @@
 // Outbox operations for SQLite: claiming with leases, recording outcomes in batches, replay.
 // Each exported function runs inside a transaction opened by the store.
+import { assertReplayable, replayChanges, type ReplayOptions } from '../../domain/index.js';
 import type Database from 'better-sqlite3';
 import type { Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, ExportEvent } from '../../domain/index.js';
 import type { RecordOutcomesOptions, RecordOutcomesResult } from '../ports.js';
@@ -214,21 +215,20 @@ export function releaseInTransaction(stmts: StatementCache, owner: string, ids: 
   for (const id of ids) release.run(now.toISOString(), id, owner);
 }
 
-export function replayInTransaction(stmts: StatementCache, id: string, now: Date): Delivery | undefined {
+export function replayInTransaction(stmts: StatementCache, id: string, now: Date, options?: ReplayOptions): Delivery | undefined {
   const row = stmts.get('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
   if (!row) return undefined;
-  if (row.status === 'queued' || row.status === 'sending') {
-    throw new Error(`delivery ${id} is ${row.status}: only finished deliveries can be replayed`);
-  }
-  const at = now.toISOString();
+  assertReplayable(id, row.status, options);
+  const set = replayChanges(now);
+  const at = set.updated_at;
   // Same idempotency key: a receiver that already applied the request can recognise the repeat.
   const replayed = stmts
     .get(
-      `UPDATE deliveries SET status = 'queued', attempts = 0, next_attempt_at = ?, abort_reason = NULL,
-         lease_owner = NULL, lease_until = NULL, updated_at = ?
-       WHERE id = ? RETURNING *`,
+      `UPDATE deliveries SET status = @status, next_attempt_at = @next_attempt_at, first_attempt_at = @first_attempt_at,
+         abort_reason = @abort_reason, lease_owner = @lease_owner, lease_until = @lease_until, updated_at = @updated_at
+       WHERE id = @id RETURNING *`,
     )
-    .get(at, at, id) as DeliveryRow;
+    .get({ ...set, id }) as DeliveryRow;
   refreshEligibility(stmts, row.campaign_id, row.external_id);
   insertExportEvents(stmts, [
     {

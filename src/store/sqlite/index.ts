@@ -1,5 +1,6 @@
 // The embedded SQLite backend of the Store contract (better-sqlite3: synchronous, one connection
 // per process; other processes may share the file thanks to WAL and busy_timeout).
+import type { ReplayOptions } from '../../domain/index.js';
 import type Database from 'better-sqlite3';
 import type { Attributes, CursorMove, DefinitionKind, Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, DueHandler, ExportEvent, Profile, ProgramMembership, SendPlanner, StoredCampaign, StoredDefinition, TrackBatch, UserActivity } from '../../domain/index.js';
 import type { ApplyTrackOptions, ProfilePage, RecordOutcomesOptions, RecordOutcomesResult, Store } from '../ports.js';
@@ -191,8 +192,8 @@ export class SqliteStore implements Store {
     return listDeliveryRows(this.stmts, filter);
   }
 
-  async replayDelivery(id: string, now: Date): Promise<Delivery | undefined> {
-    return this.write(() => replayInTransaction(this.stmts, id, now));
+  async replayDelivery(id: string, now: Date, options?: ReplayOptions): Promise<Delivery | undefined> {
+    return this.write(() => replayInTransaction(this.stmts, id, now, options));
   }
 
   async nextDueAt(): Promise<Date | undefined> {

@@ -3,6 +3,7 @@ import { UNAUTHORIZED_EVENT, clearApiKey, getApiKey } from './api.js';
 import { h, mount } from './dom.js';
 import { renderCampaignEditor } from './views/campaign-editor.js';
 import { renderCampaignList } from './views/campaigns.js';
+import { renderContentBlockEditor, renderContentBlockList } from './views/content-blocks.js';
 import { renderDeliveries, renderDeliveryDetail } from './views/deliveries.js';
 import { renderLogin } from './views/login.js';
 import { renderScoringEditor, renderScoringList } from './views/scoring.js';
@@ -14,6 +15,9 @@ const ROUTES = [
   [/^\/campaigns\/new$/, () => renderCampaignEditor(view, null)],
   [/^\/campaigns\/([^/]+)$/, (m) => renderCampaignEditor(view, decodeURIComponent(m[1]))],
   [/^\/campaigns$/, () => renderCampaignList(view)],
+  [/^\/content-blocks\/new$/, () => renderContentBlockEditor(view, null)],
+  [/^\/content-blocks\/([^/]+)$/, (m) => renderContentBlockEditor(view, decodeURIComponent(m[1]))],
+  [/^\/content-blocks$/, () => renderContentBlockList(view)],
   [/^\/scoring\/new$/, () => renderScoringEditor(view, null)],
   [/^\/scoring\/([^/]+)$/, (m) => renderScoringEditor(view, decodeURIComponent(m[1]))],
   [/^\/scoring$/, () => renderScoringList(view)],

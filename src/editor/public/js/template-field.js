@@ -1,5 +1,6 @@
 // A Liquid template input: a transparent textarea over a highlighted <pre>. The <pre> sets the
 // height (the field grows with its content), so both wrap identically and never scroll apart.
+// A single-line field does not wrap: the textarea scrolls sideways and the <pre> follows it.
 import { h, nextId } from './dom.js';
 import { highlightHtml } from './highlight.js';
 import { errorRange, positionLabel } from './positions.js';
@@ -25,7 +26,7 @@ export function templateField({ label, value, rows = 1, path, hint, singleLine =
   const hintEl = hint ? h('small', { class: 'hint', id: `${id}-hint` }, hint) : null;
   if (hintEl) describedBy.unshift(hintEl.id);
   textarea.setAttribute('aria-describedby', describedBy.join(' '));
-  const box = h('div', { class: 'tpl' }, pre, textarea);
+  const box = h('div', { class: singleLine ? 'tpl single' : 'tpl' }, pre, textarea);
   box.style.setProperty('--rows', String(rows)); // CSSOM, which the content policy allows (style attributes it does not)
 
   let marks = [];
@@ -41,6 +42,12 @@ export function templateField({ label, value, rows = 1, path, hint, singleLine =
     textarea.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') event.preventDefault();
     });
+    const follow = () => {
+      pre.scrollLeft = textarea.scrollLeft;
+    };
+    textarea.addEventListener('scroll', follow);
+    // Caret moves scroll the textarea without always firing `scroll` before the next paint.
+    for (const type of ['input', 'keyup', 'click', 'select']) textarea.addEventListener(type, () => requestAnimationFrame(follow));
   }
   paint();
 

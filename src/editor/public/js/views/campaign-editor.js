@@ -155,6 +155,7 @@ export async function renderCampaignEditor(view, id) {
       filterRows({ rows: state.audience, path: 'audience', noun: 'filter', onChange: () => {} }), reeligible),
     h('section', { class: 'card' }, h('h2', {}, 'After delivery'), field('Attribute updates (JSON, optional)', onDelivered, 'e.g. { "lead_status": "MQL" }')),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save'), remove, saveStatus));
+  method.classList.add('narrow');
   templates.set('url', url);
 
   mount(view,

@@ -61,17 +61,37 @@ function deliveryRow(d, names) {
     h('td', {}, formatTime(d.updated_at)));
 }
 
+/**
+ * The replay button for a delivery in `status`, as POST /deliveries/:id/replay decides
+ * (src/domain/replay.ts): dead and failed are sent again, aborted is rendered again against the
+ * profile as it is now, delivered only when confirmed (force), queued and sending not at all.
+ */
+export function replayOffer(status) {
+  switch (status) {
+    case 'dead':
+    case 'failed':
+      return { allowed: true, label: 'Replay', title: 'Send it again with the same idempotency key' };
+    case 'aborted':
+      return { allowed: true, label: 'Render again and send', title: 'Render it again with the profile as it is now; it is sent unless it aborts again' };
+    case 'delivered':
+      return { allowed: true, force: true, label: 'Send again…', title: 'The receiver already has it; asks before sending it again' };
+    default:
+      return { allowed: false, label: 'Replay', title: `The delivery is ${status}: it can be replayed once it is finished` };
+  }
+}
+
 export async function renderDeliveryDetail(view, id) {
   const d = await api('GET', `/deliveries/${encodeURIComponent(id)}`);
   // The campaign may have been deleted since; its id is shown then.
   const campaignName = await api('GET', `/campaigns/${encodeURIComponent(d.campaign_id)}`).then((c) => c.name, () => d.campaign_id);
   const replayStatus = h('div', { role: 'status', 'aria-live': 'polite' });
-  const finished = d.status !== 'queued' && d.status !== 'sending';
-  const replay = h('button', { type: 'button', disabled: !finished, title: finished ? '' : 'only finished deliveries can be replayed' }, 'Replay');
+  const offer = replayOffer(d.status);
+  const replay = h('button', { type: 'button', disabled: !offer.allowed, title: offer.title }, offer.label);
   replay.addEventListener('click', async () => {
+    if (offer.force && !confirm('This delivery was delivered. Send it to the receiver again?')) return;
     replay.disabled = true;
     try {
-      const queued = await api('POST', `/deliveries/${encodeURIComponent(id)}/replay`);
+      const queued = await api('POST', `/deliveries/${encodeURIComponent(id)}/replay`, offer.force ? { force: true } : undefined);
       mount(replayStatus, h('p', { class: 'ok' }, `Queued again (status ${queued.status}). `, h('a', { href: `#/deliveries/${encodeURIComponent(id)}`, onclick: () => renderDeliveryDetail(view, id) }, 'Refresh')));
     } catch (error) {
       replay.disabled = false;

@@ -116,7 +116,7 @@ function renderResult(output, r) {
     r.connected_content.length > 0 &&
       h('table', { class: 'calls' }, h('caption', {}, 'connected_content calls'),
         h('thead', {}, h('tr', {}, ['Method', 'URL', 'Status', 'ms', 'Saved as'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, r.connected_content.map((c) => h('tr', {}, h('td', {}, c.method), h('td', { class: 'mono' }, c.url), h('td', {}, c.error ? h('span', { class: 'error' }, c.error) : c.status_code ?? ''), h('td', {}, c.cached ? 'cached' : c.duration_ms), h('td', {}, c.save_as ?? ''))))),
+        h('tbody', {}, r.connected_content.map((c) => h('tr', {}, h('td', {}, c.method), h('td', { class: 'mono' }, c.url), h('td', {}, c.error ? h('span', { class: 'error' }, c.error) : c.stubbed ? `${c.status_code ?? ''} (stub)` : c.status_code ?? ''), h('td', {}, c.stubbed ? h('span', { class: 'badge', title: 'Answered by the preview: no request was sent' }, 'stubbed') : c.cached ? 'cached' : c.duration_ms), h('td', {}, c.save_as ?? ''))))),
     r.warnings.length > 0 && h('div', {}, h('h3', {}, 'Warnings'), h('ul', { class: 'warnings' }, r.warnings.map((w) => h('li', {}, w)))),
   );
 }
