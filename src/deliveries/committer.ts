@@ -5,7 +5,6 @@
 // renewed) and committed again with the next group or claim round: sent once, recorded once the
 // database is back.
 import type { Logger } from 'pino';
-import type { SendPlanner } from '../domain/index.js';
 import { isStoreUnavailable, type RecordOutcomesResult, type WorkerStore } from '../store/index.js';
 import type { Settled } from './outcome.js';
 
@@ -17,7 +16,6 @@ export interface CommitterDeps {
   owner: string;
   /** Outcomes per commit at most: a full group commits at once. */
   batchSize: number;
-  planner(): SendPlanner;
   now(): Date;
   logger: Logger;
   /**
@@ -85,7 +83,7 @@ export class OutcomeCommitter {
       result = await store.recordOutcomes(
         group.map((s) => s.outcome),
         this.deps.now(),
-        { owner, ...(updates.length > 0 ? { updates, planner: this.deps.planner() } : {}) },
+        { owner, ...(updates.length > 0 ? { updates } : {}) },
       );
       for (const refused of result.refused) {
         // The send itself succeeded; a profile that rejects the update must not undo that.

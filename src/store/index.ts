@@ -1,6 +1,7 @@
 // Storage entry point: the ports (the storage contract) and the backends behind them. The domain
 // types they speak are in src/domain.
 export type * from './ports.js';
+export { NO_RULES } from './ports.js';
 export { DatabaseOwnedError, openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
 export {
   handleClientErrors,

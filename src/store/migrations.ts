@@ -24,6 +24,20 @@ export const SCHEMA_VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_version (
   applied_at TEXT NOT NULL
 )`;
 
+/** Messages earlier versions wrote (LIKE patterns, first match wins) and the code each one means. */
+const CODES_OF_MESSAGES: [string, string][] = [
+  ['render failed:%', 'render_failed'],
+  ['campaign % no longer exists', 'campaign_missing'],
+  ['signing secret % is not configured', 'invalid_request'],
+  ['invalid_request:%', 'invalid_request'],
+  ['ssrf_blocked:%', 'ssrf_blocked'],
+  ['circuit_open:%', 'circuit_open'],
+  ['timeout:%', 'timeout'],
+  ['connection:%', 'connection'],
+  ['network:%', 'connection'],
+  ['HTTP %', 'http_status'],
+];
+
 export const migrations: Migration[] = [
   {
     version: 1,
@@ -185,5 +199,19 @@ export const migrations: Migration[] = [
     // attempt row is appended anyway, so it carries its own request; the delivery row keeps
     // only the log of an outcome without an attempt (an abort, a render error).
     statements: (d) => [`ALTER TABLE delivery_attempts ADD COLUMN request ${d.json}`],
+  },
+  {
+    version: 7,
+    name: 'failure code beside the last error',
+    // Why a delivery did not arrive, as a stable code (domain/failure-code.ts) next to the message.
+    // Rows written before keep their message; where the message says plainly what happened, the
+    // code is filled in from it (retry give-ups prefix the message with "gave up…: "), else null.
+    statements: () => [
+      'ALTER TABLE deliveries ADD COLUMN failure_code TEXT',
+      `UPDATE deliveries SET failure_code = CASE ${CODES_OF_MESSAGES.map(
+        ([pattern, code]) => `WHEN last_error LIKE '${pattern}' OR last_error LIKE 'gave up%: ${pattern}' THEN '${code}'`,
+      ).join(' ')} END
+       WHERE last_error IS NOT NULL`,
+    ],
   },
 ];

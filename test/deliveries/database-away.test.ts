@@ -10,11 +10,12 @@ import { createDeliveryWorker, type DeliveryWorker, type WorkerPorts } from '../
 import { RetryPolicySchema } from '../../src/dispatch/retry-policy.js';
 import type { AttemptResult, WebhookRequest } from '../../src/dispatch/types.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import type { SendPlanner } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
+import { sendOnce } from '../store/contract-helpers.js';
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-const everyScoreChange: SendPlanner = (a) => [{ campaignId: 'c1', externalId: a.externalId, trigger: {} }];
+/** Campaign c1 sends on every change of the score. */
+const everyScoreChange = sendOnce('c1', 'score');
 const ok = (): AttemptResult => ({ ok: true, status: 204, headers: {}, responseBody: '', responseTruncated: false, latencyMs: 1, startedAt: Date.now() });
 
 const running: { worker: DeliveryWorker; store: Store }[] = [];
@@ -39,7 +40,6 @@ async function setup(): Promise<{ store: Store; worker: DeliveryWorker; sent: We
       },
     },
     deliveredUpdate: () => undefined,
-    planner: () => everyScoreChange,
     retryPolicy: RetryPolicySchema.parse({}),
     logger: pino({ level: 'silent' }),
   };
@@ -94,6 +94,7 @@ describe('delivery worker while the database is away', () => {
     const waiting = (await store.listDeliveries({}))[0]!;
     expect(waiting).toMatchObject({ status: 'queued', attempts: 0 });
     expect(waiting.lastError).toMatch(/database unavailable, nothing sent/);
+    expect(waiting.failureCode).toBe('database_unavailable');
     expect(sent).toEqual([]);
     await until(async () => (await store.listDeliveries({ status: 'delivered' })).length === 2);
     expect(sent).toHaveLength(2);

@@ -2,6 +2,7 @@
 // request the database cannot take answers 503 with Retry-After (nothing was written), not 500.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIntake } from '../../src/intake/index.js';
 import { buildApp } from '../../src/server/app.js';
 import { resolveApiKey } from '../../src/server/api-key.js';
 import { registerUserRoutes } from '../../src/server/routes/users.js';
@@ -58,7 +59,7 @@ describe('the API while the database is out of reach', () => {
         throw failure;
       },
     });
-    const context = { ...testContext({ store }), catalog: { planner: () => () => [] } as never };
+    const context = { ...testContext({ store }), intake: createIntake({ store, campaigns: { campaignEntries: () => [] } }) };
     app = await buildApp({ context, apiKey: resolveApiKey(KEY, ':memory:'), routes: [registerUserRoutes] });
     await app.ready();
   });

@@ -39,7 +39,7 @@ describe.skipIf(!available)('PostgreSQL instances', () => {
     const { url, store } = await database();
     const ahead = await openPostgresStore({ url, poolSize: 2, now: () => new Date(Date.now() + HOUR) });
     open.push(ahead);
-    const { deliveries } = await store.applyTrack(users('clk', 3), sendOnce('c1'));
+    const { deliveries } = await store.applyTrack(users('clk', 3), sendOnce('c1', 'seen'));
     const aheadNow = new Date(Date.now() + HOUR);
     const leaseEndOf = async (id: string) =>
       Date.parse((await store.pool.query<{ lease_until: string }>('SELECT lease_until FROM deliveries WHERE id = $1', [id])).rows[0]!.lease_until);
@@ -57,9 +57,8 @@ describe.skipIf(!available)('PostgreSQL instances', () => {
     expect(Math.abs((await leaseEndOf(first!.id)) - (Date.now() + 120_000))).toBeLessThan(5_000);
 
     // Sends handed to a worker as they are written: the lease counts from the database's now too.
-    let slots = 1;
-    const { deliveries: handed } = await ahead.applyTrack(users('handed', 1), sendOnce('c1'), {
-      claimNew: { owner: 'ahead', leaseMs: 30_000, reserve: () => slots-- > 0 },
+    const { deliveries: handed } = await ahead.applyTrack(users('handed', 1), sendOnce('c1', 'seen'), {
+      lease: { owner: 'ahead', leaseMs: 30_000, count: 1 },
     });
     expect(handed[0]!.status).toBe('sending');
     expect(Math.abs((await leaseEndOf(handed[0]!.id)) - (Date.now() + 30_000))).toBeLessThan(5_000);
@@ -67,7 +66,7 @@ describe.skipIf(!available)('PostgreSQL instances', () => {
 
   it('takes over the leases of an instance silent for five heartbeats, and only then, not those of live ones', async () => {
     const { url, store } = await database();
-    await store.applyTrack(users('h', 6), sendOnce('c1'));
+    await store.applyTrack(users('h', 6), sendOnce('c1', 'seen'));
     const now = new Date(Date.now() + 1000);
     expect(await store.claimDeliveries('dead', 2, now, HOUR)).toHaveLength(2);
     expect(await store.claimDeliveries('live', 2, now, HOUR)).toHaveLength(2);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatabaseOwnedError, openSqliteStore } from '../../src/store/index.js';
 import { acquireOwnerLock } from '../../src/store/sqlite/owner-lock.js';
+import { noSends, sendOnce } from './contract-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'liquidhook-owner-'));
 let n = 0;
@@ -76,7 +77,7 @@ describe('SQLite owner lock', () => {
     const served = openSqliteStore({ path, owner: true });
     expect(() => openSqliteStore({ path, owner: true })).toThrow(DatabaseOwnedError);
     const cli = openSqliteStore({ path });
-    await cli.applyTrack({ attributes: [{ externalId: 'u1', ops: { score: { op: 'set', value: 1 } } }], events: [], purchases: [] }, () => []);
+    await cli.applyTrack({ attributes: [{ externalId: 'u1', ops: { score: { op: 'set', value: 1 } } }], events: [], purchases: [] }, noSends);
     expect((await served.getProfile('u1'))?.attributes).toEqual({ score: 1 });
     await cli.close();
     await served.close();
@@ -89,7 +90,7 @@ describe('SQLite owner lock', () => {
     const first = openSqliteStore({ path, owner: true });
     const { deliveries } = await first.applyTrack(
       { attributes: ['u1', 'u2'].map((externalId) => ({ externalId, ops: { score: { op: 'set', value: 1 } } })), events: [], purchases: [] },
-      (activity) => [{ campaignId: 'c1', externalId: activity.externalId, trigger: {} }],
+      sendOnce('c1', 'score'),
     );
     const now = new Date(Date.now() + 1000);
     expect(await first.claimDeliveries('old-owner', 10, now, 120_000)).toHaveLength(2);
@@ -106,9 +107,7 @@ describe('SQLite owner lock', () => {
   it('leaves leases alone when the file is opened without serving it', async () => {
     const path = file();
     const store = openSqliteStore({ path });
-    await store.applyTrack({ attributes: [{ externalId: 'u1', ops: { score: { op: 'set', value: 1 } } }], events: [], purchases: [] }, (a) => [
-      { campaignId: 'c1', externalId: a.externalId, trigger: {} },
-    ]);
+    await store.applyTrack({ attributes: [{ externalId: 'u1', ops: { score: { op: 'set', value: 1 } } }], events: [], purchases: [] }, sendOnce('c1', 'score'));
     expect(await store.claimDeliveries('service', 10, new Date(Date.now() + 1000), 120_000)).toHaveLength(1);
     const cli = openSqliteStore({ path });
     expect(await cli.claimDeliveries('other', 10, new Date(Date.now() + 1000), 120_000)).toEqual([]);
