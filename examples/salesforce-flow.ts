@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/index.js';
-import { campaignInputOf } from '../src/deliveries/template-campaigns.js';
+import { campaignInputOf } from '../src/intake/index.js';
 import { parseWebhookFile } from '../src/render/file-format.js';
 import { resolvePlaceholders, substitutePlaceholders } from '../src/render/placeholders.js';
 import { startService } from '../src/server/service.js';

@@ -6,8 +6,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/index.js';
-import { TemplateCampaignError } from '../deliveries/index.js';
-import { TemplatesDirError } from '../render/index.js';
+import { TemplateCampaignError, TemplatesDirError } from '../render/index.js';
 import { COMMANDS, loadCommand } from './commands/index.js';
 import { helpCommand, usage } from './commands/help.js';
 import { CliError, UsageError } from './errors.js';

@@ -1,8 +1,6 @@
-// Deliveries: the campaign catalog, the send path (resolved → rendered → attempted → outcome,
-// in-process or on the send thread) and the outbox worker that claims, sends and commits.
-export { CampaignCatalog } from './catalog.js';
-export type { ActiveCampaign, CampaignLookup } from './catalog.js';
-export { loadTemplateCampaigns, campaignIdForFile, campaignInputOf, TemplateCampaignError } from './template-campaigns.js';
+// Deliveries: the send path (resolved → rendered → attempted → outcome, in-process or on the send
+// thread), the outbox worker that claims, sends and commits, and the campaign lookup it needs.
+export type { ActiveCampaign, CampaignLookup } from './campaign-lookup.js';
 
 export type { Attempted, Rendered, Resolved, ResolvedSend, SendPort, Stopped } from './send-stages.js';
 export { createResolve } from './resolve.js';

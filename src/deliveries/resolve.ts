@@ -4,7 +4,7 @@
 import { buildLiquidContext } from '../render/index.js';
 import type { Delivery, Profile } from '../domain/index.js';
 import { matchesAudience } from '../triggers/index.js';
-import type { CampaignLookup } from './catalog.js';
+import type { CampaignLookup } from './campaign-lookup.js';
 import type { Resolved, ResolvedSend } from './send-stages.js';
 
 export interface ResolveDeps {

@@ -4,3 +4,5 @@ export { createIntake, type Intake, type IntakeOptions, type CampaignSource, typ
 export { ScoringProgramRegistry, newProgramId, type StoredProgram, type RegistryLogger } from './scoring-programs.js';
 export { createDecayScheduler, type DecayScheduler, type DecaySchedulerOptions } from './decay-scheduler.js';
 export { openIntake, type OpenIntakeOptions, type OpenedIntake } from './open.js';
+export { CampaignCatalog } from './catalog.js';
+export { loadTemplateCampaigns, campaignIdForFile, campaignInputOf } from './template-campaigns.js';

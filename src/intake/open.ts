@@ -1,10 +1,11 @@
 // The intake as the service and the CLI run it: the stored and file campaigns, the stored and file
 // scoring programs, and the intake that plans every change by them.
 import type { Logger } from 'pino';
-import { CampaignCatalog, loadTemplateCampaigns } from '../deliveries/index.js';
 import type { Store } from '../store/index.js';
+import { CampaignCatalog } from './catalog.js';
 import { createIntake, type Intake } from './intake.js';
 import { ScoringProgramRegistry } from './scoring-programs.js';
+import { loadTemplateCampaigns } from './template-campaigns.js';
 
 export interface OpenIntakeOptions {
   /** Folder of template campaigns and `*.scoring.json|yaml` programs loaded at start. */

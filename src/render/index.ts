@@ -15,7 +15,7 @@ export type { FieldIssue } from './schema.js';
 
 export { parseWebhookFile, WebhookFileError, WEBHOOK_FILE_SUFFIX } from './file-format.js';
 export type { WebhookFile, FileIssue } from './file-format.js';
-export { loadWebhookFile, loadTemplatesDir, TemplatesDirError } from './load.js';
+export { loadWebhookFile, loadTemplatesDir, TemplatesDirError, TemplateCampaignError } from './load.js';
 
 export { PlaceholderSchema, PlaceholderValueError, resolvePlaceholders, substitutePlaceholders } from './placeholders.js';
 export type { Placeholder, ResolvedPlaceholders } from './placeholders.js';

@@ -49,6 +49,17 @@ export class TemplatesDirError extends Error {
   }
 }
 
+/** A template file describes a campaign that is not valid (thrown where file campaigns are loaded). */
+export class TemplateCampaignError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super(`${file}: not a valid campaign:\n${issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+    this.name = 'TemplateCampaignError';
+  }
+}
+
 /**
  * Load every `*.webhook.liquid` file of a directory (not recursive), sorted by file name.
  * All files are checked before failing, so one error report lists every broken file;

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { campaignInputOf } from '../../src/deliveries/template-campaigns.js';
+import { campaignInputOf } from '../../src/intake/index.js';
 import { parseWebhookFile } from '../../src/render/file-format.js';
 import { resolvePlaceholders, substitutePlaceholders } from '../../src/render/placeholders.js';
 import type { FakeSalesforce } from '../../examples/fake-salesforce.js';

@@ -3,19 +3,9 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Logger } from 'pino';
-import { WEBHOOK_FILE_SUFFIX, loadTemplatesDir, type WebhookFile } from '../render/index.js';
+import { TemplateCampaignError, WEBHOOK_FILE_SUFFIX, loadTemplatesDir, type WebhookFile } from '../render/index.js';
 import { CampaignValidationError } from '../triggers/index.js';
 import type { CampaignCatalog } from './catalog.js';
-
-export class TemplateCampaignError extends Error {
-  constructor(
-    readonly file: string,
-    readonly issues: { path: string; message: string }[],
-  ) {
-    super(`${file}: not a valid campaign:\n${issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
-    this.name = 'TemplateCampaignError';
-  }
-}
 
 const FILE_ID_PREFIX = 'file:';
 

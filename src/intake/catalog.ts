@@ -1,13 +1,13 @@
 // The campaigns in force, parsed once and kept in memory: the planner runs inside every
 // /users/track transaction and the worker looks a campaign up for every send.
 import type { Logger } from 'pino';
+import type { ActiveCampaign, CampaignLookup } from '../deliveries/index.js';
 import {
   PlaceholderValueError,
   resolvePlaceholders,
   substitutePlaceholders,
   type Placeholder,
   type ResolvedPlaceholders,
-  type Webhook,
 } from '../render/index.js';
 import type { SendPlanner, StoredCampaign, TrackBatch } from '../domain/index.js';
 import type { Store } from '../store/index.js';
@@ -19,29 +19,6 @@ import {
   type Campaign,
   type CampaignEntry,
 } from '../triggers/index.js';
-
-export interface ActiveCampaign {
-  id: string;
-  /** The definition as stored (file campaigns keep their placeholders). */
-  campaign: Campaign;
-  /** Ready to render: configuration placeholders replaced. */
-  webhook: Webhook;
-  /** Secret placeholder values, redacted wherever they could show. */
-  secrets: string[];
-  /** False when placeholders lack values: the campaign plans and sends nothing. */
-  ready: boolean;
-  /** Placeholder variables still unset. */
-  missing: string[];
-  /** Why the campaign plans and sends nothing, when `ready` is false. */
-  inactiveReason?: string;
-  stored: Pick<StoredCampaign, 'createdAt' | 'updatedAt'>;
-}
-
-export interface CampaignLookup {
-  get(id: string): ActiveCampaign | undefined;
-  /** Like get, but asks the store when the campaign is not known yet (made by another process). */
-  lookup?(id: string): Promise<ActiveCampaign | undefined>;
-}
 
 /** What identifies one stored version of a campaign. */
 const versionOf = (stored: StoredCampaign): string => `${stored.updatedAt}|${JSON.stringify(stored.definition)}`;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CampaignCatalog } from '../../src/deliveries/catalog.js';
+import { CampaignCatalog } from '../../src/intake/index.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
 
