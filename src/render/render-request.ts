@@ -14,6 +14,8 @@ export interface AssembledRequest {
   calls: CallRecord[];
   warnings: string[];
   errors: FieldError[];
+  /** Key/value pairs of the webhook's `message_extras` tags, recorded on the send. */
+  messageExtras: Record<string, string>;
   /** Secret values met while rendering, for redaction by value. */
   secrets: string[];
 }
@@ -62,6 +64,7 @@ export async function assembleWebhookRequest(
     calls: rendered.calls,
     warnings: [...rendered.warnings],
     errors: [...rendered.errors],
+    messageExtras: rendered.messageExtras,
     secrets: rendered.secrets,
     ...(rendered.aborted ? { aborted: rendered.aborted } : {}),
   };
