@@ -7,8 +7,8 @@ import {
   substitutePlaceholders,
   type Placeholder,
   type ResolvedPlaceholders,
-} from '../render/placeholders.js';
-import type { Webhook } from '../render/schema.js';
+  type Webhook,
+} from '../render/index.js';
 import type { SendPlanner, StoredCampaign, TrackBatch } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import {

@@ -3,7 +3,7 @@
 // instead of one per send: on SQLite each better-sqlite3 call costs about 5 µs before it reads a
 // row, on PostgreSQL each is a round trip.
 import type { Profile } from '../domain/index.js';
-import type { Store } from '../store/index.js';
+import type { ProfileReader } from '../store/index.js';
 
 export type ProfileLoader = (externalId: string) => Promise<Profile | undefined>;
 
@@ -12,7 +12,7 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-export function createProfileLoader(store: Pick<Store, 'getProfiles'>): ProfileLoader {
+export function createProfileLoader(store: Pick<ProfileReader, 'getProfiles'>): ProfileLoader {
   let waiting: Map<string, Waiter[]> | undefined;
 
   async function read(batch: Map<string, Waiter[]>): Promise<void> {

@@ -1,15 +1,12 @@
 // The send thread: its own Liquid engine (with connected_content and its token cache) and its
-// own dispatcher. Jobs arrive from the main thread in batches; results go back in batches.
+// own dispatcher. Resolved sends arrive from the main thread in batches; attempted ones go back
+// in batches.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createDispatcher } from '../dispatch/dispatcher.js';
-import { redactAttemptForLog } from '../dispatch/redaction.js';
-import { createGuardedAgent } from '../dispatch/ssrf.js';
-import { parseAllowedHosts } from '../dispatch/allowlist.js';
+import { createDispatcher, createGuardedAgent, parseAllowedHosts, redactAttemptForLog } from '../dispatch/index.js';
 import { createLiquid } from '../liquid/index.js';
-import { renderSendJob } from './prepare.js';
-import { renderFailure } from './process.js';
-import type { Job, JobMessage, OriginLoad, ResultMessage, SendThreadConfig } from './send-thread.js';
-import type { RemoteAttempt } from './types.js';
+import { attemptRendered, renderSend } from './attempt.js';
+import type { ResolvedSend } from './send-stages.js';
+import type { JobMessage, ResultMessage, SendThreadConfig, ThreadAttempted } from './send-thread.js';
 
 const port = parentPort!;
 const { logAttempts, ...config } = workerData as SendThreadConfig & { logAttempts: boolean };
@@ -23,40 +20,21 @@ const engine = createLiquid({
 });
 
 let results: ResultMessage['results'] = [];
-let origins = new Set<string>();
-let scheduled = false;
 
-/** Results finishing in the same turn of the event loop go back in one message. */
+/** Sends finishing in the same turn of the event loop go back in one message. */
 function post(): void {
-  scheduled = false;
-  const message: ResultMessage = { results, origins: {} };
-  for (const origin of origins) message.origins[origin] = loadOf(origin);
+  const message: ResultMessage = { results };
   results = [];
-  origins = new Set();
   port.postMessage(message);
 }
 
-function reply(id: number, result: ResultMessage['results'][number][1], url: string | undefined): void {
-  results.push([id, result]);
-  if (url !== undefined) origins.add(originOf(url));
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(post);
+async function attempt(send: ResolvedSend): Promise<ThreadAttempted> {
+  const rendered = await renderSend(engine, send);
+  const attempted: ThreadAttempted = await attemptRendered(rendered, (request) => dispatcher.send(request));
+  if (logAttempts && rendered.kind === 'rendered' && attempted.kind === 'attempted') {
+    attempted.attemptLog = redactAttemptForLog(rendered.request, attempted.result);
   }
-}
-
-async function renderAndSend(job: Extract<Job, { kind: 'render' }>): Promise<[RemoteAttempt, string | undefined]> {
-  let prepared;
-  try {
-    prepared = await renderSendJob(engine, job.job);
-  } catch (error) {
-    return [{ prepared: renderFailure(error) }, undefined];
-  }
-  if (prepared.kind !== 'send') return [{ prepared }, undefined];
-  const result = await dispatcher.send(prepared.request);
-  const attempt: RemoteAttempt = { prepared: { kind: 'send', log: prepared.log }, result };
-  if (logAttempts) attempt.attemptLog = redactAttemptForLog(prepared.request, result);
-  return [attempt, prepared.request.url];
+  return attempted;
 }
 
 port.on('message', (message: JobMessage) => {
@@ -68,20 +46,9 @@ port.on('message', (message: JobMessage) => {
     void Promise.allSettled([dispatcher.close(), connectedContentAgent.close()]).finally(() => port.close());
     return;
   }
-  for (const job of message.jobs) {
-    if (job.kind === 'send') void dispatcher.send(job.request, job.options).then((result) => reply(job.id, result, job.request.url));
-    else void renderAndSend(job).then(([attempt, url]) => reply(job.id, attempt, url));
+  for (const [id, send] of message.jobs) {
+    void attempt(send).then((attempted) => {
+      if (results.push([id, attempted]) === 1) setImmediate(post);
+    });
   }
 });
-
-function loadOf(origin: string): OriginLoad {
-  return { breaker: dispatcher.breakerState(origin), ...dispatcher.load(origin) };
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return 'invalid';
-  }
-}

@@ -3,8 +3,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Logger } from 'pino';
-import { WEBHOOK_FILE_SUFFIX, type WebhookFile } from '../render/file-format.js';
-import { loadTemplatesDir } from '../render/load.js';
+import { WEBHOOK_FILE_SUFFIX, loadTemplatesDir, type WebhookFile } from '../render/index.js';
 import { CampaignValidationError } from '../triggers/index.js';
 import type { CampaignCatalog } from './catalog.js';
 

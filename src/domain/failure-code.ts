@@ -9,6 +9,8 @@ export const FAILURE_CODES = [
   'limit_exceeded',
   /** The delivery's campaign no longer exists or is inactive. */
   'campaign_missing',
+  /** A connected_content call the template depends on failed (or named an unknown credential): the message was aborted. */
+  'connected_content_failed',
   /** The destination address is not allowed by the SSRF guard. */
   'ssrf_blocked',
   /** The request itself is unusable (bad URL, bad signing secret). */

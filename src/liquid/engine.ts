@@ -155,7 +155,7 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
       return finish({ output });
     } catch (error) {
       const abort = error instanceof AbortMessage ? error : findAbort(error);
-      if (abort) return finish({ aborted: { reason: abort.reason } });
+      if (abort) return finish({ aborted: { reason: abort.reason, ...(abort.failure ? { failure: abort.failure } : {}) } });
       const failure = toTemplateError(error, parsed.rewritten.map, parsed.rewritten.source, limits, 'render');
       const { connectedContent, warnings: all } = finish({});
       failure.partial = { connectedContent, warnings: all };

@@ -9,6 +9,7 @@ export { AbortMessage, RENDER_STATE, newRenderState, renderStateOf } from './ren
 export type { MessageExtras, RenderState } from './render-state.js';
 export { rewriteBrazeSyntax, contentBlockReferences } from './dialect/rewrite.js';
 export type { AttributeReference, ContentBlockReference, RewrittenTemplate } from './dialect/rewrite.js';
+export { redactText } from './redact.js';
 export { BRAZE_DEFAULT_ATTRIBUTES, BRAZE_NAMESPACES, isBrazeDefaultAttribute } from './attributes.js';
 export { CONTENT_BLOCK_NAME, MAX_CONTENT_BLOCK_NESTING } from './tags/content-block.js';
 export { MAX_MESSAGE_EXTRAS_BYTES } from './tags/message-extras.js';
@@ -21,6 +22,7 @@ export type {
   ConnectedContentResponse,
   Credential,
   LiquidhookOptions,
+  RenderAbort,
   RenderLimits,
   RenderOptions,
   RenderResult,

@@ -56,7 +56,11 @@ export class AbortMessage {
   readonly name = 'AbortMessage';
   readonly message: string;
 
-  constructor(public readonly reason: string) {
+  constructor(
+    public readonly reason: string,
+    /** Set when a failure stopped the message rather than the template's own abort_message. */
+    public readonly failure?: 'connected_content',
+  ) {
     this.message = `aborted: ${reason}`;
   }
 

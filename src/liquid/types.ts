@@ -20,9 +20,15 @@ export interface CallRecord {
   stubbed?: true;
 }
 
+export interface RenderAbort {
+  reason: string;
+  failure?: 'connected_content';
+}
+
 export interface RenderResult {
   output: string;
-  aborted?: { reason: string };
+  /** Set when nothing may be sent; `failure` tells a failed connected_content call from the template's own abort_message. */
+  aborted?: RenderAbort;
   connectedContent: CallRecord[];
   warnings: string[];
   /**

@@ -8,7 +8,7 @@
 // the expected one (attribute data containing it) fails the render instead of shifting fields.
 import type { LiquidhookEngine, RenderOptions } from '../liquid/index.js';
 import { TemplateError } from '../liquid/index.js';
-import type { CallRecord } from '../liquid/types.js';
+import type { CallRecord, RenderAbort } from '../liquid/index.js';
 import type { Webhook } from './schema.js';
 
 /** `url`, `body` or `header:<name>`. */
@@ -33,12 +33,14 @@ export interface RenderedFields {
   /** Rendered output per template, in `templates` order; empty when not rendered. */
   outputs: string[];
   templates: FieldTemplate[];
-  aborted?: { reason: string };
+  aborted?: RenderAbort;
   calls: CallRecord[];
   warnings: string[];
   errors: FieldError[];
   /** `message_extras` pairs of every field (empty when the render aborted or failed). */
   messageExtras: Record<string, string>;
+  /** Set when a render limit (time, size, loops, nesting, memory) caused the errors. */
+  limitExceeded?: true;
   /** Secret values the engine met while rendering (tokens, credentials), when it reports them. */
   secrets: string[];
 }
@@ -66,6 +68,8 @@ interface PreparedFields {
   sources: string[];
   combined: string;
   parseErrors: FieldError[];
+  /** A parse limit (template size, nesting) caused a parse error. */
+  parseLimit: boolean;
   locate: Locate;
 }
 
@@ -82,6 +86,7 @@ function prepareFields(engine: LiquidhookEngine, webhook: Webhook, templates: Fi
     return known;
   }
   const parseErrors: FieldError[] = [];
+  let parseLimit = false;
   for (const t of templates) {
     if (t.template.includes(FIELD_SEPARATOR)) {
       parseErrors.push({ field: t.field, message: `${t.label}: contains a reserved control character`, line: 0, column: 0 });
@@ -91,10 +96,11 @@ function prepareFields(engine: LiquidhookEngine, webhook: Webhook, templates: Fi
       engine.parse(t.template);
     } catch (error) {
       parseErrors.push(fieldError(t, error, 0, 0));
+      if (error instanceof TemplateError && error.kind === 'limit') parseLimit = true;
     }
   }
   const sources = templates.map((t) => t.template);
-  const prepared = { sources, combined: sources.join(FIELD_SEPARATOR), parseErrors, locate: locator(templates) };
+  const prepared = { sources, combined: sources.join(FIELD_SEPARATOR), parseErrors, parseLimit, locate: locator(templates) };
   byWebhook.set(webhook, prepared);
   return prepared;
 }
@@ -112,8 +118,8 @@ export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, c
     ...extra,
   });
 
-  const { combined, parseErrors, locate } = prepareFields(engine, webhook, templates);
-  if (parseErrors.length > 0) return empty({ errors: parseErrors });
+  const { combined, parseErrors, parseLimit, locate } = prepareFields(engine, webhook, templates);
+  if (parseErrors.length > 0) return empty({ errors: parseErrors, ...(parseLimit ? { limitExceeded: true as const } : {}) });
 
   let result;
   try {
@@ -121,7 +127,8 @@ export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, c
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
     const at = locate(combined, error.line, error.column);
-    return empty({ errors: [fieldError(templates[at.index]!, error, at.line, at.column)] });
+    const errors = [fieldError(templates[at.index]!, error, at.line, at.column)];
+    return empty({ errors, ...(error.kind === 'limit' ? { limitExceeded: true as const } : {}) });
   }
   const secrets = [...(result.secrets ?? [])];
   const warnings = result.warnings.map((w) => relocateWarning(w, combined, locate, templates));

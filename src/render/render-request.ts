@@ -1,7 +1,6 @@
 // The final request a webhook produces for one recipient, un-redacted: what the delivery
 // worker sends. Previews build on the same assembly and redact it afterwards.
-import type { LiquidhookEngine, RenderOptions } from '../liquid/index.js';
-import type { CallRecord } from '../liquid/types.js';
+import type { CallRecord, LiquidhookEngine, RenderAbort, RenderOptions } from '../liquid/index.js';
 import { renderFields, type FieldError, type RenderedFields } from './render-fields.js';
 import type { HttpMethod, Webhook } from './schema.js';
 
@@ -10,20 +9,26 @@ export interface AssembledRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
-  aborted?: { reason: string };
+  aborted?: RenderAbort;
   calls: CallRecord[];
   warnings: string[];
   errors: FieldError[];
   /** Key/value pairs of the webhook's `message_extras` tags, recorded on the send. */
   messageExtras: Record<string, string>;
+  /** Set when a render limit caused the errors. */
+  limitExceeded?: true;
   /** Secret values met while rendering, for redaction by value. */
   secrets: string[];
 }
 
-export type RenderedWebhookRequest = Omit<AssembledRequest, 'errors'>;
+export type RenderedWebhookRequest = Omit<AssembledRequest, 'errors' | 'limitExceeded'>;
 
 export class WebhookRenderError extends Error {
-  constructor(public readonly errors: FieldError[]) {
+  constructor(
+    public readonly errors: FieldError[],
+    /** A render limit (time, size, loops, nesting, memory) stopped the template. */
+    public readonly limitExceeded = false,
+  ) {
     super(
       `webhook did not render: ${errors
         .map((e) => `${e.field}${e.line > 0 ? ` (line ${e.line}, column ${e.column})` : ''}: ${e.message}`)
@@ -44,8 +49,8 @@ export async function renderWebhookRequest(
   context: object,
   options?: RenderOptions,
 ): Promise<RenderedWebhookRequest> {
-  const { errors, ...request } = await assembleWebhookRequest(engine, webhook, context, options);
-  if (errors.length > 0) throw new WebhookRenderError(errors);
+  const { errors, limitExceeded, ...request } = await assembleWebhookRequest(engine, webhook, context, options);
+  if (errors.length > 0) throw new WebhookRenderError(errors, limitExceeded === true);
   return request;
 }
 
@@ -67,6 +72,7 @@ export async function assembleWebhookRequest(
     messageExtras: rendered.messageExtras,
     secrets: rendered.secrets,
     ...(rendered.aborted ? { aborted: rendered.aborted } : {}),
+    ...(rendered.limitExceeded ? { limitExceeded: true as const } : {}),
   };
   if (rendered.aborted || rendered.outputs.length === 0) return base;
   return assemble(base, rendered, webhook.body.type === 'json_pairs');

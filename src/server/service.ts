@@ -7,12 +7,14 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ensureDbFolder, isSqliteFile, type ServiceConfig } from '../config/index.js';
 import { ContentBlockRegistry } from '../content-blocks/index.js';
-import { CampaignCatalog } from '../deliveries/catalog.js';
-import { createPrepare, createResolve } from '../deliveries/prepare.js';
-import { createSendThread, type SendThread } from '../deliveries/send-thread.js';
-import type { WorkerPorts } from '../deliveries/types.js';
-import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
-import { createDeliveryWorker, type DeliveryWorker } from '../deliveries/worker.js';
+import {
+  CampaignCatalog,
+  createDeliveryWorker,
+  createSendPort,
+  createSendThread,
+  loadTemplateCampaigns,
+  type DeliveryWorker,
+} from '../deliveries/index.js';
 import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
 import { createLiquid } from '../liquid/index.js';
 import { DryRuns } from '../dryrun/index.js';
@@ -120,9 +122,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     const worker = createDeliveryWorker(
       {
         store,
-        prepare: createPrepare({ engine, campaigns: catalog, signingSecrets: env }),
-        send: (request) => dispatcher.send(request),
-        ...(sendThread ? { renderAndSend: remoteSends(createResolve({ campaigns: catalog, signingSecrets: env }), sendThread) } : {}),
+        sender: createSendPort({ campaigns: catalog, signingSecrets: env, ...(sendThread ? { thread: sendThread } : { engine, dispatcher }) }),
         deliveredUpdate: (delivery) => catalog.deliveredUpdate(delivery.campaignId, delivery.externalId),
         planner: () => catalog.planner(new Date()),
         retryPolicy: RetryPolicySchema.parse({ giveUpAfterMs: config.retryWindowMs }),
@@ -187,14 +187,6 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     for (const step of cleanup) await step().catch(() => undefined);
     throw error;
   }
-}
-
-/** The worker's renderAndSend port: campaign and audience here, rendering and request on the thread. */
-function remoteSends(resolve: ReturnType<typeof createResolve>, thread: SendThread): NonNullable<WorkerPorts['renderAndSend']> {
-  return async (delivery, profile) => {
-    const resolved = await resolve(delivery, profile);
-    return resolved.kind === 'ready' ? thread.renderAndSend(resolved.job) : { prepared: resolved };
-  };
 }
 
 /** Picks up campaign and content block changes made by other processes on the same database. */

@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDeliveryWorker, type DeliveryWorker } from '../../src/deliveries/worker.js';
-import type { PreparedSend, WorkerPorts } from '../../src/deliveries/types.js';
+import { createDeliveryWorker, createSendPort, WorkerInvariantError, type DeliveryWorker, type SendPort, type WorkerPorts } from '../../src/deliveries/index.js';
+import { createDispatcher } from '../../src/dispatch/index.js';
 import { RetryPolicySchema } from '../../src/dispatch/retry-policy.js';
+import { createLiquid } from '../../src/liquid/index.js';
+import { parseCampaign } from '../../src/triggers/index.js';
 import type { AttemptResult, WebhookRequest } from '../../src/dispatch/types.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import type { Attributes, SendPlanner } from '../../src/domain/index.js';
+import type { DeliveryOutcome, SendPlanner } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
+import { leasedDelivery as leased } from './fixtures.js';
 
 const silent = pino({ level: 'silent' });
 const everyScoreChange: SendPlanner = (activity) =>
@@ -55,22 +58,38 @@ afterEach(async () => {
   }
 });
 
-function harness(overrides: Partial<WorkerPorts> & { respond?: (req: WebhookRequest) => AttemptResult } = {}): Harness {
+/**
+ * A send port standing in for rendering: profiles scoring 100 or less abort, others go out
+ * through `send` with the delivery's idempotency key.
+ */
+function scoreSender(send: (request: WebhookRequest) => Promise<AttemptResult>): SendPort {
+  return {
+    async send(delivery, profile) {
+      const score = Number(profile?.attributes.score ?? 0);
+      if (score <= 100) return { kind: 'aborted', reason: 'not at threshold' };
+      const request = { url: 'http://127.0.0.1:1/x', method: 'POST' as const, body: String(score), idempotencyKey: delivery.idempotencyKey };
+      return { kind: 'attempted', log: { body: String(score) }, result: await send(request) };
+    },
+  };
+}
+
+interface HarnessOptions extends Partial<WorkerPorts> {
+  respond?: (req: WebhookRequest) => AttemptResult;
+  /** The HTTP attempt (default: record the request and answer with `respond`). */
+  send?: (req: WebhookRequest) => Promise<AttemptResult>;
+}
+
+function harness(overrides: HarnessOptions = {}): Harness {
   const dir = mkdtempSync(join(tmpdir(), 'lh-worker-'));
   const store = openSqliteStore({ path: join(dir, 'db.sqlite') });
   const sent: WebhookRequest[] = [];
-  const prepare = async (_d: unknown, profile: { attributes: Attributes } | undefined): Promise<PreparedSend> => {
-    const score = Number(profile?.attributes.score ?? 0);
-    if (score <= 100) return { kind: 'aborted', reason: 'not at threshold' };
-    return { kind: 'send', request: { url: 'http://127.0.0.1:1/x', method: 'POST', body: String(score), idempotencyKey: 'overwritten' }, log: { body: String(score) } };
+  const record = async (req: WebhookRequest): Promise<AttemptResult> => {
+    sent.push(req);
+    return (overrides.respond ?? (() => response(204)))(req);
   };
   const ports: WorkerPorts = {
     store,
-    prepare,
-    send: async (req) => {
-      sent.push(req);
-      return (overrides.respond ?? (() => response(204)))(req);
-    },
+    sender: scoreSender(overrides.send ?? record),
     deliveredUpdate: (d) => ({ attributes: [{ externalId: d.externalId, ops: { lead_status: { op: 'set', value: 'MQL' } } }], events: [], purchases: [] }),
     planner: () => everyScoreChange,
     retryPolicy: RetryPolicySchema.parse({ baseDelayMs: 10, minDelayMs: 10, maxDelayMs: 20, giveUpAfterMs: 60_000 }),
@@ -241,14 +260,50 @@ describe('delivery worker', () => {
     expect(h.sent).toHaveLength(1);
   });
 
+  it('gives every outcome that is not a success its failure code', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    const h = harness({
+      respond: (req) => response(Number(req.body) === 150 ? 400 : 503),
+      onRecorded: (recorded) => void outcomes.push(...recorded),
+    });
+    await enqueue(h.store, { u1: 150, u2: 160, low: 50 });
+    h.worker.start();
+    await h.worker.idle();
+    const byStatus = Object.fromEntries(outcomes.map((o) => [o.status, o]));
+    expect(byStatus.failed).toMatchObject({ code: 'http_status', error: 'HTTP 400' });
+    expect(byStatus.retry).toMatchObject({ code: 'http_status', error: 'HTTP 503' });
+    expect(byStatus.aborted).not.toHaveProperty('code');
+  });
+
+  it('records the code from the real send path: an address the SSRF guard blocks fails as ssrf_blocked', async () => {
+    const outcomes: DeliveryOutcome[] = [];
+    const campaign = parseCampaign({ name: 'local', trigger: { type: 'email_address_added' }, webhook: { url: 'http://127.0.0.1:9/hook', method: 'POST' } });
+    const dispatcher = createDispatcher({ allowedHosts: '' });
+    const active = { id: 'c1', campaign, webhook: campaign.webhook, secrets: [], ready: true, missing: [], stored: { createdAt: '', updatedAt: '' } };
+    const h = harness({
+      sender: createSendPort({ engine: createLiquid(), dispatcher, campaigns: { get: () => active }, signingSecrets: {} }),
+      onRecorded: (recorded) => void outcomes.push(...recorded),
+    });
+    try {
+      await enqueue(h.store, { u1: 150 });
+      h.worker.start();
+      await h.worker.idle();
+      expect(outcomes).toEqual([expect.objectContaining({ status: 'failed', code: 'ssrf_blocked', error: expect.stringContaining('ssrf_blocked') })]);
+      expect((await h.store.listDeliveries({}))[0]?.status).toBe('failed');
+    } finally {
+      await dispatcher.close();
+    }
+  });
+
   it('turns a render exception into a failed delivery', async () => {
-    const h = harness({ prepare: async () => { throw new Error('template exploded'); } });
+    const h = harness({ sender: { send: async () => { throw new Error('template exploded'); } } });
     await enqueue(h.store, { u1: 150 });
     h.worker.start();
     await h.worker.idle();
     const [delivery] = await h.store.listDeliveries({});
     expect(delivery?.status).toBe('failed');
     expect(delivery?.lastError).toContain('template exploded');
+    expect(h.worker.stats().failed).toBe(1);
   });
 
   it('groups outcomes of many sends into few commits and wakes on new work', async () => {
@@ -288,12 +343,11 @@ describe('delivery worker leases', () => {
     const worker = createDeliveryWorker(
       {
         store,
-        prepare: async () => ({ kind: 'send', request: { url: 'http://127.0.0.1:1/x', idempotencyKey: 'k' }, log: {} }),
-        send: async (req) => {
+        sender: scoreSender(async (req) => {
           sent.push(req);
           await gate;
           return response(204);
-        },
+        }),
         deliveredUpdate: () => undefined,
         planner: () => everyScoreChange,
         retryPolicy: RetryPolicySchema.parse({}),
@@ -329,19 +383,19 @@ describe('delivery worker leases', () => {
       createDeliveryWorker(
         {
           store: db,
-          prepare: async () => ({ kind: 'send', request: { url: 'http://127.0.0.1:1/x', idempotencyKey: 'k' }, log: {} }),
-          send: async () => {
+          sender: scoreSender(async () => {
             sentBy[owner]!++;
             if (hold) await gate;
             return response(204);
-          },
+          }),
           deliveredUpdate: () => undefined,
           planner: () => everyScoreChange,
           retryPolicy: RetryPolicySchema.parse({}),
           logger: silent,
         },
-        // The send lasts several leases; only renewal keeps it with its first worker.
-        { owner, batchSize: 10, concurrency: 8, pollMs: 10, leaseMs: 90 },
+        // The send lasts three leases; only renewal keeps it with its first worker (a lease of a few
+        // hundred ms, so a loaded machine stalling the event loop does not let it lapse).
+        { owner, batchSize: 10, concurrency: 8, pollMs: 10, leaseMs: 300 },
       );
     const slow = worker('slow', store, true);
     const late = worker('other', other, false);
@@ -350,7 +404,7 @@ describe('delivery worker leases', () => {
       slow.start();
       while (sentBy.slow === 0) await new Promise((r) => setTimeout(r, 5));
       late.start();
-      for (let i = 0; i < 30; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 90; i++) await new Promise((r) => setTimeout(r, 10));
       expect(sentBy.other).toBe(0);
       release();
       await slow.idle();
@@ -363,5 +417,44 @@ describe('delivery worker leases', () => {
       await other.close();
       await store.close();
     }
+  });
+});
+
+describe('delivery worker invariants', () => {
+  it('refuses a hand-off that adopts deliveries it did not reserve', () => {
+    const h = harness();
+    h.worker.start();
+    const handOff = h.worker.handOff();
+    expect(handOff.claim.reserve()).toBe(true);
+    expect(() => handOff.adopt([leased('a'), leased('b')])).toThrow(WorkerInvariantError);
+    expect(() => h.worker.handOff().adopt([leased('c')])).toThrow(/a hand-off adopts only the deliveries it reserved/);
+  });
+
+  it('refuses to take a delivery it already holds', async () => {
+    const sink = slowSink();
+    const h = harness({ send: sink.send });
+    h.worker.start();
+    const first = h.worker.handOff();
+    const attributes = [{ externalId: 'u1', ops: { score: { op: 'set' as const, value: 150 } } }];
+    const { deliveries } = await h.store.applyTrack({ attributes, events: [], purchases: [] }, everyScoreChange, { claimNew: first.claim });
+    first.adopt(deliveries);
+    const again = h.worker.handOff();
+    expect(again.claim.reserve()).toBe(true);
+    expect(() => again.adopt(deliveries)).toThrow(/a delivery is in exactly one state/);
+    await h.worker.idle();
+    expect(sink.sends).toBe(1);
+  });
+
+  it('has nothing sending after stop, and sends nothing it is handed afterwards', async () => {
+    const h = harness({ send: () => new Promise<AttemptResult>((resolve) => setTimeout(() => resolve(response(204)), 200)) });
+    await enqueue(h.store, { u1: 150, u2: 160 });
+    h.worker.start();
+    for (let i = 0; i < 100 && h.worker.stats().inFlight < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await h.worker.stop(10);
+    expect(h.worker.stats().inFlight).toBe(0);
+    const late = h.worker.handOff();
+    expect(late.claim.reserve()).toBe(false);
+    await new Promise((r) => setTimeout(r, 250));
+    expect((await h.store.listDeliveries({})).map((d) => d.status)).toEqual(['queued', 'queued']);
   });
 });

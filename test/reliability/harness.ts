@@ -1,10 +1,8 @@
-// The service's delivery pipeline (store, campaign catalog, prepare, dispatcher, worker) wired
+// The service's delivery pipeline (store, campaign catalog, send port, dispatcher, worker) wired
 // in-process with settings the environment does not expose: the circuit breaker's open time
 // and the retry backoff, shortened so a chaos run ends in seconds.
 import { pino } from 'pino';
-import { CampaignCatalog } from '../../src/deliveries/catalog.js';
-import { createPrepare } from '../../src/deliveries/prepare.js';
-import { createDeliveryWorker, type DeliveryWorker } from '../../src/deliveries/worker.js';
+import { CampaignCatalog, createDeliveryWorker, createSendPort, type DeliveryWorker } from '../../src/deliveries/index.js';
 import { RetryPolicySchema, createDispatcher, type RetryPolicyInput, type WebhookDispatcher } from '../../src/dispatch/index.js';
 import { TrackRequestSchema, toTrackBatch } from '../../src/ingest/index.js';
 import { createLiquid } from '../../src/liquid/index.js';
@@ -37,8 +35,7 @@ export async function startPipeline(options: { timeoutMs: number; retry: RetryPo
   const worker = createDeliveryWorker(
     {
       store,
-      prepare: createPrepare({ engine: createLiquid(), campaigns: catalog, signingSecrets: {} }),
-      send: (request) => dispatcher.send(request),
+      sender: createSendPort({ engine: createLiquid(), dispatcher, campaigns: catalog, signingSecrets: {} }),
       deliveredUpdate: (d) => catalog.deliveredUpdate(d.campaignId, d.externalId),
       planner: () => catalog.planner(new Date()),
       retryPolicy: RetryPolicySchema.parse(options.retry),

@@ -7,9 +7,7 @@ import { serializerCompiler } from 'fastify-type-provider-zod';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSalesforce, type FakeSalesforce } from '../../examples/fake-salesforce.js';
-import { CampaignCatalog } from '../../src/deliveries/catalog.js';
-import { createPrepare } from '../../src/deliveries/prepare.js';
-import { createDeliveryWorker, type DeliveryWorker } from '../../src/deliveries/worker.js';
+import { CampaignCatalog, createDeliveryWorker, createSendPort, type DeliveryWorker } from '../../src/deliveries/index.js';
 import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts, type WebhookDispatcher } from '../../src/dispatch/index.js';
 import { createLiquid } from '../../src/liquid/index.js';
 import { startScoring } from '../../src/scoring/index.js';
@@ -44,8 +42,7 @@ describe('MQL hand-off from scoring (in-process, loopback)', () => {
     worker = createDeliveryWorker(
       {
         store,
-        prepare: createPrepare({ engine, campaigns: catalog, signingSecrets: {} }),
-        send: (request) => dispatcher.send(request),
+        sender: createSendPort({ engine, dispatcher, campaigns: catalog, signingSecrets: {} }),
         deliveredUpdate: (d) => catalog.deliveredUpdate(d.campaignId, d.externalId),
         planner: () => catalog.planner(new Date()),
         retryPolicy: RetryPolicySchema.parse({ giveUpAfterMs: 60_000 }),

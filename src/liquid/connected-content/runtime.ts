@@ -63,7 +63,7 @@ export class ConnectedContentRuntime {
     if (!credential) {
       const known = Object.keys(credentials);
       const hint = known.length ? `configured: ${known.join(', ')}` : 'no credentials are configured';
-      throw new AbortMessage(`connected_content: unknown credential "${ref.name}" for :${ref.kind} (${hint})`);
+      throw new AbortMessage(`connected_content: unknown credential "${ref.name}" for :${ref.kind} (${hint})`, 'connected_content');
     }
     return credential;
   }
@@ -96,7 +96,7 @@ export class ConnectedContentRuntime {
     const problem = error ?? (status !== undefined && (status < 200 || status >= 300) ? `HTTP ${status}` : undefined);
     if (flags.retry && isFinalFailure(outcome)) {
       const tries = `${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}`;
-      throw new AbortMessage(`connected_content ${call.method} ${url} failed after ${tries}: ${problem}`);
+      throw new AbortMessage(`connected_content ${call.method} ${url} failed after ${tries}: ${problem}`, 'connected_content');
     }
     if (problem) state.warnings.push(`connected_content ${call.method} ${url}: ${problem}`);
 
