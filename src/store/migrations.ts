@@ -186,4 +186,11 @@ export const migrations: Migration[] = [
     // only the log of an outcome without an attempt (an abort, a render error).
     statements: (d) => [`ALTER TABLE delivery_attempts ADD COLUMN request ${d.json}`],
   },
+  {
+    version: 7,
+    name: 'each attempt keeps the message_extras pairs of its send',
+    // The pairs of the template's message_extras tags belong to the send (Braze's send event), so
+    // they go with the attempt row written for it, as its request log does (see version 6).
+    statements: (d) => [`ALTER TABLE delivery_attempts ADD COLUMN message_extras ${d.json}`],
+  },
 ];

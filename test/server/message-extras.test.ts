@@ -1,11 +1,11 @@
 // message_extras through the service: previews and test sends show the pairs a send would
-// record (snake_case message_extras).
+// record; a send records them in the delivery log and the export stream, an abort records none.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { startService, type RunningService } from '../../src/server/service.js';
 import { startServer, type LoopbackServer } from '../dispatch/loopback.js';
-import { apiClient, tempDb, type Api } from '../e2e/helpers.js';
+import { apiClient, tempDb, waitFor, type Api } from '../e2e/helpers.js';
 
 const BODY = [
   '{% if custom_attribute.${plan} == "none" %}{% message_extras :key plan :value none %}{% abort_message("no plan") %}{% endif %}',
@@ -27,7 +27,7 @@ function campaign(sink: LoopbackServer): Record<string, unknown> {
   };
 }
 
-describe('message_extras in previews and test sends', () => {
+describe('message_extras through the service', () => {
   let sink: LoopbackServer;
   let service: RunningService;
   let api: Api;
@@ -76,13 +76,49 @@ describe('message_extras in previews and test sends', () => {
     expect(aborted.json).toMatchObject({ sent: false, message_extras: {} });
   });
 
-  it('the OpenAPI document describes message_extras on previews and test sends', async () => {
+  it('a delivered send records the pairs in the delivery log and the export stream; an aborted render records none', async () => {
+    const { json: created } = await api.call('PUT', '/campaigns/extras-live', campaign(sink));
+    const track = await api.call('POST', '/users/track', {
+      attributes: [
+        { external_id: 'extras-pro', plan: 'pro' },
+        { external_id: 'extras-none', plan: 'none' },
+      ],
+    });
+    expect(track.status).toBe(201);
+    const finished = (user: string, status: string) => async () => {
+      const [d] = (await api.call('GET', `/deliveries?external_id=${user}&campaign_id=${created.id}`)).json.deliveries;
+      return d?.status === status ? d : undefined;
+    };
+    const delivered = await waitFor('the delivered send', finished('extras-pro', 'delivered'));
+    const pairs = { channel: 'webhook', plan: 'pro', source: 'scoring' };
+    expect(delivered.message_extras).toEqual(pairs);
+    expect(delivered.attempts_log.map((a: { message_extras: object }) => a.message_extras)).toEqual([pairs]);
+    expect((await api.call('GET', `/deliveries/${delivered.id}`)).json.message_extras).toEqual(pairs);
+    // Nothing of the tags reached the destination.
+    const received = sink.seen.find((r) => r.body.includes('extras-pro'));
+    expect(received?.headers['x-campaign']).toBe('plans');
+    expect(received?.body.trim()).toBe('{"id": "extras-pro"}');
+
+    const aborted = await waitFor('the aborted send', finished('extras-none', 'aborted'));
+    expect(aborted).toMatchObject({ abort_reason: 'no plan', message_extras: {}, attempts_log: [] });
+
+    const stream = await api.call('GET', '/export/events?since=0&limit=10000');
+    const events = stream.text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    const sent = events.filter((e) => e.type === 'webhook_sent' && e.delivery_id === delivered.id);
+    expect(sent.map((e) => e.data)).toEqual([expect.objectContaining({ attempt: 1, status_code: 200, message_extras: pairs })]);
+    expect(events.filter((e) => e.delivery_id === aborted.id).map((e) => e.type)).toEqual(['webhook_enqueued', 'webhook_aborted']);
+  });
+
+  it('the OpenAPI document describes message_extras on previews, test sends and deliveries', async () => {
     const doc = (await api.call('GET', '/openapi.json')).json;
     const text = JSON.stringify(doc);
     const preview = doc.paths['/campaigns/{id}/preview'].post.responses['200'].content['application/json'].schema;
     const testSend = doc.paths['/campaigns/{id}/test-send'].post.responses['200'].content['application/json'].schema;
     expect(preview.properties.message_extras).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
     expect(testSend.properties.message_extras).toMatchObject({ type: 'object' });
+    const delivery = doc.paths['/deliveries/{id}'].get.responses['200'].content['application/json'].schema;
+    expect(delivery.properties.message_extras).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
+    expect(delivery.properties.attempts_log.items.properties.message_extras).toMatchObject({ type: 'object' });
     expect(text).toContain('message_extras tags');
   });
 });

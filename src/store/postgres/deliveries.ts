@@ -124,7 +124,7 @@ export async function recordOutcomes(
     const row = rows.get(outcome.id)!;
     if (!holds(row)) continue;
     const attempt = outcome.attempt;
-    if (attempt) attempts.push({ row, attempt, request: outcome.request });
+    if (attempt) attempts.push({ row, attempt, request: outcome.request, messageExtras: outcome.messageExtras });
     // Same rules as the SQLite backend; later outcomes for the same id see earlier ones.
     const next: DeliveryRow = {
       ...row,
@@ -181,6 +181,7 @@ interface AttemptWrite {
   row: DeliveryRow;
   attempt: NonNullable<DeliveryOutcome['attempt']>;
   request: DeliveryOutcome['request'];
+  messageExtras: DeliveryOutcome['messageExtras'];
 }
 
 async function insertAttempts(client: pg.ClientBase, attempts: AttemptWrite[]): Promise<void> {
@@ -188,10 +189,10 @@ async function insertAttempts(client: pg.ClientBase, attempts: AttemptWrite[]): 
   const col = <T>(pick: (a: NonNullable<DeliveryOutcome['attempt']>) => T) => attempts.map((a) => pick(a.attempt));
   await client.query({
     name: 'lh_insert_attempts',
-    text: `INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, latency_ms, response_body, error, request)
-           SELECT delivery_id, attempt, at, status_code, latency_ms, response_body, error, request::json
-           FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[])
-             WITH ORDINALITY AS a(delivery_id, attempt, at, status_code, latency_ms, response_body, error, request, n)
+    text: `INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, latency_ms, response_body, error, request, message_extras)
+           SELECT delivery_id, attempt, at, status_code, latency_ms, response_body, error, request::json, message_extras::json
+           FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::text[])
+             WITH ORDINALITY AS a(delivery_id, attempt, at, status_code, latency_ms, response_body, error, request, message_extras, n)
            ORDER BY n`,
     values: [
       attempts.map((a) => a.row.id),
@@ -202,6 +203,7 @@ async function insertAttempts(client: pg.ClientBase, attempts: AttemptWrite[]): 
       col((a) => a.responseBody ?? null),
       col((a) => a.error ?? null),
       attempts.map((a) => json(a.request)),
+      attempts.map((a) => json(a.messageExtras)),
     ],
   });
 }

@@ -157,7 +157,8 @@ export function recordOutcomesInTransaction(
     recorded.add(row.id);
     if (attempt) {
       const request = outcome.request ? JSON.stringify(outcome.request) : null;
-      attempts.push([row.id, attempt.attempt, attempt.at, attempt.statusCode ?? null, attempt.latencyMs, attempt.responseBody ?? null, attempt.error ?? null, request]);
+      const extras = outcome.messageExtras ? JSON.stringify(outcome.messageExtras) : null;
+      attempts.push([row.id, attempt.attempt, attempt.at, attempt.statusCode ?? null, attempt.latencyMs, attempt.responseBody ?? null, attempt.error ?? null, request, extras]);
     }
     if (NOT_RECEIVED.has(outcome.status)) refreshEligibility(stmts, row.campaign_id, row.external_id);
     exports.push(...outcomeExportEvents(outcome, row, at));
@@ -165,7 +166,7 @@ export function recordOutcomesInTransaction(
   insertRows(
     stmts,
     'delivery_attempts',
-    ['delivery_id', 'attempt', 'at', 'status_code', 'latency_ms', 'response_body', 'error', 'request'],
+    ['delivery_id', 'attempt', 'at', 'status_code', 'latency_ms', 'response_body', 'error', 'request', 'message_extras'],
     attempts,
   );
   insertExportEvents(stmts, exports);
