@@ -16,7 +16,7 @@ import { guideWebhook } from './render.js';
 const { DryRuns } = await compiled<typeof import('../src/dryrun/index.js')>('dryrun/index.js');
 const { createLiquid } = await compiled<typeof import('../src/liquid/index.js')>('liquid/index.js');
 const { assembleWebhookRequest, buildLiquidContext, stubFetcher } = await compiled<typeof import('../src/render/index.js')>('render/index.js');
-const { openSqliteStore } = await compiled<typeof import('../src/store/index.js')>('store/index.js');
+const { NO_RULES, openSqliteStore } = await compiled<typeof import('../src/store/index.js')>('store/index.js');
 
 const AUDIENCE = [{ attribute: 'lead_status', operator: 'is_none_of' as const, values: ['MQL'] }];
 
@@ -47,7 +47,7 @@ export async function measureDryRun(profiles = 100_000, rounds = 3): Promise<Dry
         const ops = Object.fromEntries(Object.entries(attributesOf(i)).map(([name, value]) => [name, { op: 'set' as const, value }]));
         return { externalId: `00Q${String(i).padStart(7, '0')}`, ops };
       });
-      await store.applyTrack({ attributes, events: [], purchases: [] }, () => []);
+      await store.applyTrack({ attributes, events: [], purchases: [] }, NO_RULES);
     }
     const setupSeconds = (performance.now() - t0) / 1000;
 

@@ -7,12 +7,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
-import type { DeliveryOutcome, SendPlanner } from '../src/domain/index.js';
+import type { DeliveryOutcome } from '../src/domain/index.js';
+import type { ChangeRules } from '../src/store/index.js';
+import { parseCampaign } from '../src/triggers/index.js';
 
 const total = Number(process.argv[2] ?? 10_000);
 const dir = mkdtempSync(join(tmpdir(), 'lh-outbox-'));
 const store = openSqliteStore({ path: join(dir, 'outbox.db') });
-const planner: SendPlanner = (a) => [{ campaignId: 'c1', externalId: a.externalId, trigger: { attribute: 'score' } }];
+/** One campaign sending on every score change: one delivery per user of a batch. */
+const rules: ChangeRules = {
+  campaigns: [
+    {
+      id: 'c1',
+      campaign: parseCampaign({
+        name: 'c1',
+        trigger: { type: 'custom_attribute_changed', attribute: 'score' },
+        reeligible_after_seconds: 0,
+        webhook: { url: 'http://127.0.0.1:1/leads/x', method: 'PATCH' },
+      }),
+    },
+  ],
+  programs: [],
+};
 const request = { method: 'PATCH', url: 'http://127.0.0.1:1/leads/x', headers: { 'content-type': 'application/json' }, body: '{"score": 1, "email": "u@example.com"}' };
 /** Process CPU in µs (all threads). */
 const cpuNow = (): number => {
@@ -24,7 +40,7 @@ try {
   let cpu = cpuNow();
   for (let i = 0; i < total; i += 75) {
     const attributes = Array.from({ length: Math.min(75, total - i) }, (_, k) => ({ externalId: `u${i + k}`, ops: { score: { op: 'set' as const, value: i + k }, email: { op: 'set' as const, value: `u${k}@example.com` } } }));
-    await store.applyTrack({ attributes, events: [], purchases: [] }, planner);
+    await store.applyTrack({ attributes, events: [], purchases: [] }, rules);
   }
   const track = performance.now() - t;
   const trackCpu = cpuNow() - cpu;

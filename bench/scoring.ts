@@ -1,8 +1,8 @@
 // Section 5: scoring ingest at 1M profiles.
 //   throughput  /users/track-shaped batches of 75 events for random users among 1M, applied by
-//               applyTrack on a durable SQLite store (every commit fsynced before it is answered), wrapped by startScoring with
-//               the example lead-scoring program, against the same batches on the same store
-//               without scoring (interleaved rounds, one process).
+//               the intake on a durable SQLite store (every commit fsynced before it is answered), scoring
+//               with the example lead-scoring program, against the same batches through an intake
+//               without scoring on the same store (interleaved rounds, one process).
 //   memory      RSS of the service (startService, events posted to its /users/track) on the 1M
 //               store, against the same service on an empty store.
 // Standalone: npx tsx bench/scoring.ts [profiles=1000000] [--profile]  (--profile: CPU profile of
@@ -16,9 +16,9 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { toTrackBatch, type TrackRequest } from '../src/ingest/index.js';
-import { startScoring } from '../src/scoring/index.js';
+import { ScoringProgramRegistry, type Intake } from '../src/intake/index.js';
 import { type TrackBatch } from '../src/domain/index.js';
-import { openSqliteStore, type Store } from '../src/store/index.js';
+import { openSqliteStore } from '../src/store/index.js';
 import { serializeMemberships } from '../src/store/sqlite/memberships.js';
 import { compiled } from './lib/compiled.js';
 
@@ -89,8 +89,8 @@ function trackBodies(count: number, profiles: number, seed: number): TrackReques
 
 /** A store on disk holding the program and `profiles` entered users (bulk-inserted: setup only). */
 export async function createProfileStore(path: string, profiles: number): Promise<void> {
-  const { store, registry } = await startScoring(openSqliteStore({ path }));
-  await registry.put(PROGRAM_ID, JSON.parse(readFileSync(PROGRAM_FILE, 'utf8')));
+  const store = openSqliteStore({ path });
+  await new ScoringProgramRegistry(store).put(PROGRAM_ID, JSON.parse(readFileSync(PROGRAM_FILE, 'utf8')));
   await store.close();
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -135,14 +135,18 @@ async function ingestChild(path: string, profiles: number, seconds: number, inFl
   let scoreChanges = 0;
   // The measured store and scoring come from the build, as installed.
   const { openSqliteStore } = await compiled<typeof import('../src/store/index.js')>('store/index.js');
-  const { startScoring } = await compiled<typeof import('../src/scoring/index.js')>('scoring/index.js');
+  const intakes = await compiled<typeof import('../src/intake/index.js')>('intake/index.js');
   const raw = openSqliteStore({ path });
   for (const pragma of (process.env.BENCH_SCORING_PRAGMAS ?? '').split(';').filter(Boolean)) raw.db.pragma(pragma);
-  const { store: scored } = await startScoring(raw, { onScored: (n) => (scoreChanges += n) });
+  const registry = new intakes.ScoringProgramRegistry(raw);
+  await registry.load();
+  const noCampaigns = { campaignEntries: () => [] };
+  const scored = intakes.createIntake({ store: raw, campaigns: noCampaigns, scoring: registry, onScored: (n) => (scoreChanges += n) });
+  const unscored = intakes.createIntake({ store: raw, campaigns: noCampaigns });
   const batches = (seed: number): TrackBatch[] => trackBodies(400, profiles, seed).map((body) => toTrackBatch(body).batch);
-  const work: Record<'scored' | 'unscored', { store: Store; batches: TrackBatch[]; events: number; ms: number }> = {
-    scored: { store: scored, batches: batches(1), events: 0, ms: 0 },
-    unscored: { store: raw, batches: batches(2), events: 0, ms: 0 },
+  const work: Record<'scored' | 'unscored', { intake: Intake; batches: TrackBatch[]; events: number; ms: number }> = {
+    scored: { intake: scored, batches: batches(1), events: 0, ms: 0 },
+    unscored: { intake: unscored, batches: batches(2), events: 0, ms: 0 },
   };
   const apply = async (mode: 'scored' | 'unscored', ms: number, count: boolean): Promise<void> => {
     const w = work[mode];
@@ -152,7 +156,7 @@ async function ingestChild(path: string, profiles: number, seconds: number, inFl
     const client = async (): Promise<void> => {
       while (performance.now() - t0 < ms) {
         const batch = w.batches[i++ % w.batches.length]!;
-        await w.store.applyTrack(batch, () => []);
+        await w.intake.track(batch);
         if (count) w.events += batch.events.length;
       }
     };

@@ -1,10 +1,12 @@
 // PostgreSQL store throughput on a throwaway local cluster: enqueue (applyTrack with sends),
 // claims per second with one row per claim vs batches of 50, applyTrack users per second (plain,
-// with sends, with a scoring enricher) and due memberships applied per second by two instances.
+// with sends, with a scoring program) and due memberships applied per second by two instances.
 // Usage: npx tsx bench/store-postgres.ts [deliveries=20000] [concurrency=8] [--fsync=off]
 // fsync stays on by default: commit latency is part of what a claim costs in production.
-import { type ActivityEnricher, type DueHandler, type SendPlanner, type TrackBatch } from '../src/domain/index.js';
-import { type ApplyTrackOptions, openPostgresStore, type PostgresStore } from '../src/store/index.js';
+import type { TrackBatch } from '../src/domain/index.js';
+import { parseScoringProgram } from '../src/scoring/index.js';
+import { type ChangeRules, NO_RULES, openPostgresStore, type PostgresStore } from '../src/store/index.js';
+import { parseCampaign } from '../src/triggers/index.js';
 import { postgresUnavailableReason, startPostgres } from '../test/support/postgres.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -13,8 +15,22 @@ const concurrency = Number(args[1] ?? 8);
 const fsync = !process.argv.includes('--fsync=off');
 const USERS_PER_BATCH = 75;
 
-const sendOne: SendPlanner = (a) => [{ campaignId: 'bench', externalId: a.externalId, trigger: { type: 'bench' } }];
-const noSends: SendPlanner = () => [];
+/** One send per user: every batch changes the lead score. */
+const sendOne: ChangeRules = {
+  campaigns: [
+    {
+      id: 'bench',
+      campaign: parseCampaign({
+        name: 'bench',
+        trigger: { type: 'custom_attribute_changed', attribute: 'lead score' },
+        reeligible_after_seconds: 0,
+        webhook: { url: 'http://127.0.0.1:9/bench', method: 'POST' },
+      }),
+    },
+  ],
+  programs: [],
+};
+const noSends = NO_RULES;
 
 let round = 0;
 const usersBatch = (count: number): TrackBatch => {
@@ -91,28 +107,36 @@ async function drainRawClaims(store: PostgresStore, batchSize: number): Promise<
   return claimed;
 }
 
-/** A scoring-like enricher: +5 per batch and one membership row per user with a due time. */
-const scoringEnricher: ActivityEnricher = (input) => ({
-  ops: [{ 'lead score': { op: 'inc', by: 5 } }],
-  memberships: [{ programId: 'bench', action: 'upsert', enteredAt: input.memberships[0]?.enteredAt ?? new Date().toISOString(), dueAt: new Date(Date.now() + 3_600_000).toISOString() }],
-  exports: [{ type: 'score_changed', data: { by: 5 } }],
-});
+/** A scoring program every user of the batches enters (an email is set), with hourly decay. */
+const scoring: ChangeRules = {
+  campaigns: [],
+  programs: [
+    {
+      id: 'bench',
+      program: parseScoringProgram({
+        name: 'bench',
+        attribute: 'engagement',
+        entry: { attribute_changes: ['email'] },
+        action_groups: [{ name: 'opened', events: [{ name: 'opened' }], points: 5 }],
+        inactivity: { window_seconds: 3600, points: -1 },
+      }),
+    },
+  ],
+};
 
-async function applyTrackUsers(store: PostgresStore, total: number, planner: SendPlanner, options: ApplyTrackOptions = {}): Promise<number> {
+async function applyTrackUsers(store: PostgresStore, total: number, rules: ChangeRules): Promise<number> {
   let left = Math.ceil(total / USERS_PER_BATCH);
   let users = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (left-- > 0) {
-        const { activities } = await store.applyTrack(usersBatch(USERS_PER_BATCH), planner, options);
+        const { activities } = await store.applyTrack(usersBatch(USERS_PER_BATCH), rules);
         users += activities.length;
       }
     }),
   );
   return users;
 }
-
-const decay: DueHandler = () => ({ ops: { 'lead score': { op: 'inc', by: -1 } }, next: { dueAt: null }, exports: [] });
 
 /** Both instances apply due memberships, 100 per transaction, until none is left. */
 async function drainDue(stores: PostgresStore[], now: Date): Promise<number> {
@@ -121,9 +145,9 @@ async function drainDue(stores: PostgresStore[], now: Date): Promise<number> {
     stores.flatMap((store) =>
       Array.from({ length: Math.max(1, concurrency / 2) }, async () => {
         for (;;) {
-          const result = await store.applyDueMemberships(now, 100, decay, noSends);
+          const result = await store.applyDueMemberships(now, 100, scoring);
           applied += result.applied;
-          if (result.applied === 0 && (await store.nextMembershipDueAt()) === undefined) return;
+          if (result.applied === 0) return;
         }
       }),
     ),
@@ -161,7 +185,7 @@ async function main(): Promise<void> {
     const raw50 = await timed(() => drainRawClaims(store, 50));
     const trackOnly = await timed(() => applyTrackUsers(store, deliveries, noSends));
     const trackSends = await timed(() => applyTrackUsers(store, deliveries, sendOne));
-    const trackEnriched = await timed(() => applyTrackUsers(store, deliveries, noSends, { enricher: scoringEnricher }));
+    const trackEnriched = await timed(() => applyTrackUsers(store, deliveries, scoring));
     const due = await timed(() => drainDue(stores, new Date(Date.now() + 7_200_000)));
 
     const line = (label: string, r: { count: number; seconds: number; perSecond: number }, unit: string) =>
@@ -173,7 +197,7 @@ async function main(): Promise<void> {
     line('raw SQL claim (ids only), batches of 50', raw50, 'claims');
     line('applyTrack, 75 users, no sends', trackOnly, 'users');
     line('applyTrack, 75 users, 1 send each', trackSends, 'users');
-    line('applyTrack, 75 users, enricher', trackEnriched, 'users');
+    line('applyTrack, 75 users, scoring', trackEnriched, 'users');
     line('applyDueMemberships, 2 instances x 100', due, 'rows');
     console.log(`batch 50 vs batch 1: ${(batched.perSecond / single.perSecond).toFixed(1)}x`);
     console.log(`store claim vs raw SQL: batch 1 ${(single.perSecond / raw1.perSecond).toFixed(2)}x, batch 50 ${(batched.perSecond / raw50.perSecond).toFixed(2)}x`);

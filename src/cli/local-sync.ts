@@ -4,10 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
-import { CampaignCatalog } from '../deliveries/catalog.js';
-import { loadTemplateCampaigns } from '../deliveries/template-campaigns.js';
 import { parseSyncConfig, runSync, SyncConfigError, SyncRegistry, type SyncConfig, type SyncReport } from '../ingest/index.js';
-import { definitionIdForFile, startScoring } from '../scoring/index.js';
+import { openIntake } from '../intake/index.js';
+import { definitionIdForFile } from '../scoring/index.js';
 import type { CliEnv } from './env.js';
 import { CliError } from './errors.js';
 import { withLocalStore } from './local-store.js';
@@ -24,14 +23,10 @@ export interface LocalSyncRequest {
 export async function runLocalSync(env: CliEnv, request: LocalSyncRequest): Promise<{ id: string; report: SyncReport }> {
   const fileConfig = request.configPath ? await readSyncFile(request.configPath) : undefined;
   const { templatesDir } = env;
-  return withLocalStore(env.db, async (rawStore) => {
+  return withLocalStore(env.db, async (store) => {
     // Problems of stored campaigns or programs are logged to stderr, as the service logs them.
     const logger = pino({ level: 'warn', base: undefined }, { write: request.logTo });
-    const { store } = await startScoring(rawStore, { templatesDir, logger });
-    const catalog = new CampaignCatalog(store, logger, request.placeholderValues);
-    await catalog.load();
-    await loadTemplateCampaigns(templatesDir, catalog, logger);
-    const options = { planner: (now: Date) => catalog.planner(now) };
+    const { intake } = await openIntake(store, { templatesDir, logger, placeholderValues: request.placeholderValues });
 
     let id: string;
     let config: SyncConfig;
@@ -39,7 +34,7 @@ export async function runLocalSync(env: CliEnv, request: LocalSyncRequest): Prom
       id = request.id ?? definitionIdForFile(request.configPath!, 'sync') ?? `file:${request.configPath}`;
       config = fileConfig;
     } else {
-      const registry = new SyncRegistry(store, options, logger);
+      const registry = new SyncRegistry(store, intake, logger);
       await registry.load();
       await registry.loadFiles(templatesDir);
       const stored = registry.get(request.id!);
@@ -47,7 +42,7 @@ export async function runLocalSync(env: CliEnv, request: LocalSyncRequest): Prom
       id = stored.id;
       config = stored.config;
     }
-    return { id, report: await runSync(store, id, config, options) };
+    return { id, report: await runSync(intake, store, id, config) };
   });
 }
 

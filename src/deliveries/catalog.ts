@@ -156,6 +156,11 @@ export class CampaignCatalog implements CampaignLookup {
     this.refreshEntries();
   }
 
+  /** The campaigns profile changes are planned by: ready, enabled campaigns only. */
+  campaignEntries(): readonly CampaignEntry[] {
+    return this.entries;
+  }
+
   /** The planner applyTrack runs: ready, enabled campaigns only. */
   planner(now: Date): SendPlanner {
     const entries = this.entries;

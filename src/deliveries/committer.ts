@@ -2,7 +2,6 @@
 // previous commit runs, share one store transaction (each commit is an fsync). A commit that
 // fails marks nothing done: the claims stay leased and come back after the lease.
 import type { Logger } from 'pino';
-import type { SendPlanner } from '../domain/index.js';
 import type { RecordOutcomesResult, WorkerStore } from '../store/index.js';
 import type { Settled } from './outcome.js';
 
@@ -14,7 +13,6 @@ export interface CommitterDeps {
   owner: string;
   /** Outcomes per commit at most: a full group commits at once. */
   batchSize: number;
-  planner(): SendPlanner;
   now(): Date;
   logger: Logger;
   /** After each commit attempt, with the store's answer (undefined when the commit failed). */
@@ -69,7 +67,7 @@ export class OutcomeCommitter {
       result = await store.recordOutcomes(
         group.map((s) => s.outcome),
         this.deps.now(),
-        { owner, ...(updates.length > 0 ? { updates, planner: this.deps.planner() } : {}) },
+        { owner, ...(updates.length > 0 ? { updates } : {}) },
       );
       for (const refused of result.refused) {
         // The send itself succeeded; a profile that rejects the update must not undo that.

@@ -2,17 +2,16 @@
 // reads: the store's WorkerStore); sending is one port, so the loop is tested without a template
 // engine or network.
 import type { Logger } from 'pino';
-import type { DeliveryOutcome, SendPlanner } from '../domain/index.js';
+import type { DeliveryOutcome } from '../domain/index.js';
 import type { WorkerStore } from '../store/index.js';
 import type { OutcomeRules } from './outcome.js';
 import type { SendPort } from './send-stages.js';
 
 export interface WorkerPorts extends OutcomeRules {
+  /** The outbox and profile reads (the intake's: outcomes commit with their delivered updates). */
   store: WorkerStore;
   /** Resolves, renders and sends one delivery (in-process or on the send thread). */
   sender: SendPort;
-  /** Planner used when on-delivered updates are applied, so they can trigger campaigns too. */
-  planner(): SendPlanner;
   logger: Logger;
   /** Called with each group of outcomes once it is committed (metrics). */
   onRecorded?(outcomes: readonly DeliveryOutcome[]): void;

@@ -56,7 +56,7 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
   const table = new DeliveryTable(options.concurrency);
   const slots = new Slots(table, options.concurrency, send);
   const { owner, leaseMs } = options;
-  const committer = new OutcomeCommitter({ store: ports.store, owner, batchSize: options.batchSize, planner: ports.planner, now, logger: log, committed });
+  const committer = new OutcomeCommitter({ store: ports.store, owner, batchSize: options.batchSize, now, logger: log, committed });
   const leases = createLeaseKeeper({ store: ports.store, owner, leaseMs, now, logger: log, held: () => table.ids() });
   const loop = createClaimLoop({
     store: ports.store,

@@ -22,6 +22,8 @@ export interface Delivery {
   nextAttemptAt: string;
   firstAttemptAt?: string;
   lastError?: string;
+  /** Why the last attempt did not arrive, as a stable code beside `lastError`. */
+  failureCode?: FailureCode;
   abortReason?: string;
   /** Final rendered request (redacted) once rendered, for the log. */
   request?: Attributes;

@@ -10,8 +10,11 @@
 //                       message_extras}                      the pairs of the template's
 //                                                            message_extras tags ({} for none)
 //   webhook_delivered  {status, status_code?}
-//   webhook_failed     {status: failed|retry, error?, status_code?, next_attempt_at?}
-//   webhook_dead       {status, error?}                        retries exhausted
+//   webhook_failed     {status: failed|retry, error?, failure_code?, status_code?, next_attempt_at?}
+//   webhook_dead       {status, error?, failure_code?}         retries exhausted
+// `failure_code` is one of the codes of src/domain/failure-code.ts (render_failed, limit_exceeded,
+// campaign_missing, ssrf_blocked, invalid_request, http_status, timeout, connection, circuit_open,
+// internal), present when the worker gave one.
 //   webhook_aborted    {status, reason}                        abort_message in the template
 //   webhook_replayed   {previous_status}
 //   attribute_changed  {attribute, before, after}

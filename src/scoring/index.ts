@@ -41,7 +41,4 @@ export {
 } from './history.js';
 export { loadScoringProgram, runBacktestCli, formatBacktestReport } from './backtest-cli.js';
 export { scoringEnricher, decayHandler, type ProgramEntry } from './enricher.js';
-export { ScoringProgramRegistry, newProgramId, type StoredProgram } from './registry.js';
-export { createDecayScheduler, type DecayScheduler, type DecaySchedulerOptions } from './scheduler.js';
 export { readDefinitionFiles, definitionIdForFile, DefinitionFileError, type DefinitionFile } from './files.js';
-export { withScoring, scoringRegistryOf, startScoring, type ScoringStartOptions } from './scored-store.js';

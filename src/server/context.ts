@@ -8,8 +8,8 @@ import type { ServiceConfig } from '../config/index.js';
 import type { ContentBlockRegistry } from '../content-blocks/index.js';
 import type { CampaignCatalog } from '../deliveries/catalog.js';
 import type { WebhookDispatcher } from '../dispatch/index.js';
-import type { DeliveryHandOff } from '../deliveries/worker.js';
 import type { DryRuns } from '../dryrun/index.js';
+import type { Intake, ScoringProgramRegistry } from '../intake/index.js';
 import type { RenderPool } from '../render/pool/index.js';
 import type { Store } from '../store/index.js';
 import type { Metrics } from './metrics.js';
@@ -31,10 +31,10 @@ export interface RouteContext {
   env: Record<string, string | undefined>;
   logger: Logger;
   metrics: Metrics;
-  /** Tells the worker that sends were enqueued. */
-  onEnqueued(count: number): void;
-  /** The worker's hand-off for /users/track: new sends go to it as they are written. */
-  handOff?(): DeliveryHandOff;
+  /** Where every profile change (and replay) enters: planned, stored, handed to the worker. */
+  intake: Intake;
+  /** The scoring programs in force (the intake scores every change with them). */
+  programs: ScoringProgramRegistry;
 }
 
 /** One group of routes. It may be async (e.g. to register a plugin). */

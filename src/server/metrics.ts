@@ -1,7 +1,7 @@
 // Prometheus metrics of the process. One registry for the whole process so that any module can
 // count what it does (`metrics.scoringEvents.inc()`); `GET /metrics` exposes it.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { DeliveryOutcome, Json } from '../domain/index.js';
+import { type DeliveryOutcome, FAILURE_CODES, type Json } from '../domain/index.js';
 
 /** What a running worker knows about the outbox, read when Prometheus scrapes. */
 export interface OutboxSnapshot {
@@ -15,7 +15,8 @@ export type OutboxSource = () => Promise<OutboxSnapshot>;
 
 const SEND_STATUSES = ['delivered', 'failed', 'dead', 'aborted', 'retry'] as const;
 
-function createMetrics() {
+/** A metrics registry of its own (the service uses the process-wide `metrics`). */
+export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'liquidhook_' });
   const outboxSources = new Set<OutboxSource>();
@@ -30,6 +31,13 @@ function createMetrics() {
   });
   // Zero series exist from the start, so rate() works before the first send of each kind.
   for (const status of SEND_STATUSES) sends.labels(status).inc(0);
+  const failures = new Counter({
+    name: 'liquidhook_delivery_failures_total',
+    help: 'Outcomes that did not deliver (retried, failed, dead), by failure code',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  for (const code of FAILURE_CODES) failures.labels(code).inc(0);
 
   const metrics = {
     registry,
@@ -53,6 +61,7 @@ function createMetrics() {
       help: 'connected_content calls answered from the cache',
       registers: [registry],
     }),
+    failures,
     scoringEvents: new Counter({ name: 'liquidhook_scoring_events_total', help: 'Events scored by the scoring service', registers: [registry] }),
     httpDuration: new Histogram({
       name: 'liquidhook_http_request_duration_seconds',
@@ -84,10 +93,11 @@ function createMetrics() {
       return () => outboxSources.delete(source);
     },
 
-    /** Counts recorded delivery outcomes: status, attempt latency, connected_content calls. */
+    /** Counts recorded delivery outcomes: status, failure code, attempt latency, connected_content calls. */
     observeOutcomes(outcomes: readonly DeliveryOutcome[]): void {
       for (const outcome of outcomes) {
         sends.labels(outcome.status).inc();
+        if (outcome.code && outcome.status !== 'delivered') metrics.failures.labels(outcome.code).inc();
         if (outcome.status === 'retry') metrics.retries.inc();
         if (outcome.status === 'aborted') metrics.aborts.inc();
         if (outcome.attempt) metrics.sendDuration.observe(outcome.attempt.latencyMs / 1000);

@@ -7,21 +7,13 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ensureDbFolder, isSqliteFile, type ServiceConfig } from '../config/index.js';
 import { ContentBlockRegistry } from '../content-blocks/index.js';
-import {
-  CampaignCatalog,
-  createDeliveryWorker,
-  createSendPort,
-  createSendThread,
-  loadTemplateCampaigns,
-  type DeliveryWorker,
-} from '../deliveries/index.js';
+import { createDeliveryWorker, createSendPort, createSendThread, type CampaignCatalog, type DeliveryWorker } from '../deliveries/index.js';
 import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
 import { createLiquid } from '../liquid/index.js';
 import { DryRuns } from '../dryrun/index.js';
+import { openIntake, type Intake } from '../intake/index.js';
 import { createRenderPool } from '../render/pool/index.js';
-import { startScoring } from '../scoring/index.js';
-import { openStore } from '../store/index.js';
-import type { Store } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { resolveApiKey } from './api-key.js';
 import { buildApp } from './app.js';
 import { createLogger } from './logger.js';
@@ -43,6 +35,8 @@ export interface RunningService {
   app: FastifyInstance;
   store: Store;
   catalog: CampaignCatalog;
+  /** Where profile changes enter (the API, syncs, the decay loop and the worker's delivered updates). */
+  intake: Intake;
   worker: DeliveryWorker;
   /** The key generated on this start, if any (it is never shown again). */
   generatedApiKey?: string;
@@ -53,20 +47,14 @@ export async function startService(config: ServiceConfig, options: ServiceOption
   const logger = options.logger ?? createLogger(config);
   const env = options.env ?? process.env;
   ensureDbFolder(config.db);
-  const rawStore = await openStore(
+  const store = await openStore(
     isSqliteFile(config.db) || config.db === ':memory:'
       ? { driver: 'sqlite', path: config.db }
       : { driver: 'postgres', url: config.db, poolSize: config.dbPoolSize },
   );
-  const cleanup: (() => Promise<void>)[] = [() => rawStore.close()];
+  const cleanup: (() => Promise<void>)[] = [() => store.close()];
   try {
-    await rawStore.migrate();
-    // Every profile change (API, syncs, on-delivery updates) goes through the scoring programs.
-    const { store } = await startScoring(rawStore, {
-      templatesDir: config.templatesDir,
-      logger,
-      onScored: (scoreChanges) => metrics.scoringEvents.inc(scoreChanges),
-    });
+    await store.migrate();
     const apiKey = resolveApiKey(config.apiKey, config.db);
     if (apiKey.generated) {
       (options.announceApiKey ?? printApiKey)(apiKey.generated);
@@ -115,22 +103,27 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     });
     cleanup.unshift(() => dryRuns.close());
 
-    const catalog = new CampaignCatalog(store, logger, env);
-    await catalog.load();
-    await loadTemplateCampaigns(config.templatesDir, catalog, logger);
+    // Every profile change (API, syncs, decay, on-delivery updates) is scored by the programs and
+    // planned by the campaigns in force.
+    const { intake, catalog, programs } = await openIntake(store, {
+      templatesDir: config.templatesDir,
+      logger,
+      placeholderValues: env,
+      onScored: (scoreChanges) => metrics.scoringEvents.inc(scoreChanges),
+    });
 
     const worker = createDeliveryWorker(
       {
-        store,
+        store: intake.outbox,
         sender: createSendPort({ campaigns: catalog, signingSecrets: env, ...(sendThread ? { thread: sendThread } : { engine, dispatcher }) }),
         deliveredUpdate: (delivery) => catalog.deliveredUpdate(delivery.campaignId, delivery.externalId),
-        planner: () => catalog.planner(new Date()),
         retryPolicy: RetryPolicySchema.parse({ giveUpAfterMs: config.retryWindowMs }),
         logger,
         onRecorded: (outcomes) => metrics.observeOutcomes(outcomes),
       },
       { owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, ...config.worker },
     );
+    intake.connectWorker(worker);
     const removeOutboxSource = metrics.addOutboxSource(async () => {
       const due = await store.nextDueAt();
       return {
@@ -151,8 +144,8 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       env,
       logger,
       metrics,
-      onEnqueued: () => worker.wake(),
-      handOff: () => worker.handOff(),
+      intake,
+      programs,
     };
     const app = await buildApp({ context, apiKey });
     await app.listen({ port: config.port, host: config.host });
@@ -179,6 +172,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       app,
       store,
       catalog,
+      intake,
       worker,
       ...(apiKey.generated ? { generatedApiKey: apiKey.generated } : {}),
       close,

@@ -1,6 +1,7 @@
 // Storage entry point: the ports (the storage contract) and the backends behind them. The domain
 // types they speak are in src/domain.
 export type * from './ports.js';
+export { NO_RULES } from './ports.js';
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
 export { openPostgresStore, PostgresStore, type PostgresStoreOptions, type RecordOptions } from './postgres/index.js';
 export { migrations, type Migration, type SqlDialect } from './migrations.js';

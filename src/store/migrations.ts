@@ -24,6 +24,20 @@ export const SCHEMA_VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_version (
   applied_at TEXT NOT NULL
 )`;
 
+/** Messages earlier versions wrote (LIKE patterns, first match wins) and the code each one means. */
+const CODES_OF_MESSAGES: [string, string][] = [
+  ['render failed:%', 'render_failed'],
+  ['campaign % no longer exists', 'campaign_missing'],
+  ['signing secret % is not configured', 'invalid_request'],
+  ['invalid_request:%', 'invalid_request'],
+  ['ssrf_blocked:%', 'ssrf_blocked'],
+  ['circuit_open:%', 'circuit_open'],
+  ['timeout:%', 'timeout'],
+  ['connection:%', 'connection'],
+  ['network:%', 'connection'],
+  ['HTTP %', 'http_status'],
+];
+
 export const migrations: Migration[] = [
   {
     version: 1,
@@ -188,6 +202,20 @@ export const migrations: Migration[] = [
   },
   {
     version: 7,
+    name: 'failure code beside the last error',
+    // Why a delivery did not arrive, as a stable code (domain/failure-code.ts) next to the message.
+    // Rows written before keep their message; where the message says plainly what happened, the
+    // code is filled in from it (retry give-ups prefix the message with "gave up…: "), else null.
+    statements: () => [
+      'ALTER TABLE deliveries ADD COLUMN failure_code TEXT',
+      `UPDATE deliveries SET failure_code = CASE ${CODES_OF_MESSAGES.map(
+        ([pattern, code]) => `WHEN last_error LIKE '${pattern}' OR last_error LIKE 'gave up%: ${pattern}' THEN '${code}'`,
+      ).join(' ')} END
+       WHERE last_error IS NOT NULL`,
+    ],
+  },
+  {
+    version: 8,
     name: 'each attempt keeps the message_extras pairs of its send',
     // The pairs of the template's message_extras tags belong to the send (Braze's send event), so
     // they go with the attempt row written for it, as its request log does (see version 6).

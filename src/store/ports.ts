@@ -3,7 +3,6 @@
 // either backend fits. Multi-row writes happen in one transaction: a profile change and the sends
 // it triggers are committed together (transactional outbox), so a crash loses nothing half-written.
 import type {
-  ActivityEnricher,
   Attributes,
   CursorMove,
   DefinitionKind,
@@ -12,42 +11,69 @@ import type {
   DeliveryFilter,
   DeliveryOutcome,
   DeliveryWithAttempts,
-  DueHandler,
   ExportEvent,
   NewExportEvent,
   Profile,
   ProgramMembership,
   ReplayOptions,
-  SendPlanner,
   StoredCampaign,
   StoredDefinition,
   TrackBatch,
   UserActivity,
 } from '../domain/index.js';
+import type { ProgramEntry } from '../scoring/index.js';
+import type { CampaignEntry } from '../triggers/index.js';
 
 /**
- * Each new delivery `reserve()` accepts is written already claimed: status `sending`, leased to
- * `owner` for `leaseMs`. The worker sends it once the commit is durable; if the process dies
- * first, the lease lapses and any worker claims it as usual.
+ * The rules a profile change is planned by, as data: the store runs the pure planner (triggers)
+ * and scoring over them inside its transaction, and calls nothing else.
+ */
+export interface ChangeRules {
+  /** Campaigns in force (each plans sends while enabled). */
+  campaigns: readonly CampaignEntry[];
+  /** Scoring programs in force; none: profile changes do not score. */
+  programs: readonly ProgramEntry[];
+  /** When the rules are evaluated (eligibility windows, scoring windows); default: the store's clock. */
+  at?: Date;
+}
+
+/** No campaigns and no programs: a change is applied and plans nothing. */
+export const NO_RULES: ChangeRules = { campaigns: [], programs: [] };
+
+/**
+ * The first `count` new deliveries of a change are written already claimed: status `sending`,
+ * leased to `owner` for `leaseMs`. The worker sends them once the commit is durable; if the process
+ * dies first, the lease lapses and any worker claims them as usual.
+ */
+export interface NewDeliveryLease {
+  owner: string;
+  leaseMs: number;
+  count: number;
+}
+
+/**
+ * A worker's reservation of slots for new deliveries (its hand-off): the intake reserves before a
+ * change and passes the reserved count to the store as a NewDeliveryLease.
  */
 export interface NewDeliveryClaim {
   owner: string;
   leaseMs: number;
-  /** Synchronous, once per new delivery: false when the worker has no free slot. */
+  /** Synchronous: false when the worker has no free slot. */
   reserve(): boolean;
 }
 
 export interface ApplyTrackOptions {
-  enricher?: ActivityEnricher;
   /** Moved in the same transaction, so applied rows and the watermark commit together. */
   cursor?: CursorMove;
   /** New deliveries a worker of this process takes as they are written (no claim round). */
-  claimNew?: NewDeliveryClaim;
+  lease?: NewDeliveryLease;
 }
 
 export interface TrackResult {
   activities: UserActivity[];
   deliveries: Delivery[];
+  /** Score changes the scoring programs made (score_changed events written). */
+  scoreChanges: number;
 }
 
 export interface DueResult extends TrackResult {
@@ -60,21 +86,21 @@ export interface RecordOutcomesOptions {
   owner?: string;
   /**
    * Profile updates committed in the same transaction as the outcomes, so a crash cannot keep one
-   * without the other. Each is applied only if its delivery's outcome was written, and in a
-   * savepoint: an update the profile refuses is skipped and reported, and the outcomes stay.
+   * without the other. Each is applied only if its delivery's outcome was written, in order: an
+   * update the profile refuses is left out and reported, and the outcomes and other updates stay.
    */
   updates?: DeliveredUpdate[];
-  /** Planner for those updates (they may trigger campaigns too); none by default. */
-  planner?: SendPlanner;
-  /** Apply options for those updates (scoring adds its enricher here). */
-  applyOptions?: ApplyTrackOptions;
+  /** The rules those updates are planned by (they may trigger campaigns and score); none by default. */
+  rules?: ChangeRules;
 }
 
 export interface RecordOutcomesResult {
   /** Deliveries the updates enqueued. */
   deliveries: Delivery[];
-  /** Updates rolled back on their own, with the reason. */
+  /** Updates left out, with the reason. */
   refused: { deliveryId: string; error: string }[];
+  /** Score changes the updates made. */
+  scoreChanges: number;
 }
 
 /** Profile reads: what rendering a send needs. */
@@ -101,21 +127,21 @@ export interface ProfilePages {
 /** Profiles and their program memberships: the profile-change path. */
 export interface ProfileStore extends ProfileReader {
   /**
-   * Applies the batch, the enricher's operations and membership writes, the planner's deliveries
-   * and the cursor move in ONE transaction. A cursor that does not hold `expected` throws
-   * CursorConflictError and nothing is written.
+   * Applies the batch, the scoring programs' operations and membership writes, the deliveries the
+   * campaigns plan and the cursor move in ONE transaction. A cursor that does not hold `expected`
+   * throws CursorConflictError and nothing is written.
    */
-  applyTrack(batch: TrackBatch, planner: SendPlanner, options?: ApplyTrackOptions): Promise<TrackResult>;
+  applyTrack(batch: TrackBatch, rules: ChangeRules, options?: ApplyTrackOptions): Promise<TrackResult>;
   /** The user's memberships, ordered by program id. */
   listMemberships(externalId: string): Promise<ProgramMembership[]>;
   /**
    * Claims up to `limit` memberships with dueAt <= now (earliest first) and, per row, in the
-   * same transaction: runs `handler` on the current profile, applies its ops through the
-   * profile-change path (planner included), writes its exports, and moves dueAt by
-   * compare-and-set on the claimed dueAt. Each due time is applied exactly once, also with
-   * concurrent callers (rows another caller holds are skipped, never waited for twice).
+   * same transaction: works out its program's inactivity decay on the current profile, applies the
+   * operations through the profile-change path (campaigns included), writes its exports, and
+   * moves dueAt by compare-and-set on the claimed dueAt. Each due time is applied exactly once,
+   * also with concurrent callers (rows another caller holds are skipped, never waited for twice).
    */
-  applyDueMemberships(now: Date, limit: number, handler: DueHandler, planner: SendPlanner): Promise<DueResult>;
+  applyDueMemberships(now: Date, limit: number, rules: ChangeRules): Promise<DueResult>;
   /** Earliest scheduled dueAt, if any (lets the scheduler sleep precisely). */
   nextMembershipDueAt(): Promise<Date | undefined>;
 }

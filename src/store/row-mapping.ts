@@ -1,7 +1,11 @@
 // Row shapes shared by the SQLite and PostgreSQL backends and their mapping to the contract's
 // types. The backends differ only in how a JSON column arrives (text to parse, or already
 // parsed), so each builds its mappers with its own `decode`.
-import type { Attributes, Delivery, DeliveryAttempt, DeliveryStatus, ExportEvent, MessageExtras, Profile, StoredCampaign } from '../domain/index.js';
+import { type Attributes, type Delivery, type DeliveryAttempt, type DeliveryStatus, type ExportEvent, FAILURE_CODES, type FailureCode, type MessageExtras, type Profile, type StoredCampaign } from '../domain/index.js';
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(FAILURE_CODES);
+/** A code this version knows (a newer version may have written one it does not). */
+const isFailureCode = (code: string): code is FailureCode => KNOWN_CODES.has(code);
 
 export interface ProfileRow<J> {
   external_id: string;
@@ -24,6 +28,8 @@ export interface DeliveryRow<J> {
   lease_owner: string | null;
   lease_until: string | null;
   last_error: string | null;
+  /** A FailureCode, or null (no failure, or a row from before codes were kept). */
+  failure_code: string | null;
   abort_reason: string | null;
   created_at: string;
   updated_at: string;
@@ -39,7 +45,7 @@ export interface AttemptRow<J = unknown> {
   error: string | null;
   /** The request log of this attempt (secrets redacted); null before schema version 6. */
   request?: J | null;
-  /** The message_extras pairs of this attempt's send; null before schema version 7. */
+  /** The message_extras pairs of this attempt's send; null before schema version 8. */
   message_extras?: J | null;
 }
 
@@ -91,6 +97,7 @@ export function rowMapping<J>(decode: (value: J) => Attributes) {
     };
     if (row.first_attempt_at !== null) delivery.firstAttemptAt = row.first_attempt_at;
     if (row.last_error !== null) delivery.lastError = row.last_error;
+    if (row.failure_code !== null && isFailureCode(row.failure_code)) delivery.failureCode = row.failure_code;
     if (row.abort_reason !== null) delivery.abortReason = row.abort_reason;
     if (row.request !== null) delivery.request = decode(row.request);
     return delivery;

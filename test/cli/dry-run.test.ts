@@ -11,7 +11,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { loadConfig } from '../../src/config/index.js';
 import { startService, type RunningService } from '../../src/server/service.js';
 import type { DryRunView } from '../../src/server/schemas/dry-runs.js';
-import { openStore } from '../../src/store/index.js';
+import { NO_RULES, openStore } from '../../src/store/index.js';
 import { tempDir, writeTemp } from './helpers.js';
 
 const BODY = "{% if custom_attribute.${score} < 5 %}{% abort_message('low score') %}{% endif %}{% if custom_attribute.${score} == 7 %}{{ 1 | divided_by: 0 }}{% endif %}{\"score\": {{ custom_attribute.${score} }}}";
@@ -43,7 +43,7 @@ describe('liquidhook dry-run', () => {
   beforeAll(async () => {
     const store = await openStore({ driver: 'sqlite', path: db });
     await store.migrate();
-    await store.applyTrack({ attributes: USERS, events: [], purchases: [] }, () => []);
+    await store.applyTrack({ attributes: USERS, events: [], purchases: [] }, NO_RULES);
     await store.putCampaign('cli-dry', CAMPAIGN);
     await store.close();
   });
@@ -102,7 +102,7 @@ describe('liquidhook dry-run', () => {
       loadConfig({ PORT: '0', LIQUIDHOOK_DB: join(tempDir(), 'svc.db'), LIQUIDHOOK_API_KEY: 'cli-test-key-0123456789', LIQUIDHOOK_TEMPLATES_DIR: '/nonexistent' }),
       { logger: pino({ level: 'silent' }), env: {} },
     );
-    await service.store.applyTrack({ attributes: USERS, events: [], purchases: [] }, () => []);
+    await service.store.applyTrack({ attributes: USERS, events: [], purchases: [] }, NO_RULES);
     await service.catalog.put('svc-dry', CAMPAIGN);
     const io = capture({ LIQUIDHOOK_URL: service.url, LIQUIDHOOK_API_KEY: 'cli-test-key-0123456789' }, true);
     const code = await dryRunCommand.run(['svc-dry', '--sample', '4', '--seed', 'cli'], io);

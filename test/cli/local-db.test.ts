@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
+import { campaign, rules } from '../store/contract-helpers.js';
 import { MQL_TEMPLATE, runCli, startSink, tempDir, writeTemp, type Sink } from './helpers.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
@@ -29,7 +30,7 @@ describe('local database commands', () => {
     [deadId, deliveredId] = await withStore(db, async (store) => {
       const { deliveries } = await store.applyTrack(
         { attributes: [{ externalId: 'lead-1', ops: { 'lead score': { op: 'set', value: 150 }, first_name: { op: 'set', value: 'Ada' } } }], events: [], purchases: [] },
-        (activity) => ['c1', 'c2'].map((campaignId) => ({ campaignId, externalId: activity.externalId, trigger: { type: 'test' } })),
+        rules([campaign('c1', { type: 'custom_attribute_changed', attribute: 'lead score', change: 'any' }), campaign('c2', { type: 'custom_attribute_changed', attribute: 'lead score', change: 'any' })]),
       );
       const [dead, delivered] = deliveries.map((d) => d.id);
       await store.claimDeliveries('test', 10, T0, 60_000);

@@ -26,7 +26,6 @@ function committer(options: { batchSize?: number; record?: () => Promise<RecordO
     },
     owner: 'w1',
     batchSize: options.batchSize ?? 100,
-    planner: () => () => [],
     now: () => new Date(),
     logger,
     committed: (group, result) => void committed.push({ ids: group.map((s) => s.outcome.id), ok: result !== undefined }),
@@ -70,12 +69,12 @@ describe('outcome committer', () => {
     expect(c.calls.map((call) => call.ids)).toEqual([['a'], ['b', 'c']]);
   });
 
-  it('passes on-delivered updates with their planner, in the same call as their outcomes', async () => {
+  it('passes on-delivered updates in the same call as their outcomes (the intake plans them)', async () => {
     const c = committer();
     c.committer.submit(delivered('a', true));
     c.committer.submit(delivered('b'));
     await c.committer.flush();
-    expect(c.calls[0]!.options).toMatchObject({ owner: 'w1', updates: [{ deliveryId: 'a' }], planner: expect.any(Function) });
+    expect(c.calls[0]!.options).toMatchObject({ owner: 'w1', updates: [{ deliveryId: 'a' }] });
   });
 
   it('reports a failed commit without marking anything done, and logs refused updates', async () => {

@@ -10,13 +10,22 @@ import { createLiquid } from '../../src/liquid/index.js';
 import { parseCampaign } from '../../src/triggers/index.js';
 import type { AttemptResult, WebhookRequest } from '../../src/dispatch/types.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import type { DeliveryOutcome, SendPlanner } from '../../src/domain/index.js';
+import type { Attributes, DeliveryOutcome } from '../../src/domain/index.js';
+import { createIntake } from '../../src/intake/index.js';
 import type { Store } from '../../src/store/index.js';
+import { sendOnce } from '../store/contract-helpers.js';
 import { leasedDelivery as leased } from './fixtures.js';
 
 const silent = pino({ level: 'silent' });
-const everyScoreChange: SendPlanner = (activity) =>
-  activity.changes.some((c) => c.attribute === 'score') ? [{ campaignId: 'c1', externalId: activity.externalId, trigger: {} }] : [];
+/** Campaign c1 sends on every change of the score. */
+const everyScoreChange = sendOnce('c1', 'score');
+
+/** The intake of a worker's store: it hands new deliveries to the worker as it writes them. */
+function intakeFor(store: Store, worker: DeliveryWorker) {
+  const intake = createIntake({ store, campaigns: { campaignEntries: () => everyScoreChange.campaigns } });
+  intake.connectWorker(worker);
+  return intake;
+}
 
 function response(status: number, extra: Partial<AttemptResult> = {}): AttemptResult {
   return { ok: status >= 200 && status < 300, status, headers: {}, responseBody: '', responseTruncated: false, latencyMs: 1, startedAt: Date.now(), ...extra };
@@ -91,7 +100,6 @@ function harness(overrides: HarnessOptions = {}): Harness {
     store,
     sender: scoreSender(overrides.send ?? record),
     deliveredUpdate: (d) => ({ attributes: [{ externalId: d.externalId, ops: { lead_status: { op: 'set', value: 'MQL' } } }], events: [], purchases: [] }),
-    planner: () => everyScoreChange,
     retryPolicy: RetryPolicySchema.parse({ baseDelayMs: 10, minDelayMs: 10, maxDelayMs: 20, giveUpAfterMs: 60_000 }),
     logger: silent,
     ...overrides,
@@ -133,12 +141,10 @@ describe('delivery worker', () => {
     expect(failed.claim.reserve()).toBe(false);
     failed.cancel();
 
-    const handOff = h.worker.handOff();
     const attributes = Array.from({ length: 20 }, (_, i) => ({ externalId: `u${i}`, ops: { score: { op: 'set' as const, value: 150 + i } } }));
-    const { deliveries } = await h.store.applyTrack({ attributes, events: [], purchases: [] }, everyScoreChange, { claimNew: handOff.claim });
+    const { deliveries } = await intakeFor(h.store, h.worker).track({ attributes, events: [], purchases: [] });
     // Concurrency 8: sixteen are written leased to the worker (eight wait for a slot), four queued.
     expect(deliveries.filter((d) => d.status === 'sending')).toHaveLength(16);
-    handOff.adopt(deliveries);
     await h.worker.idle();
     expect((await h.store.listDeliveries({})).every((d) => d.status === 'delivered')).toBe(true);
     expect(sink.sends).toBe(20);
@@ -162,10 +168,8 @@ describe('delivery worker', () => {
     h.worker.start();
     await new Promise((resolve) => setTimeout(resolve, 20));
     // The claim holds its eight; a hand-off meanwhile fills the eight slots and waits with more.
-    const handOff = h.worker.handOff();
     const attributes = Array.from({ length: 8 }, (_, i) => ({ externalId: `new${i}`, ops: { score: { op: 'set' as const, value: 150 + i } } }));
-    const { deliveries } = await h.store.applyTrack({ attributes, events: [], purchases: [] }, everyScoreChange, { claimNew: handOff.claim });
-    handOff.adopt(deliveries);
+    await intakeFor(h.store, h.worker).track({ attributes, events: [], purchases: [] });
     openGate();
     await h.worker.idle();
     expect((await h.store.listDeliveries({})).filter((d) => d.status === 'delivered')).toHaveLength(16);
@@ -175,10 +179,8 @@ describe('delivery worker', () => {
   it('gives deliveries still waiting for a slot back when it stops', async () => {
     const h = harness({ send: () => new Promise<AttemptResult>((resolve) => setTimeout(() => resolve(response(204)), 50)) });
     h.worker.start();
-    const handOff = h.worker.handOff();
     const attributes = Array.from({ length: 12 }, (_, i) => ({ externalId: `u${i}`, ops: { score: { op: 'set' as const, value: 150 + i } } }));
-    const { deliveries } = await h.store.applyTrack({ attributes, events: [], purchases: [] }, everyScoreChange, { claimNew: handOff.claim });
-    handOff.adopt(deliveries);
+    await intakeFor(h.store, h.worker).track({ attributes, events: [], purchases: [] });
     await h.worker.stop(1000);
     const stored = await h.store.listDeliveries({});
     // Eight were sending and finished in the grace period; four never started and are queued again.
@@ -349,7 +351,6 @@ describe('delivery worker leases', () => {
           return response(204);
         }),
         deliveredUpdate: () => undefined,
-        planner: () => everyScoreChange,
         retryPolicy: RetryPolicySchema.parse({}),
         logger: silent,
       },
@@ -389,7 +390,6 @@ describe('delivery worker leases', () => {
             return response(204);
           }),
           deliveredUpdate: () => undefined,
-          planner: () => everyScoreChange,
           retryPolicy: RetryPolicySchema.parse({}),
           logger: silent,
         },
@@ -436,7 +436,9 @@ describe('delivery worker invariants', () => {
     h.worker.start();
     const first = h.worker.handOff();
     const attributes = [{ externalId: 'u1', ops: { score: { op: 'set' as const, value: 150 } } }];
-    const { deliveries } = await h.store.applyTrack({ attributes, events: [], purchases: [] }, everyScoreChange, { claimNew: first.claim });
+    expect(first.claim.reserve()).toBe(true);
+    const lease = { owner: first.claim.owner, leaseMs: first.claim.leaseMs, count: 1 };
+    const { deliveries } = await h.store.applyTrack({ attributes, events: [], purchases: [] }, everyScoreChange, { lease });
     first.adopt(deliveries);
     const again = h.worker.handOff();
     expect(again.claim.reserve()).toBe(true);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSalesforce, type FakeSalesforce } from '../../examples/fake-salesforce.js';
 import { DryRuns, type DryRunDefinition } from '../../src/dryrun/index.js';
 import { parseWebhook } from '../../src/render/index.js';
-import { openSqliteStore, type Store } from '../../src/store/index.js';
+import { NO_RULES, openSqliteStore, type Store } from '../../src/store/index.js';
 import { guideCampaign } from '../e2e/helpers.js';
 
 /** The engine's own limits out of the way: the thread's watchdog and heap limit are what stop a render. */
@@ -40,7 +40,7 @@ describe('dry run', () => {
       externalId: `u${String(i).padStart(2, '0')}`,
       ops: { 'lead score': { op: 'set' as const, value: 100 + i }, ...(i === 7 ? { mode: { op: 'set' as const, value: 'spin' } } : i === 21 ? { mode: { op: 'set' as const, value: 'grow' } } : {}) },
     }));
-    await store.applyTrack({ attributes, events: [], purchases: [] }, () => []);
+    await store.applyTrack({ attributes, events: [], purchases: [] }, NO_RULES);
     fake = await startFakeSalesforce();
   });
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createExporter, openExportSink, type ExportSink } from '../../src/export/index.js';
-import { CursorConflictError, openSqliteStore, type Store } from '../../src/store/index.js';
+import { CursorConflictError, openSqliteStore, type Store, NO_RULES } from '../../src/store/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lh-export-race-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,7 +15,7 @@ let n = 0;
 async function storeWithEvents(count: number): Promise<Store> {
   const store = openSqliteStore({ path: join(dir, `s-${n++}.db`) });
   for (let i = 0; i < count; i++)
-    await store.applyTrack({ attributes: [{ externalId: `u${i}`, ops: { score: { op: 'set', value: i } } }], events: [], purchases: [] }, () => []);
+    await store.applyTrack({ attributes: [{ externalId: `u${i}`, ops: { score: { op: 'set', value: i } } }], events: [], purchases: [] }, NO_RULES);
   return store;
 }
 

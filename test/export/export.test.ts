@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createExporter, nextCursor, openExportSink, toNdjson, type ExportSink } from '../../src/export/index.js';
-import { openSqliteStore, type Store } from '../../src/store/index.js';
+import { openSqliteStore, type Store, NO_RULES } from '../../src/store/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lh-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,7 +15,7 @@ let n = 0;
 async function storeWithEvents(path: string, count: number, from = 0): Promise<Store> {
   const store = openSqliteStore({ path });
   for (let i = from; i < from + count; i++) {
-    await store.applyTrack({ attributes: [{ externalId: `u${i}`, ops: { 'lead score': { op: 'set', value: i } } }], events: [], purchases: [] }, () => []);
+    await store.applyTrack({ attributes: [{ externalId: `u${i}`, ops: { 'lead score': { op: 'set', value: i } } }], events: [], purchases: [] }, NO_RULES);
   }
   return store;
 }

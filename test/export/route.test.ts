@@ -9,7 +9,7 @@ import type { RouteContext, ZodApp } from '../../src/server/context.js';
 import { errorHandler } from '../../src/server/errors.js';
 import { registerExportRoutes } from '../../src/server/routes/export.js';
 import { zodValidatorCompiler } from '../../src/server/validation.js';
-import { openSqliteStore } from '../../src/store/index.js';
+import { openSqliteStore, NO_RULES } from '../../src/store/index.js';
 
 const store = openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'lh-export-route-')), 's.db') });
 const app = Fastify();
@@ -25,7 +25,7 @@ describe('GET /export/events', () => {
     app.setErrorHandler(errorHandler);
     await registerExportRoutes(app as unknown as ZodApp, { store, env: {} } as unknown as RouteContext);
     for (let i = 0; i < 5; i++)
-      await store.applyTrack({ attributes: [], events: [{ externalId: `u${i}`, name: 'e', time: new Date().toISOString(), properties: {} }], purchases: [] }, () => []);
+      await store.applyTrack({ attributes: [], events: [{ externalId: `u${i}`, name: 'e', time: new Date().toISOString(), properties: {} }], purchases: [] }, NO_RULES);
 
     const seen: number[] = [];
     let cursor = '0';

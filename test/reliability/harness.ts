@@ -3,6 +3,7 @@
 // and the retry backoff, shortened so a chaos run ends in seconds.
 import { pino } from 'pino';
 import { CampaignCatalog, createDeliveryWorker, createSendPort, type DeliveryWorker } from '../../src/deliveries/index.js';
+import { createIntake } from '../../src/intake/index.js';
 import { RetryPolicySchema, createDispatcher, type RetryPolicyInput, type WebhookDispatcher } from '../../src/dispatch/index.js';
 import { TrackRequestSchema, toTrackBatch } from '../../src/ingest/index.js';
 import { createLiquid } from '../../src/liquid/index.js';
@@ -32,28 +33,27 @@ export async function startPipeline(options: { timeoutMs: number; retry: RetryPo
     maxConcurrencyPerHost: 32,
     breaker: { openDurationMs: options.breakerOpenMs },
   });
+  const intake = createIntake({ store, campaigns: catalog });
   const worker = createDeliveryWorker(
     {
-      store,
+      store: intake.outbox,
       sender: createSendPort({ engine: createLiquid(), dispatcher, campaigns: catalog, signingSecrets: {} }),
       deliveredUpdate: (d) => catalog.deliveredUpdate(d.campaignId, d.externalId),
-      planner: () => catalog.planner(new Date()),
       retryPolicy: RetryPolicySchema.parse(options.retry),
       logger,
     },
     { owner: 'reliability', batchSize: 50, concurrency: 64, pollMs: 50, leaseMs: options.timeoutMs * 10 },
   );
   worker.start();
+  intake.connectWorker(worker);
   return {
     store,
     catalog,
     worker,
     dispatcher,
     async track(body) {
-      const now = new Date();
-      const { batch } = toTrackBatch(TrackRequestSchema.parse(body), now);
-      const { deliveries } = await store.applyTrack(batch, catalog.planner(now));
-      worker.wake();
+      const { batch } = toTrackBatch(TrackRequestSchema.parse(body), new Date());
+      const { deliveries } = await intake.track(batch);
       return deliveries.length;
     },
     async close() {

@@ -1,9 +1,8 @@
 // Scoring inside the store's profile-change path, and inactivity decay from the due-time
 // schedule: exactly once per window on a fake clock, across a store reopen.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScoringProgramRegistry } from '../../src/scoring/registry.js';
-import { createDecayScheduler } from '../../src/scoring/scheduler.js';
-import type { SendPlanner, UserActivity } from '../../src/domain/index.js';
+import type { TrackBatch, UserActivity } from '../../src/domain/index.js';
+import { createDecayScheduler, createIntake, ScoringProgramRegistry } from '../../src/intake/index.js';
 import type { Store } from '../../src/store/index.js';
 import { attrs, events, FakeClock, openAt, programInput, tempDbPath } from './helpers.js';
 
@@ -18,10 +17,22 @@ async function setup(path = tempDbPath(), clock = new FakeClock(), input: object
   const registry = new ScoringProgramRegistry(store);
   await registry.load();
   if (registry.list().length === 0) await registry.put('p1', input);
+  // Every activity the campaigns are planned on, from tracks and from the decay.
   const seen: UserActivity[] = [];
-  const planner: SendPlanner = (a) => (seen.push(a), []);
-  const scheduler = createDecayScheduler({ store, registry, planner: () => planner, now: clock.now, batchSize: 2 });
-  const track = (batch: Parameters<Store['applyTrack']>[0]) => store.applyTrack(batch, planner, registry.trackOptions(clock.now()));
+  const intake = createIntake({ store, campaigns: { campaignEntries: () => [] }, scoring: registry, now: clock.now });
+  const observed = {
+    applyDue: async (now: Date, limit: number) => {
+      const result = await intake.applyDue(now, limit);
+      seen.push(...result.activities);
+      return result;
+    },
+  };
+  const scheduler = createDecayScheduler({ intake: observed, store, now: clock.now, batchSize: 2 });
+  const track = async (batch: TrackBatch) => {
+    const result = await intake.track(batch);
+    seen.push(...result.activities);
+    return result;
+  };
   const score = async (id: string) => (await store.getProfile(id))?.attributes['lead score'];
   return { store, registry, scheduler, track, score, seen, clock, path };
 }

@@ -1,7 +1,7 @@
 // The lead-scoring hand-off end to end over real sockets: events through /users/track, a scoring
 // program adding points inside the same transaction, lead score > 100, and the guide's MQL
 // campaign PATCHing a loopback fake Salesforce. The service parts are wired as the service does,
-// with the store wrapped by withScoring so every profile change scores.
+// every profile change going through the intake, which scores it.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { pino } from 'pino';
@@ -10,7 +10,7 @@ import { startFakeSalesforce, type FakeSalesforce } from '../../examples/fake-sa
 import { CampaignCatalog, createDeliveryWorker, createSendPort, type DeliveryWorker } from '../../src/deliveries/index.js';
 import { RetryPolicySchema, createDispatcher, createGuardedAgent, parseAllowedHosts, type WebhookDispatcher } from '../../src/dispatch/index.js';
 import { createLiquid } from '../../src/liquid/index.js';
-import { startScoring } from '../../src/scoring/index.js';
+import { createIntake, ScoringProgramRegistry } from '../../src/intake/index.js';
 import type { RouteContext, ZodApp } from '../../src/server/context.js';
 import { errorHandler } from '../../src/server/errors.js';
 import { registerScoringRoutes } from '../../src/server/routes/scoring.js';
@@ -32,25 +32,27 @@ describe('MQL hand-off from scoring (in-process, loopback)', () => {
 
   beforeAll(async () => {
     fake = await startFakeSalesforce();
-    const raw = openSqliteStore({ path: tempDbPath() });
-    ({ store } = await startScoring(raw, { logger }));
+    store = openSqliteStore({ path: tempDbPath() });
+    const programs = new ScoringProgramRegistry(store, logger);
+    await programs.load();
     agent = createGuardedAgent({ allowedHosts: parseAllowedHosts('127.0.0.1') });
     const engine = createLiquid({ connectedContent: { dispatcher: agent } });
     dispatcher = createDispatcher({ allowedHosts: '127.0.0.1', timeoutMs: 5000 });
     const catalog = new CampaignCatalog(store, logger, {});
     await catalog.put('mql', guideCampaign(fake));
+    const intake = createIntake({ store, campaigns: catalog, scoring: programs });
     worker = createDeliveryWorker(
       {
-        store,
+        store: intake.outbox,
         sender: createSendPort({ engine, dispatcher, campaigns: catalog, signingSecrets: {} }),
         deliveredUpdate: (d) => catalog.deliveredUpdate(d.campaignId, d.externalId),
-        planner: () => catalog.planner(new Date()),
         retryPolicy: RetryPolicySchema.parse({ giveUpAfterMs: 60_000 }),
         logger,
       },
       { owner: 'test', batchSize: 10, concurrency: 4, pollMs: 50, leaseMs: 30_000 },
     );
-    const ctx = { store, catalog, logger, env: {}, config: { templatesDir: '/nonexistent' }, onEnqueued: () => worker.wake() } as unknown as RouteContext;
+    intake.connectWorker(worker);
+    const ctx = { store, catalog, intake, programs, logger, env: {}, config: { templatesDir: '/nonexistent' } } as unknown as RouteContext;
     app = Fastify({ loggerInstance: logger });
     app.setValidatorCompiler(zodValidatorCompiler);
     app.setSerializerCompiler(serializerCompiler);

@@ -164,7 +164,7 @@ describe('campaign API', () => {
     expect(Object.keys(aborted.request.connected_content[0]).sort()).toEqual(['attempts', 'cached', 'duration_ms', 'error', 'method', 'save_as', 'status_code', 'stubbed', 'url']);
     expect(aborted.request.connected_content[0]).toMatchObject({ method: 'POST', save_as: 'result', status_code: 200 });
     // The score rises without triggering the campaign (written straight to the store).
-    await service.store.applyTrack({ attributes: [{ externalId: 'rp-low', ops: { 'lead score': { op: 'set', value: 250 } } }], events: [], purchases: [] }, () => []);
+    await service.store.applyTrack({ attributes: [{ externalId: 'rp-low', ops: { 'lead score': { op: 'set', value: 250 } } }], events: [], purchases: [] }, { campaigns: [], programs: [] });
     const replay = await api.call('POST', `/deliveries/${aborted.id}/replay`);
     expect(replay.status).toBe(202);
     expect(replay.json).toMatchObject({ id: aborted.id, status: 'queued', abort_reason: null });

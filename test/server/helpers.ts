@@ -40,7 +40,8 @@ export function testContext(overrides: { env?: Record<string, string>; store?: S
     env: {},
     logger: overrides.logger ?? pino({ level: 'silent' }),
     metrics,
-    onEnqueued: () => {},
+    intake: unreachable('intake'),
+    programs: unreachable('programs'),
   };
 }
 
@@ -63,6 +64,7 @@ export async function realContext(env: Record<string, string> = {}): Promise<Rou
   const { join } = await import('node:path');
   const { openSqliteStore } = await import('../../src/store/index.js');
   const { CampaignCatalog } = await import('../../src/deliveries/catalog.js');
+  const { createIntake, ScoringProgramRegistry } = await import('../../src/intake/index.js');
   const { createRenderPool } = await import('../../src/render/pool/index.js');
   const { DryRuns } = await import('../../src/dryrun/index.js');
   const { createDispatcher } = await import('../../src/dispatch/index.js');
@@ -72,6 +74,8 @@ export async function realContext(env: Record<string, string> = {}): Promise<Rou
   const logger = pino({ level: 'silent' });
   const catalog = new CampaignCatalog(store, logger, {});
   await catalog.load();
+  const programs = new ScoringProgramRegistry(store, logger);
+  await programs.load();
   const dispatcher = createDispatcher({ allowedHosts: '127.0.0.1', timeoutMs: 5000 });
   // Threads start with the first render; tests that render none start none.
   const renderPool = createRenderPool({ threads: 1, queue: 4, renderTimeMs: 5000, memoryMb: 128, allowedHosts: '127.0.0.1' });
@@ -86,7 +90,8 @@ export async function realContext(env: Record<string, string> = {}): Promise<Rou
     env: {},
     logger,
     metrics,
-    onEnqueued: () => {},
+    intake: createIntake({ store, campaigns: catalog, scoring: programs }),
+    programs,
     async close() {
       await dryRuns.close();
       await renderPool.close();

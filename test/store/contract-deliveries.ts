@@ -1,13 +1,13 @@
 // Outbox part of the store contract: claims, leases, outcomes, replay, listing, export stream.
 import { describe, expect, it } from 'vitest';
-import type { DeliveryOutcome, NewDelivery } from '../../src/domain/index.js';
+import type { DeliveryOutcome } from '../../src/domain/index.js';
 import type { Store } from '../../src/store/index.js';
-import { batch, score, sendOnce, T0 } from './contract-helpers.js';
+import { batch, campaign, noSends, rules, score, sendOnce, T0 } from './contract-helpers.js';
 
 async function enqueue(store: Store, users: string[], campaignId = 'c1'): Promise<string[]> {
   const ids: string[] = [];
   for (const user of users) {
-    const { deliveries } = await store.applyTrack(score(user, 1), (a): NewDelivery[] => sendOnce(campaignId)(a));
+    const { deliveries } = await store.applyTrack(score(user, 1), sendOnce(campaignId));
     ids.push(...deliveries.map((d) => d.id));
   }
   return ids;
@@ -37,13 +37,12 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       expect(reclaimed.map((d) => d.id)).toEqual([id]);
     });
 
-    it('writes new deliveries already leased to the owner when the hand-off reserves them', async () => {
+    it('writes the first new deliveries already leased to the owner, as many as the lease names', async () => {
       const store = await fresh();
-      let slots = 2;
-      const claimNew = { owner: 'w1', leaseMs: 5_000, reserve: () => slots-- > 0 };
+      const lease = { owner: 'w1', leaseMs: 5_000, count: 2 };
       const users = batch({ attributes: ['u1', 'u2', 'u3'].map((externalId) => ({ externalId, ops: { 'lead score': { op: 'inc', by: 1 } } })) });
       const now = new Date();
-      const { deliveries } = await store.applyTrack(users, sendOnce('c1'), { claimNew });
+      const { deliveries } = await store.applyTrack(users, sendOnce('c1'), { lease });
       expect(deliveries.map((d) => d.status)).toEqual(['sending', 'sending', 'queued']);
       // Only the delivery that was not reserved can be claimed before the leases lapse.
       const claimed = await store.claimDeliveries('w2', 10, new Date(now.getTime() + 4_000), 5_000);
@@ -232,12 +231,8 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
     it('a send that never reached the user does not count for re-eligibility', async () => {
       const store = await fresh();
       const lastEnqueued = async (user: string) => {
-        let seen: Record<string, string> = {};
-        await store.applyTrack(batch({ events: [{ externalId: user, name: 'probe', time: T0.toISOString(), properties: {} }] }), (a) => {
-          seen = a.lastEnqueuedAt;
-          return [];
-        });
-        return Object.keys(seen);
+        const probe = await store.applyTrack(batch({ events: [{ externalId: user, name: 'probe', time: T0.toISOString(), properties: {} }] }), noSends);
+        return Object.keys(probe.activities[0]!.lastEnqueuedAt);
       };
       const [kept, dropped] = await enqueue(store, ['u1', 'u2']);
       expect(await lastEnqueued('u2')).toEqual(['c1']);
@@ -281,13 +276,13 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       expect((await store.getDelivery(id!))?.status).toBe('delivered');
     });
 
-    it('commits on-delivered updates with their outcomes: only for outcomes written, a refused one alone rolled back', async () => {
+    it('commits on-delivered updates with their outcomes: only for outcomes written, a refused one alone left out', async () => {
       const store = await fresh();
       const [held, lost, refused] = await enqueue(store, ['u1', 'u2', 'u3']);
       const now = new Date(Date.now() + 1000);
       await store.claimDeliveries('w1', 10, now, 5_000);
       const later = new Date(now.getTime() + 5_000);
-      await store.applyTrack({ attributes: [{ externalId: 'u3', ops: { status: { op: 'set', value: 'open' } } }], events: [], purchases: [] }, () => []);
+      await store.applyTrack({ attributes: [{ externalId: 'u3', ops: { status: { op: 'set', value: 'open' } } }], events: [], purchases: [] }, noSends);
       // w2 takes over u2's delivery: w1's verdict on it, and its update, must not land.
       await store.renewLeases('w1', [held!, refused!], new Date(later.getTime() + 5_000));
       expect((await store.claimDeliveries('w2', 10, later, 5_000)).map((d) => d.id)).toEqual([lost]);
@@ -303,7 +298,7 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
             // Incrementing a string: the profile refuses it.
             { deliveryId: refused!, batch: set('u3', { status: { op: 'inc', by: 1 } }) },
           ],
-          planner: (a) => (a.changes.some((c) => c.attribute === 'lead_status') ? [{ campaignId: 'handoff', externalId: a.externalId, trigger: {} }] : []),
+          rules: rules([campaign('handoff', { type: 'custom_attribute_changed', attribute: 'lead_status', change: 'any' })]),
         },
       );
       expect((await store.getProfile('u1'))?.attributes.lead_status).toBe('MQL');
@@ -334,6 +329,29 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       expect(reclaimed.map((d) => d.id)).toEqual([queued, mine]);
       expect((await store.getDelivery(done!))?.status).toBe('delivered');
       expect((await store.claimDeliveries('w3', 10, until, 5_000)).map((d) => d.id)).toEqual([taken]);
+    });
+
+    it('keeps the failure code beside the last error, exports it, and clears both on delivery', async () => {
+      const store = await fresh();
+      const [id] = await enqueue(store, ['u1']);
+      let now = new Date(Date.now() + 1000);
+      const round = async (outcome: Omit<DeliveryOutcome, 'id'>) => {
+        now = new Date(now.getTime() + 1000);
+        await store.claimDeliveries('w1', 10, now, 60_000);
+        await store.recordOutcomes([{ id: id!, ...outcome }], now, { owner: 'w1' });
+        const delivery = (await store.getDelivery(id!))!;
+        return [delivery.lastError, delivery.failureCode];
+      };
+      const attempt = (n: number) => ({ attempt: n, at: now.toISOString(), statusCode: 503, latencyMs: 3 });
+      expect(await round({ status: 'retry', attempt: attempt(1), error: 'HTTP 503', code: 'http_status', nextAttemptAt: now.toISOString() })).toEqual(['HTTP 503', 'http_status']);
+      // An outcome without an error keeps both; a new error replaces both, even without a code.
+      expect(await round({ status: 'retry', nextAttemptAt: now.toISOString() })).toEqual(['HTTP 503', 'http_status']);
+      expect(await round({ status: 'retry', attempt: attempt(2), error: 'odd', nextAttemptAt: now.toISOString() })).toEqual(['odd', undefined]);
+      expect(await round({ status: 'dead', error: 'timeout: no answer', code: 'timeout' })).toEqual(['timeout: no answer', 'timeout']);
+      const exported = (await store.readExportEvents(0, 100)).filter((e) => e.deliveryId === id && ['webhook_failed', 'webhook_dead'].includes(e.type));
+      expect(exported.map((e) => e.data.failure_code ?? null)).toEqual(['http_status', null, null, 'timeout']);
+      await store.replayDelivery(id!, now);
+      expect(await round({ status: 'delivered', attempt: { ...attempt(1), statusCode: 204 } })).toEqual([undefined, undefined]);
     });
 
     it('writes nothing from a batch that contains an unknown delivery', async () => {

@@ -1,12 +1,12 @@
 // Several store instances (separate pools, as separate service processes would have) sharing one
 // PostgreSQL database: claims, lease recovery, per-user serialisation and concurrent migrations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ActivityEnricher, type DueHandler, type TrackBatch } from '../../src/domain/index.js';
+import type { TrackBatch } from '../../src/domain/index.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/index.js';
 import { migratePostgres, postgresMigrations } from '../../src/store/postgres/index.js';
 import { migrations } from '../../src/store/migrations.js';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
-import { batch, noSends, sendOnce } from './contract-helpers.js';
+import { batch, noSends, program, rules, sendOnce } from './contract-helpers.js';
 
 const available = postgresAvailable('PostgreSQL concurrency tests');
 
@@ -35,7 +35,7 @@ describe.skipIf(!available)('PostgreSQL store with concurrent instances', () => 
 
   it('hands every delivery to exactly one of three claiming instances', async () => {
     const [a, b, c] = await instances(3);
-    const { deliveries } = await a!.applyTrack(usersBatch(300), sendOnce('c1'));
+    const { deliveries } = await a!.applyTrack(usersBatch(300), sendOnce('c1', 'seen'));
     expect(deliveries).toHaveLength(300);
     const now = new Date(Date.now() + 1000);
     const claimedBy = new Map<string, string[]>();
@@ -55,7 +55,7 @@ describe.skipIf(!available)('PostgreSQL store with concurrent instances', () => 
 
   it('lets another instance take over sends whose lease expired, and ignores the late owner', async () => {
     const [crashed, survivor] = await instances(2);
-    const { deliveries } = await crashed!.applyTrack(usersBatch(5), sendOnce('c1'));
+    const { deliveries } = await crashed!.applyTrack(usersBatch(5), sendOnce('c1', 'seen'));
     const now = new Date(Date.now() + 1000);
     expect(await crashed!.claimDeliveries('crashed', 10, now, 5_000)).toHaveLength(5);
     expect(await survivor!.claimDeliveries('survivor', 10, new Date(now.getTime() + 4_999), 5_000)).toEqual([]);
@@ -97,20 +97,13 @@ describe.skipIf(!available)('PostgreSQL store with concurrent instances', () => 
     const T = Date.parse('2030-01-01T00:00:00.000Z');
     const iso = (ms: number) => new Date(T + ms).toISOString();
     const HOUR = 3_600_000;
-    // Keeps the user's current schedule (read under the profile lock) and adds 10 per event.
-    const enricher: ActivityEnricher = (input) => ({
-      ops: input.events.map(() => ({ score: { op: 'inc', by: 10 } })),
-      memberships: [{ programId: 'p1', action: 'upsert', enteredAt: iso(0), dueAt: input.memberships[0]?.dueAt ?? iso(0) }],
-      exports: [],
-    });
-    const decay: DueHandler = (due) => ({
-      ops: { score: { op: 'inc', by: -1 } },
-      next: { dueAt: new Date(Date.parse(due.dueAt) + HOUR).toISOString() },
-      exports: [{ type: 'score_changed', data: { reason: 'decay' } }],
-    });
+    // 10 points for entering, one less per hour of inactivity: entered an hour ago, due now.
+    const scoring = rules([], [program('p1', { attribute: 'score', windowMs: HOUR })], new Date(T - HOUR));
     const users = Array.from({ length: 30 }, (_, i) => `m${String(i).padStart(2, '0')}`);
     const events = (ids: string[]) => batch({ events: ids.map((externalId) => ({ externalId, name: 'opened', time: iso(0), properties: {} })) });
-    await stores[0]!.applyTrack(events(users), noSends, { enricher });
+    // Plain score updates (not qualifying actions: the schedule stays), scored under the same locks.
+    const raise = (ids: string[]) => batch({ attributes: ids.map((externalId) => ({ externalId, ops: { score: { op: 'inc', by: 10 } } })) });
+    await stores[0]!.applyTrack(events(users), scoring);
     const now = new Date(T + 1);
 
     let tracking = true;
@@ -118,13 +111,13 @@ describe.skipIf(!available)('PostgreSQL store with concurrent instances', () => 
       // Batches in both user orders, while the other instances claim due rows of the same users.
       for (let i = 0; i < users.length; i += 5) {
         const slice = users.slice(i, i + 5);
-        await stores[2]!.applyTrack(events(i % 10 ? slice : [...slice].reverse()), noSends, { enricher });
+        await stores[2]!.applyTrack(raise(i % 10 ? slice : [...slice].reverse()), scoring);
       }
       tracking = false;
     })();
     const drain = async (store: PostgresStore) => {
       for (let round = 0; round < 500; round++) {
-        const { applied } = await store.applyDueMemberships(now, 3, decay, noSends);
+        const { applied } = await store.applyDueMemberships(now, 3, scoring);
         if (applied === 0 && !tracking && ((await store.nextMembershipDueAt())?.getTime() ?? Infinity) > now.getTime()) return;
       }
     };
@@ -134,7 +127,7 @@ describe.skipIf(!available)('PostgreSQL store with concurrent instances', () => 
       expect((await stores[0]!.getProfile(user))?.attributes).toEqual({ score: 19 });
       expect((await stores[1]!.listMemberships(user)).map((m) => m.dueAt)).toEqual([iso(HOUR)]);
     }
-    const decays = (await stores[0]!.readExportEvents(0, 10_000)).filter((e) => e.type === 'score_changed');
+    const decays = (await stores[0]!.readExportEvents(0, 10_000)).filter((e) => e.type === 'score_changed' && e.data.reason === 'inactivity');
     expect(decays).toHaveLength(users.length);
     const stats = await stores[0]!.pool.query<{ deadlocks: string }>(
       'SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()',

@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/index.js';
-import type { SendPlanner } from '../../src/domain/index.js';
+import { noSends } from './contract-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'liquidhook-checkpoint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const noSends: SendPlanner = () => [];
 
 async function writeUsers(store: ReturnType<typeof openSqliteStore>, count: number): Promise<void> {
   for (let i = 0; i < count; i += 100) {

@@ -8,6 +8,8 @@ import { migrations, openSqliteStore, openStore } from '../../src/store/index.js
 import { SCHEMA_VERSION_TABLE } from '../../src/store/migrations.js';
 import { migrateDatabase } from '../../src/store/sqlite/index.js';
 import { sqliteDialect } from '../../src/store/sqlite/db.js';
+import { noSends, sendOnce } from './contract-helpers.js';
+import { OLD_MESSAGES, oldDeliveryRow } from './failure-code-backfill.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'liquidhook-sqlite-'));
 let n = 0;
@@ -71,15 +73,9 @@ describe('SQLite store specifics', () => {
       { programId: 'p2', externalId: 'u1', enteredAt: at, dueAt: null },
     ]);
     expect(await store.nextMembershipDueAt()).toEqual(new Date('2026-01-15T00:00:00.000Z'));
-    const seen: string[] = [];
-    const applied = await store.applyDueMemberships(
-      new Date('2026-03-01T00:00:00.000Z'),
-      10,
-      (due) => (seen.push(`${due.programId}:${due.externalId}`), { ops: {}, next: 'leave', exports: [] }),
-      () => [],
-    );
+    // No program p1 any more: its due memberships end (in due order), p2's has no due time.
+    const applied = await store.applyDueMemberships(new Date('2026-03-01T00:00:00.000Z'), 10, noSends);
     expect(applied.applied).toBe(2);
-    expect(seen).toEqual(['p1:u2', 'p1:u1']);
     expect(await store.listMemberships('u1')).toEqual([{ programId: 'p2', externalId: 'u1', enteredAt: at, dueAt: null }]);
     expect(store.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'program_members'`).get()).toBeUndefined();
     expect((await store.getProfile('u1'))?.attributes).toEqual({ 'lead score': 5 });
@@ -90,12 +86,31 @@ describe('SQLite store specifics', () => {
     await store.close();
   });
 
+  it('gives deliveries of an older database the failure code their message names', async () => {
+    const path = file();
+    const old = new Database(path);
+    old.exec(SCHEMA_VERSION_TABLE);
+    for (const migration of migrations.filter((m) => m.version <= 6)) {
+      for (const statement of migration.statements(sqliteDialect)) old.exec(statement);
+      old.prepare('INSERT INTO schema_version VALUES (?, ?, ?)').run(migration.version, migration.name, '2026-01-01T00:00:00.000Z');
+    }
+    OLD_MESSAGES.forEach((_, i) => {
+      const { columns, values } = oldDeliveryRow(i);
+      old.prepare(`INSERT INTO deliveries (${columns}) VALUES (${values.map(() => '?').join(', ')})`).run(...values);
+    });
+    old.close();
+    const store = openSqliteStore({ path });
+    const rows = await store.listDeliveries({ limit: 100 });
+    expect(rows.map((d) => [d.lastError ?? null, d.failureCode ?? null]).reverse()).toEqual(OLD_MESSAGES);
+    await store.close();
+  });
+
   it('keeps committed data across close and reopen', async () => {
     const path = file();
     const store = openSqliteStore({ path });
     const { deliveries } = await store.applyTrack(
       { attributes: [{ externalId: 'u1', ops: { 'lead score': { op: 'set', value: 42 } } }], events: [], purchases: [] },
-      (a) => [{ campaignId: 'c1', externalId: a.externalId, trigger: {} }],
+      sendOnce('c1'),
     );
     await store.close();
     await expect(store.getProfile('u1')).rejects.toThrow(/closed/);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../src/store/index.js';
+import { openSqliteStore, NO_RULES } from '../../src/store/index.js';
 import { WalSyncer } from '../../src/store/sqlite/wal-sync.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'liquidhook-walsync-'));
@@ -35,7 +35,7 @@ describe('SQLite store with off-loop WAL sync', () => {
     const path = join(dir, 'store.sqlite');
     const store = openSqliteStore({ path });
     const writes = Array.from({ length: 20 }, (_, i) =>
-      store.applyTrack({ attributes: [{ externalId: `u${i}`, ops: { n: { op: 'set', value: i } } }], events: [], purchases: [] }, () => []),
+      store.applyTrack({ attributes: [{ externalId: `u${i}`, ops: { n: { op: 'set', value: i } } }], events: [], purchases: [] }, NO_RULES),
     );
     await Promise.all(writes);
     const events = await store.readExportEvents(0, 100);

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExporter, openExportSink } from '../../src/export/index.js';
 import { parseSyncConfig, runSync } from '../../src/ingest/sync/index.js';
+import { createIntake } from '../../src/intake/index.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
 
@@ -27,6 +28,7 @@ describe.skipIf(!postgresAvailable('PostgreSQL sync source'))('PostgreSQL sync s
       (1, 10, '2030-01-01 00:00:00.000001+00'), (2, 20, '2030-01-01 00:00:00.000002+00'),
       (3, 30, '2030-01-01 00:00:00.000002+00'), (10, 40, '2030-01-01 00:00:00.000002+00')`);
     const store = openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'lh-pgsync-')), 's.db') });
+    const intake = createIntake({ store, campaigns: { campaignEntries: () => [] } });
     const config = parseSyncConfig({
       name: 'pg leads',
       source: { kind: 'postgres', url: cluster.url },
@@ -35,16 +37,16 @@ describe.skipIf(!postgresAvailable('PostgreSQL sync source'))('PostgreSQL sync s
       columns: [{ column: 'lead_score', attribute: 'lead score', type: 'number' }],
       batch_size: 2,
     });
-    const first = await runSync(store, 'pg', config, { planner: () => () => [], maxRows: 2 });
+    const first = await runSync(intake, store, 'pg', config, { maxRows: 2 });
     expect(first.rows_applied).toBe(2);
     await client.query(`INSERT INTO leads VALUES (11, 50, '2030-01-01 00:00:00.000002+00')`);
-    const second = await runSync(store, 'pg', config, { planner: () => () => [] });
+    const second = await runSync(intake, store, 'pg', config);
     expect(second).toMatchObject({ rows_read: 3, rows_applied: 3, rows_rejected: 0, errors: [] });
     // Numeric order of the BIGINT id: 10 and 11 come after 3.
     expect(second.watermark).toEqual({ updated_at: expect.stringContaining('00:00:00.000002'), external_id: '11' });
     for (const [id, score] of [['1', 10], ['3', 30], ['10', 40], ['11', 50]] as const)
       expect((await store.getProfile(id))?.attributes['lead score']).toBe(score);
-    expect((await runSync(store, 'pg', config, { planner: () => () => [] })).rows_read).toBe(0);
+    expect((await runSync(intake, store, 'pg', config)).rows_read).toBe(0);
 
     const sink = await openExportSink(cluster.url, 'lh_events');
     expect(await createExporter({ store, sink, cursor: 'export:pg' }).runOnce()).toBeGreaterThan(0);

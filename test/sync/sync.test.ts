@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseSyncConfig, runSync, type SyncConfigInput } from '../../src/ingest/sync/index.js';
-import { ScoringProgramRegistry } from '../../src/scoring/index.js';
-import { type SendPlanner, type UserActivity } from '../../src/domain/index.js';
-import { openSqliteStore, type Store } from '../../src/store/index.js';
-import { makePlanner, parseCampaign } from '../../src/triggers/index.js';
+import type { TrackBatch, CursorMove } from '../../src/domain/index.js';
+import { createIntake, ScoringProgramRegistry, type ProgramSource } from '../../src/intake/index.js';
+import { NO_RULES, openSqliteStore, type Store } from '../../src/store/index.js';
+import { parseCampaign, type CampaignEntry } from '../../src/triggers/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lh-sync-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,7 +48,17 @@ const storeAt = (path: string) => {
   open.push(store);
   return store;
 };
-const noSends: SendPlanner = () => [];
+/** The intake syncs go through; the users of each applied page are added to `applied`. */
+function intakeOf(store: Store, applied: string[] = [], campaigns: CampaignEntry[] = [], scoring?: ProgramSource) {
+  const intake = createIntake({ store, campaigns: { campaignEntries: () => campaigns }, ...(scoring ? { scoring } : {}) });
+  return {
+    async sync(batch: TrackBatch, cursor: CursorMove) {
+      const result = await intake.sync(batch, cursor);
+      applied.push(...result.activities.map((a) => a.externalId));
+      return result;
+    },
+  };
+}
 
 describe('table sync', () => {
   it('pages by (updated_at, id): ties at a page boundary are neither skipped nor repeated', async () => {
@@ -61,7 +71,7 @@ describe('table sync', () => {
     ]);
     const store = storeAt(join(dir, `store-${n++}.db`));
     const seen: string[] = [];
-    const report = await runSync(store, 's1', config(source), { planner: () => (a) => (seen.push(a.externalId), []) });
+    const report = await runSync(intakeOf(store, seen), store, 's1', config(source));
     expect(report).toEqual({
       rows_read: 5,
       rows_applied: 5,
@@ -71,7 +81,7 @@ describe('table sync', () => {
     });
     expect(seen).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect((await store.getProfile('c'))?.attributes).toEqual({ 'lead score': 30 });
-    const again = await runSync(store, 's1', config(source), { planner: () => noSends });
+    const again = await runSync(intakeOf(store), store, 's1', config(source));
     expect(again.rows_read).toBe(0);
   });
 
@@ -82,7 +92,8 @@ describe('table sync', () => {
       ['c', 3, '2030-01-01T00:00:02Z'],
     ]);
     const storePath = join(dir, `store-${n++}.db`);
-    const first = await runSync(storeAt(storePath), 's1', config(source), { planner: () => noSends, maxRows: 2 });
+    const stopped = storeAt(storePath);
+    const first = await runSync(intakeOf(stopped), stopped, 's1', config(source), { maxRows: 2 });
     expect(first.watermark).toEqual({ updated_at: '2030-01-01T00:00:02Z', external_id: 'b' });
     await open.pop()!.close();
 
@@ -95,7 +106,7 @@ describe('table sync', () => {
 
     const store = storeAt(storePath);
     const applied: string[] = [];
-    const second = await runSync(store, 's1', config(source), { planner: () => (x) => (applied.push(x.externalId), []) });
+    const second = await runSync(intakeOf(store, applied), store, 's1', config(source));
     expect(applied).toEqual(['bb', 'c', 'a']);
     expect(second.rows_read).toBe(3);
     expect((await store.getProfile('a'))?.attributes['lead score']).toBe(100);
@@ -112,8 +123,8 @@ describe('table sync', () => {
       ['e', 7, null],
     ]);
     const store = storeAt(join(dir, `store-${n++}.db`));
-    await store.applyTrack({ attributes: [{ externalId: 'd', ops: { 'lead score': { op: 'set', value: 9 } } }], events: [], purchases: [] }, noSends);
-    const report = await runSync(store, 's1', config(source), { planner: () => noSends });
+    await store.applyTrack({ attributes: [{ externalId: 'd', ops: { 'lead score': { op: 'set', value: 9 } } }], events: [], purchases: [] }, NO_RULES);
+    const report = await runSync(intakeOf(store), store, 's1', config(source));
     expect(report.rows_read).toBe(4); // NULL updated_at is never read
     expect(report.rows_applied).toBe(2);
     expect(report.rows_rejected).toBe(2);
@@ -141,12 +152,7 @@ describe('table sync', () => {
       trigger: { type: 'custom_attribute_changed', attribute: 'lead score', change: 'any' },
       webhook: { url: 'https://example.com/x', method: 'POST', body: { type: 'raw', text: '{}' } },
     });
-    const activities: UserActivity[] = [];
-    const planner = makePlanner([{ id: 'mql', campaign }]);
-    const report = await runSync(store, 's1', config(source), {
-      planner: () => (a) => (activities.push(a), planner(a)),
-      trackOptions: (now) => registry.trackOptions(now),
-    });
+    const report = await runSync(intakeOf(store, [], [{ id: 'mql', campaign }], registry), store, 's1', config(source));
     expect(report.rows_applied).toBe(1);
     expect((await store.listDeliveries({ campaignId: 'mql' })).map((d) => d.externalId)).toEqual(['lead-1']);
     expect((await store.listMemberships('lead-1')).map((m) => m.programId)).toEqual(['p1']);
@@ -154,9 +160,9 @@ describe('table sync', () => {
 
   it('reports a missing source file or table as a run error', async () => {
     const store = storeAt(join(dir, `store-${n++}.db`));
-    const missing = await runSync(store, 's1', config(join(dir, 'nope.db')), { planner: () => noSends });
+    const missing = await runSync(intakeOf(store), store, 's1', config(join(dir, 'nope.db')));
     expect(missing.errors[0]!.message).toMatch(/run stopped/);
-    const noTable = await runSync(store, 's2', config(crmDb([]), { table: 'contacts' }), { planner: () => noSends });
+    const noTable = await runSync(intakeOf(store), store, 's2', config(crmDb([]), { table: 'contacts' }));
     expect(noTable.errors[0]!.message).toMatch(/no such table: contacts/);
   });
 

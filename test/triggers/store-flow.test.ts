@@ -1,12 +1,14 @@
 // The data path end to end: a /users/track body, parsed, applied by the SQLite store with the
-// campaign planner, then the delivered-update hand-off.
+// campaigns in force, then the delivered-update hand-off.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toTrackBatch, TrackRequestSchema } from '../../src/ingest/index.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import { campaignEntries, deliveredUpdateBatch, makePlanner, parseCampaign } from '../../src/triggers/index.js';
+import { campaignEntries, deliveredUpdateBatch, parseCampaign, type CampaignEntry } from '../../src/triggers/index.js';
+
+const rulesOf = (campaigns: CampaignEntry[]) => ({ campaigns, programs: [] });
 
 const dir = mkdtempSync(join(tmpdir(), 'liquidhook-flow-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +28,7 @@ describe('track → planner → outbox', () => {
     await store.putCampaign('mql', campaign);
     await store.putCampaign('broken', { name: 'no trigger' });
     const invalid: string[] = [];
-    const planner = makePlanner(campaignEntries(await store.listCampaigns(), (id) => invalid.push(id)));
+    const planner = rulesOf(campaignEntries(await store.listCampaigns(), (id) => invalid.push(id)));
     expect(invalid).toEqual(['broken']);
 
     const track = (body: unknown) => store.applyTrack(toTrackBatch(TrackRequestSchema.parse(body)).batch, planner);
@@ -58,7 +60,7 @@ describe('track → planner → outbox', () => {
     const store = openSqliteStore({ path: join(dir, 'abort.db') });
     const { reeligible_after_seconds: _unused, ...once } = campaign;
     await store.putCampaign('once', once);
-    const planner = makePlanner(campaignEntries(await store.listCampaigns()));
+    const planner = rulesOf(campaignEntries(await store.listCampaigns()));
     const score = async (inc: number) =>
       (await store.applyTrack(toTrackBatch(TrackRequestSchema.parse({ attributes: [{ external_id: 'u', 'lead score': { inc } }] })).batch, planner))
         .deliveries;
@@ -80,7 +82,7 @@ describe('track → planner → outbox', () => {
     const run = async () =>
       (await store.applyTrack(
         toTrackBatch(TrackRequestSchema.parse({ attributes: [{ external_id: 'u', 'lead score': { inc: 1 } }] })).batch,
-        makePlanner(campaignEntries(await store.listCampaigns())),
+        rulesOf(campaignEntries(await store.listCampaigns())),
       )).deliveries.length;
     expect(await run()).toBe(1);
     expect(await run()).toBe(0);

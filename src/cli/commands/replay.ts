@@ -1,6 +1,7 @@
 // `liquidhook replay DELIVERY_ID [--force]`: sends a delivery again under the rule of
 // src/domain/replay.ts, through the API when LIQUIDHOOK_URL is set, else in the local database.
 import { ReplayRefusedError } from '../../domain/index.js';
+import { createIntake } from '../../intake/index.js';
 import { deliveryView, type DeliveryView } from '../../server/schemas/deliveries.js';
 import { apiErrorMessage, createApiClient } from '../api-client.js';
 import { parseCommandArgs } from '../args.js';
@@ -61,7 +62,8 @@ async function replayViaApi(env: CliEnv, id: string, force: boolean): Promise<De
 async function replayLocally(env: CliEnv, id: string, force: boolean): Promise<DeliveryView> {
   return withLocalStore(env.db, async (store) => {
     try {
-      const replayed = await store.replayDelivery(id, new Date(), { force });
+      // No campaigns needed: a replay plans nothing; a running worker picks the delivery up.
+      const replayed = await createIntake({ store, campaigns: { campaignEntries: () => [] } }).replay(id, { force });
       if (!replayed) throw new CliError(`delivery ${id} not found in ${env.db}`);
       return deliveryView(replayed);
     } catch (error) {

@@ -4,8 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { DefinitionFileError, readDefinitionFiles } from '../../scoring/index.js';
 import type { Attributes, StoredDefinition } from '../../domain/index.js';
-import type { Store } from '../../store/index.js';
-import { runSync, type RunSyncOptions, type SyncReport } from './run.js';
+import type { Intake } from '../../intake/index.js';
+import type { CursorStore, DefinitionStore } from '../../store/index.js';
+import { runSync, type SyncReport } from './run.js';
 import { parseSyncConfig, SyncConfigError, type SyncConfig } from './schema.js';
 
 export interface StoredSync {
@@ -29,8 +30,8 @@ export class SyncRegistry {
   private scheduling = false;
 
   constructor(
-    private readonly store: Store,
-    private readonly runOptions: Omit<RunSyncOptions, 'source' | 'maxRows'>,
+    private readonly store: DefinitionStore & CursorStore,
+    private readonly intake: Pick<Intake, 'sync'>,
     private readonly logger?: SyncLogger,
   ) {}
 
@@ -92,7 +93,7 @@ export class SyncRegistry {
     if (!stored) return Promise.reject(new Error(`unknown sync ${id}`));
     let run = this.running.get(id);
     if (!run) {
-      run = runSync(this.store, id, stored.config, this.runOptions).finally(() => this.running.delete(id));
+      run = runSync(this.intake, this.store, id, stored.config).finally(() => this.running.delete(id));
       this.running.set(id, run);
     }
     return run;

@@ -1,9 +1,10 @@
 // One run of a table sync: read changed rows page by page after the stored watermark, apply
-// each page as profile updates through applyTrack (enricher and campaign planner included), and
+// each page as profile updates through the intake (scored and planned like any change), and
 // move the watermark in the same transaction. A bad row is rejected with its reason; the run
 // goes on. A restart resumes after the last committed page.
-import type { Json, SendPlanner, TrackBatch } from '../../domain/index.js';
-import type { ApplyTrackOptions, Store } from '../../store/index.js';
+import type { Json, TrackBatch } from '../../domain/index.js';
+import type { Intake } from '../../intake/index.js';
+import type { CursorStore } from '../../store/index.js';
 import { externalIdOf, RowRejected, rowOps } from './convert.js';
 import type { SyncConfig } from './schema.js';
 import { openSyncSource, type SyncSource, type Watermark } from './source.js';
@@ -19,13 +20,6 @@ export interface SyncReport {
 }
 
 export interface RunSyncOptions {
-  /** Campaign planner at `now` (e.g. `(now) => catalog.planner(now)`). */
-  planner(now: Date): SendPlanner;
-  /** Extra applyTrack options at `now`, e.g. the scoring enricher when the store is not wrapped. */
-  trackOptions?(now: Date): ApplyTrackOptions;
-  /** Told when applied rows enqueued sends. */
-  onEnqueued?(count: number): void;
-  now?: () => Date;
   /** Source to read (default: opened from the config, closed after the run). */
   source?: SyncSource;
   /** Stop after this many rows (default: until caught up). */
@@ -36,9 +30,14 @@ const MAX_LISTED_ERRORS = 100;
 
 export const syncCursorName = (syncId: string): string => `sync:${syncId}`;
 
-/** Runs the sync `syncId` once. The store must be migrated; the watermark lives in its cursors. */
-export async function runSync(store: Store, syncId: string, config: SyncConfig, options: RunSyncOptions): Promise<SyncReport> {
-  const now = options.now ?? (() => new Date());
+/** Runs the sync `syncId` once: pages go through `intake`, the watermark lives in `cursors`. */
+export async function runSync(
+  intake: Pick<Intake, 'sync'>,
+  cursors: Pick<CursorStore, 'getCursor'>,
+  syncId: string,
+  config: SyncConfig,
+  options: RunSyncOptions = {},
+): Promise<SyncReport> {
   const cursor = syncCursorName(syncId);
   let source: SyncSource | undefined = options.source;
   const report: SyncReport = { rows_read: 0, rows_applied: 0, rows_rejected: 0, watermark: null, errors: [] };
@@ -48,7 +47,7 @@ export async function runSync(store: Store, syncId: string, config: SyncConfig, 
   };
   try {
     source ??= openSyncSource(config);
-    let held = (await store.getCursor(cursor)) ?? null;
+    let held = (await cursors.getCursor(cursor)) ?? null;
     report.watermark = held === null ? null : (JSON.parse(held) as Watermark);
     while (options.maxRows === undefined || report.rows_read < options.maxRows) {
       const limit = Math.min(config.batch_size, (options.maxRows ?? Infinity) - report.rows_read);
@@ -70,12 +69,7 @@ export async function runSync(store: Store, syncId: string, config: SyncConfig, 
       const last = rows.at(-1)!;
       const watermark: Watermark = { updated_at: last.updatedAt, external_id: last.watermarkId as Json };
       const value = JSON.stringify(watermark);
-      const at = now();
-      const result = await store.applyTrack(batch, options.planner(at), {
-        ...options.trackOptions?.(at),
-        cursor: { name: cursor, expected: held, value },
-      });
-      if (result.deliveries.length > 0) options.onEnqueued?.(result.deliveries.length);
+      await intake.sync(batch, { name: cursor, expected: held, value });
       report.rows_applied += batch.attributes.length;
       held = value;
       report.watermark = watermark;

@@ -99,13 +99,12 @@ export const registerDeliveryRoutes: RoutePlugin = (app, ctx) => {
     async (request, reply) => {
       let replayed;
       try {
-        replayed = await store.replayDelivery(request.params.id, new Date(), { force: request.body?.force === true });
+        replayed = await ctx.intake.replay(request.params.id, { force: request.body?.force === true });
       } catch (error) {
         if (error instanceof ReplayRefusedError) throw new HttpError(409, error.message);
         throw error;
       }
       if (!replayed) throw notFound(`delivery ${request.params.id}`);
-      ctx.onEnqueued(1);
       return reply.code(202).send(deliveryView(replayed));
     },
   );

@@ -1,22 +1,17 @@
 // Scoring programs: CRUD, backtests on an event history, and the inactivity decay loop that
 // lives as long as the app (started when it is ready, stopped when it closes).
 import { z } from 'zod';
+import { createDecayScheduler, newProgramId, type StoredProgram } from '../../intake/index.js';
 import {
   backtest,
-  createDecayScheduler,
-  newProgramId,
   NdjsonError,
   parseHistoryLine,
   parseNdjsonEvents,
   ScoringProgramError,
-  ScoringProgramRegistry,
-  scoringRegistryOf,
+  ScoringProgramSchema,
   type HistoryRecord,
-  type StoredProgram,
 } from '../../scoring/index.js';
-import type { Store } from '../../store/index.js';
-import { ScoringProgramSchema } from '../../scoring/index.js';
-import type { RouteContext, RoutePlugin } from '../context.js';
+import type { RoutePlugin } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';
 import { BacktestResultSchema, ScoringProgramListSchema, ScoringProgramViewSchema, backtestView } from '../schemas/scoring.js';
@@ -45,26 +40,6 @@ export function programView(stored: StoredProgram): z.output<typeof ScoringProgr
   return { id: stored.id, ...stored.program, created_at: stored.createdAt, updated_at: stored.updatedAt };
 }
 
-const registries = new WeakMap<Store, ScoringProgramRegistry>();
-
-/**
- * The registry of the service's scoring store; a store not wrapped by withScoring gets one of its
- * own (programs can be managed, but profile changes made through that store do not score).
- */
-export async function registryFor(ctx: Pick<RouteContext, 'store' | 'config' | 'logger'>): Promise<ScoringProgramRegistry> {
-  const wrapped = scoringRegistryOf(ctx.store);
-  if (wrapped) return wrapped;
-  let registry = registries.get(ctx.store);
-  if (!registry) {
-    registry = new ScoringProgramRegistry(ctx.store, ctx.logger);
-    registries.set(ctx.store, registry);
-    await registry.load();
-    await registry.loadFiles(ctx.config.templatesDir);
-    ctx.logger.warn('the store is not wrapped with withScoring: profile changes do not score');
-  }
-  return registry;
-}
-
 function historyOf(body: z.output<typeof BacktestBody>['history'] | string): HistoryRecord[] {
   try {
     if (typeof body === 'string') return parseNdjsonEvents(body);
@@ -77,14 +52,8 @@ function historyOf(body: z.output<typeof BacktestBody>['history'] | string): His
 }
 
 export const registerScoringRoutes: RoutePlugin = async (app, ctx) => {
-  const registry = await registryFor(ctx);
-  const scheduler = createDecayScheduler({
-    store: ctx.store,
-    registry,
-    planner: (now) => ctx.catalog.planner(now),
-    onEnqueued: (count) => ctx.onEnqueued(count),
-    logger: ctx.logger,
-  });
+  const registry = ctx.programs;
+  const scheduler = createDecayScheduler({ intake: ctx.intake, store: ctx.store, logger: ctx.logger });
   app.addHook('onReady', async () => scheduler.start());
   app.addHook('onClose', async () => scheduler.stop());
 

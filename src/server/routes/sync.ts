@@ -27,11 +27,7 @@ export function syncView(stored: StoredSync): z.output<typeof SyncViewSchema> {
 }
 
 export const registerSyncRoutes: RoutePlugin = async (app, ctx) => {
-  const registry = new SyncRegistry(
-    ctx.store,
-    { planner: (now) => ctx.catalog.planner(now), onEnqueued: (count) => ctx.onEnqueued(count) },
-    ctx.logger,
-  );
+  const registry = new SyncRegistry(ctx.store, ctx.intake, ctx.logger);
   await registry.load();
   await registry.loadFiles(ctx.config.templatesDir);
   app.addHook('onReady', async () => registry.start());

@@ -33,7 +33,7 @@ function entryIndexOf(body: TrackRequest, error: AttributeOpError): number {
 }
 
 export const registerUserRoutes: RoutePlugin = (app, ctx) => {
-  const { store, catalog } = ctx;
+  const { store, intake } = ctx;
   app.post(
     '/users/track',
     {
@@ -58,22 +58,16 @@ export const registerUserRoutes: RoutePlugin = (app, ctx) => {
           { path: '', message: `attributes, events and purchases are all empty${also}` },
         ]);
       }
-      const now = new Date();
-      const { batch, errors } = toTrackBatch(body, now);
-      let result;
-      const handOff = ctx.handOff?.();
+      const { batch, errors } = toTrackBatch(body, new Date());
       try {
-        result = await store.applyTrack(batch, catalog.planner(now), handOff ? { claimNew: handOff.claim } : {});
+        await intake.track(batch);
       } catch (error) {
-        handOff?.cancel();
         if (!(error instanceof AttributeOpError)) throw error;
         // The stored value does not allow the operation (e.g. inc on a string): the whole batch is refused.
         throw new HttpError(400, REFUSED, [
           { path: formatPath(['attributes', entryIndexOf(body, error), error.attribute]), message: error.reason },
         ]);
       }
-      if (handOff) handOff.adopt(result.deliveries);
-      else if (result.deliveries.length > 0) ctx.onEnqueued(result.deliveries.length);
       return reply.code(201).send(trackResponse(body, errors, ignored));
     },
   );

@@ -1,6 +1,6 @@
 // The delivery log as the API shows it (snake_case), mapped from the store's records.
 import { z } from 'zod';
-import { DELIVERY_STATUSES, type Attributes, type Delivery, type DeliveryAttempt } from '../../domain/index.js';
+import { DELIVERY_STATUSES, FailureCodeSchema, type Attributes, type Delivery, type DeliveryAttempt } from '../../domain/index.js';
 import type { CallRecord } from '../../liquid/index.js';
 import { MessageExtrasSchema, Timestamp, callRecordView } from './common.js';
 
@@ -34,6 +34,7 @@ export const DeliverySchema = z.object({
   next_attempt_at: Timestamp,
   first_attempt_at: Timestamp.nullable(),
   last_error: z.string().nullable(),
+  failure_code: FailureCodeSchema.nullable().describe('Why the last attempt did not arrive, as a stable code beside last_error; null when none is known'),
   abort_reason: z.string().nullable(),
   request: JsonObject.nullable().describe(
     'The rendered request as last sent (or the log of an abort), secrets redacted. Its connected_content lists the calls made while rendering, as in previews',
@@ -69,6 +70,7 @@ export function deliveryView(delivery: Delivery): DeliveryView {
     next_attempt_at: delivery.nextAttemptAt,
     first_attempt_at: delivery.firstAttemptAt ?? null,
     last_error: delivery.lastError ?? null,
+    failure_code: delivery.failureCode ?? null,
     abort_reason: delivery.abortReason ?? null,
     request: requestLogView(delivery.request),
     message_extras: delivery.messageExtras ?? {},

@@ -4,9 +4,10 @@
 // instances wait for each other instead of deadlocking.
 import { assertReplayable, replayChanges, type ReplayOptions } from '../../domain/index.js';
 import type pg from 'pg';
-import type { Delivery, DeliveryFilter, DeliveryOutcome, ExportEvent } from '../../domain/index.js';
+import type { Attributes, Delivery, DeliveryFilter, DeliveryOutcome } from '../../domain/index.js';
 import type { RecordOutcomesOptions } from '../ports.js';
-import { NOT_RECEIVED, outcomeExportEvents } from '../outcome-exports.js';
+import { type EligibilityKey, eligibilityKeys, eligibilityWrite, LIVE_STATUSES_SQL, NOT_RECEIVED } from '../rules/eligibility.js';
+import { type AttemptWrite, checkOutcomes, type LockedDelivery, planOutcomes } from '../rules/outcome.js';
 import { insertExportEvents } from './exports.js';
 import { type DeliveryRow, json, toDelivery } from './rows.js';
 
@@ -56,112 +57,81 @@ export async function lockProfiles(client: pg.ClientBase, externalIds: Iterable<
 }
 
 /**
- * Re-eligibility counts sends a user received or may still receive (see the SQLite backend).
- * Callers hold the user's profile lock, so no applyTrack for that user runs meanwhile.
+ * Re-eligibility of these pairs (see rules/eligibility.ts), in a stable order. Callers hold the
+ * users' profile locks, so no applyTrack for them runs meanwhile.
  */
-async function refreshEligibility(client: pg.ClientBase, pairs: { campaignId: string; externalId: string }[]): Promise<void> {
-  const unique = [...new Map(pairs.map((p) => [`${p.campaignId}\u0000${p.externalId}`, p])).values()].sort((a, b) =>
-    a.campaignId === b.campaignId ? (a.externalId < b.externalId ? -1 : 1) : a.campaignId < b.campaignId ? -1 : 1,
-  );
-  for (const { campaignId, externalId } of unique) {
-    await client.query({
-      name: 'lh_refresh_eligibility',
-      text: `WITH live AS (
-               SELECT MAX(created_at) AS last FROM deliveries
-               WHERE external_id = $2 AND campaign_id = $1 AND status IN ('queued', 'sending', 'delivered')
-             ), dropped AS (
-               DELETE FROM campaign_eligibility WHERE campaign_id = $1 AND external_id = $2
-                 AND (SELECT last FROM live) IS NULL
-             )
-             INSERT INTO campaign_eligibility (campaign_id, external_id, last_enqueued_at)
-             SELECT $1, $2, last FROM live WHERE last IS NOT NULL
-             ON CONFLICT (campaign_id, external_id) DO UPDATE SET last_enqueued_at = excluded.last_enqueued_at`,
+async function refreshEligibility(client: pg.ClientBase, keys: EligibilityKey[]): Promise<void> {
+  for (const { campaignId, externalId } of eligibilityKeys(keys)) {
+    const { rows } = await client.query<{ last: string | null }>({
+      name: 'lh_live_eligibility',
+      text: `SELECT MAX(created_at) AS last FROM deliveries WHERE external_id = $2 AND campaign_id = $1 AND status IN (${LIVE_STATUSES_SQL})`,
       values: [campaignId, externalId],
     });
+    const write = eligibilityWrite(rows[0]?.last ?? null);
+    if (write.action === 'delete') {
+      await client.query({
+        name: 'lh_drop_eligibility',
+        text: 'DELETE FROM campaign_eligibility WHERE campaign_id = $1 AND external_id = $2',
+        values: [campaignId, externalId],
+      });
+    } else {
+      await client.query({
+        name: 'lh_set_eligibility',
+        text: `INSERT INTO campaign_eligibility (campaign_id, external_id, last_enqueued_at) VALUES ($1, $2, $3)
+               ON CONFLICT (campaign_id, external_id) DO UPDATE SET last_enqueued_at = excluded.last_enqueued_at`,
+        values: [campaignId, externalId, write.lastEnqueuedAt],
+      });
+    }
   }
 }
 
 export type RecordOptions = RecordOutcomesOptions;
 
+/**
+ * Locks the rows (first the profiles of sends that did not arrive and `alsoLock`), applies the
+ * shared rule, writes.
+ */
 export async function recordOutcomes(
   client: pg.ClientBase,
   outcomes: DeliveryOutcome[],
   now: Date,
-  options: RecordOptions = {},
+  owner: string | undefined,
+  alsoLock: readonly string[] = [],
 ): Promise<Set<string>> {
-  const at = now.toISOString();
+  checkOutcomes(outcomes);
   const ids = [...new Set(outcomes.map((o) => o.id))];
-  for (const outcome of outcomes) {
-    if (outcome.status === 'retry' && !outcome.nextAttemptAt) {
-      throw new Error(`recordOutcomes: delivery ${outcome.id} has status retry but no nextAttemptAt`);
-    }
-  }
-  const owners = await client.query<{ id: string; external_id: string }>(
-    'SELECT id, external_id FROM deliveries WHERE id = ANY($1::text[])',
-    [ids],
-  );
+  const owners = await client.query<{ id: string; external_id: string }>({
+    name: 'lh_delivery_users',
+    text: 'SELECT id, external_id FROM deliveries WHERE id = ANY($1::text[])',
+    values: [ids],
+  });
   const userOf = new Map(owners.rows.map((r) => [r.id, r.external_id]));
   const unknown = ids.find((id) => !userOf.has(id));
   if (unknown !== undefined) throw new Error(`recordOutcomes: unknown delivery ${unknown}`);
-  await lockProfiles(
-    client,
-    outcomes.filter((o) => NOT_RECEIVED.has(o.status)).map((o) => userOf.get(o.id)!),
-  );
+  await lockProfiles(client, [...outcomes.filter((o) => NOT_RECEIVED.has(o.status)).map((o) => userOf.get(o.id)!), ...alsoLock]);
   const locked = await client.query<DeliveryRow>({
     name: 'lh_lock_deliveries',
     text: 'SELECT * FROM deliveries WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
     values: [ids],
   });
-  const rows = new Map(locked.rows.map((r) => [r.id, r]));
-  const holds = (row: DeliveryRow) =>
-    options.owner === undefined || (row.status === 'sending' && row.lease_owner === options.owner);
-
-  const attempts: AttemptWrite[] = [];
-  const exports: Omit<ExportEvent, 'seq'>[] = [];
-  const refresh: { campaignId: string; externalId: string }[] = [];
-  const changed = new Map<string, DeliveryRow>();
-  for (const outcome of outcomes) {
-    const row = rows.get(outcome.id)!;
-    if (!holds(row)) continue;
-    const attempt = outcome.attempt;
-    if (attempt) attempts.push({ row, attempt, request: outcome.request, messageExtras: outcome.messageExtras });
-    // Same rules as the SQLite backend; later outcomes for the same id see earlier ones.
-    const next: DeliveryRow = {
-      ...row,
-      status: outcome.status === 'retry' ? 'queued' : outcome.status,
-      attempts: attempt ? Math.max(row.attempts + 1, attempt.attempt) : row.attempts,
-      next_attempt_at: outcome.status === 'retry' ? new Date(outcome.nextAttemptAt!).toISOString() : row.next_attempt_at,
-      first_attempt_at: row.first_attempt_at ?? outcome.firstAttemptAt ?? attempt?.at ?? null,
-      last_error: outcome.error ?? attempt?.error ?? (outcome.status === 'delivered' ? null : row.last_error),
-      abort_reason: outcome.abortReason ?? (outcome.status === 'aborted' ? row.abort_reason : null),
-      // As on SQLite: an attempt keeps its request in its own row (see migration 6).
-      request: outcome.request ? (attempt ? null : outcome.request) : row.request,
-      lease_owner: null,
-      lease_until: null,
-      updated_at: at,
-    };
-    rows.set(row.id, next);
-    changed.set(row.id, next);
-    if (NOT_RECEIVED.has(outcome.status)) refresh.push({ campaignId: row.campaign_id, externalId: row.external_id });
-    exports.push(...outcomeExportEvents(outcome, row, at));
-  }
-  await writeDeliveryStates(client, [...changed.values()]);
-  await insertAttempts(client, attempts);
-  await refreshEligibility(client, refresh);
-  await insertExportEvents(client, exports);
-  return new Set(changed.keys());
+  const plan = planOutcomes(new Map(locked.rows.map((r) => [r.id, r])), outcomes, owner, now.toISOString(), (log) => log);
+  await writeDeliveryStates(client, [...plan.changed.values()]);
+  await insertAttempts(client, plan.attempts);
+  await refreshEligibility(client, plan.eligibility);
+  await insertExportEvents(client, plan.exports);
+  return new Set(plan.changed.keys());
 }
 
-async function writeDeliveryStates(client: pg.ClientBase, rows: DeliveryRow[]): Promise<void> {
+async function writeDeliveryStates(client: pg.ClientBase, rows: LockedDelivery<Attributes>[]): Promise<void> {
   if (rows.length === 0) return;
-  const col = <K extends keyof DeliveryRow>(key: K) => rows.map((r) => r[key]);
+  const col = <K extends keyof LockedDelivery<Attributes>>(key: K) => rows.map((r) => r[key]);
   await client.query({
     name: 'lh_write_deliveries',
     text: `UPDATE deliveries d SET status = v.status, attempts = v.attempts, next_attempt_at = v.next_attempt_at,
-             first_attempt_at = v.first_attempt_at, last_error = v.last_error, abort_reason = v.abort_reason,
-             request = v.request::json, lease_owner = NULL, lease_until = NULL, updated_at = v.updated_at
-           FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-             AS v(id, status, attempts, next_attempt_at, first_attempt_at, last_error, abort_reason, request, updated_at)
+             first_attempt_at = v.first_attempt_at, last_error = v.last_error, failure_code = v.failure_code,
+             abort_reason = v.abort_reason, request = v.request::json, lease_owner = NULL, lease_until = NULL, updated_at = v.updated_at
+           FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+             AS v(id, status, attempts, next_attempt_at, first_attempt_at, last_error, abort_reason, request, updated_at, failure_code)
            WHERE d.id = v.id`,
     values: [
       col('id'),
@@ -173,20 +143,14 @@ async function writeDeliveryStates(client: pg.ClientBase, rows: DeliveryRow[]): 
       col('abort_reason'),
       rows.map((r) => json(r.request)),
       col('updated_at'),
+      col('failure_code'),
     ],
   });
 }
 
-interface AttemptWrite {
-  row: DeliveryRow;
-  attempt: NonNullable<DeliveryOutcome['attempt']>;
-  request: DeliveryOutcome['request'];
-  messageExtras: DeliveryOutcome['messageExtras'];
-}
-
 async function insertAttempts(client: pg.ClientBase, attempts: AttemptWrite[]): Promise<void> {
   if (attempts.length === 0) return;
-  const col = <T>(pick: (a: NonNullable<DeliveryOutcome['attempt']>) => T) => attempts.map((a) => pick(a.attempt));
+  const col = <T>(pick: (a: AttemptWrite['attempt']) => T) => attempts.map((a) => pick(a.attempt));
   await client.query({
     name: 'lh_insert_attempts',
     text: `INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, latency_ms, response_body, error, request, message_extras)
@@ -195,7 +159,7 @@ async function insertAttempts(client: pg.ClientBase, attempts: AttemptWrite[]): 
              WITH ORDINALITY AS a(delivery_id, attempt, at, status_code, latency_ms, response_body, error, request, message_extras, n)
            ORDER BY n`,
     values: [
-      attempts.map((a) => a.row.id),
+      attempts.map((a) => a.deliveryId),
       col((a) => a.attempt),
       col((a) => a.at),
       col((a) => a.statusCode ?? null),

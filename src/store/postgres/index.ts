@@ -3,15 +3,30 @@
 // instance's sends are picked up elsewhere, and profile updates serialise per user.
 import type { ReplayOptions } from '../../domain/index.js';
 import type pg from 'pg';
-import type { Attributes, CursorMove, DefinitionKind, Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, DueHandler, ExportEvent, Profile, ProgramMembership, SendPlanner, StoredCampaign, StoredDefinition, TrackBatch, UserActivity } from '../../domain/index.js';
-import type { ApplyTrackOptions, ProfilePage, RecordOutcomesResult, Store } from '../ports.js';
-import { createPool, inTransaction, isRetryable, migratePostgres, type PostgresPoolOptions, redactUrl } from './db.js';
+import type {
+  Attributes,
+  CursorMove,
+  DefinitionKind,
+  Delivery,
+  DeliveryFilter,
+  DeliveryOutcome,
+  DeliveryWithAttempts,
+  ExportEvent,
+  Profile,
+  ProgramMembership,
+  StoredCampaign,
+  StoredDefinition,
+  TrackBatch,
+} from '../../domain/index.js';
+import type { ApplyTrackOptions, ChangeRules, DueResult, ProfilePage, RecordOutcomesResult, Store, TrackResult } from '../ports.js';
+import { createPool, inTransaction, migratePostgres, type PostgresPoolOptions, redactUrl } from './db.js';
 import { claim, listDeliveries, recordOutcomes, release, renewLeases, replay, type RecordOptions } from './deliveries.js';
 import { insertExportEvents, readExportEvents } from './exports.js';
-import { type AttemptRow, type CampaignRow, type DeliveryRow, json, type ProfileRow, toCampaign, toDelivery, toDeliveryWithAttempts, toProfile } from './rows.js';
+import { type AttemptRow, type CampaignRow, type DeliveryRow, json, type ProfileRow, toCampaign, toDeliveryWithAttempts, toProfile } from './rows.js';
 import { applyDueInTransaction } from './due.js';
 import * as programs from './programs.js';
-import { applyTrackInTransaction } from './track.js';
+import { applyDeliveredUpdatesInTransaction, applyTrackInTransaction } from './track.js';
+import { deliveredUpdateRules, updatesToApply, usersOfUpdates } from '../rules/delivered-updates.js';
 
 export interface PostgresStoreOptions extends PostgresPoolOptions {
   /** Run pending migrations on open (default true). */
@@ -75,12 +90,8 @@ export class PostgresStore implements Store {
     return Number(row!.n);
   }
 
-  async applyTrack(
-    batch: TrackBatch,
-    planner: SendPlanner,
-    options: ApplyTrackOptions = {},
-  ): Promise<{ activities: UserActivity[]; deliveries: Delivery[] }> {
-    return this.write((client) => applyTrackInTransaction(client, batch, planner, this.now(), options));
+  async applyTrack(batch: TrackBatch, rules: ChangeRules, options: ApplyTrackOptions = {}): Promise<TrackResult> {
+    return this.write((client) => applyTrackInTransaction(client, batch, rules, this.now(), options));
   }
 
   async listCampaigns(): Promise<StoredCampaign[]> {
@@ -122,26 +133,11 @@ export class PostgresStore implements Store {
    * reclaimed elsewhere, or released) are ignored rather than overwriting the new holder's work.
    */
   async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOptions = {}): Promise<RecordOutcomesResult> {
-    if (outcomes.length === 0) return { deliveries: [], refused: [] };
+    if (outcomes.length === 0) return { deliveries: [], refused: [], scoreChanges: 0 };
     return this.write(async (client) => {
-      const result: RecordOutcomesResult = { deliveries: [], refused: [] };
-      const recorded = await recordOutcomes(client, outcomes, now, options);
-      for (const update of options.updates ?? []) {
-        if (!recorded.has(update.deliveryId)) continue;
-        await client.query('SAVEPOINT delivered_update');
-        try {
-          const applied = await applyTrackInTransaction(client, update.batch, options.planner ?? (() => []), this.now(), options.applyOptions);
-          await client.query('RELEASE SAVEPOINT delivered_update');
-          result.deliveries.push(...applied.deliveries);
-        } catch (error) {
-          // A deadlock or serialization failure retries the whole transaction; anything else
-          // means this profile refuses the update: it alone rolls back.
-          if (isRetryable(error)) throw error;
-          await client.query('ROLLBACK TO SAVEPOINT delivered_update');
-          result.refused.push({ deliveryId: update.deliveryId, error: error instanceof Error ? error.message : String(error) });
-        }
-      }
-      return result;
+      // The profiles the updates change are locked with those of failed sends, before the deliveries.
+      const recorded = await recordOutcomes(client, outcomes, now, options.owner, usersOfUpdates(options.updates ?? []));
+      return applyDeliveredUpdatesInTransaction(client, updatesToApply(options.updates, recorded), deliveredUpdateRules(options, this.now()), this.now());
     });
   }
 
@@ -157,7 +153,7 @@ export class PostgresStore implements Store {
     await this.write((client) => release(client, ids, this.now()));
   }
 
-  async getDelivery(id: string): Promise<(Delivery & { attempts_log: DeliveryAttempt[] }) | undefined> {
+  async getDelivery(id: string): Promise<DeliveryWithAttempts | undefined> {
     const [row] = await this.rows<DeliveryRow>('SELECT * FROM deliveries WHERE id = $1', [id]);
     if (!row) return undefined;
     const attempts = await this.rows<AttemptRow>('SELECT * FROM delivery_attempts WHERE delivery_id = $1 ORDER BY id', [id]);
@@ -222,13 +218,8 @@ export class PostgresStore implements Store {
    * One transaction: due rows are claimed with FOR UPDATE SKIP LOCKED, so concurrent callers
    * (other instances included) split them; see due.ts.
    */
-  async applyDueMemberships(
-    now: Date,
-    limit: number,
-    handler: DueHandler,
-    planner: SendPlanner,
-  ): Promise<{ applied: number; activities: UserActivity[]; deliveries: Delivery[] }> {
-    return this.write((client) => applyDueInTransaction(client, now, limit, handler, planner, this.now()));
+  async applyDueMemberships(now: Date, limit: number, rules: ChangeRules): Promise<DueResult> {
+    return this.write((client) => applyDueInTransaction(client, now, limit, rules, this.now()));
   }
 
   async nextMembershipDueAt(): Promise<Date | undefined> {

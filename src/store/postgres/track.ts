@@ -1,31 +1,25 @@
-// applyTrack on PostgreSQL: one transaction that locks the batch's profiles, applies the
-// attribute operations, and writes the planned deliveries and export events (transactional
-// outbox; events and purchases are kept there). Writes are set-based (unnest) to keep round trips flat.
+// Profile changes on PostgreSQL: lock and read the state of the users, plan with the shared rules
+// (rules/track.ts), write the plan set-based (unnest) to keep round trips flat. The same path
+// serves /users/track batches, the updates of delivered sends and due memberships.
 import type pg from 'pg';
-import type { Delivery, ExportEvent, MembershipWrite, ProgramMembership, SendPlanner, TrackBatch, UserActivity } from '../../domain/index.js';
-import { applyUserOps, type InternalApplyOptions, newUserWork, planUser, newDeliveryRow, type UserWork } from '../track-plan.js';
+import type { Attributes, DeliveredUpdate, Delivery, MembershipWrite, TrackBatch } from '../../domain/index.js';
+import type { ApplyTrackOptions, ChangeRules, NewDeliveryLease, RecordOutcomesResult, TrackResult } from '../ports.js';
+import { scoreChangesIn, trackRules } from '../rules/compile.js';
+import { planDeliveredUpdates, usersOfUpdates } from '../rules/delivered-updates.js';
+import { newDeliveryRows } from '../rules/new-delivery.js';
+import { planTrack, type TrackPlan, type TrackRules, type TrackState, usersOf } from '../rules/track.js';
 import { insertExportEvents } from './exports.js';
 import { membershipsOf, moveCursor, writeMemberships } from './programs.js';
 import { type DeliveryRow, json, type ProfileRow, toDelivery } from './rows.js';
-
-export type { InternalApplyOptions } from '../track-plan.js';
-
-/** Users in first-appearance order (attributes, then events, then purchases), like SQLite. */
-function usersOf(batch: TrackBatch): string[] {
-  const ids = new Set<string>();
-  for (const entry of batch.attributes) ids.add(entry.externalId);
-  for (const event of batch.events) ids.add(event.externalId);
-  for (const purchase of batch.purchases) ids.add(purchase.externalId);
-  return [...ids];
-}
 
 /**
  * Creates missing profiles as empty placeholders, then locks every profile of the batch in one
  * stable order. Two instances updating the same user therefore run one after the other and the
  * second reads what the first committed (no lost `inc`). A concurrent creator of the same new
- * profile makes the insert wait, then find the row.
+ * profile makes the insert wait, then find the row. Returns the stored attributes of the users
+ * that had a profile before.
  */
-async function lockUsers(client: pg.ClientBase, ids: string[], at: string): Promise<Map<string, UserWork>> {
+async function lockUsers(client: pg.ClientBase, ids: string[], at: string): Promise<Map<string, Attributes>> {
   const sorted = [...ids].sort();
   const created = await client.query<{ external_id: string }>({
     name: 'lh_create_profiles',
@@ -40,15 +34,10 @@ async function lockUsers(client: pg.ClientBase, ids: string[], at: string): Prom
     text: 'SELECT * FROM profiles WHERE external_id = ANY($1::text[]) ORDER BY external_id FOR UPDATE',
     values: [sorted],
   });
-  const rows = new Map(locked.rows.map((r) => [r.external_id, r]));
-  const users = new Map<string, UserWork>();
-  for (const externalId of ids) {
-    users.set(externalId, newUserWork(externalId, isNew.has(externalId), isNew.has(externalId) ? {} : rows.get(externalId)!.attributes));
-  }
-  return users;
+  return new Map(locked.rows.filter((r) => !isNew.has(r.external_id)).map((r) => [r.external_id, r.attributes]));
 }
 
-async function eligibilityOf(client: pg.ClientBase, ids: string[]): Promise<Map<string, Record<string, string>>> {
+export async function eligibilityOf(client: pg.ClientBase, ids: string[]): Promise<Map<string, Record<string, string>>> {
   const { rows } = await client.query<{ campaign_id: string; external_id: string; last_enqueued_at: string }>({
     name: 'lh_eligibility',
     text: 'SELECT campaign_id, external_id, last_enqueued_at FROM campaign_eligibility WHERE external_id = ANY($1::text[])',
@@ -63,51 +52,66 @@ async function eligibilityOf(client: pg.ClientBase, ids: string[]): Promise<Map<
   return byUser;
 }
 
+/** Locks and reads the state of these users (memberships only for an enricher). */
+async function readState(client: pg.ClientBase, ids: string[], at: string, withMemberships: boolean): Promise<TrackState> {
+  const stored = await lockUsers(client, ids, at);
+  const state: TrackState = { stored, lastEnqueued: await eligibilityOf(client, ids) };
+  // Read under the profile locks: nobody else changes these users' memberships meanwhile.
+  if (withMemberships) state.memberships = await membershipsOf(client, ids);
+  return state;
+}
+
+/** Writes a plan: profiles whose attributes changed, memberships, deliveries, eligibility and exports. */
+export async function writePlan(client: pg.ClientBase, plan: TrackPlan, now: Date, lease?: NewDeliveryLease): Promise<Delivery[]> {
+  const at = now.toISOString();
+  // New profiles exist already as placeholders (see lockUsers): updated_at is the last change,
+  // and an event alone rewrites no profile row.
+  await writeProfiles(
+    client,
+    plan.users.filter((u) => u.changed),
+    at,
+  );
+  const memberships: { externalId: string; write: MembershipWrite }[] = [];
+  for (const user of plan.users) for (const write of user.memberships) memberships.push({ externalId: user.externalId, write });
+  await writeMemberships(client, memberships, at);
+  const rows = newDeliveryRows(plan.sends, now, (trigger) => trigger, lease);
+  await insertDeliveries(client, rows);
+  await insertExportEvents(client, plan.exports);
+  return rows.map(toDelivery);
+}
+
 export async function applyTrackInTransaction(
   client: pg.ClientBase,
   batch: TrackBatch,
-  planner: SendPlanner,
+  rules: ChangeRules,
   now: Date,
-  options: InternalApplyOptions = {},
-): Promise<{ activities: UserActivity[]; deliveries: Delivery[] }> {
+  options: ApplyTrackOptions = {},
+): Promise<TrackResult> {
   const at = now.toISOString();
   // First, so a conflicting watermark fails before any row is locked or written.
   if (options.cursor) await moveCursor(client, options.cursor, at);
   const ids = usersOf(batch);
-  if (ids.length === 0) return { activities: [], deliveries: [] };
-  const users = await lockUsers(client, ids, at);
-  // Entries for the same user apply in request order.
-  for (const entry of batch.attributes) applyUserOps(users.get(entry.externalId)!, entry.ops);
-  for (const event of batch.events) users.get(event.externalId)!.events.push(event);
-  for (const purchase of batch.purchases) users.get(purchase.externalId)!.purchases.push(purchase);
-  const eligibility = await eligibilityOf(client, ids);
-  // Read under the profile locks: nobody else changes these users' memberships meanwhile.
-  const memberships = options.enricher ? await membershipsOf(client, ids) : new Map<string, ProgramMembership[]>();
-
-  const activities: UserActivity[] = [];
-  const deliveries: DeliveryRow[] = [];
-  const exports: Omit<ExportEvent, 'seq'>[] = [];
-  const membershipWrites: { externalId: string; write: MembershipWrite }[] = [];
-  const changed: UserWork[] = [];
-  for (const work of users.values()) {
-    const plan = planUser(work, memberships.get(work.externalId) ?? [], eligibility, planner, now, options);
-    for (const write of plan.memberships) membershipWrites.push({ externalId: work.externalId, write });
-    if (plan.changes.length > 0) changed.push(work);
-    for (const send of plan.sends) deliveries.push(newDeliveryRow(send, now, send.trigger, options.claimNew));
-    exports.push(...plan.exports);
-    activities.push(plan.activity);
-  }
-
-  // Only profiles whose attributes changed (new ones exist already as placeholders, see above):
-  // updated_at is the last change, and an event alone rewrites no profile row.
-  await writeProfiles(client, changed, at);
-  await writeMemberships(client, membershipWrites, at);
-  await insertDeliveries(client, deliveries);
-  await insertExportEvents(client, exports);
-  return { activities, deliveries: deliveries.map(toDelivery) };
+  if (ids.length === 0) return { activities: [], deliveries: [], scoreChanges: 0 };
+  const track = trackRules(rules, rules.at ?? now);
+  const state = await readState(client, ids, at, track.enricher !== undefined);
+  const plan = planTrack(batch, state, track, now);
+  return { activities: plan.activities, deliveries: await writePlan(client, plan, now, options.lease), scoreChanges: scoreChangesIn(plan.exports) };
 }
 
-async function writeProfiles(client: pg.ClientBase, users: UserWork[], at: string): Promise<void> {
+/** The updates of delivered sends whose outcome was written, planned and written together. */
+export async function applyDeliveredUpdatesInTransaction(
+  client: pg.ClientBase,
+  updates: DeliveredUpdate[],
+  rules: TrackRules,
+  now: Date,
+): Promise<RecordOutcomesResult> {
+  if (updates.length === 0) return { deliveries: [], refused: [], scoreChanges: 0 };
+  const state = await readState(client, usersOfUpdates(updates), now.toISOString(), rules.enricher !== undefined);
+  const { plan, refused } = planDeliveredUpdates(updates, state, rules, now);
+  return { deliveries: await writePlan(client, plan, now), refused, scoreChanges: scoreChangesIn(plan.exports) };
+}
+
+async function writeProfiles(client: pg.ClientBase, users: TrackPlan['users'], at: string): Promise<void> {
   if (users.length === 0) return;
   await client.query({
     name: 'lh_write_profiles',

@@ -1,13 +1,9 @@
-// Outbox operations for SQLite: claiming with leases, recording outcomes in batches, replay.
+// Outbox operations for SQLite: claiming with leases, renewal, release, replay and the log.
 // Each exported function runs inside a transaction opened by the store.
-import { assertReplayable, replayChanges, type ReplayOptions } from '../../domain/index.js';
-import type Database from 'better-sqlite3';
-import type { Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, ExportEvent } from '../../domain/index.js';
-import type { RecordOutcomesOptions, RecordOutcomesResult } from '../ports.js';
-import { NOT_RECEIVED, outcomeExportEvents } from '../outcome-exports.js';
-import { insertExportEvents, insertRows } from './exports.js';
+import { assertReplayable, replayChanges, type Delivery, type DeliveryFilter, type DeliveryWithAttempts, type ReplayOptions } from '../../domain/index.js';
+import { insertExportEvents } from './exports.js';
+import { refreshEligibility } from './outcomes.js';
 import { type AttemptRow, type DeliveryRow, type StatementCache, toDelivery, toDeliveryWithAttempts } from './rows.js';
-import { applyTrackInTransaction } from './track.js';
 
 interface DueRow {
   id: string;
@@ -66,138 +62,6 @@ function mergeByDue(a: DueRow[], b: DueRow[], max: number): string[] {
   return ids;
 }
 
-/**
- * Re-eligibility counts sends a user received or may still receive: once a delivery ends without
- * reaching the user (aborted, failed, dead), the user's last-enqueued time for that campaign falls
- * back to the latest delivery that is still live or delivered (none: the user is eligible again).
- */
-function refreshEligibility(stmts: StatementCache, campaignId: string, externalId: string): void {
-  const row = stmts
-    .get(
-      `SELECT MAX(created_at) AS last FROM deliveries
-       WHERE external_id = ? AND campaign_id = ? AND status IN ('queued', 'sending', 'delivered')`,
-    )
-    .get(externalId, campaignId) as { last: string | null };
-  if (row.last === null) {
-    stmts.get('DELETE FROM campaign_eligibility WHERE campaign_id = ? AND external_id = ?').run(campaignId, externalId);
-  } else {
-    stmts
-      .get(
-        `INSERT INTO campaign_eligibility (campaign_id, external_id, last_enqueued_at) VALUES (?, ?, ?)
-         ON CONFLICT (campaign_id, external_id) DO UPDATE SET last_enqueued_at = excluded.last_enqueued_at`,
-      )
-      .run(campaignId, externalId, row.last);
-  }
-}
-
-/**
- * The delivery row's request column for an outcome: an outcome with an attempt keeps its request
- * in the attempt row (the column is cleared, so the attempt's shows); one without an attempt
- * writes its log here; one without a log leaves the column as it is.
- */
-function requestColumn(outcome: DeliveryOutcome): { keep_request: number; request: string | null } {
-  if (!outcome.request) return { keep_request: 1, request: null };
-  return { keep_request: 0, request: outcome.attempt ? null : JSON.stringify(outcome.request) };
-}
-
-/** What an outcome's update reports back (no SELECT: the update computes from the row itself). */
-interface UpdatedRow {
-  id: string;
-  campaign_id: string;
-  external_id: string;
-}
-
-/** Returns the ids whose outcome was written (with an owner, those it still held). */
-export function recordOutcomesInTransaction(
-  stmts: StatementCache,
-  outcomes: DeliveryOutcome[],
-  now: Date,
-  options: RecordOutcomesOptions = {},
-): Set<string> {
-  const at = now.toISOString();
-  const recorded = new Set<string>();
-  const exports: Omit<ExportEvent, 'seq'>[] = [];
-  const attempts: unknown[][] = [];
-  // The lease is checked in the WHERE clause: an outcome for a delivery whose lease was lost
-  // (expired and taken over, or released) changes nothing, and the current holder decides.
-  const update = stmts.get(
-    `UPDATE deliveries SET status = @status,
-       attempts = CASE WHEN @attempt IS NULL THEN attempts ELSE MAX(attempts + 1, @attempt) END,
-       next_attempt_at = COALESCE(@next_attempt_at, next_attempt_at),
-       first_attempt_at = COALESCE(first_attempt_at, @first_attempt_at),
-       last_error = CASE WHEN @error IS NOT NULL THEN @error WHEN @status = 'delivered' THEN NULL ELSE last_error END,
-       abort_reason = CASE WHEN @abort_reason IS NOT NULL THEN @abort_reason WHEN @status = 'aborted' THEN abort_reason ELSE NULL END,
-       request = CASE WHEN @keep_request THEN request ELSE @request END, lease_owner = NULL, lease_until = NULL, updated_at = @updated_at
-     WHERE id = @id AND (@owner IS NULL OR (status = 'sending' AND lease_owner = @owner))
-     RETURNING id, campaign_id, external_id`,
-  );
-  const exists = stmts.get('SELECT 1 FROM deliveries WHERE id = ?');
-  for (const outcome of outcomes) {
-    if (outcome.status === 'retry' && !outcome.nextAttemptAt) {
-      throw new Error(`recordOutcomes: delivery ${outcome.id} has status retry but no nextAttemptAt`);
-    }
-    const attempt = outcome.attempt;
-    const error = outcome.error ?? attempt?.error ?? null;
-    const row = update.get({
-      id: outcome.id,
-      owner: options.owner ?? null,
-      status: outcome.status === 'retry' ? 'queued' : outcome.status,
-      attempt: attempt ? attempt.attempt : null,
-      next_attempt_at: outcome.status === 'retry' ? new Date(outcome.nextAttemptAt!).toISOString() : null,
-      first_attempt_at: outcome.firstAttemptAt ?? attempt?.at ?? null,
-      error,
-      abort_reason: outcome.abortReason ?? null,
-      ...requestColumn(outcome),
-      updated_at: at,
-    }) as UpdatedRow | undefined;
-    if (!row) {
-      if (!exists.get(outcome.id)) throw new Error(`recordOutcomes: unknown delivery ${outcome.id}`);
-      continue;
-    }
-    recorded.add(row.id);
-    if (attempt) {
-      const request = outcome.request ? JSON.stringify(outcome.request) : null;
-      const extras = outcome.messageExtras ? JSON.stringify(outcome.messageExtras) : null;
-      attempts.push([row.id, attempt.attempt, attempt.at, attempt.statusCode ?? null, attempt.latencyMs, attempt.responseBody ?? null, attempt.error ?? null, request, extras]);
-    }
-    if (NOT_RECEIVED.has(outcome.status)) refreshEligibility(stmts, row.campaign_id, row.external_id);
-    exports.push(...outcomeExportEvents(outcome, row, at));
-  }
-  insertRows(
-    stmts,
-    'delivery_attempts',
-    ['delivery_id', 'attempt', 'at', 'status_code', 'latency_ms', 'response_body', 'error', 'request', 'message_extras'],
-    attempts,
-  );
-  insertExportEvents(stmts, exports);
-  return recorded;
-}
-
-/**
- * The on-delivered updates of the outcomes just written (`recorded`), in the same transaction,
- * each in a savepoint: an update the profile refuses rolls back alone and is reported.
- */
-export function applyDeliveredUpdates(
-  db: Database.Database,
-  stmts: StatementCache,
-  recorded: ReadonlySet<string>,
-  options: RecordOutcomesOptions,
-  now: Date,
-): RecordOutcomesResult {
-  const result: RecordOutcomesResult = { deliveries: [], refused: [] };
-  for (const update of options.updates ?? []) {
-    if (!recorded.has(update.deliveryId)) continue;
-    try {
-      // Nested transaction: a savepoint.
-      const applied = db.transaction(() => applyTrackInTransaction(stmts, update.batch, options.planner ?? (() => []), now, options.applyOptions))();
-      result.deliveries.push(...applied.deliveries);
-    } catch (error) {
-      result.refused.push({ deliveryId: update.deliveryId, error: error instanceof Error ? error.message : String(error) });
-    }
-  }
-  return result;
-}
-
 export function renewInTransaction(stmts: StatementCache, owner: string, ids: string[], until: Date): number {
   const renew = stmts.get(
     `UPDATE deliveries SET lease_until = ? WHERE id = ? AND status = 'sending' AND lease_owner = ?`,
@@ -229,7 +93,7 @@ export function replayInTransaction(stmts: StatementCache, id: string, now: Date
        WHERE id = @id RETURNING *`,
     )
     .get({ ...set, id }) as DeliveryRow;
-  refreshEligibility(stmts, row.campaign_id, row.external_id);
+  refreshEligibility(stmts, { campaignId: row.campaign_id, externalId: row.external_id });
   insertExportEvents(stmts, [
     {
       type: 'webhook_replayed',
@@ -243,7 +107,7 @@ export function replayInTransaction(stmts: StatementCache, id: string, now: Date
   return toDelivery(replayed);
 }
 
-export function deliveryWithAttempts(stmts: StatementCache, id: string): (Delivery & { attempts_log: DeliveryAttempt[] }) | undefined {
+export function deliveryWithAttempts(stmts: StatementCache, id: string): DeliveryWithAttempts | undefined {
   const row = stmts.get('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
   if (!row) return undefined;
   const attempts = stmts.get('SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY id').all(id) as AttemptRow[];

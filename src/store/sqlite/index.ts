@@ -2,24 +2,37 @@
 // per process; other processes may share the file thanks to WAL and busy_timeout).
 import type { ReplayOptions } from '../../domain/index.js';
 import type Database from 'better-sqlite3';
-import type { Attributes, CursorMove, DefinitionKind, Delivery, DeliveryAttempt, DeliveryFilter, DeliveryOutcome, DueHandler, ExportEvent, Profile, ProgramMembership, SendPlanner, StoredCampaign, StoredDefinition, TrackBatch, UserActivity } from '../../domain/index.js';
-import type { ApplyTrackOptions, ProfilePage, RecordOutcomesOptions, RecordOutcomesResult, Store } from '../ports.js';
+import type {
+  Attributes,
+  CursorMove,
+  DefinitionKind,
+  Delivery,
+  DeliveryFilter,
+  DeliveryOutcome,
+  DeliveryWithAttempts,
+  ExportEvent,
+  Profile,
+  ProgramMembership,
+  StoredCampaign,
+  StoredDefinition,
+  TrackBatch,
+} from '../../domain/index.js';
+import type { ApplyTrackOptions, ChangeRules, DueResult, ProfilePage, RecordOutcomesOptions, RecordOutcomesResult, Store, TrackResult } from '../ports.js';
 import { migrateDatabase, openDatabase, type SqliteOpenOptions } from './db.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 import { GroupCommitter } from './group-commit.js';
 import { WalSyncer } from './wal-sync.js';
 import { deleteCampaignInTransaction, getCampaignRow, listCampaignRows, putCampaignInTransaction } from './campaigns.js';
 import {
-  applyDeliveredUpdates,
   claimInTransaction,
   deliveryWithAttempts,
   listDeliveryRows,
   nextDueTime,
-  recordOutcomesInTransaction,
   releaseInTransaction,
   renewInTransaction,
   replayInTransaction,
 } from './deliveries.js';
+import { recordOutcomesInTransaction } from './outcomes.js';
 import { insertExportEvents } from './exports.js';
 import { type ExportRow, PROFILE_COLUMNS, type ProfileRow, StatementCache, toExportEvent, toProfile } from './rows.js';
 import { membershipsOf, nextQueuedAt } from './memberships.js';
@@ -31,7 +44,8 @@ import {
   putDefinitionInTransaction,
   readCursor,
 } from './programs.js';
-import { applyDueMembershipsInTransaction, applyTrackInTransaction } from './track.js';
+import { applyDeliveredUpdatesInTransaction, applyDueMembershipsInTransaction, applyTrackInTransaction } from './track.js';
+import { deliveredUpdateRules, updatesToApply } from '../rules/delivered-updates.js';
 
 export interface SqliteStoreOptions extends SqliteOpenOptions {
   /** Run pending migrations on open (default true). */
@@ -124,12 +138,8 @@ export class SqliteStore implements Store {
     return (this.stmts.get('SELECT count(*) AS n FROM profiles').get() as { n: number }).n;
   }
 
-  async applyTrack(
-    batch: TrackBatch,
-    planner: SendPlanner,
-    options: ApplyTrackOptions = {},
-  ): Promise<{ activities: UserActivity[]; deliveries: Delivery[] }> {
-    return this.write(() => applyTrackInTransaction(this.stmts, batch, planner, this.now(), options));
+  async applyTrack(batch: TrackBatch, rules: ChangeRules, options: ApplyTrackOptions = {}): Promise<TrackResult> {
+    return this.write(() => applyTrackInTransaction(this.stmts, batch, rules, this.now(), options));
   }
 
   async listCampaigns(): Promise<StoredCampaign[]> {
@@ -156,10 +166,10 @@ export class SqliteStore implements Store {
   }
 
   async recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options: RecordOutcomesOptions = {}): Promise<RecordOutcomesResult> {
-    if (outcomes.length === 0) return { deliveries: [], refused: [] };
+    if (outcomes.length === 0) return { deliveries: [], refused: [], scoreChanges: 0 };
     return this.write(() => {
-      const recorded = recordOutcomesInTransaction(this.stmts, outcomes, now, options);
-      return applyDeliveredUpdates(this.db, this.stmts, recorded, options, this.now());
+      const recorded = recordOutcomesInTransaction(this.stmts, outcomes, now, options.owner);
+      return applyDeliveredUpdatesInTransaction(this.stmts, updatesToApply(options.updates, recorded), deliveredUpdateRules(options, this.now()), this.now());
     });
   }
 
@@ -173,7 +183,7 @@ export class SqliteStore implements Store {
     await this.write(() => releaseInTransaction(this.stmts, ids, this.now()));
   }
 
-  async getDelivery(id: string): Promise<(Delivery & { attempts_log: DeliveryAttempt[] }) | undefined> {
+  async getDelivery(id: string): Promise<DeliveryWithAttempts | undefined> {
     this.assertOpen();
     return deliveryWithAttempts(this.stmts, id);
   }
@@ -233,13 +243,8 @@ export class SqliteStore implements Store {
   }
 
   /** SQLite has one writer at a time: the write lock is the claim, and dueAt moves by compare-and-set. */
-  async applyDueMemberships(
-    now: Date,
-    limit: number,
-    handler: DueHandler,
-    planner: SendPlanner,
-  ): Promise<{ applied: number; activities: UserActivity[]; deliveries: Delivery[] }> {
-    return this.write(() => applyDueMembershipsInTransaction(this.stmts, now, this.now(), limit, handler, planner));
+  async applyDueMemberships(now: Date, limit: number, rules: ChangeRules): Promise<DueResult> {
+    return this.write(() => applyDueMembershipsInTransaction(this.stmts, now, this.now(), limit, rules));
   }
 
   async nextMembershipDueAt(): Promise<Date | undefined> {

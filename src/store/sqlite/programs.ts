@@ -1,7 +1,7 @@
 // Stored definitions and cursors for SQLite (memberships: see memberships.ts).
 // Functions named *InTransaction run inside a transaction opened by the store.
 import { CursorConflictError } from '../errors.js';
-import type { Attributes, CursorMove, DefinitionKind, DueMembership, StoredDefinition } from '../../domain/index.js';
+import type { Attributes, CursorMove, DefinitionKind, StoredDefinition } from '../../domain/index.js';
 import { deleteProgramMembershipsInTransaction } from './memberships.js';
 import type { StatementCache } from './rows.js';
 

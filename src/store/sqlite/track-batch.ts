@@ -9,8 +9,11 @@ function rowsFor<T>(stmts: StatementCache, sql: string, keys: readonly string[])
   return stmts.get(sql).all(JSON.stringify(keys)) as T[];
 }
 
-export function profilesOf(stmts: StatementCache, ids: readonly string[]): Map<string, ProfileRow> {
-  const rows = rowsFor<ProfileRow>(stmts, 'SELECT * FROM profiles WHERE external_id IN (SELECT value FROM json_each(?))', ids);
+/** A stored profile as a change reads it. */
+export type StoredProfileRow = Pick<ProfileRow, 'external_id' | 'attributes' | 'memberships'>;
+
+export function profilesOf(stmts: StatementCache, ids: readonly string[]): Map<string, StoredProfileRow> {
+  const rows = rowsFor<StoredProfileRow>(stmts, 'SELECT external_id, attributes, memberships FROM profiles WHERE external_id IN (SELECT value FROM json_each(?))', ids);
   return new Map(rows.map((row) => [row.external_id, row]));
 }
 
@@ -73,8 +76,10 @@ const DELIVERY_COLUMNS = [
 export class TrackWrites {
   /** [external_id, attributes, memberships, created_at, updated_at] of users without a profile. */
   readonly newProfiles: unknown[][] = [];
-  /** [attributes, memberships, updated_at, external_id] of stored profiles whose attributes changed. */
+  /** [attributes, memberships, updated_at, external_id] of stored profiles whose attributes and memberships changed. */
   readonly changedProfiles: unknown[][] = [];
+  /** [attributes, updated_at, external_id] of stored profiles whose attributes alone changed. */
+  readonly changedAttributes: unknown[][] = [];
   /** [memberships, external_id] of profiles whose attributes did not change. */
   readonly membershipColumns: unknown[][] = [];
   private readonly deliveries: unknown[][] = [];
@@ -91,6 +96,8 @@ export class TrackWrites {
     insertRows(stmts, 'profiles', ['external_id', 'attributes', 'memberships', 'created_at', 'updated_at'], this.newProfiles);
     const changed = stmts.get('UPDATE profiles SET attributes = ?, memberships = ?, updated_at = ? WHERE external_id = ?');
     for (const row of this.changedProfiles) changed.run(row);
+    const attributes = stmts.get('UPDATE profiles SET attributes = ?, updated_at = ? WHERE external_id = ?');
+    for (const row of this.changedAttributes) attributes.run(row);
     const memberships = stmts.get('UPDATE profiles SET memberships = ? WHERE external_id = ?');
     for (const row of this.membershipColumns) memberships.run(row);
     insertRows(stmts, 'deliveries', DELIVERY_COLUMNS, this.deliveries);

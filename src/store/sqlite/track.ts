@@ -1,8 +1,13 @@
-// applyTrack for SQLite: the profile changes (memberships included), planned deliveries and export
-// events (events and purchases among them) of one /users/track batch; and the due memberships,
-// applied through the same path. Called inside one transaction by the store.
-import type { Attributes, Delivery, DueHandler, ExportEvent, SendPlanner, TrackBatch, UserActivity } from '../../domain/index.js';
-import { applyUserOps, type InternalApplyOptions, newUserWork, planUser, newDeliveryRow, type UserWork } from '../track-plan.js';
+// Profile changes on SQLite: read the state of the users (the write lock is held), plan with the
+// shared rules (rules/track.ts), write the plan with set-at-a-time statements. The same path
+// serves /users/track batches, the updates of delivered sends and due memberships.
+import type { Attributes, Delivery, DeliveredUpdate, TrackBatch } from '../../domain/index.js';
+import type { ApplyTrackOptions, ChangeRules, DueResult, NewDeliveryLease, RecordOutcomesResult, TrackResult } from '../ports.js';
+import { dueHandler, scoreChangesIn, trackRules } from '../rules/compile.js';
+import { planDeliveredUpdates, usersOfUpdates } from '../rules/delivered-updates.js';
+import { dueKey, driveDue, planDue } from '../rules/due.js';
+import { newDeliveryRows } from '../rules/new-delivery.js';
+import { planTrack, type TrackPlan, type TrackRules, type TrackState, usersOf } from '../rules/track.js';
 import { insertExportEvents } from './exports.js';
 import {
   applyMembershipWrites,
@@ -14,106 +19,89 @@ import {
   toProgramMemberships,
 } from './memberships.js';
 import { moveCursorInTransaction } from './programs.js';
-import { PROFILE_COLUMNS, type ProfileRow, type StatementCache, toDelivery, toProfile } from './rows.js';
+import { type StatementCache, toDelivery } from './rows.js';
 import { lastEnqueuedOf, profilesOf, TrackWrites } from './track-batch.js';
 
-export type { InternalApplyOptions } from '../track-plan.js';
-
-/** The batch's users, and each stored profile's memberships column (absent for new users). */
-function collectUsers(stmts: StatementCache, batch: TrackBatch): { users: Map<string, UserWork>; columns: Map<string, string | null> } {
-  const ids = new Set<string>();
-  for (const entry of batch.attributes) ids.add(entry.externalId);
-  for (const event of batch.events) ids.add(event.externalId);
-  for (const purchase of batch.purchases) ids.add(purchase.externalId);
-  const stored = profilesOf(stmts, [...ids]);
-  const users = new Map<string, UserWork>();
-  const columns = new Map<string, string | null>();
-  const touch = (externalId: string): UserWork => {
-    let work = users.get(externalId);
-    if (!work) {
-      const existing = stored.get(externalId);
-      work = newUserWork(externalId, !existing, existing ? (JSON.parse(existing.attributes) as Attributes) : {});
-      users.set(externalId, work);
-      if (existing) columns.set(externalId, existing.memberships);
-    }
-    return work;
-  };
-  // Entries for the same user apply in request order.
-  for (const entry of batch.attributes) applyUserOps(touch(entry.externalId), entry.ops);
-  for (const event of batch.events) touch(event.externalId).events.push(event);
-  for (const purchase of batch.purchases) touch(purchase.externalId).purchases.push(purchase);
-  return { users, columns };
+/** The state of these users, and each stored profile's memberships column (absent for new users). */
+interface ReadState {
+  state: TrackState;
+  columns: Map<string, string | null>;
 }
 
-export function applyTrackInTransaction(
-  stmts: StatementCache,
-  batch: TrackBatch,
-  planner: SendPlanner,
-  now: Date,
-  options: InternalApplyOptions = {},
-): { activities: UserActivity[]; deliveries: Delivery[] } {
-  const at = now.toISOString();
-  const activities: UserActivity[] = [];
-  const deliveries: Delivery[] = [];
-  const exports: Omit<ExportEvent, 'seq'>[] = [];
-  if (options.cursor) moveCursorInTransaction(stmts, options.cursor, at);
+function readState(stmts: StatementCache, ids: readonly string[], withMemberships: boolean): ReadState {
+  const rows = profilesOf(stmts, ids);
+  const state: TrackState = { stored: new Map(), lastEnqueued: lastEnqueuedOf(stmts, ids) };
+  if (withMemberships) state.memberships = new Map();
+  const columns = new Map<string, string | null>();
+  for (const [externalId, row] of rows) {
+    state.stored.set(externalId, JSON.parse(row.attributes) as Attributes);
+    columns.set(externalId, row.memberships);
+    if (withMemberships && row.memberships) state.memberships!.set(externalId, toProgramMemberships(externalId, parseMemberships(row.memberships)));
+  }
+  return { state, columns };
+}
 
-  // Everything is read up front (one query per table) and written at the end (multi-row
-  // statements): the same rows as one user at a time, as the users of a batch are distinct.
-  const { users, columns } = collectUsers(stmts, batch);
-  const lastEnqueued = lastEnqueuedOf(stmts, [...users.keys()]);
+/** Writes a plan: profiles (and their memberships), deliveries, eligibility and exports. */
+function writePlan(stmts: StatementCache, plan: TrackPlan, columns: Map<string, string | null>, now: Date, lease?: NewDeliveryLease): Delivery[] {
+  const at = now.toISOString();
   const writes = new TrackWrites();
   const queue = new DueQueueWrites();
-
-  for (const work of users.values()) {
-    const column = columns.get(work.externalId) ?? null;
-    // Memberships (in the profile row) matter only to the enricher; without one they stay as read.
-    const stored = options.enricher ? parseMemberships(column) : undefined;
-    const plan = planUser(work, stored ? toProgramMemberships(work.externalId, stored) : [], lastEnqueued, planner, now, options);
-    const membershipsChanged = stored !== undefined && applyMembershipWrites(work.externalId, stored, plan.memberships, queue);
-    const memberships = membershipsChanged ? serializeMemberships(stored) : column;
+  for (const user of plan.users) {
+    const column = columns.get(user.externalId) ?? null;
+    let memberships = column;
+    let membershipsChanged = false;
+    if (user.memberships.length > 0) {
+      const stored = parseMemberships(column);
+      membershipsChanged = applyMembershipWrites(user.externalId, stored, user.memberships, queue);
+      if (membershipsChanged) memberships = serializeMemberships(stored);
+    }
     // A profile is rewritten only when an attribute changed: updated_at is the last change, and
     // an event alone costs no random page write in the profiles table.
-    if (work.isNew) writes.newProfiles.push([work.externalId, JSON.stringify(work.after), memberships, at, at]);
-    else if (plan.changes.length > 0) writes.changedProfiles.push([JSON.stringify(work.after), memberships, at, work.externalId]);
-    else if (membershipsChanged) writes.membershipColumns.push([memberships, work.externalId]);
-    for (const send of plan.sends) {
-      const row = newDeliveryRow(send, now, JSON.stringify(send.trigger), options.claimNew);
-      writes.addDelivery(row);
-      deliveries.push(toDelivery(row));
-    }
-    exports.push(...plan.exports);
-    activities.push(plan.activity);
+    if (user.isNew) writes.newProfiles.push([user.externalId, JSON.stringify(user.after), memberships, at, at]);
+    else if (user.changed && membershipsChanged) writes.changedProfiles.push([JSON.stringify(user.after), memberships, at, user.externalId]);
+    else if (user.changed) writes.changedAttributes.push([JSON.stringify(user.after), at, user.externalId]);
+    else if (membershipsChanged) writes.membershipColumns.push([memberships, user.externalId]);
+  }
+  const deliveries: Delivery[] = [];
+  for (const row of newDeliveryRows(plan.sends, now, JSON.stringify, lease)) {
+    writes.addDelivery(row);
+    deliveries.push(toDelivery(row));
   }
   writes.flush(stmts);
   queue.flush(stmts);
-  insertExportEvents(stmts, exports);
-  return { activities, deliveries };
+  insertExportEvents(stmts, plan.exports);
+  return deliveries;
+}
+
+export function applyTrackInTransaction(stmts: StatementCache, batch: TrackBatch, rules: ChangeRules, now: Date, options: ApplyTrackOptions = {}): TrackResult {
+  if (options.cursor) moveCursorInTransaction(stmts, options.cursor, now.toISOString());
+  const track = trackRules(rules, rules.at ?? now);
+  const { state, columns } = readState(stmts, usersOf(batch), track.enricher !== undefined);
+  const plan = planTrack(batch, state, track, now);
+  return { activities: plan.activities, deliveries: writePlan(stmts, plan, columns, now, options.lease), scoreChanges: scoreChangesIn(plan.exports) };
+}
+
+/** The updates of delivered sends whose outcome was written, planned and written together. */
+export function applyDeliveredUpdatesInTransaction(stmts: StatementCache, updates: DeliveredUpdate[], rules: TrackRules, now: Date): RecordOutcomesResult {
+  if (updates.length === 0) return { deliveries: [], refused: [], scoreChanges: 0 };
+  const { state, columns } = readState(stmts, usersOfUpdates(updates), rules.enricher !== undefined);
+  const { plan, refused } = planDeliveredUpdates(updates, state, rules, now);
+  return { deliveries: writePlan(stmts, plan, columns, now), refused, scoreChanges: scoreChangesIn(plan.exports) };
 }
 
 /**
- * Due memberships, each applied through its handler: SQLite has one writer at a time, so the
- * write lock is the claim, and the due time moves by compare-and-set.
+ * Due memberships, each applied through its program's decay: SQLite has one writer at a time, so
+ * the write lock is the claim, and the due time moves by compare-and-set.
  */
-export function applyDueMembershipsInTransaction(
-  stmts: StatementCache,
-  now: Date,
-  at: Date,
-  limit: number,
-  handler: DueHandler,
-  planner: SendPlanner,
-): { applied: number; activities: UserActivity[]; deliveries: Delivery[] } {
-  const result = { applied: 0, activities: [] as UserActivity[], deliveries: [] as Delivery[] };
-  for (const due of dueMembershipsInTransaction(stmts, now, limit)) {
-    const profile = stmts.get(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE external_id = ?`).get(due.externalId) as ProfileRow | undefined;
-    const outcome = handler(due, profile ? toProfile(profile).attributes : {});
-    if (!moveDueInTransaction(stmts, due, outcome.next)) continue;
-    result.applied++;
-    if (Object.keys(outcome.ops).length === 0 && outcome.exports.length === 0) continue;
-    const batch: TrackBatch = { attributes: [{ externalId: due.externalId, ops: outcome.ops }], events: [], purchases: [] };
-    const applied = applyTrackInTransaction(stmts, batch, planner, at, { exportsFor: () => outcome.exports });
-    result.activities.push(...applied.activities);
-    result.deliveries.push(...applied.deliveries);
-  }
-  return result;
+export function applyDueMembershipsInTransaction(stmts: StatementCache, now: Date, at: Date, limit: number, rules: ChangeRules): DueResult {
+  const claimed = dueMembershipsInTransaction(stmts, now, limit);
+  if (claimed.length === 0) return { applied: 0, activities: [], deliveries: [], scoreChanges: 0 };
+  const when = rules.at ?? at;
+  const { state, columns } = readState(stmts, [...new Set(claimed.map((due) => due.externalId))], false);
+  const { applied, plan } = driveDue(planDue(claimed, state, dueHandler(rules), trackRules(rules, when).planner, when), (moves) => {
+    const held = new Set<string>();
+    for (const { due, next } of moves) if (moveDueInTransaction(stmts, due, next)) held.add(dueKey(due));
+    return held;
+  });
+  return { applied, activities: plan.activities, deliveries: writePlan(stmts, plan, columns, at), scoreChanges: scoreChangesIn(plan.exports) };
 }

@@ -1,6 +1,6 @@
 // What recording an outcome tells the export stream, the same for both backends: a webhook_sent
 // event per attempt (with the message_extras pairs of its send), then one event for the verdict.
-import type { Attributes, DeliveryOutcome, ExportEvent } from '../domain/index.js';
+import type { Attributes, DeliveryOutcome, ExportEvent } from '../../domain/index.js';
 
 const EXPORT_TYPE: Record<DeliveryOutcome['status'], string> = {
   delivered: 'webhook_delivered',
@@ -9,9 +9,6 @@ const EXPORT_TYPE: Record<DeliveryOutcome['status'], string> = {
   dead: 'webhook_dead',
   aborted: 'webhook_aborted',
 };
-
-/** Verdicts after which the user did not get the send (re-eligibility falls back). */
-export const NOT_RECEIVED: ReadonlySet<DeliveryOutcome['status']> = new Set(['aborted', 'failed', 'dead']);
 
 export function outcomeExportEvents(
   outcome: DeliveryOutcome,
@@ -31,6 +28,7 @@ export function outcomeExportEvents(
   if (attempt?.statusCode !== undefined) data.status_code = attempt.statusCode;
   const error = outcome.error ?? attempt?.error;
   if (error) data.error = error;
+  if (outcome.code && outcome.status !== 'delivered') data.failure_code = outcome.code;
   if (outcome.status === 'aborted') data.reason = outcome.abortReason ?? null;
   if (outcome.status === 'retry') data.next_attempt_at = new Date(outcome.nextAttemptAt!).toISOString();
   events.push({ ...base, type: EXPORT_TYPE[outcome.status], data });

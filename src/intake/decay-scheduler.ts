@@ -1,19 +1,15 @@
 // The inactivity decay loop. It reads due memberships through the store's index (never a scan
-// of all profiles), applies them in batches through the profile-change path, and sleeps until
-// the next due time. Several loops (threads, instances) may run at once: the store applies
-// each due time exactly once.
+// of all profiles), applies them in batches through the intake (so decrements trigger campaigns
+// like any score change), and sleeps until the next due time. Several loops (threads, instances)
+// may run at once: the store applies each due time exactly once.
 import { backgroundLoop } from '../background-loop.js';
-import type { SendPlanner } from '../domain/index.js';
-import type { Store } from '../store/index.js';
-import type { ScoringProgramRegistry } from './registry.js';
+import type { ProfileStore } from '../store/index.js';
+import type { Intake } from './intake.js';
 
 export interface DecaySchedulerOptions {
-  store: Store;
-  registry: ScoringProgramRegistry;
-  /** Campaign planner at `now`, so decrements trigger campaigns like any score change. */
-  planner(now: Date): SendPlanner;
-  /** Told when decrements enqueued sends (wake the delivery worker). */
-  onEnqueued?(count: number): void;
+  intake: Pick<Intake, 'applyDue'>;
+  /** Where the next due time is read. */
+  store: Pick<ProfileStore, 'nextMembershipDueAt'>;
   now?: () => Date;
   /** Due memberships applied per transaction (default 200). */
   batchSize?: number;
@@ -38,9 +34,8 @@ export function createDecayScheduler(options: DecaySchedulerOptions): DecaySched
     let total = 0;
     for (;;) {
       const at = now();
-      const result = await options.store.applyDueMemberships(at, batchSize, options.registry.dueHandler(), options.planner(at));
+      const result = await options.intake.applyDue(at, batchSize);
       total += result.applied;
-      if (result.deliveries.length > 0) options.onEnqueued?.(result.deliveries.length);
       // An applied row may be due again at once (windows missed while stopped): go on until none is.
       if (result.applied === 0) return total;
     }

@@ -1,11 +1,17 @@
-// The scoring programs in force: validated, stored, and kept in memory because the enricher runs
-// inside every profile-change transaction. API programs get `sp_<hex>` ids, file programs `file:<stem>`.
+// The scoring programs in force: validated, stored, and kept in memory because every profile change
+// is scored by them (the intake passes them to the store with the campaigns). API programs get
+// `sp_<hex>` ids, file programs `file:<stem>`.
 import { randomBytes } from 'node:crypto';
-import type { ActivityEnricher, Attributes, DueHandler, StoredDefinition } from '../domain/index.js';
-import type { ApplyTrackOptions, DefinitionStore } from '../store/index.js';
-import { decayHandler, scoringEnricher, type ProgramEntry } from './enricher.js';
-import { DefinitionFileError, readDefinitionFiles } from './files.js';
-import { parseScoringProgram, ScoringProgramError, type ScoringProgram } from './schema.js';
+import type { Attributes, StoredDefinition } from '../domain/index.js';
+import {
+  DefinitionFileError,
+  parseScoringProgram,
+  readDefinitionFiles,
+  ScoringProgramError,
+  type ProgramEntry,
+  type ScoringProgram,
+} from '../scoring/index.js';
+import type { DefinitionStore } from '../store/index.js';
 
 export interface StoredProgram extends ProgramEntry {
   createdAt: string;
@@ -85,18 +91,9 @@ export class ScoringProgramRegistry {
     return ids;
   }
 
-  /** The enricher of every profile change at `now`. */
-  enricher(now: Date): ActivityEnricher {
-    return scoringEnricher(this.entries, now);
-  }
-
-  /** applyTrack options that score the batch. */
-  trackOptions(now: Date): ApplyTrackOptions {
-    return { enricher: this.enricher(now) };
-  }
-
-  dueHandler(): DueHandler {
-    return decayHandler((id) => this.programs.get(id));
+  /** Every program (disabled ones too: their memberships stop decaying rather than end), by id. */
+  programEntries(): readonly ProgramEntry[] {
+    return this.entries;
   }
 
   private refresh(): void {
