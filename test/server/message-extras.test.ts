@@ -1,11 +1,9 @@
 // message_extras through the service: previews and test sends show the pairs a send would
 // record; a send records them in the delivery log and the export stream, an abort records none.
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
-import { startService, type RunningService } from '../../src/server/service.js';
+import type { RunningService } from '../../src/server/service.js';
 import { startServer, type LoopbackServer } from '../dispatch/loopback.js';
-import { apiClient, tempDb, waitFor, type Api } from '../e2e/helpers.js';
+import { startLoopbackService, waitFor, type Api } from '../e2e/helpers.js';
 
 const BODY = [
   '{% if custom_attribute.${plan} == "none" %}{% message_extras :key plan :value none %}{% abort_message("no plan") %}{% endif %}',
@@ -34,18 +32,7 @@ describe('message_extras through the service', () => {
 
   beforeAll(async () => {
     sink = await startServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-    service = await startService(
-      loadConfig({
-        PORT: '0',
-        LIQUIDHOOK_DB: tempDb(),
-        LIQUIDHOOK_API_KEY: 'e2e-test-key-0123456789',
-        LIQUIDHOOK_ALLOWED_HOSTS: '127.0.0.1',
-        LIQUIDHOOK_TEMPLATES_DIR: '/nonexistent-templates-dir',
-        LIQUIDHOOK_POLL_MS: '100',
-      }),
-      { logger: pino({ level: 'silent' }), env: {} },
-    );
-    api = apiClient(service.url);
+    ({ service, api } = await startLoopbackService());
   });
   afterAll(async () => {
     await service?.close();
