@@ -6,7 +6,7 @@ export type { TemplateErrorKind, LimitName } from './errors.js';
 export { DEFAULT_LIMITS, resolveLimits } from './limits.js';
 export type { ResolvedLimits } from './limits.js';
 export { AbortMessage, RENDER_STATE, newRenderState, renderStateOf } from './render-state.js';
-export type { MessageExtras, RenderState } from './render-state.js';
+export type { MessageExtrasState, RenderState } from './render-state.js';
 export { rewriteBrazeSyntax, contentBlockReferences } from './dialect/rewrite.js';
 export type { AttributeReference, ContentBlockReference, RewrittenTemplate } from './dialect/rewrite.js';
 export { redactText } from './redact.js';

@@ -17,7 +17,7 @@ export interface RenderState {
   /** Where this render's blocks come from, when the render brings its own. */
   blockProvider?: (name: string) => string | undefined | Promise<string | undefined>;
   /** `message_extras` pairs recorded so far (see tags/message-extras.ts). */
-  messageExtras?: MessageExtras;
+  messageExtras?: MessageExtrasState;
   /**
    * Where a tag stands in the template as written, given its token's source and offset;
    * undefined for tokens of another template (a Content Block).
@@ -26,7 +26,7 @@ export interface RenderState {
 }
 
 /** The key/value pairs of one render's `message_extras` tags, and what was said about them. */
-export interface MessageExtras {
+export interface MessageExtrasState {
   pairs: Map<string, string>;
   /** UTF-8 bytes of every recorded key and value. */
   bytes: number;

@@ -4,7 +4,7 @@
 // leading and trailing whitespace taken off, a repeated key keeps the first value, and all keys
 // and values together hold at most 1,000 bytes; what goes past that is truncated (with a warning).
 import { Tag, type Context, type Liquid, type TagToken, type Template, type TopLevelToken } from 'liquidjs';
-import { newRenderState, renderStateOf, type MessageExtras, type RenderState } from '../render-state.js';
+import { newRenderState, renderStateOf, type MessageExtrasState, type RenderState } from '../render-state.js';
 import { MessageExtrasSyntaxError, parseMessageExtrasMarkup } from './message-extras-markup.js';
 
 /** Braze's bound on all the keys and values of one message, in UTF-8 bytes. */
@@ -42,7 +42,7 @@ export function registerMessageExtras(liquid: Liquid): void {
   liquid.registerTag('message_extras', MessageExtrasTag);
 }
 
-export function emptyMessageExtras(): MessageExtras {
+export function emptyMessageExtras(): MessageExtrasState {
   return { pairs: new Map(), bytes: 0, full: false, repeated: new Set() };
 }
 
@@ -50,7 +50,7 @@ export function emptyMessageExtras(): MessageExtras {
  * Records one rendered pair by Braze's rules; returns what the author should be told, if
  * anything (a pair that is not recorded as written).
  */
-export function recordMessageExtra(extras: MessageExtras, key: string, value: string): string | undefined {
+export function recordMessageExtra(extras: MessageExtrasState, key: string, value: string): string | undefined {
   if (key === '') return 'the key renders empty; the pair is not recorded';
   if (extras.pairs.has(key)) {
     if (extras.repeated.has(key)) return undefined;
@@ -76,7 +76,7 @@ export function recordMessageExtra(extras: MessageExtras, key: string, value: st
 }
 
 /** The recorded pairs as a plain object, in the order they were met. */
-export function messageExtrasRecord(extras: MessageExtras | undefined): Record<string, string> {
+export function messageExtrasRecord(extras: MessageExtrasState | undefined): Record<string, string> {
   // fromEntries defines own properties: a key such as "__proto__" stays an ordinary key.
   return extras ? Object.fromEntries(extras.pairs) : {};
 }
