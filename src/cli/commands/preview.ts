@@ -1,6 +1,6 @@
 // `liquidhook preview FILE`: the full request a webhook would send (method, URL, headers, body,
-// connected_content calls, message_extras pairs, warnings, abort reason), secrets redacted. Nothing is sent except
-// connected_content calls in live mode.
+// connected_content calls, message_extras pairs, warnings, abort reason), secrets redacted.
+// Nothing is sent except connected_content calls in live mode.
 import type { WebhookPreview } from '../../render/index.js';
 import type { CallRecord } from '../../liquid/index.js';
 import { parseCommandArgs } from '../args.js';
@@ -16,9 +16,8 @@ const HELP = `Usage: liquidhook preview FILE.webhook.liquid [--attrs JSON | --at
 
 Renders the webhook and prints the request it would send: method, URL, headers, body, the
 connected_content calls made while rendering, the message_extras pairs a send would record,
-warnings and the abort reason. Tokens, secret
-placeholder values and secret-looking headers and parameters are redacted. Exits 3 when the
-template aborts, 1 when it does not render.
+warnings and the abort reason. Tokens, secret placeholder values and secret-looking headers and
+parameters are redacted. Exits 3 when the template aborts, 1 when it does not render.
 
 Options:
 ${CONTEXT_HELP}
