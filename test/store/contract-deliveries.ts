@@ -184,7 +184,7 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
         const claimed = (await store.claimDeliveries('w1', 10, now, 60_000)).map((d) => d.id);
         expect(claimed).toContain(which);
         await store.recordOutcomes([{ id: which, ...outcome } as DeliveryOutcome], now);
-        await store.releaseDeliveries(claimed.filter((other) => other !== which));
+        await store.releaseDeliveries('w1', claimed.filter((other) => other !== which));
         now = new Date(now.getTime() + 1000);
         return (await store.getDelivery(which))!;
       };
