@@ -6,6 +6,16 @@
 type Step = IteratorResult<unknown, unknown>;
 type Resumable = Iterator<unknown, unknown, unknown>;
 
+// Every liquidjs render function is a generator. Each generator function has its own prototype,
+// so reading `next` on its objects is a megamorphic lookup; one prototype test and the shared
+// `next`/`throw` builtins keep the hot loop monomorphic.
+const GENERATOR_PROTOTYPE = Object.getPrototypeOf(function* () {}.prototype) as Generator;
+const { next: generatorNext, throw: generatorThrow } = GENERATOR_PROTOTYPE;
+
+function isGenerator(value: unknown): value is Generator {
+  return typeof value === 'object' && value !== null && GENERATOR_PROTOTYPE.isPrototypeOf(value);
+}
+
 /** Same test as liquidjs: objects with only a `next` method (the forloop drop) are values. */
 function isIterator(value: unknown): value is Resumable {
   if (typeof value !== 'object' || value === null) return false;
@@ -19,18 +29,26 @@ function isPromise(value: unknown): value is PromiseLike<unknown> {
 
 /** The generator's result: a plain value when nothing asynchronous happened, else a promise of it. */
 export function drive(value: unknown): unknown {
-  return isIterator(value) ? resume(value, undefined, false) : value;
+  return isGenerator(value) || isIterator(value) ? resume(value, undefined, false) : value;
+}
+
+function step(iterator: Resumable, value: unknown, throwing: boolean): Step {
+  if (GENERATOR_PROTOTYPE.isPrototypeOf(iterator)) {
+    return (throwing ? generatorThrow : generatorNext).call(iterator as Generator, value);
+  }
+  return throwing ? iterator.throw!(value) : iterator.next(value);
 }
 
 function resume(iterator: Resumable, input: unknown, throwing: boolean): unknown {
   let value = input;
   let fail = throwing;
   for (;;) {
-    const state: Step = fail ? iterator.throw!(value) : iterator.next(value);
+    const state = step(iterator, value, fail);
     if (state.done) return state.value;
     value = state.value;
     fail = false;
-    if (isIterator(value)) {
+    if (typeof value !== 'object' || value === null) continue;
+    if (isGenerator(value) || isIterator(value)) {
       try {
         value = resume(value, undefined, false);
       } catch (error) {
@@ -38,6 +56,7 @@ function resume(iterator: Resumable, input: unknown, throwing: boolean): unknown
         fail = true;
         continue;
       }
+      if (typeof value !== 'object' || value === null) continue;
     }
     if (isPromise(value)) {
       return Promise.resolve(value).then(
