@@ -136,15 +136,18 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
       Object.defineProperty(result, 'secrets', { value: state.secrets ? [...state.secrets] : [], enumerable: false });
       return result;
     };
+    const aborted = (abort: AbortMessage): RenderResult =>
+      finish({ aborted: { reason: abort.reason, ...(abort.failure ? { failure: abort.failure } : {}) } });
     try {
       const run = drive(liquid._render(parsed.templates, ctx, { sync: false }));
       // Only a render that awaited something can be stuck; a synchronous one already finished.
-      const output = (run instanceof Promise ? await withDeadline(run, limits.renderTimeMs) : run) as string;
+      const output = (run instanceof Promise ? await withDeadline(run, limits.renderTimeMs) : run) as string | AbortMessage;
+      if (output instanceof AbortMessage) return aborted(output);
       checkOutputSize(output, limits);
       return finish({ output });
     } catch (error) {
       const abort = error instanceof AbortMessage ? error : findAbort(error);
-      if (abort) return finish({ aborted: { reason: abort.reason, ...(abort.failure ? { failure: abort.failure } : {}) } });
+      if (abort) return aborted(abort);
       const failure = toTemplateError(error, parsed.rewritten.map, parsed.rewritten.source, limits, 'render');
       const { connectedContent, warnings: all } = finish({});
       failure.partial = { connectedContent, warnings: all };

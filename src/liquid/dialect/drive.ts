@@ -2,6 +2,11 @@
 // promise (one microtask per tag, output and filter chain); this one steps nested generators
 // synchronously and goes asynchronous only where a real promise is yielded (connected_content,
 // async filters). Values, order of effects and errors are the same.
+//
+// An AbortMessage yielded by `abort_message` ends the run where it is: the driver returns it
+// instead of resuming anything, so an abort costs no exception unwinding through every
+// enclosing tag (in lead scoring most renders end this way).
+import { AbortMessage } from '../render-state.js';
 
 type Step = IteratorResult<unknown, unknown>;
 type Resumable = Iterator<unknown, unknown, unknown>;
@@ -27,7 +32,10 @@ function isPromise(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-/** The generator's result: a plain value when nothing asynchronous happened, else a promise of it. */
+/**
+ * The generator's result: a plain value when nothing asynchronous happened, else a promise of
+ * it; an AbortMessage (or a promise of one) when `abort_message` ended the render.
+ */
 export function drive(value: unknown): unknown {
   return isGenerator(value) || isIterator(value) ? resume(value, undefined, false) : value;
 }
@@ -48,6 +56,7 @@ function resume(iterator: Resumable, input: unknown, throwing: boolean): unknown
     value = state.value;
     fail = false;
     if (typeof value !== 'object' || value === null) continue;
+    if (value instanceof AbortMessage) return value;
     if (isGenerator(value) || isIterator(value)) {
       try {
         value = resume(value, undefined, false);
@@ -57,10 +66,11 @@ function resume(iterator: Resumable, input: unknown, throwing: boolean): unknown
         continue;
       }
       if (typeof value !== 'object' || value === null) continue;
+      if (value instanceof AbortMessage) return value;
     }
     if (isPromise(value)) {
       return Promise.resolve(value).then(
-        (result) => resume(iterator, result, false),
+        (result) => (result instanceof AbortMessage ? result : resume(iterator, result, false)),
         (error: unknown) => resume(iterator, error, true),
       );
     }
