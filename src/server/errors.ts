@@ -4,6 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { formatPath } from '../domain/index.js';
+import { isStoreUnavailable } from '../store/index.js';
 import { RequestValidationError } from './validation.js';
 
 export interface FieldError {
@@ -32,6 +33,9 @@ export class HttpError extends Error {
 }
 
 export const notFound = (what: string): HttpError => new HttpError(404, `${what} not found`);
+
+/** What a 503 asks a client to wait while the database is out of reach. */
+export const RETRY_AFTER_SECONDS = 2;
 
 /** Field paths read like code: `attributes[0].external_id`, `headers["Content-Type"]`. */
 export function fieldErrorsFromZod(error: z.ZodError, prefix: (string | number)[] = []): FieldError[] {
@@ -70,6 +74,13 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
       message: v.message ?? 'invalid',
     }));
     reply.code(400).send(body(`invalid ${where}`, errors));
+    return;
+  }
+  if (isStoreUnavailable(error)) {
+    // The database is restarting or out of reach: nothing was written (one transaction per
+    // request), so the client may send the same request again.
+    request.log.warn({ err: error }, 'database unavailable');
+    reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send(body('database unavailable: nothing was written, retry later'));
     return;
   }
   const status = error.statusCode ?? 500;
