@@ -1,5 +1,6 @@
 // Per-render state shared between the engine and its tags/filters. It is stored on the root
 // scope under a Symbol so that no template expression can read or overwrite it.
+import { LIQUID_ERROR_CODES } from './errors.js';
 import type { CallRecord } from './types.js';
 
 export const RENDER_STATE: unique symbol = Symbol.for('liquidhook.renderState');
@@ -43,6 +44,10 @@ export class AbortMessage {
     public readonly failure?: 'connected_content',
   ) {
     this.message = `aborted: ${reason}`;
+  }
+
+  get code(): typeof LIQUID_ERROR_CODES.abort {
+    return LIQUID_ERROR_CODES.abort;
   }
 
   toString(): string {
