@@ -109,6 +109,12 @@ export async function readNdjsonEvents(input: string | Readable): Promise<Histor
       const rec = parseHistoryLine(l, n, source);
       if (rec) out.push(rec);
     }
+  } catch (error) {
+    // A file that cannot be opened or read (missing, a directory, no permission).
+    if (source !== undefined && typeof (error as NodeJS.ErrnoException).syscall === 'string') {
+      throw new CodedError('LH_FILE_UNREADABLE', `${source}: cannot read file: ${(error as Error).message}`, { cause: error });
+    }
+    throw error;
   } finally {
     lines.close();
     if (typeof input === 'string') stream.destroy();

@@ -1,13 +1,14 @@
 // `liquidhook send FILE`: a test send. Renders the webhook for one profile and sends it once
 // through the SSRF-guarded dispatcher (no retries, no delivery log), then prints the response.
 import { createDispatcher, createGuardedAgent, parseAllowedHosts } from '../../dispatch/index.js';
+import { CodedError } from '../../errors/index.js';
 import { createLiquid } from '../../liquid/index.js';
 import { testSendWebhook, type TestSendOutcome } from '../../render/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { CONTEXT_HELP, CONTEXT_OPTIONS, subjectFromArgs } from '../context-input.js';
 import { readCliEnv } from '../env.js';
-import { CliError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson } from '../io.js';
 import { formatLocatedError, locateProblems } from '../render-run.js';
@@ -48,15 +49,9 @@ export const sendCommand: Command = {
     const subject = await subjectFromArgs(args, env, io, { required: true });
     const ref = template.webhook.signing_secret_ref;
     const signingSecret = ref ? io.env[ref] : undefined;
-    if (ref && !signingSecret) throw new CliError(`signing secret ${ref} is not configured (set the environment variable ${ref})`);
+    if (ref && !signingSecret) throw new CodedError('LH_SIGNING_SECRET_MISSING', `signing secret ${ref} is not configured (set the environment variable ${ref})`);
 
-    let allowList;
-    try {
-      allowList = parseAllowedHosts(env.allowedHosts);
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
-    const agent = createGuardedAgent({ allowedHosts: allowList });
+    const agent = createGuardedAgent({ allowedHosts: parseAllowedHosts(env.allowedHosts) });
     const dispatcher = createDispatcher({ allowedHosts: env.allowedHosts, ...(timeoutMs ? { timeoutMs } : {}) });
     let outcome: TestSendOutcome;
     try {
