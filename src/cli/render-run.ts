@@ -9,7 +9,7 @@ import type { CommandArgs, OptionSpec } from './args.js';
 import { CONTEXT_OPTIONS, subjectFromArgs, type RenderSubject } from './context-input.js';
 import { readCliEnv } from './env.js';
 import { UsageError } from './errors.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, EXIT_CODE_OF } from './exit-codes.js';
 import { fieldRefOf } from './file-positions.js';
 import { pathIn, type CliIo } from './io.js';
 import { blocksNextTo } from './lint/content-blocks.js';
@@ -74,7 +74,7 @@ export async function renderFileFromArgs(path: string, args: CommandArgs, io: Cl
     revealSecrets: args.flag('reveal-secrets'),
   });
   const { errors, warnings } = locateProblems(template, preview);
-  const code = errors.length > 0 ? EXIT.FAILED : preview.aborted ? EXIT.ABORTED : EXIT.OK;
+  const code = errors.length > 0 ? EXIT_CODE_OF.LH_RENDER_FAILED : preview.aborted ? EXIT_CODE_OF.LH_RENDER_ABORTED : EXIT.OK;
   return { template, subject, preview, errors, warnings, code };
 }
 

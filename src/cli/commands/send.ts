@@ -9,7 +9,7 @@ import type { Command } from '../command.js';
 import { CONTEXT_HELP, CONTEXT_OPTIONS, subjectFromArgs } from '../context-input.js';
 import { readCliEnv } from '../env.js';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, EXIT_CODE_OF } from '../exit-codes.js';
 import { printJson } from '../io.js';
 import { formatLocatedError, locateProblems } from '../render-run.js';
 import { isWebhookFile, loadTemplate } from '../template-input.js';
@@ -67,7 +67,7 @@ export const sendCommand: Command = {
       await agent.close();
     }
     const { errors, warnings } = locateProblems(template, outcome);
-    const code = outcome.aborted ? EXIT.ABORTED : outcome.sent && outcome.result?.ok ? EXIT.OK : EXIT.FAILED;
+    const code = outcome.aborted ? EXIT_CODE_OF.LH_RENDER_ABORTED : outcome.sent && outcome.result?.ok ? EXIT.OK : EXIT.FAILED;
     if (args.json) {
       printJson(io, { file: path, externalId: subject.externalId, ...outcome, errors, warnings });
       return code;
