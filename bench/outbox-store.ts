@@ -74,6 +74,8 @@ try {
   console.log(
     `applyTrack ${us(track, trackCpu)}, claim ${us(claimMs, claimCpu)}, recordOutcomes ${us(outcomeMs, outcomeCpu)}, drain ${(total / ((performance.now() - t) / 1000)).toFixed(0)} sends/s`,
   );
+  const perSend = (trackCpu + claimCpu + outcomeCpu) / total;
+  console.log(`store CPU per send, enqueue + claim + outcome: ${perSend.toFixed(0)} µs (goal <= 25 µs on SQLite)`);
 } finally {
   await store.close();
   rmSync(dir, { recursive: true, force: true });

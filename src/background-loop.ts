@@ -6,9 +6,14 @@ export interface BackgroundLoop {
   stop(): Promise<void>;
 }
 
+/** The first sleep after a failed round; it doubles with each failure in a row, up to `errorSleepMs`. */
+const FIRST_ERROR_SLEEP_MS = 500;
+
 /**
  * Runs `round` and sleeps the milliseconds it returns; a failed round is reported to `onError`
- * and followed by a sleep of `errorSleepMs`, so a broken dependency is retried, not spun on.
+ * and followed by a sleep that starts short and doubles up to `errorSleepMs`, so a broken
+ * dependency (a database restarting) is retried without being spun on, and work resumes soon
+ * after it is back.
  */
 export function backgroundLoop(
   round: () => Promise<number>,
@@ -20,12 +25,15 @@ export function backgroundLoop(
   let wake: (() => void) | undefined;
 
   async function run(): Promise<void> {
+    let failures = 0;
     while (running) {
-      let ms = options.errorSleepMs;
+      let ms: number;
       try {
         ms = await round();
+        failures = 0;
       } catch (error) {
         options.onError(error);
+        ms = Math.min(options.errorSleepMs, FIRST_ERROR_SLEEP_MS * 2 ** Math.min(failures++, 16));
       }
       if (!running) break;
       await new Promise<void>((resolve) => {

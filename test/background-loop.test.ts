@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { backgroundLoop } from '../src/background-loop.js';
 
 describe('backgroundLoop', () => {
@@ -21,5 +21,42 @@ describe('backgroundLoop', () => {
     expect(rounds).toBe(4);
     expect(errors).toHaveLength(1);
     expect((errors[0] as Error).message).toBe('broken dependency');
+  });
+
+  it('backs off after failures in a row (0.5 s doubling up to errorSleepMs) and starts over after a success', async () => {
+    vi.useFakeTimers();
+    try {
+      let rounds = 0;
+      let failing = true;
+      const loop = backgroundLoop(
+        async () => {
+          rounds++;
+          if (failing) throw new Error('database restarting');
+          return 60_000;
+        },
+        { errorSleepMs: 1500, onError: () => {} },
+      );
+      loop.start();
+      await vi.advanceTimersByTimeAsync(0);
+      const roundsAfter = async (ms: number) => (await vi.advanceTimersByTimeAsync(ms), rounds);
+      expect(rounds).toBe(1);
+      expect(await roundsAfter(499)).toBe(1);
+      expect(await roundsAfter(1)).toBe(2);
+      expect(await roundsAfter(999)).toBe(2);
+      expect(await roundsAfter(1)).toBe(3);
+      // Capped at errorSleepMs.
+      expect(await roundsAfter(1499)).toBe(3);
+      expect(await roundsAfter(1)).toBe(4);
+      failing = false;
+      expect(await roundsAfter(1500)).toBe(5);
+      expect(await roundsAfter(59_999)).toBe(5);
+      failing = true;
+      expect(await roundsAfter(1)).toBe(6);
+      // A new streak starts short again.
+      expect(await roundsAfter(500)).toBe(7);
+      await loop.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

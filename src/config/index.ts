@@ -47,6 +47,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollMs: e.LIQUIDHOOK_POLL_MS,
       leaseMs: e.LIQUIDHOOK_LEASE_MS,
     },
+    heartbeatMs: e.LIQUIDHOOK_HEARTBEAT_MS,
     webhookTimeoutMs: e.LIQUIDHOOK_WEBHOOK_TIMEOUT_MS,
     maxConcurrencyPerHost: e.LIQUIDHOOK_MAX_PER_HOST,
     retryWindowMs: e.LIQUIDHOOK_RETRY_WINDOW_MS,

@@ -98,6 +98,11 @@ export const EnvSchema = z.object({
     120_000,
     'How long a claimed delivery stays with its worker before another may take it; must exceed the webhook timeout',
   ),
+  LIQUIDHOOK_HEARTBEAT_MS: positiveInt(
+    'LIQUIDHOOK_HEARTBEAT_MS',
+    2000,
+    'PostgreSQL: how often an instance records that it is alive (database clock); the others take over the leased sends of an instance silent for 5 heartbeats',
+  ),
   LIQUIDHOOK_WEBHOOK_TIMEOUT_MS: positiveInt(
     'LIQUIDHOOK_WEBHOOK_TIMEOUT_MS',
     90_000,
@@ -202,6 +207,8 @@ export interface ServiceConfig {
     pollMs: number;
     leaseMs: number;
   };
+  /** PostgreSQL: heartbeat interval of an instance (its leases are taken over after 5 missed). */
+  heartbeatMs: number;
   webhookTimeoutMs: number;
   maxConcurrencyPerHost: number;
   /** The worker's rendering and webhook requests on a second thread (the main one keeps the API and the store). */

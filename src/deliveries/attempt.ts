@@ -5,7 +5,7 @@ import { redactText, type LiquidhookEngine } from '../liquid/index.js';
 import { WebhookRenderError, renderWebhookRequest } from '../render/index.js';
 import type { Attributes, Json } from '../domain/index.js';
 import { abortCode, renderFailureCode } from './failure-codes.js';
-import type { Attempted, Rendered, ResolvedSend } from './send-stages.js';
+import type { Attempted, Rendered, ResolvedSend, Stopped } from './send-stages.js';
 
 /** Renders a resolved send: the request, or the template's abort, or why it cannot be sent. Never throws. */
 export async function renderSend(engine: LiquidhookEngine, send: ResolvedSend): Promise<Rendered> {
@@ -55,6 +55,11 @@ export async function attemptRendered(rendered: Rendered, send: (request: Webhoo
 /** An attempt whose request may or may not have left: the connection broke. */
 export function networkFailure(message: string): AttemptResult {
   return failedAttempt(Date.now(), { kind: 'network', message });
+}
+
+/** A send stopped because the store could not be read: it waits for the database, nothing sent. */
+export function databaseAway(error: unknown): Stopped {
+  return { kind: 'deferred', code: 'database_unavailable', error: `database unavailable, nothing sent: ${messageOf(error)}` };
 }
 
 export function messageOf(error: unknown): string {

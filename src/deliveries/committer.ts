@@ -1,8 +1,11 @@
 // The outcome committer: group commit. Outcomes finishing within a few milliseconds, or while the
 // previous commit runs, share one store transaction (each commit is an fsync). A commit that
-// fails marks nothing done: the claims stay leased and come back after the lease.
+// fails marks nothing done: the claims stay leased and come back after the lease. While the
+// database is out of reach, outcomes are kept (their deliveries stay held, so their leases are
+// renewed) and committed again with the next group or claim round: sent once, recorded once the
+// database is back.
 import type { Logger } from 'pino';
-import type { RecordOutcomesResult, WorkerStore } from '../store/index.js';
+import { isStoreUnavailable, type RecordOutcomesResult, type WorkerStore } from '../store/index.js';
 import type { Settled } from './outcome.js';
 
 /** How long a finished send waits for others to join its commit. */
@@ -15,7 +18,10 @@ export interface CommitterDeps {
   batchSize: number;
   now(): Date;
   logger: Logger;
-  /** After each commit attempt, with the store's answer (undefined when the commit failed). */
+  /**
+   * After each commit attempt, with the store's answer (undefined when the commit failed), except
+   * one whose outcomes were kept for the database to come back.
+   */
   committed(group: Settled[], result: RecordOutcomesResult | undefined): void;
 }
 
@@ -23,6 +29,10 @@ export class OutcomeCommitter {
   private pending: Settled[] = [];
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Outcomes are kept for the database to come back (reported once per outage). */
+  private keeping = false;
+  /** Set by close(): the last commit; outcomes are no longer kept. */
+  private closing = false;
 
   constructor(private readonly deps: CommitterDeps) {}
 
@@ -43,7 +53,13 @@ export class OutcomeCommitter {
     if (this.pending.length > 0 && !this.flushing) void this.flush();
   }
 
-  /** Commits everything waiting; resolves once it is committed (or the commit failed). */
+  /** The last flush (shutdown): what cannot be committed now is left to the leases. */
+  close(): Promise<void> {
+    this.closing = true;
+    return this.flush();
+  }
+
+  /** Commits everything waiting; resolves once it is committed, failed, or kept for later. */
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -73,7 +89,16 @@ export class OutcomeCommitter {
         // The send itself succeeded; a profile that rejects the update must not undo that.
         logger.error({ delivery_id: refused.deliveryId, error: refused.error }, 'on_delivered_update was not applied');
       }
+      this.keeping = false;
     } catch (error) {
+      if (isStoreUnavailable(error) && !this.closing) {
+        // Sent but not recorded: kept, so they are not sent again once the database is back.
+        // Fenced by owner, a repeat of a commit that did land changes nothing.
+        this.pending = [...group, ...this.pending];
+        if (!this.keeping) logger.warn({ err: error, deliveries: group.length }, 'database unavailable: delivery outcomes kept to be recorded later');
+        this.keeping = true;
+        return;
+      }
       logger.error({ err: error, deliveries: group.length }, 'could not record delivery outcomes');
     }
     this.deps.committed(group, result);

@@ -12,7 +12,7 @@ export { createSendPort } from './send-port.js';
 export type { SendPortOptions } from './send-port.js';
 export { createSendThread } from './send-thread.js';
 export type { SendThread, SendThreadConfig } from './send-thread.js';
-export { outcomeOf } from './outcome.js';
+export { outcomeOf, DATABASE_AWAY_RETRY_MS } from './outcome.js';
 export type { OutcomeRules, Settled } from './outcome.js';
 export { attemptFailureCode, renderFailureCode, abortCode } from './failure-codes.js';
 

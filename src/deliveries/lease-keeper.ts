@@ -34,7 +34,8 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps): LeaseKeeper {
     if (ids.length === 0 || renewing || stopped) return;
     renewing = true;
     try {
-      await store.renewLeases(owner, ids, new Date(deps.now().getTime() + deps.leaseMs));
+      // The store counts the lease from its own clock where instances share it (PostgreSQL).
+      await store.renewLeases(owner, ids, deps.now(), deps.leaseMs);
     } catch (error) {
       logger.error({ err: error, deliveries: ids.length }, 'renewing delivery leases failed');
     } finally {
@@ -55,7 +56,7 @@ export function createLeaseKeeper(deps: LeaseKeeperDeps): LeaseKeeper {
     renew,
     async release(ids) {
       if (ids.length === 0) return;
-      await store.releaseDeliveries(ids).catch((err: unknown) => logger.error({ err }, 'release failed'));
+      await store.releaseDeliveries(owner, ids).catch((err: unknown) => logger.error({ err }, 'release failed'));
     },
   };
 }

@@ -17,9 +17,17 @@ export interface OutcomeRules {
   deliveredUpdate(delivery: Delivery): TrackBatch | undefined;
 }
 
+/** How soon a send that waited for the database (nothing sent) is claimed again. */
+export const DATABASE_AWAY_RETRY_MS = 1000;
+
 export function outcomeOf(delivery: Delivery, attempted: Attempted, rules: OutcomeRules, now: Date): Settled {
   const id = delivery.id;
   const request = attempted.log ? { request: attempted.log } : {};
+  if (attempted.kind === 'deferred') {
+    // Like a send the circuit breaker held: no attempt counted, the retry window unchanged.
+    const nextAttemptAt = new Date(now.getTime() + DATABASE_AWAY_RETRY_MS).toISOString();
+    return { outcome: { id, status: 'retry', nextAttemptAt, code: attempted.code, error: attempted.error, ...request } };
+  }
   if (attempted.kind === 'aborted') {
     return { outcome: { id, status: 'aborted', abortReason: attempted.reason, ...(attempted.code ? { code: attempted.code } : {}), ...request } };
   }

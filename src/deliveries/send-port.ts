@@ -2,7 +2,8 @@
 // attempt either on the send thread or in this one. Both run the same stages (attempt.ts).
 import type { WebhookDispatcher } from '../dispatch/index.js';
 import type { LiquidhookEngine } from '../liquid/index.js';
-import { attemptRendered, messageOf, networkFailure, renderSend } from './attempt.js';
+import { isStoreUnavailable } from '../store/index.js';
+import { attemptRendered, databaseAway, messageOf, networkFailure, renderSend } from './attempt.js';
 import { createResolve, type ResolveDeps } from './resolve.js';
 import type { Attempted, ResolvedSend, SendPort } from './send-stages.js';
 import type { SendThread } from './send-thread.js';
@@ -30,6 +31,8 @@ export function createSendPort(options: SendPortOptions): SendPort {
       try {
         resolved = await resolve(delivery, profile);
       } catch (error) {
+        // The campaign lookup reads the store; a database away is waited for, not a failure.
+        if (isStoreUnavailable(error)) return databaseAway(error);
         return { kind: 'failed', code: 'internal', error: `resolving the send failed: ${messageOf(error)}` };
       }
       if (resolved.kind !== 'resolved') return resolved;

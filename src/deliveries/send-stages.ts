@@ -12,7 +12,9 @@ export type Stopped =
   /** Nothing is sent: the template called abort_message, or the audience or campaign says so. `code` when a failure caused it. */
   | { kind: 'aborted'; reason: string; code?: FailureCode; log?: Attributes }
   /** The send cannot be made (campaign gone, template error): not retried. */
-  | { kind: 'failed'; code: FailureCode; error: string; log?: Attributes };
+  | { kind: 'failed'; code: FailureCode; error: string; log?: Attributes }
+  /** The service's database could not be read (the profile, the campaign): nothing left, the send waits for it. */
+  | { kind: 'deferred'; code: 'database_unavailable'; error: string; log?: Attributes };
 
 /** A send whose campaign and recipient are known, ready to render. */
 export interface ResolvedSend {

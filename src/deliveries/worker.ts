@@ -6,8 +6,8 @@
 // it: slots and backlog (slots.ts), the claim loop (claim-loop.ts), the outcome committer
 // (committer.ts) and the lease keeper (lease-keeper.ts).
 import type { Delivery, DeliveryOutcome } from '../domain/index.js';
-import type { NewDeliveryClaim } from '../store/index.js';
-import { messageOf } from './attempt.js';
+import { isStoreUnavailable, type NewDeliveryClaim } from '../store/index.js';
+import { databaseAway, messageOf } from './attempt.js';
 import { createClaimLoop } from './claim-loop.js';
 import { OutcomeCommitter } from './committer.js';
 import { DeliveryTable } from './delivery-table.js';
@@ -78,8 +78,9 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
       const profile = await loadProfile(delivery.externalId);
       attempted = await ports.sender.send(delivery, profile);
     } catch (error) {
-      // The port never throws; the profile read fails only with the store.
-      attempted = { kind: 'failed', code: 'internal', error: `send failed: ${messageOf(error)}` };
+      // The port never throws; the profile read fails only with the store, and a database that
+      // is away is waited for (the outcome is recorded once it is back).
+      attempted = isStoreUnavailable(error) ? databaseAway(error) : { kind: 'failed', code: 'internal', error: `send failed: ${messageOf(error)}` };
     }
     sent(delivery.id, outcomeOf(delivery, attempted, ports, now()));
   }
@@ -209,6 +210,6 @@ export function createDeliveryWorker(ports: WorkerPorts, options: WorkerOptions)
     leases.stop();
     if (unfinished.length > 0) log.warn({ deliveries: unfinished.length }, 'releasing deliveries still in flight at shutdown');
     await leases.release(unfinished);
-    await committer.flush();
+    await committer.close();
   }
 }

@@ -23,6 +23,8 @@ export const FAILURE_CODES = [
   'connection',
   /** The host's circuit breaker held the request back. */
   'circuit_open',
+  /** The service's own database could not be read before sending (a restart, an outage): nothing was sent. */
+  'database_unavailable',
   /** Anything else: a bug or an unexpected failure. */
   'internal',
 ] as const;

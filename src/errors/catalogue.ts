@@ -53,6 +53,7 @@ export const ERROR_CATALOGUE = {
 
   // The service and what it depends on.
   LH_DB_UNAVAILABLE: { status: 503, message: 'database unavailable: nothing was written, retry later' },
+  LH_DB_IN_USE: { status: 409, message: 'the SQLite database is already served by another process' },
   LH_API_UNREACHABLE: { status: 502, message: 'cannot reach the liquidhook API' },
   LH_API_FAILED: { status: 502, message: 'the liquidhook API answered with an error' },
   LH_CONFIG_INVALID: { status: 500, message: 'the service configuration is invalid (see the service log)' },

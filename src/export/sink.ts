@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { ExportEvent } from '../domain/index.js';
+import { handleClientErrors } from '../store/index.js';
 
 export interface ExportSink {
   readonly target: string;
@@ -54,7 +55,7 @@ function openSqliteSink(path: string, table: string): ExportSink {
 
 async function openPostgresSink(url: string, table: string): Promise<ExportSink> {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
-  pool.on('error', () => {});
+  handleClientErrors(pool);
   try {
     await pool.query(`CREATE TABLE IF NOT EXISTS "${table}" (
       seq BIGINT PRIMARY KEY, type TEXT NOT NULL, at TEXT NOT NULL, external_id TEXT,

@@ -104,8 +104,8 @@ export function createIntake(options: IntakeOptions): Intake {
     getProfile: (externalId) => store.getProfile(externalId),
     getProfiles: (externalIds) => store.getProfiles(externalIds),
     claimDeliveries: (owner, limit, at, leaseMs) => store.claimDeliveries(owner, limit, at, leaseMs),
-    renewLeases: (owner, ids, until) => store.renewLeases(owner, ids, until),
-    releaseDeliveries: (ids) => store.releaseDeliveries(ids),
+    renewLeases: (owner, ids, at, leaseMs) => store.renewLeases(owner, ids, at, leaseMs),
+    releaseDeliveries: (owner, ids) => store.releaseDeliveries(owner, ids),
     nextDueAt: () => store.nextDueAt(),
     async recordOutcomes(outcomes, at, recordOptions = {}) {
       const withRules = recordOptions.updates?.length ? { ...recordOptions, rules: rules() } : recordOptions;

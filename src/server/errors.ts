@@ -7,6 +7,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { formatPath } from '../domain/index.js';
 import { CodedError, ERROR_CATALOGUE, codedErrorOf, statusOf, type CodedErrorView, type ErrorCode, type FieldProblem } from '../errors/index.js';
+import { isStoreUnavailable } from '../store/index.js';
 
 export type FieldError = FieldProblem;
 
@@ -20,6 +21,9 @@ export interface ErrorBody {
 export function errorBody(code: ErrorCode, message: string = ERROR_CATALOGUE[code].message, errors: readonly FieldError[] = []): ErrorBody {
   return errors.length > 0 ? { code, message, errors: errors.map(fieldError) } : { code, message };
 }
+
+/** What a 503 asks a client to wait while the database is out of reach. */
+export const RETRY_AFTER_SECONDS = 2;
 
 /** Field paths read like code: `attributes[0].external_id`, `headers["Content-Type"]`. */
 export function fieldErrorsFromZod(error: z.ZodError, prefix: (string | number)[] = []): FieldError[] {
@@ -48,7 +52,7 @@ const FASTIFY_CLIENT_ERRORS: Readonly<Record<number, ErrorCode>> = {
 };
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const own = codedErrorOf(error);
+  const own = codedErrorOf(error) ?? databaseUnavailable(error);
   const coded = own ?? fastifyClientError(error, request);
   if (!coded) {
     request.log.error({ err: error }, 'request failed');
@@ -65,6 +69,16 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (coded.retryAfterSeconds !== undefined) reply.header('retry-after', String(coded.retryAfterSeconds));
   // A 500's message is the catalogue's: what went wrong inside is for the log, not the client.
   reply.code(status).send(status === 500 ? errorBody(coded.code) : errorBody(coded.code, coded.summary, coded.fields));
+}
+
+/**
+ * The database is restarting or out of reach: nothing was written (one transaction per request),
+ * so the client may send the same request again.
+ */
+function databaseUnavailable(error: unknown): CodedErrorView | undefined {
+  if (!isStoreUnavailable(error)) return undefined;
+  const message = ERROR_CATALOGUE.LH_DB_UNAVAILABLE.message;
+  return { code: 'LH_DB_UNAVAILABLE', message, summary: message, fields: [], retryAfterSeconds: RETRY_AFTER_SECONDS };
 }
 
 /** A schema violation or a client error fastify raised itself, in coded form. */

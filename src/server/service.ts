@@ -13,7 +13,7 @@ import { createLiquid } from '../liquid/index.js';
 import { DryRuns } from '../dryrun/index.js';
 import { openIntake, type Intake } from '../intake/index.js';
 import { createRenderPool } from '../render/pool/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore, startInstanceHeartbeat, type Store } from '../store/index.js';
 import { resolveApiKey } from './api-key.js';
 import { buildApp } from './app.js';
 import { createLogger } from './logger.js';
@@ -49,7 +49,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
   ensureDbFolder(config.db);
   const store = await openStore(
     isSqliteFile(config.db) || config.db === ':memory:'
-      ? { driver: 'sqlite', path: config.db }
+      ? { driver: 'sqlite', path: config.db, owner: true }
       : { driver: 'postgres', url: config.db, poolSize: config.dbPoolSize },
   );
   const cleanup: (() => Promise<void>)[] = [() => store.close()];
@@ -112,6 +112,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       onScored: (scoreChanges) => metrics.scoringEvents.inc(scoreChanges),
     });
 
+    const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     const worker = createDeliveryWorker(
       {
         store: intake.outbox,
@@ -121,9 +122,16 @@ export async function startService(config: ServiceConfig, options: ServiceOption
         logger,
         onRecorded: (outcomes) => metrics.observeOutcomes(outcomes),
       },
-      { owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, ...config.worker },
+      { owner, ...config.worker },
     );
     intake.connectWorker(worker);
+    if (store.kind === 'postgres') {
+      // Instances sharing the database: a heartbeat under the worker's lease owner, and the sends
+      // of instances that stop beating taken over (their leases end; the worker claims them).
+      const heartbeat = startInstanceHeartbeat({ url: config.db, id: owner, everyMs: config.heartbeatMs, logger, onTakeover: () => worker.wake() });
+      // Runs after the worker released its sends (close stops the worker first).
+      cleanup.unshift(() => heartbeat.stop());
+    }
     const removeOutboxSource = metrics.addOutboxSource(async () => {
       const due = await store.nextDueAt();
       return {

@@ -148,7 +148,12 @@ export interface ProfileStore extends ProfileReader {
 
 /** The sending side of the outbox: what a delivery worker needs besides profile reads. */
 export interface OutboxStore {
-  /** Claims up to `limit` due deliveries (queued, or sending with an expired lease) for `owner`. */
+  /**
+   * Claims up to `limit` due deliveries (queued, or sending with an expired lease) for `owner`.
+   * Lease times: on PostgreSQL, shared by several instances, the database clock decides when a
+   * lease ends (`now()`: instance clocks may differ); `now` is the caller's clock for due times.
+   * On SQLite one process serves the file and its clock is the only one.
+   */
   claimDeliveries(owner: string, limit: number, now: Date, leaseMs: number): Promise<Delivery[]>;
   /**
    * Writes many outcomes in one transaction (group commit). With `options.owner`, an outcome for a
@@ -157,12 +162,16 @@ export interface OutboxStore {
    */
   recordOutcomes(outcomes: DeliveryOutcome[], now: Date, options?: RecordOutcomesOptions): Promise<RecordOutcomesResult>;
   /**
-   * Extends the lease of deliveries still 'sending' under `owner` to `until` (a worker whose sends
-   * outlast the lease keeps them); others are left alone. Returns how many leases were renewed.
+   * Extends the lease of deliveries still 'sending' under `owner` to `leaseMs` from now (a worker
+   * whose sends outlast the lease keeps them); others are left alone. Returns how many leases
+   * were renewed. Lease times as in claimDeliveries.
    */
-  renewLeases(owner: string, ids: string[], until: Date): Promise<number>;
-  /** Gives claimed deliveries back (graceful shutdown). */
-  releaseDeliveries(ids: string[]): Promise<void>;
+  renewLeases(owner: string, ids: string[], now: Date, leaseMs: number): Promise<number>;
+  /**
+   * Gives deliveries `owner` still holds back to the queue (graceful shutdown); one another
+   * worker took over, or that finished meanwhile, is left alone.
+   */
+  releaseDeliveries(owner: string, ids: string[]): Promise<void>;
   /** Earliest next_attempt_at among queued deliveries (lets the worker sleep precisely). */
   nextDueAt(): Promise<Date | undefined>;
 }

@@ -12,11 +12,17 @@ const delivered = (id: string, update = false): Settled => ({
 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+
 function committer(options: { batchSize?: number; record?: () => Promise<RecordOutcomesResult> } = {}) {
   const calls: { ids: string[]; options: RecordOutcomesOptions | undefined }[] = [];
   const committed: { ids: string[]; ok: boolean }[] = [];
   const errors: string[] = [];
-  const logger = Object.assign(Object.create(silent), { error: (_: object, msg: string) => void errors.push(msg) });
+  const warnings: string[] = [];
+  const logger = Object.assign(Object.create(silent), {
+    error: (_: object, msg: string) => void errors.push(msg),
+    warn: (_: object, msg: string) => void warnings.push(msg),
+  });
   const deps: CommitterDeps = {
     store: {
       recordOutcomes: async (outcomes: DeliveryOutcome[], _now: Date, recordOptions?: RecordOutcomesOptions) => {
@@ -30,7 +36,7 @@ function committer(options: { batchSize?: number; record?: () => Promise<RecordO
     logger,
     committed: (group, result) => void committed.push({ ids: group.map((s) => s.outcome.id), ok: result !== undefined }),
   };
-  return { committer: new OutcomeCommitter(deps), calls, committed, errors };
+  return { committer: new OutcomeCommitter(deps), calls, committed, errors, warnings };
 }
 
 describe('outcome committer', () => {
@@ -89,5 +95,32 @@ describe('outcome committer', () => {
     await refusing.committer.flush();
     expect(refusing.committed).toEqual([{ ids: ['a'], ok: true }]);
     expect(refusing.errors).toEqual(['on_delivered_update was not applied']);
+  });
+
+  it('keeps outcomes while the database is out of reach and commits them with the next group once it is back', async () => {
+    let away = true;
+    const c = committer({ record: async () => (away ? Promise.reject(refused()) : { deliveries: [], refused: [] }) });
+    c.committer.submit(delivered('a'));
+    await c.committer.flush();
+    c.committer.submit(delivered('b'));
+    await c.committer.flush();
+    // Kept, not reported as done or failed: their deliveries stay held (leases renewed).
+    expect(c.committed).toEqual([]);
+    expect(c.committer.busy).toBe(true);
+    expect(c.warnings).toEqual(['database unavailable: delivery outcomes kept to be recorded later']);
+    away = false;
+    c.committer.flushIfIdle();
+    await c.committer.flush();
+    expect(c.calls.map((call) => call.ids)).toEqual([['a'], ['a', 'b'], ['a', 'b']]);
+    expect(c.committed).toEqual([{ ids: ['a', 'b'], ok: true }]);
+    expect(c.committer.busy).toBe(false);
+  });
+
+  it('keeps nothing at close: what cannot be committed then is left to the leases', async () => {
+    const c = committer({ record: async () => Promise.reject(refused()) });
+    c.committer.submit(delivered('a'));
+    await c.committer.close();
+    expect(c.committed).toEqual([{ ids: ['a'], ok: false }]);
+    expect(c.committer.busy).toBe(false);
   });
 });

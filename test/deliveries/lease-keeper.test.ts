@@ -8,17 +8,18 @@ const keepers: LeaseKeeper[] = [];
 afterEach(() => keepers.splice(0).forEach((k) => k.stop()));
 
 function keeper(held: string[], options: { renew?: () => Promise<number>; release?: () => Promise<void> } = {}) {
-  const renewals: { ids: string[]; until: number }[] = [];
+  const renewals: { ids: string[]; now: number; leaseMs: number }[] = [];
   const released: string[][] = [];
   const clock = 1_000_000;
   const k = createLeaseKeeper({
     store: {
-      renewLeases: async (owner, ids, until) => {
+      renewLeases: async (owner, ids, now, leaseMs) => {
         expect(owner).toBe('w1');
-        renewals.push({ ids, until: until.getTime() });
+        renewals.push({ ids, now: now.getTime(), leaseMs });
         return options.renew ? options.renew() : ids.length;
       },
-      releaseDeliveries: async (ids) => {
+      releaseDeliveries: async (owner, ids) => {
+        expect(owner).toBe('w1');
         released.push(ids);
         if (options.release) await options.release();
       },
@@ -39,7 +40,7 @@ describe('lease keeper', () => {
     k.keeper.start();
     await sleep(75);
     expect(k.renewals.length).toBeGreaterThanOrEqual(2);
-    expect(k.renewals[0]).toEqual({ ids: ['a', 'b'], until: k.clock + 60 });
+    expect(k.renewals[0]).toEqual({ ids: ['a', 'b'], now: k.clock, leaseMs: 60 });
   });
 
   it('asks nothing when nothing is held, never renews twice at once, and stops', async () => {
@@ -59,7 +60,7 @@ describe('lease keeper', () => {
     expect(slow.renewals).toHaveLength(1);
   });
 
-  it('releases deliveries, and a failed release does not throw', async () => {
+  it('releases deliveries under its owner, and a failed release does not throw', async () => {
     const k = keeper([], { release: () => Promise.reject(new Error('database is gone')) });
     await k.keeper.release([]);
     await expect(k.keeper.release(['a', 'b'])).resolves.toBeUndefined();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attemptFailureCode, outcomeOf as decide, type Attempted, type OutcomeRules } from '../../src/deliveries/index.js';
+import { attemptFailureCode, DATABASE_AWAY_RETRY_MS, outcomeOf as decide, type Attempted, type OutcomeRules } from '../../src/deliveries/index.js';
 import { RetryPolicySchema, type AttemptErrorKind, type AttemptResult } from '../../src/dispatch/index.js';
 import { FAILURE_CODES } from '../../src/domain/index.js';
 import type { Delivery, TrackBatch } from '../../src/domain/index.js';
@@ -67,6 +67,18 @@ describe('outcome of an attempted send', () => {
     const { outcome } = outcomeOf(attempted({ ...error('circuit_open'), retryAfterMs: 5000 }));
     expect(outcome).toMatchObject({ status: 'retry', code: 'circuit_open', nextAttemptAt: new Date(NOW + 5000).toISOString() });
     expect(outcome).not.toHaveProperty('attempt');
+  });
+
+  it('a send that waited for the database is retried soon, without counting an attempt', () => {
+    const old = delivery({ attempts: 2, firstAttemptAt: new Date(NOW - 5000).toISOString() });
+    const { outcome } = outcomeOf({ kind: 'deferred', code: 'database_unavailable', error: 'database unavailable, nothing sent: ECONNREFUSED' }, old);
+    expect(outcome).toEqual({
+      id: 'd1',
+      status: 'retry',
+      nextAttemptAt: new Date(NOW + DATABASE_AWAY_RETRY_MS).toISOString(),
+      code: 'database_unavailable',
+      error: 'database unavailable, nothing sent: ECONNREFUSED',
+    });
   });
 
   it('a stop before sending keeps its code and reason; a template abort has no code', () => {

@@ -160,6 +160,16 @@ describe('send port: every stop before a request carries the right code', () => 
     expect(await stopOf({ campaigns })).toEqual({ kind: 'failed', code: 'internal', error: 'resolving the send failed: database is gone' });
   });
 
+  it('database_unavailable: the campaign lookup could not reach the database, so the send waits for it', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const campaigns: CampaignLookup = { get: () => undefined, lookup: async () => Promise.reject(refused) };
+    expect(await stopOf({ campaigns })).toEqual({
+      kind: 'deferred',
+      code: 'database_unavailable',
+      error: 'database unavailable, nothing sent: connect ECONNREFUSED 127.0.0.1:5432',
+    });
+  });
+
   it('a dispatcher that throws counts as a broken connection, so the retry rules decide', async () => {
     const { port } = portWith({ respond: async () => Promise.reject(new Error('socket hang up')) });
     expect(await port.send(delivery(), mql)).toMatchObject({ kind: 'attempted', result: { ok: false, error: { kind: 'network', message: 'socket hang up' } } });

@@ -1,14 +1,16 @@
-// Two service processes on one database (here: two services in one test process sharing a
-// SQLite file): a campaign made through one is used by the other at once, and later changes
-// reach it within the catalog refresh interval.
+// Two service instances on one PostgreSQL database (here: two services in one test process): a
+// campaign made through one is used by the other at once, and later changes reach it within the
+// catalog refresh interval. (An SQLite file is served by one process: see sqlite-owner.test.ts.)
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSalesforce, type FakeSalesforce } from '../../examples/fake-salesforce.js';
 import { loadConfig } from '../../src/config/index.js';
 import { startService, type RunningService } from '../../src/server/service.js';
-import { API_KEY, apiClient, guideCampaign, tempDb, waitFor, type Api } from './helpers.js';
+import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
+import { API_KEY, apiClient, guideCampaign, waitFor, type Api } from './helpers.js';
 
-describe('two instances on one database', () => {
+describe.skipIf(!postgresAvailable('two instances on one database'))('two instances on one database', () => {
+  let cluster: PostgresCluster;
   let fake: FakeSalesforce;
   let first: RunningService;
   let second: RunningService;
@@ -17,10 +19,11 @@ describe('two instances on one database', () => {
 
   beforeAll(async () => {
     fake = await startFakeSalesforce();
-    const db = tempDb();
+    cluster = await startPostgres();
     const config = loadConfig({
       PORT: '0',
-      LIQUIDHOOK_DB: db,
+      LIQUIDHOOK_DATABASE_URL: cluster.url,
+      LIQUIDHOOK_DATABASE_POOL_SIZE: '3',
       LIQUIDHOOK_API_KEY: API_KEY,
       LIQUIDHOOK_ALLOWED_HOSTS: '127.0.0.1',
       LIQUIDHOOK_TEMPLATES_DIR: '/nonexistent-templates-dir',
@@ -36,6 +39,7 @@ describe('two instances on one database', () => {
     await second?.close();
     await first?.close();
     await fake?.close();
+    await cluster?.stop();
   });
 
   const patchesFor = (lead: string) => fake.leadPatches().filter((r) => r.path.endsWith(`/Lead/${lead}`));

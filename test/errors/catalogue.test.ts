@@ -26,7 +26,7 @@ import { RenderPoolBusyError, RenderStoppedError } from '../../src/render/pool/i
 import { DefinitionFileError, NdjsonError, ScoringProgramError } from '../../src/scoring/index.js';
 import { errorHandler } from '../../src/server/errors.js';
 import { RequestValidationError } from '../../src/server/validation.js';
-import { CursorConflictError } from '../../src/store/index.js';
+import { CursorConflictError, DatabaseOwnedError } from '../../src/store/index.js';
 import { CampaignValidationError } from '../../src/triggers/index.js';
 
 describe('the error catalogue', () => {
@@ -93,6 +93,7 @@ const ERRORS: [unknown, string][] = [
   [new NdjsonError(3, 'invalid JSON'), 'LH_HISTORY_INVALID'],
   [new ScoringProgramError('invalid scoring program', [{ path: 'name', message: 'x' }]), 'LH_SCORING_PROGRAM_INVALID'],
   [new CursorConflictError('sync:a', null, '1'), 'LH_CURSOR_CONFLICT'],
+  [new DatabaseOwnedError('liquidhook.db', undefined), 'LH_DB_IN_USE'],
   [new CampaignValidationError([{ path: 'name', message: 'x' }]), 'LH_CAMPAIGN_INVALID'],
   [new RequestValidationError(z.object({ a: z.string() }).safeParse({}).error!), 'LH_INVALID_REQUEST'],
 ];

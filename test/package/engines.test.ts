@@ -1,5 +1,5 @@
-// The Node.js versions package.json promises (and the README repeats) are ones every locked
-// package accepts, so `npm install` on them prints no EBADENGINE warning.
+// The Node.js versions package.json promises (and the README repeats) are ones the locked packages
+// accept: the service's own dependencies from 20.18.1 on, the test tools from 20.19 (22.13 on 22).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
@@ -7,27 +7,32 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
-const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string } | string[] }> };
+type LockEntry = { dev?: boolean; engines?: { node?: string } | string[] };
+const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
 
-/** The first version of each release line the range allows (20.19.0, 22.13.0, 24.0.0). */
-function lowestOfEachLine(range: string): string[] {
-  return new semver.Range(range).set.map((comparators) => semver.minVersion(new semver.Range(comparators.map((c) => c.value).join(' ')))!.version);
+/** Locked packages (production ones only, or all) that refuse Node.js `version`. */
+function refusing(version: string, withDev: boolean): string[] {
+  return Object.entries(lock.packages).flatMap(([path, entry]) => {
+    const range = Array.isArray(entry.engines) ? undefined : entry.engines?.node;
+    if (path === '' || !range || (entry.dev && !withDev)) return [];
+    return semver.satisfies(version, range) ? [] : [`${path.replace(/^.*node_modules\//, '')} (${range})`];
+  });
 }
 
 describe('engines', () => {
-  const promised = lowestOfEachLine(pkg.engines.node);
-
-  it('promises the Node.js lines the README names', () => {
-    expect(promised).toEqual(['20.19.0', '22.13.0', '24.0.0']);
-    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('Requires Node.js 20.19 or later (on 22, 22.13 or later)');
+  it('promises Node.js 20.18 and later, as the README says', () => {
+    expect(pkg.engines.node).toBe('>=20.18');
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('Requires Node.js 20.18.1 or later');
+    expect(readme).toContain('need 20.19 or later (on 22,\n22.13 or later)');
   });
 
-  it.each(promised)('every locked package accepts Node.js %s', (version) => {
-    const refusing = Object.entries(lock.packages).flatMap(([path, entry]) => {
-      const range = Array.isArray(entry.engines) ? undefined : entry.engines?.node;
-      return path !== '' && range && !semver.satisfies(version, range) ? [`${path.replace(/^.*node_modules\//, '')} (${range})`] : [];
-    });
-    expect(refusing).toEqual([]);
+  it.each(['20.18.1', '22.0.0', '24.0.0'])('every production package accepts Node.js %s', (version) => {
+    expect(refusing(version, false)).toEqual([]);
+  });
+
+  it.each(['20.19.0', '22.13.0', '24.0.0'])('every package, test tools included, accepts Node.js %s', (version) => {
+    expect(refusing(version, true)).toEqual([]);
   });
 
   it('runs on a promised version', () => {

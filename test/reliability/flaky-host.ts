@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { spawnServe, type ChildService } from '../../bench/lib/service.js';
-import { apiClient, waitFor, type Api } from '../e2e/helpers.js';
+import { apiClient, type Api } from '../e2e/helpers.js';
 import { seededRandom, sinkCampaign, startSink, type Arrival, type TestSink } from './sinks.js';
 import { recordScenario } from './summary.js';
+import { accepted, allAccepted, outcome, tally } from './tally.js';
 
 const SENDS = 300;
 const PER_REQUEST = 75;
@@ -49,50 +50,6 @@ async function sendAll(api: Api, prefix: string): Promise<void> {
   }
 }
 
-/** Recipients whose send was accepted by the sink, each with the time of its first acceptance. */
-function accepted(sink: TestSink): Map<string, number> {
-  const first = new Map<string, number>();
-  for (const a of sink.arrivals) if (a.answer === 'ok' && !first.has(a.recipient)) first.set(a.recipient, a.at);
-  return first;
-}
-
-/** Waits until every send was accepted or `timeoutMs` passed; returns whether all were. */
-async function allAccepted(sink: TestSink, timeoutMs: number): Promise<boolean> {
-  return waitFor('every send to arrive', () => (accepted(sink).size >= SENDS ? true : undefined), timeoutMs).catch(() => false);
-}
-
-/** Arrivals, duplicates and key consistency, the same way for both scenarios. */
-function tally(sink: TestSink): { delivered: number; duplicates: number; mixedKeys: number } {
-  const ok = sink.arrivals.filter((a) => a.answer === 'ok');
-  const okKeys = new Set(ok.map((a) => a.key));
-  const keysByRecipient = new Map<string, Set<string>>();
-  for (const a of sink.arrivals) keysByRecipient.set(a.recipient, (keysByRecipient.get(a.recipient) ?? new Set()).add(a.key));
-  const delivered = accepted(sink).size;
-  return {
-    delivered,
-    duplicates: ok.length - okKeys.size,
-    mixedKeys: [...keysByRecipient.values()].filter((keys) => keys.size !== 1).length,
-  };
-}
-
-interface Outcome {
-  statuses: Record<string, number>;
-  /** Still queued or being sent: late, not lost. */
-  pending: number;
-  /** Neither arrived, nor given up with a reason, nor still pending. */
-  lost: number;
-}
-
-async function outcome(api: Api, delivered: number): Promise<Outcome> {
-  const statuses: Record<string, number> = {};
-  for (const status of ['queued', 'sending', 'delivered', 'failed', 'dead', 'aborted']) {
-    const res = await api.call('GET', `/deliveries?status=${status}&limit=1000`);
-    statuses[status] = res.json.deliveries.length;
-  }
-  const pending = statuses.queued! + statuses.sending!;
-  return { statuses, pending, lost: Math.max(0, SENDS - delivered - statuses.dead! - pending) };
-}
-
 /** A port nothing listens on (connection refused), where the sink can come back later. */
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -124,12 +81,12 @@ export function flakyHostScenario(): void {
 
     const t0 = Date.now();
     await sendAll(service.api, 'flaky');
-    const all = await allAccepted(sink, GOAL_MS + WAIT_MS);
+    const all = await allAccepted(sink, SENDS, GOAL_MS + WAIT_MS);
     const times = [...accepted(sink).values()];
     const within = (ms: number): number => times.filter((at) => at - t0 <= ms).length;
     const { delivered, duplicates, mixedKeys } = tally(sink);
     const firstFailures = sink.arrivals.filter((a) => a.answer !== 'ok').length;
-    const { statuses, pending, lost } = await outcome(service.api, delivered);
+    const { statuses, pending, lost } = await outcome(service.api, SENDS, delivered);
     recordScenario({
       scenario: 'flaky host: half of first attempts 500/503/429/reset',
       sent: SENDS,
@@ -171,7 +128,7 @@ export function downHostScenario(): void {
     await new Promise((r) => setTimeout(r, Math.max(0, t0 + OUTAGE_MS - Date.now())));
     sink = await startSink(() => 'ok', port);
     const backAt = Date.now();
-    const all = await allAccepted(sink, GOAL_MS + WAIT_MS);
+    const all = await allAccepted(sink, SENDS, GOAL_MS + WAIT_MS);
     const times = [...accepted(sink).values()];
     const within = times.filter((at) => at - backAt <= GOAL_MS).length;
     const { delivered, duplicates, mixedKeys } = tally(sink);
@@ -185,7 +142,7 @@ export function downHostScenario(): void {
     // The first requests leave together, before any of them is refused; later ones are probes.
     const firstWave = outage.filter((at) => at - outage[0]! < 1000).length;
     const probes = outage.length - firstWave;
-    const { statuses, pending, lost } = await outcome(service.api, delivered);
+    const { statuses, pending, lost } = await outcome(service.api, SENDS, delivered);
     recordScenario({
       scenario: `down host: connection refused for ${OUTAGE_MS / 1000} s`,
       sent: SENDS,

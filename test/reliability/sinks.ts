@@ -24,8 +24,11 @@ type Chooser = (req: IncomingMessage) => Arrival['answer'];
 /** Retry-After the chaos sink sends with 429, in seconds. */
 export const RETRY_AFTER_SECONDS = 1;
 
-/** `port`: listen on this port (a destination that was down comes back where it was). */
-export async function startSink(choose: Chooser = () => 'ok', port = 0): Promise<TestSink> {
+/**
+ * `port`: listen on this port (a destination that was down comes back where it was).
+ * `delayMs`: accepted requests are answered this long after they arrive (sends stay in flight).
+ */
+export async function startSink(choose: Chooser = () => 'ok', port = 0, delayMs = 0): Promise<TestSink> {
   const arrivals: Arrival[] = [];
   const hanging = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
@@ -42,7 +45,11 @@ export async function startSink(choose: Chooser = () => 'ok', port = 0): Promise
         body: Buffer.concat(chunks).toString('utf8'),
         headers: req.headers,
       });
-      if (answer === 'ok') res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      if (answer === 'ok') {
+        const ok = (): void => void (res.destroyed || res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+        if (delayMs > 0) setTimeout(ok, delayMs);
+        else ok();
+      }
       else if (answer === '500') res.writeHead(500).end('{"error":"boom"}');
       else if (answer === '503') res.writeHead(503).end('{"error":"unavailable"}');
       else if (answer === '429') res.writeHead(429, { 'retry-after': String(RETRY_AFTER_SECONDS) }).end('{"error":"slow down"}');

@@ -76,7 +76,7 @@ describe('API authentication and error shape', () => {
   it('keeps /health public', async () => {
     const res = await app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', store: 'sqlite' });
+    expect(res.json()).toEqual({ status: 'ok', store: 'sqlite', database: 'reachable' });
   });
 
   it('answers unknown routes with 401 before 404 so routes are not discoverable', async () => {

@@ -13,6 +13,14 @@ async function enqueue(store: Store, users: string[], campaignId = 'c1'): Promis
   return ids;
 }
 
+/**
+ * A lease that is over as soon as it is given. Lease times come from the database clock on
+ * PostgreSQL, so a test cannot pass a later `now` to make a lease lapse; it claims (or renews)
+ * with a lease already over instead, and with a long one where the lease must hold.
+ */
+const OVER = -1;
+const HELD = 60_000;
+
 export function runDeliveryContract(fresh: () => Promise<Store>): void {
   describe('deliveries', () => {
     it('claims due deliveries in order, up to the limit, with a lease', async () => {
@@ -29,29 +37,37 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
     it('reclaims a sending delivery whose lease expired (crash recovery), not before', async () => {
       const store = await fresh();
       const [id] = await enqueue(store, ['u1']);
-      const now = new Date(Date.now() + 1000);
-      await store.claimDeliveries('w1', 10, now, 5_000);
-      expect(await store.claimDeliveries('w2', 10, new Date(now.getTime() + 4_999), 5_000)).toEqual([]);
-      expect((await store.nextDueAt())?.getTime()).toBe(now.getTime() + 5_000);
-      const reclaimed = await store.claimDeliveries('w2', 10, new Date(now.getTime() + 5_000), 5_000);
+      const before = Date.now();
+      await store.claimDeliveries('w1', 10, new Date(), HELD);
+      const after = Date.now();
+      expect(await store.claimDeliveries('w2', 10, new Date(), HELD)).toEqual([]);
+      // The sleeping worker wakes when the lease ends.
+      const leaseEnd = (await store.nextDueAt())!.getTime();
+      expect(leaseEnd).toBeGreaterThanOrEqual(before + HELD - 1);
+      expect(leaseEnd).toBeLessThanOrEqual(after + HELD + 1);
+      // The owner stops renewing: its last renewal was the last of its lease.
+      await store.renewLeases('w1', [id!], new Date(), OVER);
+      const reclaimed = await store.claimDeliveries('w2', 10, new Date(), HELD);
       expect(reclaimed.map((d) => d.id)).toEqual([id]);
     });
 
     it('writes the first new deliveries already leased to the owner, as many as the lease names', async () => {
       const store = await fresh();
-      const lease = { owner: 'w1', leaseMs: 5_000, count: 2 };
+      const lease = { owner: 'w1', leaseMs: HELD, count: 2 };
       const users = batch({ attributes: ['u1', 'u2', 'u3'].map((externalId) => ({ externalId, ops: { 'lead score': { op: 'inc', by: 1 } } })) });
       const now = new Date();
       const { deliveries } = await store.applyTrack(users, sendOnce('c1'), { lease });
       expect(deliveries.map((d) => d.status)).toEqual(['sending', 'sending', 'queued']);
-      // Only the delivery that was not reserved can be claimed before the leases lapse.
-      const claimed = await store.claimDeliveries('w2', 10, new Date(now.getTime() + 4_000), 5_000);
+      // Only the delivery that was not reserved can be claimed while the leases hold.
+      const claimed = await store.claimDeliveries('w2', 10, new Date(now.getTime() + 1_000), HELD);
       expect(claimed.map((d) => d.id)).toEqual([deliveries[2]!.id]);
-      // The owner's outcome applies; after the lease lapses, another worker takes the other one over.
+      expect((await store.nextDueAt())!.getTime()).toBeGreaterThanOrEqual(now.getTime() + HELD - 1);
+      // The owner's outcome applies; once the lease is over, another worker takes the other one over.
       const recorded = await store.recordOutcomes([{ id: deliveries[0]!.id, status: 'delivered' }], now, { owner: 'w1' });
       expect(recorded.deliveries).toEqual([]);
       expect((await store.getDelivery(deliveries[0]!.id))?.status).toBe('delivered');
-      const lapsed = await store.claimDeliveries('w2', 10, new Date(now.getTime() + 6_000), 5_000);
+      await store.renewLeases('w1', [deliveries[1]!.id], new Date(), OVER);
+      const lapsed = await store.claimDeliveries('w2', 10, new Date(), HELD);
       expect(lapsed.map((d) => d.id)).toEqual([deliveries[1]!.id]);
     });
 
@@ -72,8 +88,23 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       const [id] = await enqueue(store, ['u1']);
       const now = new Date(Date.now() + 1000);
       await store.claimDeliveries('w1', 10, now, 60_000);
-      await store.releaseDeliveries([id!]);
+      await store.releaseDeliveries('w1', [id!]);
       expect((await store.claimDeliveries('w2', 10, now, 60_000)).map((d) => d.id)).toEqual([id]);
+    });
+
+    it('releases only what the owner still holds: a delivery taken over or finished stays as it is', async () => {
+      const store = await fresh();
+      const [taken, done, mine] = await enqueue(store, ['u1', 'u2', 'u3']);
+      const now = new Date(Date.now() + 1000);
+      await store.claimDeliveries('w1', 10, now, OVER);
+      // w2 takes the first over; the second finishes under w2; w1 still holds only the third.
+      expect((await store.claimDeliveries('w2', 2, now, HELD)).map((d) => d.id)).toEqual([taken, done]);
+      await store.recordOutcomes([{ id: done!, status: 'delivered' }], now, { owner: 'w2' });
+      await store.renewLeases('w1', [mine!], now, HELD);
+      await store.releaseDeliveries('w1', [taken!, done!, mine!]);
+      expect(await store.getDelivery(taken!)).toMatchObject({ status: 'sending' });
+      expect(await store.getDelivery(done!)).toMatchObject({ status: 'delivered' });
+      expect((await store.claimDeliveries('w3', 10, now, HELD)).map((d) => d.id)).toEqual([mine]);
     });
 
     it('records a batch of outcomes: attempts, statuses, retry scheduling and export events', async () => {
@@ -216,9 +247,9 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       const store = await fresh();
       const [id] = await enqueue(store, ['u1']);
       const now = new Date(Date.now() + 1000);
-      await store.claimDeliveries('w1', 10, now, 5_000);
+      await store.claimDeliveries('w1', 10, now, OVER);
       const later = new Date(now.getTime() + 5_000);
-      expect((await store.claimDeliveries('w2', 10, later, 5_000)).map((d) => d.id)).toEqual([id]);
+      expect((await store.claimDeliveries('w2', 10, later, HELD)).map((d) => d.id)).toEqual([id]);
       const at = later.toISOString();
       await store.recordOutcomes(
         [{ id: id!, status: 'dead', attempt: { attempt: 1, at, latencyMs: 5_000, error: 'timeout' } }],
@@ -241,12 +272,12 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       const store = await fresh();
       const [held, lost, refused] = await enqueue(store, ['u1', 'u2', 'u3']);
       const now = new Date(Date.now() + 1000);
-      await store.claimDeliveries('w1', 10, now, 5_000);
+      await store.claimDeliveries('w1', 10, now, OVER);
       const later = new Date(now.getTime() + 5_000);
       await store.applyTrack({ attributes: [{ externalId: 'u3', ops: { status: { op: 'set', value: 'open' } } }], events: [], purchases: [] }, noSends);
       // w2 takes over u2's delivery: w1's verdict on it, and its update, must not land.
-      await store.renewLeases('w1', [held!, refused!], new Date(later.getTime() + 5_000));
-      expect((await store.claimDeliveries('w2', 10, later, 5_000)).map((d) => d.id)).toEqual([lost]);
+      await store.renewLeases('w1', [held!, refused!], later, HELD);
+      expect((await store.claimDeliveries('w2', 10, later, HELD)).map((d) => d.id)).toEqual([lost]);
       const set = (user: string, ops: Record<string, unknown>) => ({ attributes: [{ externalId: user, ops: ops as never }], events: [], purchases: [] });
       const result = await store.recordOutcomes(
         [held!, lost!, refused!].map((id) => ({ id, status: 'delivered' as const })),
@@ -276,20 +307,20 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       const store = await fresh();
       const [mine, taken, done] = await enqueue(store, ['u1', 'u2', 'u3']);
       const now = new Date(Date.now() + 1000);
-      await store.claimDeliveries('w1', 10, now, 5_000);
-      const expiry = new Date(now.getTime() + 5_000);
-      expect((await store.claimDeliveries('w2', 1, expiry, 5_000)).map((d) => d.id)).toEqual([mine]);
-      await store.recordOutcomes([{ id: done!, status: 'delivered' }], expiry);
+      await store.claimDeliveries('w1', 10, now, OVER);
+      // w2 takes `mine` over, with a lease that is over at once too.
+      expect((await store.claimDeliveries('w2', 1, now, OVER)).map((d) => d.id)).toEqual([mine]);
+      await store.recordOutcomes([{ id: done!, status: 'delivered' }], now);
       const [queued] = await enqueue(store, ['u4']);
       // w1 now holds only `taken`: `mine` is w2's, `done` finished, `queued` was never claimed.
-      const until = new Date(now.getTime() + 60_000);
-      expect(await store.renewLeases('w1', [mine!, taken!, done!, queued!, 'missing'], until)).toBe(1);
-      expect(await store.renewLeases('w1', [], until)).toBe(0);
-      // The renewed lease holds past its first expiry; the other owner's lease was not extended.
-      const reclaimed = await store.claimDeliveries('w3', 10, new Date(now.getTime() + 30_000), 120_000);
-      expect(reclaimed.map((d) => d.id)).toEqual([queued, mine]);
+      expect(await store.renewLeases('w1', [mine!, taken!, done!, queued!, 'missing'], now, HELD)).toBe(1);
+      expect(await store.renewLeases('w1', [], now, HELD)).toBe(0);
+      // The renewed lease holds; the other owner's lease was not extended.
+      const reclaimed = await store.claimDeliveries('w3', 10, new Date(now.getTime() + 1_000), HELD);
+      expect(reclaimed.map((d) => d.id).sort()).toEqual([queued!, mine!].sort());
       expect((await store.getDelivery(done!))?.status).toBe('delivered');
-      expect((await store.claimDeliveries('w3', 10, until, 5_000)).map((d) => d.id)).toEqual([taken]);
+      await store.renewLeases('w1', [taken!], now, OVER);
+      expect((await store.claimDeliveries('w3', 10, now, HELD)).map((d) => d.id)).toEqual([taken]);
     });
 
     it('keeps the failure code beside the last error, exports it, and clears both on delivery', async () => {

@@ -18,6 +18,12 @@ export interface PostgresCluster {
   createDatabase(name?: string): Promise<string>;
   /** Stops the server and removes its files. */
   stop(): Promise<void>;
+  /** `pg_ctl restart -m <mode>`: every session is ended and the server comes back on the same port. */
+  restart(mode?: 'fast' | 'immediate'): Promise<void>;
+  /** Stops the server (`-m fast`) and keeps its files: the database is unreachable until `start`. */
+  pause(): Promise<void>;
+  /** Starts a paused server again on the same port. */
+  resume(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -134,7 +140,8 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
       `-c fsync=${options.fsync === true ? 'on' : 'off'}`,
       `-c max_connections=${options.maxConnections ?? 100}`,
     ].join(' ');
-    await exec(binaries, 'pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', settings, 'start']);
+    const start = () => exec(binaries, 'pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', settings, 'start']);
+    await start();
     started = true;
     const base = `postgres://postgres@127.0.0.1:${port}`;
     const createDatabase = async (name = `test_${process.pid}_${++databases}`): Promise<string> => {
@@ -148,7 +155,18 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
       }
       return `${base}/${name}`;
     };
-    return { url: await createDatabase(), createDatabase, stop };
+    const restart = async (mode: 'fast' | 'immediate' = 'fast'): Promise<void> => {
+      await exec(binaries, 'pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-m', mode, '-w', '-t', '60', '-o', settings, 'restart']);
+    };
+    const pause = async (): Promise<void> => {
+      await exec(binaries, 'pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      started = false;
+    };
+    const resume = async (): Promise<void> => {
+      await start();
+      started = true;
+    };
+    return { url: await createDatabase(), createDatabase, stop, restart, pause, resume };
   } catch (error) {
     await stop();
     throw error;

@@ -17,6 +17,7 @@ ${renderConfigTable('text')}`;
 
 async function serve(env: Record<string, string | undefined>): Promise<void> {
   const config = loadConfig(env);
+  // Another process serving this SQLite file is LH_DB_IN_USE: a plain message naming it.
   const service = await startService(config, { env });
   service.app.log.info({ url: service.url, db: config.db }, `liquidhook listening on ${service.url}`);
   let signals = 0;

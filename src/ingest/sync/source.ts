@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Json } from '../../domain/index.js';
+import { handleClientErrors } from '../../store/index.js';
 import type { SyncConfig } from './schema.js';
 
 /** Position after the last row read; values as the source returned them (compared by the source). */
@@ -75,7 +76,7 @@ export function openSqliteSource(config: SyncConfig & { source: { kind: 'sqlite'
  */
 export function openPostgresSource(config: SyncConfig & { source: { kind: 'postgres' } }): SyncSource {
   const pool = new pg.Pool({ connectionString: config.source.url, max: 1 });
-  pool.on('error', () => {});
+  handleClientErrors(pool);
   const positions = { updated: '$1', id: '$2', limit: '$3' } as const;
   const sql = pageSql(config, (name) => positions[name], '::text');
   return {

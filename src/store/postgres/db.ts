@@ -32,6 +32,23 @@ export const postgresMigrations: Migration[] = [
       `CREATE INDEX export_events_unpublished ON export_events (seq) WHERE pos IS NULL`,
     ],
   },
+  {
+    version: 2,
+    name: 'instances and their heartbeats',
+    statements: () => [
+      // One row per running instance, its heartbeat written by the database clock; the leases of
+      // an instance silent for longer than its own silent_after_ms are taken over by the others
+      // (instances.ts).
+      `CREATE TABLE instances (
+        id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        heartbeat_at TIMESTAMPTZ NOT NULL,
+        silent_after_ms INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];
 
 const POSTGRES_VERSION_TABLE = SCHEMA_VERSION_TABLE.replace('schema_version', 'postgres_schema_version');
@@ -40,6 +57,23 @@ export interface PostgresPoolOptions {
   url: string;
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /** Longest wait for a connection, new or from the pool, before the query fails (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Longest wait for a query's answer (default: none). */
+  queryTimeoutMs?: number;
+}
+
+/**
+ * Every client of the pool keeps an 'error' listener for its whole life. A server restart ends
+ * every session (57P01, then "Connection terminated unexpectedly"); the pool only listens on
+ * idle clients, and a client checked out for a transaction or the export read would otherwise
+ * crash the process with an unhandled 'error' event. The query in progress fails with the error
+ * anyway, and the pool discards the broken client when it is released.
+ */
+export function handleClientErrors(pool: pg.Pool): pg.Pool {
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return pool;
 }
 
 export function createPool(options: PostgresPoolOptions): pg.Pool {
@@ -48,11 +82,15 @@ export function createPool(options: PostgresPoolOptions): pg.Pool {
   }
   const max = options.poolSize ?? 10;
   if (!Number.isInteger(max) || max < 1) throw new Error(`poolSize must be a positive integer (got ${max})`);
-  const pool = new pg.Pool({ connectionString: options.url, max });
-  // A broken idle connection is dropped by the pool and replaced on the next query; without a
-  // listener the 'error' event would crash the process.
-  pool.on('error', () => {});
-  return pool;
+  // A broken connection is dropped by the pool and replaced on the next query.
+  return handleClientErrors(
+    new pg.Pool({
+      connectionString: options.url,
+      max,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      ...(options.queryTimeoutMs !== undefined ? { query_timeout: options.queryTimeoutMs } : {}),
+    }),
+  );
 }
 
 export function redactUrl(url: string): string {

@@ -8,6 +8,7 @@ import type { Attributes, Delivery, DeliveryFilter, DeliveryOutcome } from '../.
 import type { RecordOutcomesOptions } from '../ports.js';
 import { type EligibilityKey, eligibilityKeys, eligibilityWrite, LIVE_STATUSES_SQL, NOT_RECEIVED } from '../rules/eligibility.js';
 import { type AttemptWrite, checkOutcomes, type LockedDelivery, planOutcomes } from '../rules/outcome.js';
+import { databaseTime } from './clock.js';
 import { insertExportEvents } from './exports.js';
 import { type DeliveryRow, json, toDelivery } from './rows.js';
 
@@ -23,6 +24,7 @@ export async function claim(
   const at = now.toISOString();
   // Rows another claimer holds are skipped, not waited for; a row it already moved to `sending`
   // no longer matches when re-checked after the lock, so each delivery goes to one claimer.
+  // Leases end and start by the database clock (see clock.ts); due times are the caller's.
   const { rows } = await client.query<DeliveryRow & { due: string }>({
     name: 'lh_claim',
     text: `WITH queued AS (
@@ -31,15 +33,15 @@ export async function claim(
              ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
            ), expired AS (
              SELECT id, lease_until AS due FROM deliveries
-             WHERE status = 'sending' AND lease_until <= $1
+             WHERE status = 'sending' AND lease_until <= ${databaseTime()}
              ORDER BY lease_until, id LIMIT $2 FOR UPDATE SKIP LOCKED
            ), picked AS (
              SELECT id, due FROM queued UNION ALL SELECT id, due FROM expired ORDER BY due, id LIMIT $2
            )
-           UPDATE deliveries d SET status = 'sending', lease_owner = $3, lease_until = $4, updated_at = $1
+           UPDATE deliveries d SET status = 'sending', lease_owner = $3, lease_until = ${databaseTime('$4')}, updated_at = $1
            FROM picked WHERE d.id = picked.id
            RETURNING d.*, picked.due`,
-    values: [at, take, owner, new Date(now.getTime() + leaseMs).toISOString()],
+    values: [at, take, owner, leaseMs],
   });
   rows.sort((a, b) => (a.due === b.due ? (a.id < b.id ? -1 : 1) : a.due < b.due ? -1 : 1));
   return rows.map(toDelivery);
@@ -171,26 +173,28 @@ async function insertAttempts(client: pg.ClientBase, attempts: AttemptWrite[]): 
   });
 }
 
-export async function renewLeases(db: pg.Pool | pg.ClientBase, owner: string, ids: string[], until: Date): Promise<number> {
+export async function renewLeases(db: pg.Pool | pg.ClientBase, owner: string, ids: string[], leaseMs: number): Promise<number> {
   const result = await db.query({
     name: 'lh_renew_leases',
     // Rows locked in id order, like every other multi-row delivery write, so a renewal running
     // beside the same worker's outcome commit waits instead of deadlocking.
-    text: `UPDATE deliveries SET lease_until = $3
+    text: `UPDATE deliveries SET lease_until = ${databaseTime('$3')}
            WHERE status = 'sending' AND lease_owner = $2 AND id IN (
              SELECT id FROM deliveries WHERE id = ANY($1::text[]) AND status = 'sending' AND lease_owner = $2
              ORDER BY id FOR UPDATE)`,
-    values: [ids, owner, until.toISOString()],
+    values: [ids, owner, leaseMs],
   });
   return result.rowCount ?? 0;
 }
 
-export async function release(client: pg.ClientBase, ids: string[], now: Date): Promise<void> {
+/** Fenced by owner: a delivery another instance took over (or that finished) is not put back. */
+export async function release(client: pg.ClientBase, owner: string, ids: string[], now: Date): Promise<void> {
   await client.query({
     name: 'lh_release',
     text: `UPDATE deliveries SET status = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = $2
-           WHERE id IN (SELECT id FROM deliveries WHERE id = ANY($1::text[]) AND status = 'sending' ORDER BY id FOR UPDATE)`,
-    values: [ids, now.toISOString()],
+           WHERE id IN (SELECT id FROM deliveries WHERE id = ANY($1::text[]) AND status = 'sending' AND lease_owner = $3
+                        ORDER BY id FOR UPDATE)`,
+    values: [ids, now.toISOString(), owner],
   });
 }
 

@@ -142,15 +142,15 @@ export class PostgresStore implements Store {
   }
 
   /** One statement (implicit transaction); a row a concurrent writer holds is waited for, then re-checked. */
-  async renewLeases(owner: string, ids: string[], until: Date): Promise<number> {
+  async renewLeases(owner: string, ids: string[], _now: Date, leaseMs: number): Promise<number> {
     this.assertOpen();
     if (ids.length === 0) return 0;
-    return renewLeases(this.pool, owner, ids, until);
+    return renewLeases(this.pool, owner, ids, leaseMs);
   }
 
-  async releaseDeliveries(ids: string[]): Promise<void> {
+  async releaseDeliveries(owner: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.write((client) => release(client, ids, this.now()));
+    await this.write((client) => release(client, owner, ids, this.now()));
   }
 
   async getDelivery(id: string): Promise<DeliveryWithAttempts | undefined> {
@@ -251,5 +251,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return store;
 }
 
-export { LOCK_KEYS, migratePostgres, postgresDialect, postgresMigrations } from './db.js';
+export { handleClientErrors, LOCK_KEYS, migratePostgres, postgresDialect, postgresMigrations } from './db.js';
+export { startInstanceHeartbeat, type HeartbeatOptions, type InstanceHeartbeat } from './heartbeat.js';
+export type { Takeover } from './instances.js';
 export type { RecordOptions } from './deliveries.js';

@@ -8,6 +8,7 @@ import { scoreChangesIn, trackRules } from '../rules/compile.js';
 import { planDeliveredUpdates, usersOfUpdates } from '../rules/delivered-updates.js';
 import { newDeliveryRows } from '../rules/new-delivery.js';
 import { planTrack, type TrackPlan, type TrackRules, type TrackState, usersOf } from '../rules/track.js';
+import { databaseTime } from './clock.js';
 import { insertExportEvents } from './exports.js';
 import { membershipsOf, moveCursor, writeMemberships } from './programs.js';
 import { type DeliveryRow, json, type ProfileRow, toDelivery } from './rows.js';
@@ -126,9 +127,14 @@ async function insertDeliveries(client: pg.ClientBase, rows: DeliveryRow[]): Pro
   const col = <K extends keyof DeliveryRow>(key: K) => rows.map((r) => r[key]);
   await client.query({
     name: 'lh_insert_deliveries',
+    // A delivery written leased (a worker's hand-off) gets its lease from the database clock: the
+    // same length as planned, counted from now() (see clock.ts).
     text: `INSERT INTO deliveries (id, campaign_id, external_id, idempotency_key, status, attempts, trigger,
              next_attempt_at, lease_owner, lease_until, created_at, updated_at)
-           SELECT id, campaign_id, external_id, idempotency_key, status, 0, trigger::json, $6, lease_owner, lease_until, $6, $6
+           SELECT id, campaign_id, external_id, idempotency_key, status, 0, trigger::json, $6, lease_owner,
+             CASE WHEN lease_until IS NULL THEN NULL
+               ELSE ${databaseTime(`EXTRACT(EPOCH FROM lease_until::timestamptz - $6::text::timestamptz) * 1000`)} END,
+             $6, $6
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $7::text[], $8::text[], $9::text[])
              AS d(id, campaign_id, external_id, idempotency_key, trigger, status, lease_owner, lease_until)`,
     values: [

@@ -71,12 +71,13 @@ export function renewInTransaction(stmts: StatementCache, owner: string, ids: st
   return renewed;
 }
 
-export function releaseInTransaction(stmts: StatementCache, ids: string[], now: Date): void {
+/** Fenced by owner: a delivery another worker took over (or that finished) is not put back. */
+export function releaseInTransaction(stmts: StatementCache, owner: string, ids: string[], now: Date): void {
   const release = stmts.get(
     `UPDATE deliveries SET status = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ?
-     WHERE id = ? AND status = 'sending'`,
+     WHERE id = ? AND status = 'sending' AND lease_owner = ?`,
   );
-  for (const id of ids) release.run(now.toISOString(), id);
+  for (const id of ids) release.run(now.toISOString(), id, owner);
 }
 
 export function replayInTransaction(stmts: StatementCache, id: string, now: Date, options?: ReplayOptions): Delivery | undefined {

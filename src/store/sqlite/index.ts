@@ -21,6 +21,7 @@ import type { ApplyTrackOptions, ChangeRules, DueResult, ProfilePage, RecordOutc
 import { migrateDatabase, openDatabase, type SqliteOpenOptions } from './db.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 import { GroupCommitter } from './group-commit.js';
+import { acquireOwnerLock, endLeftoverLeases, type OwnerLock } from './owner-lock.js';
 import { WalSyncer } from './wal-sync.js';
 import { deleteCampaignInTransaction, getCampaignRow, listCampaignRows, putCampaignInTransaction } from './campaigns.js';
 import {
@@ -52,6 +53,11 @@ export interface SqliteStoreOptions extends SqliteOpenOptions {
   migrate?: boolean;
   /** Clock for timestamps the store sets itself (tests pin it). */
   now?: () => Date;
+  /**
+   * This process serves the file (API and delivery worker): take its owner lock, refusing a
+   * file another process serves, and end the leases a previous owner left (see owner-lock.ts).
+   */
+  owner?: boolean;
 }
 
 export class SqliteStore implements Store {
@@ -62,6 +68,8 @@ export class SqliteStore implements Store {
   private closed = false;
   /** Set for a file database: WAL checkpoints then run off the event loop. */
   checkpointer: BackgroundCheckpointer | undefined;
+  /** Held while this process serves the file; released once the database is closed. */
+  ownerLock: OwnerLock | undefined;
 
   constructor(
     readonly db: Database.Database,
@@ -108,6 +116,7 @@ export class SqliteStore implements Store {
     await this.committer.wal?.close();
     await this.checkpointer?.close();
     this.db.close();
+    this.ownerLock?.release();
   }
 
   async getProfile(externalId: string): Promise<Profile | undefined> {
@@ -173,14 +182,14 @@ export class SqliteStore implements Store {
     });
   }
 
-  async renewLeases(owner: string, ids: string[], until: Date): Promise<number> {
+  async renewLeases(owner: string, ids: string[], now: Date, leaseMs: number): Promise<number> {
     if (ids.length === 0) return 0;
-    return this.write(() => renewInTransaction(this.stmts, owner, ids, until));
+    return this.write(() => renewInTransaction(this.stmts, owner, ids, new Date(now.getTime() + leaseMs)));
   }
 
-  async releaseDeliveries(ids: string[]): Promise<void> {
+  async releaseDeliveries(owner: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.write(() => releaseInTransaction(this.stmts, ids, this.now()));
+    await this.write(() => releaseInTransaction(this.stmts, owner, ids, this.now()));
   }
 
   async getDelivery(id: string): Promise<DeliveryWithAttempts | undefined> {
@@ -268,19 +277,30 @@ export class SqliteStore implements Store {
 
 /** Opens (creating if needed) an SQLite store and brings its schema up to date. */
 export function openSqliteStore(options: SqliteStoreOptions): Store & { readonly db: Database.Database } {
-  const db = openDatabase(options);
+  const ownerLock = options.owner && options.path !== ':memory:' ? acquireOwnerLock(options.path, options.now) : undefined;
+  let db: Database.Database;
+  try {
+    db = openDatabase(options);
+  } catch (error) {
+    ownerLock?.release();
+    throw error;
+  }
   const store = new SqliteStore(db, options.now);
+  store.ownerLock = ownerLock;
   try {
     if (options.migrate !== false) migrateDatabase(db, options.now);
+    if (ownerLock && options.migrate !== false) endLeftoverLeases(db, (options.now ?? (() => new Date()))());
     if (!options.readonly && !db.memory) {
       store.checkpointer = new BackgroundCheckpointer(db, db.name);
       store.syncWalOffLoop();
     }
   } catch (error) {
     db.close();
+    ownerLock?.release();
     throw error;
   }
   return store;
 }
 
 export { migrateDatabase, openDatabase } from './db.js';
+export { DatabaseOwnedError } from './owner-lock.js';
