@@ -129,6 +129,11 @@ export function locateErrors(template: LoadedTemplate, errors: FieldError[]): Lo
   });
 }
 
+/** The `message_extras` pairs a send would record, as one line; undefined when there are none. */
+export function formatMessageExtras(extras: Record<string, string>): string | undefined {
+  return Object.keys(extras).length > 0 ? `message_extras: ${JSON.stringify(extras)}` : undefined;
+}
+
 export function formatLocatedError(e: LocatedError): string {
   return `${e.file}:${e.line}:${e.column}: ${e.field === 'template' ? '' : `${e.field}: `}${e.message}`;
 }

@@ -23,6 +23,7 @@ import { AbortMessage, newRenderState } from './render-state.js';
 import { BrazeContext } from './dialect/braze-context.js';
 import { registerRubyCompat } from './ruby-compat/index.js';
 import { registerAbortMessage } from './tags/abort-message.js';
+import { messageExtrasRecord, registerMessageExtras } from './tags/message-extras.js';
 import { contentBlockProvider, registerContentBlocks } from './tags/content-block.js';
 import { LruCache } from './dialect/lru.js';
 import { watchUnknownFilters } from './dialect/unknown-filters.js';
@@ -78,6 +79,7 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
   registerRubyCompat(liquid, { inlineErrors: options.inlineErrors });
   registerConnectedContent(liquid, options.connectedContent);
   registerAbortMessage(liquid);
+  registerMessageExtras(liquid);
   const contentBlocks = contentBlockProvider(options.contentBlocks);
   registerContentBlocks(liquid, {
     ...(contentBlocks ? { provider: contentBlocks } : {}),
@@ -124,6 +126,8 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
     const state = newRenderState();
     const blocks = contentBlockProvider(options.contentBlocks);
     if (blocks) state.blockProvider = blocks;
+    const { source, map } = parsed.rewritten;
+    state.positionOf = (input, offset) => (input === source ? map.originalPositionOf(offset) : undefined);
     // A copy: `increment`/`decrement` write to the environment, never to the caller's object.
     const ctx = new BrazeContext({ ...(context ?? {}) }, liquid, state);
     const warnings = [
@@ -131,7 +135,14 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
       ...missingAttributeWarnings(parsed.rewritten.attributes, context ?? {}, (o) => parsed.rewritten.map.positionOf(o)),
     ];
     const finish = (extra: Partial<RenderResult>): RenderResult => {
-      const result: RenderResult = { output: '', connectedContent: state.calls, warnings: [...warnings, ...state.warnings], ...extra };
+      const result: RenderResult = {
+        output: '',
+        connectedContent: state.calls,
+        warnings: [...warnings, ...state.warnings],
+        // An aborted message is not sent: it has no send to annotate.
+        messageExtras: extra.aborted ? {} : messageExtrasRecord(state.messageExtras),
+        ...extra,
+      };
       // Non-enumerable: readable by callers that redact, never serialised with the result.
       Object.defineProperty(result, 'secrets', { value: [...(state.secrets ?? [])], enumerable: false });
       return result;

@@ -38,6 +38,6 @@ export { previewWebhook, STUB_RESPONSE_BODY, stubFetcher, recordedFetcher } from
 export type { PreviewOptions, WebhookPreview, RecordedResponse, RecordedResponses } from './preview.js';
 
 export { testSendWebhook, sendRenderedTest } from './test-send.js';
-export { redactRendering, scrubSecretValues } from './redact-rendering.js';
+export { redactMessageExtras, redactRendering, scrubSecretValues } from './redact-rendering.js';
 export type { RedactedRendering, RenderingRedaction } from './redact-rendering.js';
 export type { TestSendOptions, TestSendOutcome } from './test-send.js';

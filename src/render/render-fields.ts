@@ -37,6 +37,8 @@ export interface RenderedFields {
   calls: CallRecord[];
   warnings: string[];
   errors: FieldError[];
+  /** `message_extras` pairs of every field (empty when the render aborted or failed). */
+  messageExtras: Record<string, string>;
   /** Set when a render limit (time, size, loops, nesting, memory) caused the errors. */
   limitExceeded?: true;
   /** Secret values the engine met while rendering (tokens, credentials), when it reports them. */
@@ -111,6 +113,7 @@ export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, c
     calls: [],
     warnings: [],
     errors: [],
+    messageExtras: {},
     secrets: [],
     ...extra,
   });
@@ -137,7 +140,7 @@ export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, c
     const message = 'rendered output contains a reserved control character (from attribute or connected_content data)';
     return empty({ ...base, errors: [{ field: 'body', message, line: 0, column: 0 }] });
   }
-  return { ...empty(base), outputs };
+  return { ...empty(base), outputs, messageExtras: result.messageExtras };
 }
 
 function fieldError(t: FieldTemplate, error: unknown, line: number, column: number): FieldError {

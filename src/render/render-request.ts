@@ -14,6 +14,8 @@ export interface AssembledRequest {
   calls: CallRecord[];
   warnings: string[];
   errors: FieldError[];
+  /** Key/value pairs of the webhook's `message_extras` tags, recorded on the send. */
+  messageExtras: Record<string, string>;
   /** Set when a render limit caused the errors. */
   limitExceeded?: true;
   /** Secret values met while rendering, for redaction by value. */
@@ -70,6 +72,7 @@ export async function assembleWebhookRequest(
     calls: rendered.calls,
     warnings: [...rendered.warnings],
     errors: [...rendered.errors],
+    messageExtras: rendered.messageExtras,
     secrets: rendered.secrets,
     ...(rendered.aborted ? { aborted: rendered.aborted } : {}),
     ...(rendered.limitExceeded ? { limitExceeded: true as const } : {}),

@@ -20,6 +20,7 @@ import { ConnectedContentFetchError } from '../../src/liquid/connected-content/f
 import { ConnectedContentSyntaxError } from '../../src/liquid/connected-content/markup.js';
 import { ConnectedContentConfigError } from '../../src/liquid/connected-content/request.js';
 import { FileNestingError, PartialError } from '../../src/liquid/ruby-compat/tags/partials.js';
+import { MessageExtrasSyntaxError } from '../../src/liquid/tags/message-extras-markup.js';
 import { AttributeOpError } from '../../src/profiles/index.js';
 import { PlaceholderValueError, TemplatesDirError, WebhookFileError, WebhookRenderError, WebhookValidationError } from '../../src/render/index.js';
 import { RenderPoolBusyError, RenderStoppedError } from '../../src/render/pool/index.js';
@@ -79,6 +80,7 @@ const ERRORS: [unknown, string][] = [
   [new ConnectedContentConfigError('bad header'), 'LH_RENDER_FAILED'],
   [new FileNestingError(), 'LH_LIMIT_EXCEEDED'],
   [new PartialError('in partial'), 'LH_RENDER_FAILED'],
+  [new MessageExtrasSyntaxError(':key is missing'), 'LH_TEMPLATE_INVALID'],
   [new AttributeOpError('score', 'cannot inc a string'), 'LH_ATTRIBUTE_OP'],
   [new PlaceholderValueError(placeholder, 'contains "{{"'), 'LH_CONFIG_INVALID'],
   [new WebhookFileError('a.webhook.liquid', [{ line: 1, column: 1, path: '', message: 'x' }]), 'LH_FILE_INVALID'],

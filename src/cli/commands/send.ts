@@ -11,7 +11,7 @@ import { readCliEnv } from '../env.js';
 import { UsageError } from '../errors.js';
 import { EXIT, EXIT_CODE_OF } from '../exit-codes.js';
 import { printJson } from '../io.js';
-import { formatLocatedError, locateProblems } from '../render-run.js';
+import { formatLocatedError, formatMessageExtras, locateProblems } from '../render-run.js';
 import { isWebhookFile, loadTemplate } from '../template-input.js';
 import { formatCall } from './preview.js';
 
@@ -25,7 +25,7 @@ response body. Exits 1 on a non-2xx response or a network error, 3 when the temp
 Options:
 ${CONTEXT_HELP}
   --timeout-ms N            give up on the response after N ms (default 90000)
-  --json                    {sent, aborted?, errors, warnings, connectedContent, result?}
+  --json                    {sent, aborted?, errors, warnings, connectedContent, messageExtras, result?}
   -h, --help                show this help
 `;
 
@@ -75,6 +75,8 @@ export const sendCommand: Command = {
     for (const warning of warnings) io.err(`warning: ${warning}`);
     for (const call of outcome.connectedContent) io.err(`connected_content: ${formatCall(call)}`);
     if (outcome.aborted) io.err(`aborted: ${outcome.aborted.reason} (nothing was sent)`);
+    const extras = formatMessageExtras(outcome.messageExtras);
+    if (extras) io.err(extras);
     for (const error of errors) io.err(formatLocatedError(error));
     const result = outcome.result;
     if (result) {

@@ -59,6 +59,10 @@ export function callRecordView(call: CallRecord): z.output<typeof CallRecordSche
   };
 }
 
+export const MessageExtrasSchema = z
+  .record(z.string(), z.string())
+  .describe('Key/value pairs of the template\'s message_extras tags, recorded on the send (Braze\'s send-event message_extras); empty when none');
+
 export const RenderErrorSchema = z.object({
   field: z.string().describe('Webhook field whose template failed, e.g. url or headers.Authorization'),
   message: z.string(),
