@@ -1,6 +1,7 @@
 // The web editor: a single page served at `/` with its assets under /editor/ (public: the page
 // must load before the browser holds an API key), plus POST /preview, which needs the key.
 import type { ZodApp } from '../server/app.js';
+import { errorBody } from '../server/errors.js';
 import { ASSET_PREFIX, SECURITY_HEADERS, loadAssets, type Asset } from './assets.js';
 import { registerEditorPreviewRoute, type EditorPreviewDeps } from './preview-route.js';
 
@@ -26,6 +27,6 @@ export function registerEditor(app: ZodApp, options: EditorOptions): void {
 
 
 function send(reply: import('fastify').FastifyReply, asset: Asset | undefined) {
-  if (!asset) return reply.code(404).send({ message: 'no such editor file' });
+  if (!asset) return reply.code(404).send(errorBody('LH_NOT_FOUND', 'no such editor file'));
   return reply.code(200).headers(SECURITY_HEADERS).type(asset.contentType).send(asset.body);
 }

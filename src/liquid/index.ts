@@ -1,8 +1,8 @@
 // Public API of the Braze-dialect Liquid engine (usable without the service).
 export { createLiquid, DEFAULT_TEMPLATE_CACHE_SIZE } from './engine.js';
 export type { LiquidhookEngine, ParsedTemplate } from './engine.js';
-export { TemplateError, LimitError } from './errors.js';
-export type { TemplateErrorKind, LimitName } from './errors.js';
+export { TemplateError, LimitError, LIQUID_ERROR_CODES } from './errors.js';
+export type { TemplateErrorKind, LimitName, LiquidErrorCode } from './errors.js';
 export { DEFAULT_LIMITS, resolveLimits } from './limits.js';
 export type { ResolvedLimits } from './limits.js';
 export { AbortMessage, RENDER_STATE, newRenderState, renderStateOf } from './render-state.js';

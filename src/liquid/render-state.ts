@@ -1,6 +1,7 @@
 // Per-render state shared between the engine and its tags/filters. It is stored on the root
 // scope under a Symbol so that no template expression can read or overwrite it.
 import type { Position } from './dialect/source-map.js';
+import { LIQUID_ERROR_CODES } from './errors.js';
 import type { CallRecord } from './types.js';
 
 export const RENDER_STATE: unique symbol = Symbol.for('liquidhook.renderState');
@@ -62,6 +63,10 @@ export class AbortMessage {
     public readonly failure?: 'connected_content',
   ) {
     this.message = `aborted: ${reason}`;
+  }
+
+  get code(): typeof LIQUID_ERROR_CODES.abort {
+    return LIQUID_ERROR_CODES.abort;
   }
 
   toString(): string {

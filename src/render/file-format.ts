@@ -17,6 +17,7 @@
 // The body is the text after the closing `---` line minus one final newline; CRLF becomes LF.
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
+import { CodedError } from '../errors/index.js';
 import { CampaignSchema, type Campaign } from '../triggers/schema.js';
 import { PlaceholderSchema, webhookTemplateText, type Placeholder } from './placeholders.js';
 import { WebhookSchema, issuesFromZod, type Webhook } from './schema.js';
@@ -63,12 +64,12 @@ export interface FileIssue {
   message: string;
 }
 
-export class WebhookFileError extends Error {
+export class WebhookFileError extends CodedError {
   constructor(
     public readonly file: string,
     public readonly issues: FileIssue[],
   ) {
-    super(issues.map((i) => `${file}:${i.line}:${i.column}: ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'));
+    super('LH_FILE_INVALID', issues.map((i) => `${file}:${i.line}:${i.column}: ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'));
     this.name = 'WebhookFileError';
   }
   get line(): number {

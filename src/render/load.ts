@@ -1,6 +1,7 @@
 // File-system edge of the template format: read one file or every template in a directory.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CodedError } from '../errors/index.js';
 import { WEBHOOK_FILE_SUFFIX, WebhookFileError, parseWebhookFile, type WebhookFile } from './file-format.js';
 import { webhookFileLocator } from './file-positions.js';
 
@@ -39,12 +40,12 @@ function lineOfKey(text: string, key: string): number {
   return index < 0 ? 1 : index + 1;
 }
 
-export class TemplatesDirError extends Error {
+export class TemplatesDirError extends CodedError {
   constructor(
     public readonly dir: string,
     public readonly errors: WebhookFileError[],
   ) {
-    super(`${errors.length} invalid template file(s) in ${dir}:\n${errors.map((e) => e.message).join('\n')}`);
+    super('LH_FILE_INVALID', `${errors.length} invalid template file(s) in ${dir}:\n${errors.map((e) => e.message).join('\n')}`);
     this.name = 'TemplatesDirError';
   }
 }

@@ -2,6 +2,7 @@
 // `https://YOUR_SALESFORCE_INSTANCE.my.salesforce.com`) that is replaced by a configured value
 // before rendering, so a template can stay exactly as its guide prints it.
 import { z } from 'zod';
+import { CodedError } from '../errors/index.js';
 import type { Webhook } from './schema.js';
 
 export const PlaceholderSchema = z
@@ -20,12 +21,13 @@ export const PlaceholderSchema = z
 
 export type Placeholder = z.output<typeof PlaceholderSchema>;
 
-export class PlaceholderValueError extends Error {
+/** A placeholder's value in the environment is unsafe to put in a template (LH_CONFIG_INVALID). */
+export class PlaceholderValueError extends CodedError {
   constructor(
     public readonly placeholder: Placeholder,
     reason: string,
   ) {
-    super(`${placeholder.env} (for ${placeholder.text}): ${reason}`);
+    super('LH_CONFIG_INVALID', `${placeholder.env} (for ${placeholder.text}): ${reason}`);
     this.name = 'PlaceholderValueError';
   }
 }

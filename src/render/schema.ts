@@ -1,6 +1,7 @@
 // Webhook definition: the single source of truth for its TypeScript type, API validation and
 // OpenAPI. Every string field is a Braze-dialect Liquid template, rendered per recipient.
 import { z } from 'zod';
+import { CodedError } from '../errors/index.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -85,9 +86,12 @@ export interface FieldIssue {
   message: string;
 }
 
-export class WebhookValidationError extends Error {
+export class WebhookValidationError extends CodedError {
   constructor(public readonly issues: FieldIssue[]) {
-    super(`invalid webhook: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+    super('LH_WEBHOOK_INVALID', `invalid webhook: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, {
+      fields: issues.map(({ path, message }) => ({ path, message })),
+      summary: 'invalid webhook',
+    });
     this.name = 'WebhookValidationError';
   }
 }

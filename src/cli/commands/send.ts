@@ -1,14 +1,15 @@
 // `liquidhook send FILE`: a test send. Renders the webhook for one profile and sends it once
 // through the SSRF-guarded dispatcher (no retries, no delivery log), then prints the response.
 import { createDispatcher, createGuardedAgent, parseAllowedHosts } from '../../dispatch/index.js';
+import { CodedError } from '../../errors/index.js';
 import { createLiquid } from '../../liquid/index.js';
 import { testSendWebhook, type TestSendOutcome } from '../../render/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { CONTEXT_HELP, CONTEXT_OPTIONS, subjectFromArgs } from '../context-input.js';
 import { readCliEnv } from '../env.js';
-import { CliError, UsageError } from '../errors.js';
-import { EXIT } from '../exit-codes.js';
+import { UsageError } from '../errors.js';
+import { EXIT, EXIT_CODE_OF } from '../exit-codes.js';
 import { printJson } from '../io.js';
 import { formatLocatedError, formatMessageExtras, locateProblems } from '../render-run.js';
 import { isWebhookFile, loadTemplate } from '../template-input.js';
@@ -48,15 +49,9 @@ export const sendCommand: Command = {
     const subject = await subjectFromArgs(args, env, io, { required: true });
     const ref = template.webhook.signing_secret_ref;
     const signingSecret = ref ? io.env[ref] : undefined;
-    if (ref && !signingSecret) throw new CliError(`signing secret ${ref} is not configured (set the environment variable ${ref})`);
+    if (ref && !signingSecret) throw new CodedError('LH_SIGNING_SECRET_MISSING', `signing secret ${ref} is not configured (set the environment variable ${ref})`);
 
-    let allowList;
-    try {
-      allowList = parseAllowedHosts(env.allowedHosts);
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
-    const agent = createGuardedAgent({ allowedHosts: allowList });
+    const agent = createGuardedAgent({ allowedHosts: parseAllowedHosts(env.allowedHosts) });
     const dispatcher = createDispatcher({ allowedHosts: env.allowedHosts, ...(timeoutMs ? { timeoutMs } : {}) });
     let outcome: TestSendOutcome;
     try {
@@ -72,7 +67,7 @@ export const sendCommand: Command = {
       await agent.close();
     }
     const { errors, warnings } = locateProblems(template, outcome);
-    const code = outcome.aborted ? EXIT.ABORTED : outcome.sent && outcome.result?.ok ? EXIT.OK : EXIT.FAILED;
+    const code = outcome.aborted ? EXIT_CODE_OF.LH_RENDER_ABORTED : outcome.sent && outcome.result?.ok ? EXIT.OK : EXIT.FAILED;
     if (args.json) {
       printJson(io, { file: path, externalId: subject.externalId, ...outcome, errors, warnings });
       return code;

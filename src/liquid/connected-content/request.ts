@@ -1,5 +1,6 @@
 // Turns a rendered connected_content call into the HTTP request to make (pure).
 import { createHash } from 'node:crypto';
+import { LIQUID_ERROR_CODES } from '../errors.js';
 import type { ConnectedContentRequest, Credential } from '../types.js';
 import { MAX_CACHE_SECONDS } from './markup.js';
 
@@ -23,6 +24,10 @@ export class ConnectedContentConfigError extends Error {
   constructor(message: string) {
     super(`connected_content: ${message}`);
     this.name = 'ConnectedContentConfigError';
+  }
+
+  get code(): typeof LIQUID_ERROR_CODES.render {
+    return LIQUID_ERROR_CODES.render;
   }
 }
 

@@ -2,6 +2,7 @@
 // `:key` first, then `:value`, each followed by text that may hold Liquid outputs
 // (`:value {{${first_name}}}`). A key or value written in quotes is that string without them.
 // Pure: the texts stay template source; the tag parses and renders them.
+import { LIQUID_ERROR_CODES } from '../errors.js';
 
 export const MESSAGE_EXTRAS_USAGE = 'write it as {% message_extras :key name :value value %}';
 
@@ -9,6 +10,10 @@ export class MessageExtrasSyntaxError extends Error {
   constructor(message: string) {
     super(`message_extras: ${message}`);
     this.name = 'MessageExtrasSyntaxError';
+  }
+
+  get code(): typeof LIQUID_ERROR_CODES.parse {
+    return LIQUID_ERROR_CODES.parse;
   }
 }
 
