@@ -1,5 +1,6 @@
-// A small client for a running service's HTTP API (LIQUIDHOOK_URL, LIQUIDHOOK_API_KEY).
-import { CliError } from './errors.js';
+// A small client for a running service's HTTP API (LIQUIDHOOK_URL, LIQUIDHOOK_API_KEY). An error
+// the API answers with keeps its code, so the command exits as it would have run locally.
+import { CodedError, isErrorCode } from '../errors/index.js';
 
 export interface ApiResponse {
   status: number;
@@ -28,7 +29,7 @@ export function createApiClient(baseUrl: string, apiKey: string | undefined, tim
         });
       } catch (error) {
         const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-        throw new CliError(`cannot reach the liquidhook API at ${baseUrl}: ${reason}`);
+        throw new CodedError('LH_API_UNREACHABLE', `cannot reach the liquidhook API at ${baseUrl}: ${reason}`, { cause: error });
       }
       const text = await res.text();
       let json: unknown;
@@ -37,7 +38,7 @@ export function createApiClient(baseUrl: string, apiKey: string | undefined, tim
       } catch {
         json = text;
       }
-      if (res.status === 401) throw new CliError(`the API at ${baseUrl} refused the request (401): set LIQUIDHOOK_API_KEY`);
+      if (res.status === 401) throw new CodedError('LH_UNAUTHORIZED', `the API at ${baseUrl} refused the request (401): set LIQUIDHOOK_API_KEY`);
       return { status: res.status, json };
     },
   };
@@ -49,4 +50,10 @@ export function apiErrorMessage(response: ApiResponse): string {
   const message = typeof body?.message === 'string' ? body.message : `HTTP ${response.status}`;
   const details = Array.isArray(body?.errors) ? body.errors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message ?? ''}`) : [];
   return details.length > 0 ? `${message} (${details.join('; ')})` : message;
+}
+
+/** The API's error as a coded error told from the command's side (`cannot replay delivery d3: …`). */
+export function apiError(response: ApiResponse, context: string): CodedError {
+  const code = (response.json as { code?: unknown } | undefined)?.code;
+  return new CodedError(isErrorCode(code) ? code : 'LH_API_FAILED', `${context}: ${apiErrorMessage(response)}`);
 }

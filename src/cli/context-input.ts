@@ -3,10 +3,11 @@
 import { readFile } from 'node:fs/promises';
 import { buildLiquidContext, type LiquidContext } from '../render/index.js';
 import type { Attributes, Json } from '../domain/index.js';
+import { CodedError } from '../errors/index.js';
 import type { CommandArgs, OptionSpec } from './args.js';
-import { apiErrorMessage, createApiClient } from './api-client.js';
+import { apiError, createApiClient } from './api-client.js';
 import type { CliEnv } from './env.js';
-import { CliError, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
 import { pathIn, readStdin, type CliIo } from './io.js';
 import { withLocalStore } from './local-store.js';
 
@@ -40,10 +41,10 @@ export async function subjectFromArgs(args: CommandArgs, env: CliEnv, io: Pick<C
   }
   let attributes: Attributes = {};
   if (user !== undefined) attributes = await profileAttributes(user, env);
-  if (inline !== undefined) attributes = { ...attributes, ...parseObject(inline, '--attrs', UsageError) };
-  if (file !== undefined) attributes = { ...attributes, ...parseObject(await readJsonFile(file, io), file, CliError) };
+  if (inline !== undefined) attributes = { ...attributes, ...parseObject(inline, '--attrs', usageError) };
+  if (file !== undefined) attributes = { ...attributes, ...parseObject(await readJsonFile(file, io), file, fileError) };
   const eventProperties = args.string('event-properties');
-  const properties = eventProperties === undefined ? undefined : parseObject(eventProperties, '--event-properties', UsageError);
+  const properties = eventProperties === undefined ? undefined : parseObject(eventProperties, '--event-properties', usageError);
   const externalId = user ?? args.string('external-id') ?? 'cli-user';
   return { externalId, context: buildLiquidContext(attributes, { externalId, ...(properties ? { trigger: { properties } } : {}) }) };
 }
@@ -52,18 +53,22 @@ async function readJsonFile(path: string, io: Pick<CliIo, 'cwd' | 'stdin'>): Pro
   try {
     return path === '-' ? await readStdin(io) : await readFile(pathIn(io, path), 'utf8');
   } catch (error) {
-    throw new CliError(`${path}: cannot read file: ${(error as Error).message}`);
+    throw new CodedError('LH_FILE_UNREADABLE', `${path}: cannot read file: ${(error as Error).message}`);
   }
 }
 
-function parseObject(text: string, what: string, Err: new (message: string) => Error): Record<string, Json> {
+const usageError = (message: string): Error => new UsageError(message);
+const fileError = (message: string): Error => new CodedError('LH_FILE_INVALID', message);
+
+/** A JSON object from an option (a usage error when it is not one) or a file (an invalid file). */
+function parseObject(text: string, what: string, fail: (message: string) => Error): Record<string, Json> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Err(`${what}: not valid JSON (${(error as Error).message})`);
+    throw fail(`${what}: not valid JSON (${(error as Error).message})`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Err(`${what}: must be a JSON object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail(`${what}: must be a JSON object`);
   return value as Record<string, Json>;
 }
 
@@ -71,11 +76,11 @@ export async function profileAttributes(externalId: string, env: CliEnv): Promis
   if (env.apiUrl) {
     const api = createApiClient(env.apiUrl, env.apiKey);
     const res = await api.call('GET', `/users/${encodeURIComponent(externalId)}`);
-    if (res.status === 404) throw new CliError(`user ${JSON.stringify(externalId)} not found at ${env.apiUrl}`);
-    if (res.status !== 200) throw new CliError(`cannot read user ${JSON.stringify(externalId)}: ${apiErrorMessage(res)}`);
+    if (res.status === 404) throw new CodedError('LH_NOT_FOUND', `user ${JSON.stringify(externalId)} not found at ${env.apiUrl}`);
+    if (res.status !== 200) throw apiError(res, `cannot read user ${JSON.stringify(externalId)}`);
     return ((res.json as { attributes?: Attributes }).attributes ?? {}) as Attributes;
   }
   const profile = await withLocalStore(env.db, (store) => store.getProfile(externalId));
-  if (!profile) throw new CliError(`user ${JSON.stringify(externalId)} not found in ${env.db}`);
+  if (!profile) throw new CodedError('LH_NOT_FOUND', `user ${JSON.stringify(externalId)} not found in ${env.db}`);
   return profile.attributes;
 }

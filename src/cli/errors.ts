@@ -1,20 +1,12 @@
-// Errors the command line reports as one plain line (no stack trace) with a chosen exit code.
-import { EXIT, type ExitCode } from './exit-codes.js';
+// Errors of the command line itself. Every other problem a command reports is a coded error of
+// the catalogue (src/errors); main prints its message as one plain line and exits with the code
+// ./exit-codes.ts gives it.
+import { CodedError } from '../errors/index.js';
 
-export class CliError extends Error {
-  constructor(
-    message: string,
-    public readonly exitCode: ExitCode = EXIT.FAILED,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
-
-/** The command line is wrong; the command's usage line is printed after the message. */
-export class UsageError extends CliError {
+/** The command line is wrong (LH_USAGE, exit 2); the command's usage hint is printed after the message. */
+export class UsageError extends CodedError {
   constructor(message: string) {
-    super(message, EXIT.USAGE);
+    super('LH_USAGE', message);
     this.name = 'UsageError';
   }
 }

@@ -4,11 +4,11 @@
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
+import { CodedError, inContext } from '../errors/index.js';
 import { parseSyncConfig, runSync, SyncConfigError, SyncRegistry, type SyncConfig, type SyncReport } from '../ingest/index.js';
 import { openIntake } from '../intake/index.js';
 import { definitionIdForFile } from '../scoring/index.js';
 import type { CliEnv } from './env.js';
-import { CliError } from './errors.js';
 import { withLocalStore } from './local-store.js';
 
 export interface LocalSyncRequest {
@@ -38,7 +38,7 @@ export async function runLocalSync(env: CliEnv, request: LocalSyncRequest): Prom
       await registry.load();
       await registry.loadFiles(templatesDir);
       const stored = registry.get(request.id!);
-      if (!stored) throw new CliError(`sync ${request.id} not found in ${env.db} or ${templatesDir}/*.sync.json|yaml`);
+      if (!stored) throw new CodedError('LH_NOT_FOUND', `sync ${request.id} not found in ${env.db} or ${templatesDir}/*.sync.json|yaml`);
       id = stored.id;
       config = stored.config;
     }
@@ -51,20 +51,19 @@ async function readSyncFile(path: string): Promise<SyncConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new CliError(`${path}: cannot read file: ${(error as Error).message}`);
+    throw new CodedError('LH_FILE_UNREADABLE', `${path}: cannot read file: ${(error as Error).message}`);
   }
   let raw: unknown;
   try {
     raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new CliError(`${path}: cannot parse: ${(error as Error).message}`);
+    throw new CodedError('LH_FILE_INVALID', `${path}: cannot parse: ${(error as Error).message}`);
   }
   try {
     return parseSyncConfig(raw);
   } catch (error) {
-    if (error instanceof SyncConfigError) {
-      throw new CliError(`${path}: invalid sync:\n${error.issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
-    }
+    // The file's name in front of the problems (LH_SYNC_INVALID).
+    if (error instanceof SyncConfigError) throw inContext(error, path, error);
     throw error;
   }
 }

@@ -1,16 +1,14 @@
 #!/usr/bin/env node
 // liquidhook command line: one file per command under ./commands. `main` picks the command and
-// maps errors to exit codes (./exit-codes.ts); it touches the process only through `io`, so tests
+// maps coded errors to exit codes (./exit-codes.ts); it touches the process only through `io`, so tests
 // run it in-process. Run as a program, this file wires it to the process and exits with its code,
 // except for `serve`, which keeps running until it is signalled.
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../config/index.js';
-import { TemplateCampaignError, TemplatesDirError } from '../render/index.js';
+import { codedErrorOf, hasCode } from '../errors/index.js';
 import { COMMANDS, loadCommand } from './commands/index.js';
 import { helpCommand, usage } from './commands/help.js';
-import { CliError, UsageError } from './errors.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, EXIT_CODE_OF } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 
 function version(): string {
@@ -24,17 +22,11 @@ export async function main(argv: string[], io: CliIo): Promise<number | undefine
   try {
     return await runCommand(argv, io);
   } catch (error) {
-    // Expected problems get a plain message, not a stack trace.
-    if (error instanceof CliError) {
-      io.err(`liquidhook: ${error.message}`);
-      return error.exitCode;
-    }
-    if (error instanceof ConfigError || error instanceof TemplatesDirError || error instanceof TemplateCampaignError) {
-      io.err(`liquidhook: ${error.message}`);
-    } else {
-      io.err(`liquidhook: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    }
-    return EXIT.FAILED;
+    // Problems reported on purpose (coded) get a plain message; a bug gets its stack trace.
+    const coded = codedErrorOf(error);
+    const bug = !coded || coded.code === 'LH_INTERNAL' || coded.code === 'LH_INVARIANT';
+    io.err(`liquidhook: ${bug && error instanceof Error ? (error.stack ?? error.message) : (coded?.message ?? String(error))}`);
+    return coded ? EXIT_CODE_OF[coded.code] : EXIT.FAILED;
   }
 }
 
@@ -65,9 +57,9 @@ async function runCommand(argv: string[], io: CliIo): Promise<number | undefined
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`liquidhook ${command.name}: ${error.message}\nRun "liquidhook ${command.name} --help" for usage.`);
-      return EXIT.USAGE;
+    if (hasCode(error, 'LH_USAGE')) {
+      io.err(`liquidhook ${command.name}: ${(error as Error).message}\nRun "liquidhook ${command.name} --help" for usage.`);
+      return EXIT_CODE_OF.LH_USAGE;
     }
     throw error;
   }

@@ -2,13 +2,14 @@
 // through previewWebhook (redaction included) and turn field errors into file positions.
 import { readFile } from 'node:fs/promises';
 import { createGuardedAgent, parseAllowedHosts } from '../dispatch/index.js';
+import { CodedError } from '../errors/index.js';
 import { previewWebhook, fieldRefOf, type RecordedResponses, type WebhookPreview } from '../render/index.js';
 import type { FieldError } from '../render/index.js';
 import type { CommandArgs, OptionSpec } from './args.js';
 import { CONTEXT_OPTIONS, subjectFromArgs, type RenderSubject } from './context-input.js';
 import { readCliEnv } from './env.js';
-import { CliError, UsageError } from './errors.js';
-import { EXIT } from './exit-codes.js';
+import { UsageError } from './errors.js';
+import { EXIT, EXIT_CODE_OF } from './exit-codes.js';
 import { pathIn, type CliIo } from './io.js';
 import { blocksNextTo } from './lint/content-blocks.js';
 import { loadTemplate, missingPlaceholderWarnings, type LoadedTemplate } from './template-input.js';
@@ -34,10 +35,10 @@ export async function connectedContentMode(value: string | undefined, io: Pick<C
   try {
     recorded = JSON.parse(text);
   } catch (error) {
-    throw new CliError(`${value}: not valid JSON (${(error as Error).message})`);
+    throw new CodedError('LH_FILE_INVALID', `${value}: not valid JSON (${(error as Error).message})`);
   }
   if (recorded === null || typeof recorded !== 'object' || Array.isArray(recorded)) {
-    throw new CliError(`${value}: must be a JSON object mapping URLs to answers`);
+    throw new CodedError('LH_FILE_INVALID', `${value}: must be a JSON object mapping URLs to answers`);
   }
   return recorded as RecordedResponses;
 }
@@ -72,7 +73,7 @@ export async function renderFileFromArgs(path: string, args: CommandArgs, io: Cl
     revealSecrets: args.flag('reveal-secrets'),
   });
   const { errors, warnings } = locateProblems(template, preview);
-  const code = errors.length > 0 ? EXIT.FAILED : preview.aborted ? EXIT.ABORTED : EXIT.OK;
+  const code = errors.length > 0 ? EXIT_CODE_OF.LH_RENDER_FAILED : preview.aborted ? EXIT_CODE_OF.LH_RENDER_ABORTED : EXIT.OK;
   return { template, subject, preview, errors, warnings, code };
 }
 
@@ -93,12 +94,8 @@ export interface PreviewRun {
 }
 
 export async function runPreview(run: PreviewRun): Promise<WebhookPreview> {
-  let allowList;
-  try {
-    allowList = parseAllowedHosts(run.allowedHosts);
-  } catch (error) {
-    throw new CliError((error as Error).message);
-  }
+  // A bad LIQUIDHOOK_ALLOWED_HOSTS is LH_CONFIG_INVALID.
+  const allowList = parseAllowedHosts(run.allowedHosts);
   const agent = run.mode === 'live' ? createGuardedAgent({ allowedHosts: allowList }) : undefined;
   // The content blocks of the content-blocks/ folder next to the file, as lint reads them.
   const { blocks } = await blocksNextTo(run.template.path);
@@ -129,6 +126,11 @@ export function locateErrors(template: LoadedTemplate, errors: FieldError[]): Lo
     const pos = template.locator.locate(fieldRefOf(e.field, e.message), e.line, e.column);
     return { file: template.path, ...pos, field: template.kind === 'liquid' ? 'template' : e.field, message: e.message };
   });
+}
+
+/** The `message_extras` pairs a send would record, as one line; undefined when there are none. */
+export function formatMessageExtras(extras: Record<string, string>): string | undefined {
+  return Object.keys(extras).length > 0 ? `message_extras: ${JSON.stringify(extras)}` : undefined;
 }
 
 export function formatLocatedError(e: LocatedError): string {

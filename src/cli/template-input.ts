@@ -1,10 +1,10 @@
 // Loads the template a command works on: a `.webhook.liquid` file (the whole webhook, with its
 // placeholders filled from the environment) or a plain `.liquid` template (rendered as a body).
 import { readFile } from 'node:fs/promises';
+import { CodedError } from '../errors/index.js';
 import {
   PlaceholderValueError,
   WEBHOOK_FILE_SUFFIX,
-  WebhookFileError,
   parseWebhookFile,
   resolvePlaceholders,
   substitutePlaceholders,
@@ -13,7 +13,6 @@ import {
   type FieldLocator,
 } from '../render/index.js';
 import type { Placeholder, Webhook, WebhookFile } from '../render/index.js';
-import { CliError } from './errors.js';
 import { pathIn, type CliIo } from './io.js';
 
 export interface LoadedTemplate {
@@ -42,7 +41,7 @@ export async function readTemplateText(path: string, io: Pick<CliIo, 'cwd'>): Pr
     return await readFile(pathIn(io, path), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(`${path}: cannot read file${code === 'ENOENT' ? ': no such file' : `: ${(error as Error).message}`}`);
+    throw new CodedError('LH_FILE_UNREADABLE', `${path}: cannot read file${code === 'ENOENT' ? ': no such file' : `: ${(error as Error).message}`}`);
   }
 }
 
@@ -60,13 +59,8 @@ export async function loadTemplate(path: string, io: Pick<CliIo, 'cwd' | 'env'>)
       locator: identityLocator,
     };
   }
-  let file: WebhookFile;
-  try {
-    file = parseWebhookFile(text, path);
-  } catch (error) {
-    if (error instanceof WebhookFileError) throw new CliError(error.message);
-    throw error;
-  }
+  // An invalid file is LH_FILE_INVALID, its problems named by line and column.
+  const file: WebhookFile = parseWebhookFile(text, path);
   let webhook = file.webhook;
   let secrets: string[];
   let missing: Placeholder[];
@@ -76,7 +70,7 @@ export async function loadTemplate(path: string, io: Pick<CliIo, 'cwd' | 'env'>)
     secrets = resolved.secretValues;
     missing = resolved.missing;
   } catch (error) {
-    if (error instanceof PlaceholderValueError) throw new CliError(`${path}: placeholder ${error.message}`);
+    if (error instanceof PlaceholderValueError) throw new CodedError(error.code, `${path}: placeholder ${error.message}`, { cause: error });
     throw error;
   }
   return { path, kind: 'webhook', webhook, file, secrets, missing, locator: webhookFileLocator(text) };

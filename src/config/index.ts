@@ -2,15 +2,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { CodedError } from '../errors/index.js';
 import { EnvSchema, type ServiceConfig } from './schema.js';
 
 export { EnvSchema, LOG_FORMATS, LOG_LEVELS, MIB, type LogFormat, type ServiceConfig } from './schema.js';
 export { configVariables, renderConfigTable, type ConfigVariable } from './table.js';
 export { ExportEnvSchema, exportConfigFrom, checkTableName, type ExportEnv } from './export.js';
 
-export class ConfigError extends Error {
+export class ConfigError extends CodedError {
   constructor(public readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super('LH_CONFIG_INVALID', `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }

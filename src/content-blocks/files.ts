@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { CodedError } from '../errors/index.js';
 import { CONTENT_BLOCK_NAME } from '../liquid/index.js';
 import { MAX_CONTENT_BLOCK_BYTES } from './schema.js';
 
@@ -22,9 +23,9 @@ export interface BlockFileIssue {
   message: string;
 }
 
-export class ContentBlockFilesError extends Error {
+export class ContentBlockFilesError extends CodedError {
   constructor(readonly issues: BlockFileIssue[]) {
-    super(`${issues.length} invalid content block file(s):\n${issues.map((i) => `${i.file}:${i.line}:${i.column}: ${i.message}`).join('\n')}`);
+    super('LH_FILE_INVALID', `${issues.length} invalid content block file(s):\n${issues.map((i) => `${i.file}:${i.line}:${i.column}: ${i.message}`).join('\n')}`);
     this.name = 'ContentBlockFilesError';
   }
 }

@@ -93,13 +93,13 @@ export class ContentBlockRegistry {
   /** Validates and stores a block (ContentBlockError with field paths); `created` when it is new. */
   async put(name: string, input: unknown): Promise<{ block: ContentBlock; created: boolean }> {
     const named = ContentBlockNameSchema.safeParse(name);
-    if (!named.success) throw new ContentBlockError(400, 'invalid content block', formatZodIssues(named.error).map((i) => ({ ...i, path: 'name' })));
+    if (!named.success) throw new ContentBlockError('LH_CONTENT_BLOCK_INVALID', 'invalid content block', formatZodIssues(named.error).map((i) => ({ ...i, path: 'name' })));
     this.refuseFileBlock(name);
     const parsed = ContentBlockInputSchema.safeParse(input);
-    if (!parsed.success) throw new ContentBlockError(400, 'invalid content block', formatZodIssues(parsed.error));
+    if (!parsed.success) throw new ContentBlockError('LH_CONTENT_BLOCK_INVALID', 'invalid content block', formatZodIssues(parsed.error));
     const { description, content } = parsed.data;
     const issues = contentIssues(name, content, (other) => (other === name ? undefined : this.get(other)?.content));
-    if (issues.length > 0) throw new ContentBlockError(400, 'invalid content block', issues);
+    if (issues.length > 0) throw new ContentBlockError('LH_CONTENT_BLOCK_INVALID', 'invalid content block', issues);
     const created = !this.stored.has(name);
     const definition: Attributes = description === undefined ? { content } : { description, content };
     const block = fromStored(await this.store.putDefinition('content_block', name, definition))!;
@@ -112,7 +112,7 @@ export class ContentBlockRegistry {
   async delete(name: string): Promise<boolean> {
     this.refuseFileBlock(name);
     const users = this.includersOf(name);
-    if (users.length > 0) throw new ContentBlockError(409, `content block "${name}" is included by ${users.map((u) => `content block "${u}"`).join(', ')}`);
+    if (users.length > 0) throw new ContentBlockError('LH_CONTENT_BLOCK_IN_USE', `content block "${name}" is included by ${users.map((u) => `content block "${u}"`).join(', ')}`);
     const removed = await this.store.deleteDefinition('content_block', name);
     if (this.stored.delete(name)) this.changed();
     return removed;
@@ -127,7 +127,7 @@ export class ContentBlockRegistry {
 
   private refuseFileBlock(name: string): void {
     const file = this.files.get(name)?.file;
-    if (file) throw new ContentBlockError(409, `content block "${name}" is defined by ${file}; edit that file`);
+    if (file) throw new ContentBlockError('LH_CONTENT_BLOCK_FROM_FILE', `content block "${name}" is defined by ${file}; edit that file`);
   }
 
   private changed(): void {

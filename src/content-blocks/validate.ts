@@ -1,6 +1,7 @@
 // What makes a block unusable, said where it is written: content that does not parse, or an
 // inclusion that leads back to the block itself (Braze: "Content Block cannot be referenced
 // within itself"). Used by the API, the files loaded at start and `liquidhook lint`.
+import { CodedError } from '../errors/index.js';
 import { contentBlockReferences, type ContentBlockReference } from '../liquid/index.js';
 import { templateError, withPosition } from '../render/index.js';
 
@@ -13,13 +14,17 @@ export interface BlockIssue {
   column?: number;
 }
 
-export class ContentBlockError extends Error {
+export type ContentBlockErrorCode = 'LH_CONTENT_BLOCK_INVALID' | 'LH_CONTENT_BLOCK_IN_USE' | 'LH_CONTENT_BLOCK_FROM_FILE';
+
+export class ContentBlockError extends CodedError {
+  declare readonly code: ContentBlockErrorCode;
+
   constructor(
-    readonly status: 400 | 404 | 409,
+    code: ContentBlockErrorCode,
     message: string,
     readonly issues: BlockIssue[] = [],
   ) {
-    super(issues.length > 0 ? `${message}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}` : message);
+    super(code, issues.length > 0 ? `${message}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}` : message, { fields: issues, summary: message });
     this.name = 'ContentBlockError';
   }
 }

@@ -2,7 +2,7 @@
 // attempt. The same code runs on the send thread and in this one (see send-port.ts).
 import { failedAttempt, redactRequestForLog, type AttemptResult, type WebhookRequest } from '../dispatch/index.js';
 import { redactText, type LiquidhookEngine } from '../liquid/index.js';
-import { WebhookRenderError, renderWebhookRequest } from '../render/index.js';
+import { WebhookRenderError, redactMessageExtras, renderWebhookRequest } from '../render/index.js';
 import type { Attributes, Json } from '../domain/index.js';
 import { abortCode, renderFailureCode } from './failure-codes.js';
 import type { Attempted, Rendered, ResolvedSend, Stopped } from './send-stages.js';
@@ -36,7 +36,8 @@ export async function renderSend(engine: LiquidhookEngine, send: ResolvedSend): 
     // Scrubbed from the response too, should the destination echo them.
     ...(secrets.length > 0 ? { secrets } : {}),
   };
-  return { kind: 'rendered', request, log: logView(request, calls, rendered.warnings) };
+  const messageExtras = redactMessageExtras(rendered.messageExtras, secrets);
+  return { kind: 'rendered', request, log: logView(request, calls, rendered.warnings), messageExtras };
 }
 
 /** Makes the one attempt of a rendered send; a stop passes through. Never throws. */
@@ -49,7 +50,7 @@ export async function attemptRendered(rendered: Rendered, send: (request: Webhoo
     // The dispatcher promises not to throw; treat a broken promise as a network failure.
     result = networkFailure(messageOf(error));
   }
-  return { kind: 'attempted', log: rendered.log, result };
+  return { kind: 'attempted', log: rendered.log, result, messageExtras: rendered.messageExtras };
 }
 
 /** An attempt whose request may or may not have left: the connection broke. */

@@ -2,6 +2,8 @@
 // is a bug in the worker or its caller: it throws at once, naming the rule, rather than letting a
 // delivery be sent twice or a slot leak. Each check is O(1), so they stay on in production.
 
+import { CodedError } from '../errors/index.js';
+
 /** The rules, by the name an error carries. */
 export const INVARIANTS = {
   oneState: 'a delivery is in exactly one state',
@@ -17,12 +19,12 @@ export const INVARIANTS = {
 
 export type InvariantName = keyof typeof INVARIANTS;
 
-export class WorkerInvariantError extends Error {
+export class WorkerInvariantError extends CodedError {
   constructor(
     readonly invariant: InvariantName,
     detail: string,
   ) {
-    super(`delivery worker invariant broken: ${INVARIANTS[invariant]} (${detail})`);
+    super('LH_INVARIANT', `delivery worker invariant broken: ${INVARIANTS[invariant]} (${detail})`);
     this.name = 'WorkerInvariantError';
   }
 }

@@ -38,7 +38,10 @@ export function outcomeOf(delivery: Delivery, attempted: Attempted, rules: Outco
   const firstAttemptAt = delivery.firstAttemptAt ? Date.parse(delivery.firstAttemptAt) : result.startedAt;
   const decision = decideNextAttempt(rules.retryPolicy, { attempt: attemptNumber, firstAttemptAt, now: now.getTime(), outcome: result });
   const attempt = decision.countsAsAttempt ? toAttemptRow(attemptNumber, { ...result, latencyMs: Math.round(result.latencyMs) }) : undefined;
-  const base = { id, ...(attempt ? { attempt, firstAttemptAt: new Date(firstAttemptAt).toISOString() } : {}), ...request };
+  // The pairs belong to the send: recorded with the attempt that made it (a request that never
+  // left, such as one held back by an open circuit, records none).
+  const sent = attempt ? { attempt, firstAttemptAt: new Date(firstAttemptAt).toISOString(), messageExtras: attempted.messageExtras ?? {} } : {};
+  const base = { id, ...sent, ...request };
   if (decision.action === 'done') {
     const update = rules.deliveredUpdate(delivery);
     return { outcome: { ...base, status: 'delivered' }, ...(update ? { update } : {}) };

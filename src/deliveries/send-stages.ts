@@ -5,7 +5,7 @@
 // send can come back.
 import type { AttemptResult, WebhookRequest } from '../dispatch/index.js';
 import type { LiquidContext, Webhook } from '../render/index.js';
-import type { Attributes, Delivery, FailureCode, Profile } from '../domain/index.js';
+import type { Attributes, Delivery, FailureCode, MessageExtras, Profile } from '../domain/index.js';
 
 /** Why a send ended before a request left. `log` is what the delivery log keeps of the render. */
 export type Stopped =
@@ -29,11 +29,14 @@ export interface ResolvedSend {
 
 export type Resolved = { kind: 'resolved'; send: ResolvedSend } | Stopped;
 
-/** The request to send, and its redacted view for the delivery log (the request keeps its secrets). */
-export type Rendered = { kind: 'rendered'; request: WebhookRequest; log: Attributes } | Stopped;
+/**
+ * The request to send, and its redacted view for the delivery log (the request keeps its
+ * secrets), with the template's `message_extras` pairs (secret values redacted) for the send.
+ */
+export type Rendered = { kind: 'rendered'; request: WebhookRequest; log: Attributes; messageExtras: MessageExtras } | Stopped;
 
-/** One HTTP attempt made (`result`), or the stop that prevented it. */
-export type Attempted = { kind: 'attempted'; log: Attributes; result: AttemptResult } | Stopped;
+/** One HTTP attempt made (`result`), or the stop that prevented it. `messageExtras`: those of the request sent. */
+export type Attempted = { kind: 'attempted'; log: Attributes; result: AttemptResult; messageExtras?: MessageExtras } | Stopped;
 
 /**
  * The one way a delivery is sent: resolve, render and attempt, on the send thread or in this

@@ -1,5 +1,6 @@
 // LIQUIDHOOK_ALLOWED_HOSTS: destinations exempt from the SSRF guard (hostnames, IPs, CIDRs).
 import ipaddr from 'ipaddr.js';
+import { CodedError } from '../errors/index.js';
 
 export interface AllowList {
   /** Exact host names, lower-case, no trailing dot. */
@@ -27,7 +28,7 @@ export function parseAllowedHosts(value: string | undefined): AllowList {
         const [addr, bits] = ipaddr.parseCIDR(entry);
         ranges.push([normalizeAddress(addr), addr.kind() === 'ipv6' && isMapped(addr) ? bits - 96 : bits]);
       } catch {
-        throw new Error(`LIQUIDHOOK_ALLOWED_HOSTS: "${raw.trim()}" is not a valid CIDR range`);
+        throw new CodedError('LH_CONFIG_INVALID', `LIQUIDHOOK_ALLOWED_HOSTS: "${raw.trim()}" is not a valid CIDR range`);
       }
     } else if (ipaddr.isValid(entry)) {
       const addr = normalizeAddress(ipaddr.parse(entry));
@@ -37,7 +38,7 @@ export function parseAllowedHosts(value: string | undefined): AllowList {
       if (name.startsWith('*.')) hostnameSuffixes.push(name.slice(1));
       else hostnames.add(name);
     } else {
-      throw new Error(`LIQUIDHOOK_ALLOWED_HOSTS: "${raw.trim()}" is not a hostname, IP address or CIDR range`);
+      throw new CodedError('LH_CONFIG_INVALID', `LIQUIDHOOK_ALLOWED_HOSTS: "${raw.trim()}" is not a hostname, IP address or CIDR range`);
     }
   }
   return { hostnames, hostnameSuffixes, ranges };

@@ -2,10 +2,11 @@
 // webhook-signature = "v1," + base64(HMAC-SHA256(key, `${id}.${timestamp}.${body}`)),
 // where the key is the base64 part of a `whsec_<base64>` secret.
 import { createHmac } from 'node:crypto';
+import { CodedError } from '../errors/index.js';
 
-export class SigningSecretError extends Error {
+export class SigningSecretError extends CodedError {
   constructor(message: string) {
-    super(message);
+    super('LH_SIGNING_SECRET_INVALID', message);
     this.name = 'SigningSecretError';
   }
 }

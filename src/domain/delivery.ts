@@ -4,6 +4,9 @@ import type { FailureCode } from './failure-code.js';
 import type { Attributes } from './json.js';
 import type { TrackBatch } from './profile.js';
 
+/** A send's `message_extras` pairs (Braze's send-event field): string keys and values, in order. */
+export type MessageExtras = Record<string, string>;
+
 export const DELIVERY_STATUSES = ['queued', 'sending', 'delivered', 'aborted', 'failed', 'dead'] as const;
 export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES);
 export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
@@ -24,6 +27,8 @@ export interface Delivery {
   abortReason?: string;
   /** Final rendered request (redacted) once rendered, for the log. */
   request?: Attributes;
+  /** The `message_extras` pairs of the latest attempt (the latest send); absent before one. */
+  messageExtras?: MessageExtras;
   createdAt: string;
   updatedAt: string;
 }
@@ -38,6 +43,8 @@ export interface DeliveryAttempt {
   error?: string;
   /** The request this attempt sent (the log view: secrets redacted); absent when not recorded. */
   request?: Attributes;
+  /** The `message_extras` pairs of the request this attempt sent; absent when not recorded. */
+  messageExtras?: MessageExtras;
 }
 
 /** A delivery as the log shows it: with every attempt. */
@@ -56,6 +63,8 @@ export interface DeliveryOutcome {
   code?: FailureCode;
   abortReason?: string;
   request?: Attributes;
+  /** With an attempt: the `message_extras` pairs of the request it sent, kept with the attempt. */
+  messageExtras?: MessageExtras;
 }
 
 /** A profile update that belongs to one delivery's success (a campaign's on_delivered_update). */

@@ -23,6 +23,7 @@ export {
   type DeliveryOutcome,
   type DeliveredUpdate,
   type DeliveryFilter,
+  type MessageExtras,
 } from './delivery.js';
 export type { ExportEvent, NewExportEvent, ExportDraft } from './export-event.js';
 export {

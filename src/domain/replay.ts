@@ -9,6 +9,7 @@
 // A replay keeps the idempotency key and the attempt count (`attempts` always equals the rows of
 // the attempt log) and starts a new retry window: the give-up time runs from its first attempt.
 
+import { CodedError } from '../errors/index.js';
 import type { DeliveryStatus } from './delivery.js';
 
 /** The delivery statuses the rule reads. */
@@ -45,14 +46,14 @@ export function replayVerdict(status: ReplayableStatus, options: ReplayOptions =
   }
 }
 
-/** Why a replay was refused; the API answers 409 with its message. */
-export class ReplayRefusedError extends Error {
+/** Why a replay was refused (LH_REPLAY_REFUSED: the API answers 409 with its message). */
+export class ReplayRefusedError extends CodedError {
   constructor(
     readonly deliveryId: string,
     readonly reason: 'in_progress' | 'already_delivered',
     message: string,
   ) {
-    super(message);
+    super('LH_REPLAY_REFUSED', message);
     this.name = 'ReplayRefusedError';
   }
 }

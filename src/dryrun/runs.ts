@@ -17,8 +17,8 @@ const RETRY_AFTER_SECONDS = 5;
 
 export class DryRunsBusyError extends RenderPoolBusyError {
   constructor(running: number) {
-    super(RETRY_AFTER_SECONDS);
-    this.message = `${running} dry run${running === 1 ? ' is' : 's are'} running already (LIQUIDHOOK_DRY_RUNS); retry in ${RETRY_AFTER_SECONDS} s or cancel one`;
+    const message = `${running} dry run${running === 1 ? ' is' : 's are'} running already (LIQUIDHOOK_DRY_RUNS); retry in ${RETRY_AFTER_SECONDS} s or cancel one`;
+    super(RETRY_AFTER_SECONDS, 'LH_DRY_RUNS_BUSY', message);
     this.name = 'DryRunsBusyError';
   }
 }

@@ -2,6 +2,7 @@
 // must load before the browser holds an API key). What the page calls, POST /preview included,
 // is the HTTP API (src/server).
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { CodedError } from '../errors/index.js';
 import { ASSET_PREFIX, SECURITY_HEADERS, loadAssets, type Asset } from './assets.js';
 
 export interface EditorOptions {
@@ -22,7 +23,8 @@ export function registerEditor(app: FastifyInstance, options: EditorOptions = {}
   });
 }
 
+/** A missing file is answered by the server's error handler, like any other coded error. */
 function send(reply: FastifyReply, asset: Asset | undefined) {
-  if (!asset) return reply.code(404).send({ message: 'no such editor file' });
+  if (!asset) throw new CodedError('LH_NOT_FOUND', 'no such editor file');
   return reply.code(200).headers(SECURITY_HEADERS).type(asset.contentType).send(asset.body);
 }

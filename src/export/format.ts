@@ -6,7 +6,9 @@
 // `seq` is the cursor: strictly increasing, resume with `since=<last seq>`. Fields that do not
 // apply are null. Types and their `data`:
 //   webhook_enqueued   {trigger}                              a campaign planned a send
-//   webhook_sent       {attempt, latency_ms, status_code?}     one HTTP attempt was made
+//   webhook_sent       {attempt, latency_ms, status_code?,     one HTTP attempt was made
+//                       message_extras}                      the pairs of the template's
+//                                                            message_extras tags ({} for none)
 //   webhook_delivered  {status, status_code?}
 //   webhook_failed     {status: failed|retry, error?, failure_code?, status_code?, next_attempt_at?}
 //   webhook_dead       {status, error?, failure_code?}         retries exhausted

@@ -5,4 +5,4 @@ export { ScoringProgramRegistry, newProgramId, type StoredProgram, type Registry
 export { createDecayScheduler, type DecayScheduler, type DecaySchedulerOptions } from './decay-scheduler.js';
 export { openIntake, type OpenIntakeOptions, type OpenedIntake } from './open.js';
 export { CampaignCatalog } from './catalog.js';
-export { loadTemplateCampaigns, campaignIdForFile, campaignInputOf } from './template-campaigns.js';
+export { loadTemplateCampaigns, campaignIdForFile, campaignInputOf, TemplateCampaignError } from './template-campaigns.js';

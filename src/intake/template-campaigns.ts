@@ -3,9 +3,20 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Logger } from 'pino';
-import { TemplateCampaignError, WEBHOOK_FILE_SUFFIX, loadTemplatesDir, type WebhookFile } from '../render/index.js';
+import { CodedError } from '../errors/index.js';
+import { WEBHOOK_FILE_SUFFIX, loadTemplatesDir, type WebhookFile } from '../render/index.js';
 import { CampaignValidationError } from '../triggers/index.js';
 import type { CampaignCatalog } from './catalog.js';
+
+export class TemplateCampaignError extends CodedError {
+  constructor(
+    readonly file: string,
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super('LH_FILE_INVALID', `${file}: not a valid campaign:\n${issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+    this.name = 'TemplateCampaignError';
+  }
+}
 
 const FILE_ID_PREFIX = 'file:';
 

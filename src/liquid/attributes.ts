@@ -47,10 +47,11 @@ export function missingAttributeWarnings(
   positionOf: (offset: number) => { line: number; column: number },
 ): string[] {
   const warnings: string[] = [];
-  const seen = new Set<string>();
+  // Made on the first miss: most renders have every attribute.
+  let seen: Set<string> | undefined;
   for (const ref of references) {
-    if (!ref.path || seen.has(ref.text) || hasAttribute(context, ref.path)) continue;
-    seen.add(ref.text);
+    if (!ref.path || seen?.has(ref.text) || hasAttribute(context, ref.path)) continue;
+    (seen ??= new Set()).add(ref.text);
     const { line, column } = positionOf(ref.offset);
     warnings.push(`unknown attribute ${ref.text} (line ${line}, column ${column}) renders blank${hintFor(ref.path)}`);
   }

@@ -23,6 +23,7 @@ import { AbortMessage, newRenderState } from './render-state.js';
 import { BrazeContext } from './dialect/braze-context.js';
 import { registerRubyCompat } from './ruby-compat/index.js';
 import { registerAbortMessage } from './tags/abort-message.js';
+import { messageExtrasRecord, registerMessageExtras } from './tags/message-extras.js';
 import { contentBlockProvider, registerContentBlocks } from './tags/content-block.js';
 import { LruCache } from './dialect/lru.js';
 import { watchUnknownFilters } from './dialect/unknown-filters.js';
@@ -78,6 +79,7 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
   registerRubyCompat(liquid, { inlineErrors: options.inlineErrors });
   registerConnectedContent(liquid, options.connectedContent);
   registerAbortMessage(liquid);
+  registerMessageExtras(liquid);
   const contentBlocks = contentBlockProvider(options.contentBlocks);
   registerContentBlocks(liquid, {
     ...(contentBlocks ? { provider: contentBlocks } : {}),
@@ -93,9 +95,10 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
 
   function parse(template: string): ParsedTemplate {
     if (typeof template !== 'string') throw new TypeError('template must be a string');
-    checkTemplateSize(template, limits);
+    // A cached template passed the size check when it was parsed (the limits are the engine's).
     const cached = cache.get(template);
     if (cached) return cached;
+    checkTemplateSize(template, limits);
     const rewritten = rewriteWithLimits(template, limits);
     const problem = rewritten.problems[0];
     if (problem) {
@@ -124,27 +127,38 @@ export function createLiquid(options: LiquidhookOptions = {}): LiquidhookEngine 
     const state = newRenderState();
     const blocks = contentBlockProvider(options.contentBlocks);
     if (blocks) state.blockProvider = blocks;
+    const { source, map } = parsed.rewritten;
+    state.positionOf = (input, offset) => (input === source ? map.originalPositionOf(offset) : undefined);
     // A copy: `increment`/`decrement` write to the environment, never to the caller's object.
     const ctx = new BrazeContext({ ...(context ?? {}) }, liquid, state);
-    const warnings = [
-      ...parsed.warnings,
-      ...missingAttributeWarnings(parsed.rewritten.attributes, context ?? {}, (o) => parsed.rewritten.map.positionOf(o)),
-    ];
+    const missing = missingAttributeWarnings(parsed.rewritten.attributes, context ?? {}, (o) => parsed.rewritten.map.positionOf(o));
     const finish = (extra: Partial<RenderResult>): RenderResult => {
-      const result: RenderResult = { output: '', connectedContent: state.calls, warnings: [...warnings, ...state.warnings], ...extra };
+      const warnings =
+        parsed.warnings.length + missing.length + state.warnings.length === 0 ? [] : [...parsed.warnings, ...missing, ...state.warnings];
+      const result: RenderResult = {
+        output: '',
+        connectedContent: state.calls,
+        warnings,
+        // An aborted message is not sent: it has no send to annotate.
+        messageExtras: extra.aborted ? {} : messageExtrasRecord(state.messageExtras),
+        ...extra,
+      };
       // Non-enumerable: readable by callers that redact, never serialised with the result.
-      Object.defineProperty(result, 'secrets', { value: [...(state.secrets ?? [])], enumerable: false });
+      Object.defineProperty(result, 'secrets', { value: state.secrets ? [...state.secrets] : [], enumerable: false });
       return result;
     };
+    const aborted = (abort: AbortMessage): RenderResult =>
+      finish({ aborted: { reason: abort.reason, ...(abort.failure ? { failure: abort.failure } : {}) } });
     try {
       const run = drive(liquid._render(parsed.templates, ctx, { sync: false }));
       // Only a render that awaited something can be stuck; a synchronous one already finished.
-      const output = (run instanceof Promise ? await withDeadline(run, limits.renderTimeMs) : run) as string;
+      const output = (run instanceof Promise ? await withDeadline(run, limits.renderTimeMs) : run) as string | AbortMessage;
+      if (output instanceof AbortMessage) return aborted(output);
       checkOutputSize(output, limits);
       return finish({ output });
     } catch (error) {
       const abort = error instanceof AbortMessage ? error : findAbort(error);
-      if (abort) return finish({ aborted: { reason: abort.reason, ...(abort.failure ? { failure: abort.failure } : {}) } });
+      if (abort) return aborted(abort);
       const failure = toTemplateError(error, parsed.rewritten.map, parsed.rewritten.source, limits, 'render');
       const { connectedContent, warnings: all } = finish({});
       failure.partial = { connectedContent, warnings: all };
@@ -177,18 +191,22 @@ function rewriteWithLimits(template: string, limits: ResolvedLimits): RewrittenT
  * liquidjs checks its render limit between templates; a render stuck awaiting something still
  * ends here (with a grace period so liquidjs's own, better-placed error wins when it can).
  */
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
       () => reject(new LimitError('renderTimeMs', `render took longer than ${ms} ms`)),
       ms + Math.min(1000, ms),
     );
     timer.unref();
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -5,6 +5,20 @@ import type { CallRecord } from './types.js';
 
 export type TemplateErrorKind = 'parse' | 'render' | 'limit';
 
+/**
+ * Stable codes of the engine's errors. The service's error catalogue (src/errors) lists each with
+ * its HTTP status; the engine carries them as plain strings so it depends on nothing of the service.
+ */
+export const LIQUID_ERROR_CODES = {
+  parse: 'LH_TEMPLATE_INVALID',
+  render: 'LH_RENDER_FAILED',
+  limit: 'LH_LIMIT_EXCEEDED',
+  abort: 'LH_RENDER_ABORTED',
+  connectedContent: 'LH_CONNECTED_CONTENT_FAILED',
+} as const;
+
+export type LiquidErrorCode = (typeof LIQUID_ERROR_CODES)[keyof typeof LIQUID_ERROR_CODES];
+
 export class TemplateError extends Error {
   constructor(
     message: string,
@@ -22,6 +36,10 @@ export class TemplateError extends Error {
 
   /** The message without the position suffix. */
   readonly reason: string;
+
+  get code(): LiquidErrorCode {
+    return LIQUID_ERROR_CODES[this.kind];
+  }
 
   /** For render errors: what the render did before failing (connected_content calls, warnings). */
   partial?: { connectedContent: CallRecord[]; warnings: string[] };

@@ -15,8 +15,21 @@ export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER.test(name.trim()) || isSecretKey(name);
 }
 
+// The same few URLs (a campaign's token endpoint) are redacted render after render.
+const redactedUrls = new Map<string, string>();
+const URLS_REMEMBERED = 256;
+
 /** Redact userinfo and secret-looking query parameters of a URL (keeps it readable). */
 export function redactUrl(url: string): string {
+  let redacted = redactedUrls.get(url);
+  if (redacted === undefined) {
+    if (redactedUrls.size >= URLS_REMEMBERED) redactedUrls.clear();
+    redactedUrls.set(url, (redacted = redactUrlOnce(url)));
+  }
+  return redacted;
+}
+
+function redactUrlOnce(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -33,6 +46,7 @@ export function redactUrl(url: string): string {
 
 /** Redact `name=value` pairs of a form-encoded string whose name looks secret. */
 export function redactFormBody(body: string): string {
+  if (!body.includes('=')) return body;
   return body.replace(/(^|[&?\s])([^=&\s"']+)=([^&\s"',;}]*)/g, (whole, sep: string, key: string) =>
     isSecretKey(decodeSafe(key)) ? `${sep}${key}=${REDACTED}` : whole,
   );
@@ -40,6 +54,7 @@ export function redactFormBody(body: string): string {
 
 /** Redact string values of secret-looking keys inside JSON text (valid or not). */
 export function redactJsonText(text: string): string {
+  if (!text.includes('"')) return text;
   return text.replace(/"([^"\\]{1,100})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g, (whole, key: string, colon: string) =>
     isSecretKey(key) ? `"${key}"${colon}"${REDACTED}"` : whole,
   );
@@ -65,7 +80,7 @@ function redactAuthValue(value: string): string {
 export function redactText(text: string, knownSecrets: Iterable<string> = []): string {
   let out = text;
   for (const secret of knownSecrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
+    if (secret && secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
   return redactJsonText(redactFormBody(out));
 }

@@ -1,5 +1,7 @@
 // Per-render state shared between the engine and its tags/filters. It is stored on the root
 // scope under a Symbol so that no template expression can read or overwrite it.
+import type { Position } from './dialect/source-map.js';
+import { LIQUID_ERROR_CODES } from './errors.js';
 import type { CallRecord } from './types.js';
 
 export const RENDER_STATE: unique symbol = Symbol.for('liquidhook.renderState');
@@ -15,6 +17,24 @@ export interface RenderState {
   contentBlocks?: string[];
   /** Where this render's blocks come from, when the render brings its own. */
   blockProvider?: (name: string) => string | undefined | Promise<string | undefined>;
+  /** `message_extras` pairs recorded so far (see tags/message-extras.ts). */
+  messageExtras?: MessageExtrasState;
+  /**
+   * Where a tag stands in the template as written, given its token's source and offset;
+   * undefined for tokens of another template (a Content Block).
+   */
+  positionOf?: (input: string, offset: number) => Position | undefined;
+}
+
+/** The key/value pairs of one render's `message_extras` tags, and what was said about them. */
+export interface MessageExtrasState {
+  pairs: Map<string, string>;
+  /** UTF-8 bytes of every recorded key and value. */
+  bytes: number;
+  /** The byte budget ran out: later pairs are dropped (said once). */
+  full: boolean;
+  /** Keys already warned about as repeated (each said once). */
+  repeated: Set<string>;
 }
 
 export function newRenderState(): RenderState {
@@ -43,6 +63,10 @@ export class AbortMessage {
     public readonly failure?: 'connected_content',
   ) {
     this.message = `aborted: ${reason}`;
+  }
+
+  get code(): typeof LIQUID_ERROR_CODES.abort {
+    return LIQUID_ERROR_CODES.abort;
   }
 
   toString(): string {

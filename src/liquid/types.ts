@@ -32,6 +32,11 @@ export interface RenderResult {
   connectedContent: CallRecord[];
   warnings: string[];
   /**
+   * Key/value pairs of the `message_extras` tags the render passed, in the order met (empty when
+   * none, and when the render aborted: an aborted message has no send).
+   */
+  messageExtras: Record<string, string>;
+  /**
    * Secret values met while rendering (tokens saved by connected_content). Callers that log
    * or display the output redact these; the output itself keeps them.
    */

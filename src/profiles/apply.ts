@@ -6,16 +6,18 @@
 //   becomes a new array
 // - remove drops every occurrence; on a missing attribute it does nothing
 import type { AttributeChange, AttributeOp, Attributes, Json } from '../domain/index.js';
+import { CodedError } from '../errors/index.js';
 import { cloneJson, jsonEquals, setOwn, uniqueValues } from './json.js';
 
-export class AttributeOpError extends Error {
+/** The stored value does not allow the operation (e.g. inc on a string): LH_ATTRIBUTE_OP. */
+export class AttributeOpError extends CodedError {
   constructor(
     readonly attribute: string,
     readonly reason: string,
     /** The user whose profile rejected the operation, once known. */
     readonly externalId?: string,
   ) {
-    super(`${externalId === undefined ? '' : `user ${JSON.stringify(externalId)}: `}attribute "${attribute}": ${reason}`);
+    super('LH_ATTRIBUTE_OP', `${externalId === undefined ? '' : `user ${JSON.stringify(externalId)}: `}attribute "${attribute}": ${reason}`);
     this.name = 'AttributeOpError';
   }
 

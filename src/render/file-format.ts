@@ -18,6 +18,7 @@
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { z } from 'zod';
 import { WebhookSchema, type Webhook } from '../domain/index.js';
+import { CodedError } from '../errors/index.js';
 import { CampaignSchema, type Campaign } from '../triggers/index.js';
 import { PlaceholderSchema, webhookTemplateText, type Placeholder } from './placeholders.js';
 import { issuesFromZod } from './schema.js';
@@ -64,12 +65,12 @@ export interface FileIssue {
   message: string;
 }
 
-export class WebhookFileError extends Error {
+export class WebhookFileError extends CodedError {
   constructor(
     public readonly file: string,
     public readonly issues: FileIssue[],
   ) {
-    super(issues.map((i) => `${file}:${i.line}:${i.column}: ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'));
+    super('LH_FILE_INVALID', issues.map((i) => `${file}:${i.line}:${i.column}: ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'));
     this.name = 'WebhookFileError';
   }
   get line(): number {

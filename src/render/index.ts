@@ -15,7 +15,7 @@ export type { FieldIssue } from './schema.js';
 
 export { parseWebhookFile, WebhookFileError, WEBHOOK_FILE_SUFFIX } from './file-format.js';
 export type { WebhookFile, FileIssue } from './file-format.js';
-export { loadWebhookFile, loadTemplatesDir, TemplatesDirError, TemplateCampaignError } from './load.js';
+export { loadWebhookFile, loadTemplatesDir, TemplatesDirError } from './load.js';
 
 export { PlaceholderSchema, PlaceholderValueError, resolvePlaceholders, substitutePlaceholders } from './placeholders.js';
 export type { Placeholder, ResolvedPlaceholders } from './placeholders.js';
@@ -38,7 +38,7 @@ export { previewWebhook, STUB_RESPONSE_BODY, stubFetcher, recordedFetcher } from
 export type { PreviewOptions, WebhookPreview, RecordedResponse, RecordedResponses } from './preview.js';
 
 export { testSendWebhook, sendRenderedTest } from './test-send.js';
-export { redactRendering, scrubSecretValues } from './redact-rendering.js';
+export { redactMessageExtras, redactRendering, scrubSecretValues } from './redact-rendering.js';
 export type { RedactedRendering, RenderingRedaction } from './redact-rendering.js';
 export type { TestSendOptions, TestSendOutcome } from './test-send.js';
 

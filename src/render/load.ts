@@ -1,6 +1,7 @@
 // File-system edge of the template format: read one file or every template in a directory.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CodedError } from '../errors/index.js';
 import { WEBHOOK_FILE_SUFFIX, WebhookFileError, parseWebhookFile, type WebhookFile } from './file-format.js';
 import { webhookFileLocator } from './file-positions.js';
 
@@ -39,24 +40,13 @@ function lineOfKey(text: string, key: string): number {
   return index < 0 ? 1 : index + 1;
 }
 
-export class TemplatesDirError extends Error {
+export class TemplatesDirError extends CodedError {
   constructor(
     public readonly dir: string,
     public readonly errors: WebhookFileError[],
   ) {
-    super(`${errors.length} invalid template file(s) in ${dir}:\n${errors.map((e) => e.message).join('\n')}`);
+    super('LH_FILE_INVALID', `${errors.length} invalid template file(s) in ${dir}:\n${errors.map((e) => e.message).join('\n')}`);
     this.name = 'TemplatesDirError';
-  }
-}
-
-/** A template file describes a campaign that is not valid (thrown where file campaigns are loaded). */
-export class TemplateCampaignError extends Error {
-  constructor(
-    readonly file: string,
-    readonly issues: { path: string; message: string }[],
-  ) {
-    super(`${file}: not a valid campaign:\n${issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
-    this.name = 'TemplateCampaignError';
   }
 }
 

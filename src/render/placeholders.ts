@@ -3,6 +3,7 @@
 // before rendering, so a template can stay exactly as its guide prints it.
 import { z } from 'zod';
 import type { Webhook } from '../domain/index.js';
+import { CodedError } from '../errors/index.js';
 
 export const PlaceholderSchema = z
   .object({
@@ -20,12 +21,13 @@ export const PlaceholderSchema = z
 
 export type Placeholder = z.output<typeof PlaceholderSchema>;
 
-export class PlaceholderValueError extends Error {
+/** A placeholder's value in the environment is unsafe to put in a template (LH_CONFIG_INVALID). */
+export class PlaceholderValueError extends CodedError {
   constructor(
     public readonly placeholder: Placeholder,
     reason: string,
   ) {
-    super(`${placeholder.env} (for ${placeholder.text}): ${reason}`);
+    super('LH_CONFIG_INVALID', `${placeholder.env} (for ${placeholder.text}): ${reason}`);
     this.name = 'PlaceholderValueError';
   }
 }

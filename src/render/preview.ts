@@ -59,6 +59,8 @@ export interface WebhookPreview {
   aborted?: { reason: string };
   warnings: string[];
   errors: FieldError[];
+  /** Key/value pairs of the `message_extras` tags: what a send would record. */
+  messageExtras: Record<string, string>;
 }
 
 export async function previewWebhook(webhook: Webhook, options: PreviewOptions = {}): Promise<WebhookPreview> {
@@ -79,6 +81,7 @@ export async function previewWebhook(webhook: Webhook, options: PreviewOptions =
     ...(redacted.aborted ? { aborted: redacted.aborted } : {}),
     warnings: redacted.warnings,
     errors: redacted.errors,
+    messageExtras: redacted.messageExtras,
   };
 }
 

@@ -11,6 +11,7 @@ export interface RedactedRendering {
   calls: CallRecord[];
   warnings: string[];
   errors: FieldError[];
+  messageExtras: Record<string, string>;
   aborted?: { reason: string };
 }
 
@@ -31,8 +32,19 @@ export function redactRendering(rendered: AssembledRequest, options: RenderingRe
     calls: rendered.calls.map((call) => ({ ...call, url: hide(call.url), ...(call.error ? { error: hide(call.error) } : {}) })),
     warnings: rendered.warnings.map(hide),
     errors: rendered.errors.map((e) => ({ ...e, message: hide(e.message) })),
+    messageExtras: redactMessageExtras(rendered.messageExtras, secrets),
     ...(rendered.aborted ? { aborted: { reason: hide(rendered.aborted.reason) } } : {}),
   };
+}
+
+/**
+ * The pairs with known secret values (a saved token written into a value) replaced, keys too.
+ * Only known values: the pairs are data the author chose to record, not requests to sanitise.
+ */
+export function redactMessageExtras(extras: Record<string, string>, secrets: Iterable<string>): Record<string, string> {
+  const known = [...secrets];
+  if (known.length === 0) return extras;
+  return Object.fromEntries(Object.entries(extras).map(([key, value]) => [scrubSecretValues(key, known), scrubSecretValues(value, known)]));
 }
 
 /** Known secret values out of a text that is shown as it came (a test send's response). */

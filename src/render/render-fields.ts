@@ -37,6 +37,8 @@ export interface RenderedFields {
   calls: CallRecord[];
   warnings: string[];
   errors: FieldError[];
+  /** `message_extras` pairs of every field (empty when the render aborted or failed). */
+  messageExtras: Record<string, string>;
   /** Set when a render limit (time, size, loops, nesting, memory) caused the errors. */
   limitExceeded?: true;
   /** Secret values the engine met while rendering (tokens, credentials), when it reports them. */
@@ -61,9 +63,9 @@ export function fieldTemplates(webhook: Webhook): FieldTemplate[] {
   return out;
 }
 
-/** What every render of one webhook shares: the joined template and the per-field parse check. */
+/** What every render of one webhook shares: its fields, the joined template and the parse check. */
 interface PreparedFields {
-  sources: string[];
+  templates: FieldTemplate[];
   combined: string;
   parseErrors: FieldError[];
   /** A parse limit (template size, nesting) caused a parse error. */
@@ -75,14 +77,13 @@ interface PreparedFields {
 // and the joined template (whose identity keeps the engine's cache lookup cheap) are reused.
 const preparedByEngine = new WeakMap<LiquidhookEngine, WeakMap<Webhook, PreparedFields>>();
 
-function prepareFields(engine: LiquidhookEngine, webhook: Webhook, templates: FieldTemplate[]): PreparedFields {
+function prepareFields(engine: LiquidhookEngine, webhook: Webhook): PreparedFields {
   let byWebhook = preparedByEngine.get(engine);
   if (!byWebhook) preparedByEngine.set(engine, (byWebhook = new WeakMap()));
   const known = byWebhook.get(webhook);
   // A webhook changed in place since it was prepared is prepared again.
-  if (known && known.sources.length === templates.length && templates.every((t, i) => t.template === known.sources[i])) {
-    return known;
-  }
+  if (known && stillMatches(webhook, known.templates)) return known;
+  const templates = fieldTemplates(webhook);
   const parseErrors: FieldError[] = [];
   let parseLimit = false;
   for (const t of templates) {
@@ -97,26 +98,42 @@ function prepareFields(engine: LiquidhookEngine, webhook: Webhook, templates: Fi
       if (error instanceof TemplateError && error.kind === 'limit') parseLimit = true;
     }
   }
-  const sources = templates.map((t) => t.template);
-  const prepared = { sources, combined: sources.join(FIELD_SEPARATOR), parseErrors, parseLimit, locate: locator(templates) };
+  const combined = templates.map((t) => t.template).join(FIELD_SEPARATOR);
+  const prepared = { templates, combined, parseErrors, parseLimit, locate: locator(templates) };
   byWebhook.set(webhook, prepared);
   return prepared;
 }
 
-export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, context: object, options?: RenderOptions): Promise<RenderedFields> {
-  const templates = fieldTemplates(webhook);
-  const empty = (extra: Partial<RenderedFields>): RenderedFields => ({
-    outputs: [],
-    templates,
-    calls: [],
-    warnings: [],
-    errors: [],
-    secrets: [],
-    ...extra,
-  });
+/** Whether `webhook` still has the fields `templates` was made from; runs every render, so it allocates nothing. */
+function stillMatches(webhook: Webhook, templates: FieldTemplate[]): boolean {
+  let i = 0;
+  const same = (field: string, template: string): boolean => {
+    const t = templates[i++];
+    return t !== undefined && t.field === field && t.template === template;
+  };
+  if (!same('url', webhook.url)) return false;
+  for (const name in webhook.headers) {
+    if (!Object.hasOwn(webhook.headers, name)) continue;
+    const t = templates[i++];
+    const field = t?.field;
+    const named = field !== undefined && field.length === name.length + 7 && field.startsWith('header:') && field.endsWith(name);
+    if (!named || t!.template !== webhook.headers[name]) return false;
+  }
+  if (webhook.body.type === 'raw') {
+    if (!same('body', webhook.body.text)) return false;
+  } else {
+    for (const pair of webhook.body.pairs) if (!same('body', pair.key) || !same('body', pair.value)) return false;
+  }
+  return i === templates.length;
+}
 
-  const { combined, parseErrors, parseLimit, locate } = prepareFields(engine, webhook, templates);
-  if (parseErrors.length > 0) return empty({ errors: parseErrors, ...(parseLimit ? { limitExceeded: true as const } : {}) });
+function emptyFields(templates: FieldTemplate[], extra: Partial<RenderedFields>): RenderedFields {
+  return { outputs: [], templates, calls: [], warnings: [], errors: [], messageExtras: {}, secrets: [], ...extra };
+}
+
+export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, context: object, options?: RenderOptions): Promise<RenderedFields> {
+  const { templates, combined, parseErrors, parseLimit, locate } = prepareFields(engine, webhook);
+  if (parseErrors.length > 0) return emptyFields(templates, { errors: parseErrors, ...(parseLimit ? { limitExceeded: true as const } : {}) });
 
   let result;
   try {
@@ -125,19 +142,19 @@ export async function renderFields(engine: LiquidhookEngine, webhook: Webhook, c
     if (!(error instanceof TemplateError)) throw error;
     const at = locate(combined, error.line, error.column);
     const errors = [fieldError(templates[at.index]!, error, at.line, at.column)];
-    return empty({ errors, ...(error.kind === 'limit' ? { limitExceeded: true as const } : {}) });
+    return emptyFields(templates, { errors, ...(error.kind === 'limit' ? { limitExceeded: true as const } : {}) });
   }
   const secrets = [...(result.secrets ?? [])];
-  const warnings = result.warnings.map((w) => relocateWarning(w, combined, locate, templates));
+  const warnings = result.warnings.length === 0 ? [] : result.warnings.map((w) => relocateWarning(w, combined, locate, templates));
   const base = { calls: result.connectedContent, warnings, secrets };
-  if (result.aborted) return empty({ ...base, aborted: result.aborted });
+  if (result.aborted) return emptyFields(templates, { ...base, aborted: result.aborted });
 
   const outputs = result.output.split(FIELD_SEPARATOR);
   if (outputs.length !== templates.length) {
     const message = 'rendered output contains a reserved control character (from attribute or connected_content data)';
-    return empty({ ...base, errors: [{ field: 'body', message, line: 0, column: 0 }] });
+    return emptyFields(templates, { ...base, errors: [{ field: 'body', message, line: 0, column: 0 }] });
   }
-  return { ...empty(base), outputs };
+  return { ...emptyFields(templates, base), outputs, messageExtras: result.messageExtras };
 }
 
 function fieldError(t: FieldTemplate, error: unknown, line: number, column: number): FieldError {

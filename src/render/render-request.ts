@@ -1,5 +1,6 @@
 // The final request a webhook produces for one recipient, un-redacted: what the delivery
 // worker sends. Previews build on the same assembly and redact it afterwards.
+import { CodedError } from '../errors/index.js';
 import type { CallRecord, LiquidhookEngine, RenderAbort, RenderOptions } from '../liquid/index.js';
 import { renderFields, type FieldError, type RenderedFields } from './render-fields.js';
 import type { HttpMethod, Webhook } from '../domain/index.js';
@@ -13,6 +14,8 @@ export interface AssembledRequest {
   calls: CallRecord[];
   warnings: string[];
   errors: FieldError[];
+  /** Key/value pairs of the webhook's `message_extras` tags, recorded on the send. */
+  messageExtras: Record<string, string>;
   /** Set when a render limit caused the errors. */
   limitExceeded?: true;
   /** Secret values met while rendering, for redaction by value. */
@@ -21,16 +24,18 @@ export interface AssembledRequest {
 
 export type RenderedWebhookRequest = Omit<AssembledRequest, 'errors' | 'limitExceeded'>;
 
-export class WebhookRenderError extends Error {
+export class WebhookRenderError extends CodedError {
   constructor(
     public readonly errors: FieldError[],
     /** A render limit (time, size, loops, nesting, memory) stopped the template. */
     public readonly limitExceeded = false,
   ) {
     super(
+      limitExceeded ? 'LH_LIMIT_EXCEEDED' : 'LH_RENDER_FAILED',
       `webhook did not render: ${errors
         .map((e) => `${e.field}${e.line > 0 ? ` (line ${e.line}, column ${e.column})` : ''}: ${e.message}`)
         .join('; ')}`,
+      { fields: errors.map((e) => ({ path: e.field, message: e.message })), summary: 'webhook did not render' },
     );
     this.name = 'WebhookRenderError';
   }
@@ -67,6 +72,7 @@ export async function assembleWebhookRequest(
     calls: rendered.calls,
     warnings: [...rendered.warnings],
     errors: [...rendered.errors],
+    messageExtras: rendered.messageExtras,
     secrets: rendered.secrets,
     ...(rendered.aborted ? { aborted: rendered.aborted } : {}),
     ...(rendered.limitExceeded ? { limitExceeded: true as const } : {}),

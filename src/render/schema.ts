@@ -1,6 +1,7 @@
 // Validating input as a webhook definition (src/domain/webhook.ts) with the path of each bad field.
 import type { z } from 'zod';
 import { WebhookSchema, type Webhook } from '../domain/index.js';
+import { CodedError } from '../errors/index.js';
 
 export interface FieldIssue {
   /** Dotted path of the offending field, e.g. `headers.Authorization` or `body.pairs.0.key`. */
@@ -10,9 +11,12 @@ export interface FieldIssue {
   message: string;
 }
 
-export class WebhookValidationError extends Error {
+export class WebhookValidationError extends CodedError {
   constructor(public readonly issues: FieldIssue[]) {
-    super(`invalid webhook: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+    super('LH_WEBHOOK_INVALID', `invalid webhook: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, {
+      fields: issues.map(({ path, message }) => ({ path, message })),
+      summary: 'invalid webhook',
+    });
     this.name = 'WebhookValidationError';
   }
 }

@@ -27,6 +27,8 @@ export interface TestSendOutcome {
   errors: FieldError[];
   warnings: string[];
   connectedContent: CallRecord[];
+  /** Key/value pairs of the `message_extras` tags (a test send records no delivery). */
+  messageExtras: Record<string, string>;
   /** The response and the redacted request, when sent. */
   result?: TestSendResult;
 }
@@ -43,7 +45,7 @@ export async function sendRenderedTest(
 ): Promise<TestSendOutcome> {
   const secrets = [...rendered.secrets, ...(options.secrets ?? []), ...(options.signingSecret ? [options.signingSecret] : [])];
   const shown = redactRendering(rendered, { secrets });
-  const base = { errors: shown.errors, warnings: shown.warnings, connectedContent: shown.calls };
+  const base = { errors: shown.errors, warnings: shown.warnings, connectedContent: shown.calls, messageExtras: shown.messageExtras };
   if (shown.aborted) return { ...base, sent: false, aborted: shown.aborted };
   if (rendered.errors.length > 0) return { ...base, sent: false };
   const request = {

@@ -6,17 +6,23 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { CodedError } from '../errors/index.js';
 import { backtest, type BacktestResult } from './backtest.js';
 import { readNdjsonEvents } from './history.js';
 import { parseScoringProgram, type ScoringProgram } from './schema.js';
 
 export async function loadScoringProgram(path: string): Promise<ScoringProgram> {
-  const text = await readFile(path, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new CodedError('LH_FILE_UNREADABLE', `${path}: cannot read file: ${(e as Error).message}`, { cause: e });
+  }
   let raw: unknown;
   try {
     raw = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
-    throw new Error(`${path}: cannot parse (${(e as Error).message})`);
+    throw new CodedError('LH_FILE_INVALID', `${path}: cannot parse (${(e as Error).message})`);
   }
   return parseScoringProgram(raw, path);
 }

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { CodedError } from '../errors/index.js';
 
 export interface DefinitionFile {
   path: string;
@@ -13,12 +14,12 @@ export interface DefinitionFile {
   content: unknown;
 }
 
-export class DefinitionFileError extends Error {
+export class DefinitionFileError extends CodedError {
   constructor(
     readonly file: string,
     readonly issues: { path: string; message: string }[],
   ) {
-    super(`${file}: ${issues.map((i) => `${i.path === '' ? '' : `${i.path}: `}${i.message}`).join('; ')}`);
+    super('LH_FILE_INVALID', `${file}: ${issues.map((i) => `${i.path === '' ? '' : `${i.path}: `}${i.message}`).join('; ')}`, { fields: issues, summary: `invalid file ${file}` });
     this.name = 'DefinitionFileError';
   }
 }

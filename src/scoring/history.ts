@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Attributes, Json, UserEvent } from '../domain/index.js';
+import { CodedError } from '../errors/index.js';
 import { formatPath } from './schema.js';
 
 export type HistoryEvent = UserEvent & { kind?: 'event' };
@@ -40,13 +41,13 @@ const AttributesLine = z
   })
   .strict();
 
-export class NdjsonError extends Error {
+export class NdjsonError extends CodedError {
   constructor(
     readonly line: number,
     message: string,
     readonly source?: string,
   ) {
-    super(`${source ? `${source}:` : 'line '}${line}: ${message}`);
+    super('LH_HISTORY_INVALID', `${source ? `${source}:` : 'line '}${line}: ${message}`);
     this.name = 'NdjsonError';
   }
 }
@@ -108,6 +109,12 @@ export async function readNdjsonEvents(input: string | Readable): Promise<Histor
       const rec = parseHistoryLine(l, n, source);
       if (rec) out.push(rec);
     }
+  } catch (error) {
+    // A file that cannot be opened or read (missing, a directory, no permission).
+    if (source !== undefined && typeof (error as NodeJS.ErrnoException).syscall === 'string') {
+      throw new CodedError('LH_FILE_UNREADABLE', `${source}: cannot read file: ${(error as Error).message}`, { cause: error });
+    }
+    throw error;
   } finally {
     lines.close();
     if (typeof input === 'string') stream.destroy();

@@ -3,6 +3,7 @@
 // exclusions, Action Paths with up to eight action groups, and the "everyone else" path
 // that lowers the score after a window of inactivity.
 import { z } from 'zod';
+import { CodedError } from '../errors/index.js';
 import { ExclusionSchema, FilterSchema } from './filters.js';
 
 /** Action Paths allow at most eight action groups. */
@@ -84,12 +85,12 @@ export type ScoringProgram = z.output<typeof ScoringProgramSchema>;
 export type ScoringProgramInput = z.input<typeof ScoringProgramSchema>;
 export type ActionGroup = ScoringProgram['action_groups'][number];
 
-export class ScoringProgramError extends Error {
+export class ScoringProgramError extends CodedError {
   constructor(
     message: string,
     readonly issues: { path: string; message: string }[],
   ) {
-    super(message);
+    super('LH_SCORING_PROGRAM_INVALID', message, { fields: issues, summary: 'invalid scoring program' });
     this.name = 'ScoringProgramError';
   }
 }

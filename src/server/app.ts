@@ -3,14 +3,14 @@
 import { readFileSync } from 'node:fs';
 import type { ServerOptions } from 'node:http';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ServiceConfig } from '../config/index.js';
 import type { ApiKeyCheck } from './api-key.js';
 import { registerAuth } from './auth.js';
 import type { RouteContext, RoutePlugin, ZodApp } from './context.js';
 import { registerEditor } from '../editor/index.js';
-import { errorHandler } from './errors.js';
+import { errorBody, errorHandler } from './errors.js';
 import { registerJsonBody } from './json-body.js';
 import { swaggerOptions } from './openapi.js';
 import { registerRateLimit } from './rate-limit.js';
@@ -95,10 +95,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Answer 503 instead of hanging once shutdown has begun.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    // Malformed URLs and similar router-level failures get the same error shape as the rest.
-    frameworkErrors: (error, _request, reply) => {
-      // The reply is untyped at this level; the body is the ErrorBody shape.
-      (reply as unknown as FastifyReply).code(error.statusCode ?? 400).send({ message: error.message });
+    // Malformed URLs and similar router-level failures go through the one error handler too.
+    frameworkErrors: (error, request, reply) => {
+      // The reply is untyped at this level.
+      errorHandler(error, request as unknown as FastifyRequest, reply as unknown as FastifyReply);
     },
   });
   registerJsonBody(app);
@@ -106,7 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    reply.code(404).send(errorBody('LH_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
   });
   registerRequestIdHeader(app);
   app.addHook('onResponse', async (request, reply) => {

@@ -2,6 +2,7 @@
 // (the liveness probe, the API description) and /metrics when configured public.
 import type { FastifyInstance } from 'fastify';
 import { bearerToken, type ApiKeyCheck } from './api-key.js';
+import { errorBody } from './errors.js';
 
 export function registerAuth(app: FastifyInstance, apiKey: ApiKeyCheck): void {
   app.addHook('onRequest', async (request, reply) => {
@@ -11,7 +12,7 @@ export function registerAuth(app: FastifyInstance, apiKey: ApiKeyCheck): void {
       reply
         .code(401)
         .header('www-authenticate', 'Bearer')
-        .send({ message: 'missing or invalid API key (send Authorization: Bearer <key>)' });
+        .send(errorBody('LH_UNAUTHORIZED'));
       return reply;
     }
   });

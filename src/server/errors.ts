@@ -1,38 +1,26 @@
-// One error shape for every route: `{ message, errors: [{ path, message }] }`. Client mistakes
-// (bad JSON, wrong content type, schema violations) are 4xx with field paths, never 500.
+// One error handler for every route. A coded error (src/errors) answers with the status its code
+// has in the catalogue and one body shape, `{ code, message, errors: [{ path, message }] }`.
+// Client mistakes fastify itself finds (a content type it cannot read, a body too large, a rate
+// limit) get a code of the catalogue too; anything else is a 500 whose details stay in the log.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { formatPath } from '../domain/index.js';
+import { CodedError, ERROR_CATALOGUE, codedErrorOf, statusOf, type CodedErrorView, type ErrorCode, type FieldProblem } from '../errors/index.js';
 import { isStoreUnavailable } from '../store/index.js';
-import { RequestValidationError } from './validation.js';
 
-export interface FieldError {
-  path: string;
-  message: string;
-  /** For a template that does not parse: the position inside that field's template. */
-  line?: number;
-  column?: number;
-}
+export type FieldError = FieldProblem;
 
 export interface ErrorBody {
+  code: ErrorCode;
   message: string;
   errors?: FieldError[];
 }
 
-/** Thrown by handlers for an expected client-side failure. */
-export class HttpError extends Error {
-  constructor(
-    public readonly statusCode: number,
-    message: string,
-    public readonly errors?: FieldError[],
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
+/** The API's error body; `errors` only when there is at least one. */
+export function errorBody(code: ErrorCode, message: string = ERROR_CATALOGUE[code].message, errors: readonly FieldError[] = []): ErrorBody {
+  return errors.length > 0 ? { code, message, errors: errors.map(fieldError) } : { code, message };
 }
-
-export const notFound = (what: string): HttpError => new HttpError(404, `${what} not found`);
 
 /** What a 503 asks a client to wait while the database is out of reach. */
 export const RETRY_AFTER_SECONDS = 2;
@@ -42,8 +30,8 @@ export function fieldErrorsFromZod(error: z.ZodError, prefix: (string | number)[
   return error.issues.map((issue) => ({ path: formatPath([...prefix, ...issue.path]), message: issue.message }));
 }
 
-export function invalid(error: z.ZodError, message = 'invalid request', prefix: (string | number)[] = []): HttpError {
-  return new HttpError(400, message, fieldErrorsFromZod(error, prefix));
+export function invalid(error: z.ZodError, message = 'invalid request', prefix: (string | number)[] = []): CodedError {
+  return new CodedError('LH_INVALID_REQUEST', message, { fields: fieldErrorsFromZod(error, prefix) });
 }
 
 /** 415's message: what was sent instead of JSON, and what to send. */
@@ -53,18 +41,50 @@ export function unsupportedContentType(contentType: string | undefined): string 
   return type ? `unsupported content type ${type}; ${hint}` : `a request body needs a content type; ${hint}`;
 }
 
+/** Fastify's own client errors (and its plugins'), by the status fastify gives them. */
+const FASTIFY_CLIENT_ERRORS: Readonly<Record<number, ErrorCode>> = {
+  400: 'LH_INVALID_REQUEST',
+  401: 'LH_UNAUTHORIZED',
+  404: 'LH_NOT_FOUND',
+  413: 'LH_BODY_TOO_LARGE',
+  415: 'LH_UNSUPPORTED_MEDIA_TYPE',
+  429: 'LH_RATE_LIMITED',
+};
+
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  if (error instanceof HttpError) {
-    reply.code(error.statusCode).send(body(error.message, error.errors));
+  const own = codedErrorOf(error) ?? databaseUnavailable(error);
+  const coded = own ?? fastifyClientError(error, request);
+  if (!coded) {
+    request.log.error({ err: error }, 'request failed');
+    if (!reply.sent) reply.code(500).send(errorBody('LH_INTERNAL'));
     return;
   }
-  if (error instanceof RequestValidationError) {
-    reply.code(400).send(body(`invalid ${error.validationContext ?? 'request'}`, error.errors));
-    return;
+  // Fastify's rarer client errors (405, 408, 431 …) keep fastify's status under LH_INVALID_REQUEST.
+  const status = own || FASTIFY_CLIENT_ERRORS[error.statusCode!] ? statusOf(coded.code) : error.statusCode!;
+  if (status >= 500) {
+    if (status === 500) request.log.error({ err: error, code: coded.code }, 'request failed');
+    else request.log.warn({ err: error, code: coded.code }, coded.summary);
+    if (reply.sent) return;
   }
+  if (coded.retryAfterSeconds !== undefined) reply.header('retry-after', String(coded.retryAfterSeconds));
+  // A 500's message is the catalogue's: what went wrong inside is for the log, not the client.
+  reply.code(status).send(status === 500 ? errorBody(coded.code) : errorBody(coded.code, coded.summary, coded.fields));
+}
+
+/**
+ * The database is restarting or out of reach: nothing was written (one transaction per request),
+ * so the client may send the same request again.
+ */
+function databaseUnavailable(error: unknown): CodedErrorView | undefined {
+  if (!isStoreUnavailable(error)) return undefined;
+  const message = ERROR_CATALOGUE.LH_DB_UNAVAILABLE.message;
+  return { code: 'LH_DB_UNAVAILABLE', message, summary: message, fields: [], retryAfterSeconds: RETRY_AFTER_SECONDS };
+}
+
+/** A schema violation or a client error fastify raised itself, in coded form. */
+function fastifyClientError(error: FastifyError, request: FastifyRequest): CodedErrorView | undefined {
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const where = error.validationContext ?? 'body';
-    const errors = error.validation.map((v) => ({
+    const fields = error.validation.map((v) => ({
       path: formatPath(
         v.instancePath
           .split('/')
@@ -73,30 +93,18 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
       ),
       message: v.message ?? 'invalid',
     }));
-    reply.code(400).send(body(`invalid ${where}`, errors));
-    return;
-  }
-  if (isStoreUnavailable(error)) {
-    // The database is restarting or out of reach: nothing was written (one transaction per
-    // request), so the client may send the same request again.
-    request.log.warn({ err: error }, 'database unavailable');
-    reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send(body('database unavailable: nothing was written, retry later'));
-    return;
+    const message = `invalid ${error.validationContext ?? 'body'}`;
+    return { code: 'LH_INVALID_REQUEST', message, summary: message, fields };
   }
   const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) {
-    // Fastify's own client errors (a content type it cannot read, too large, rate limited); a
-    // refused body has the field-error shape of every other 400.
-    const mediaType = error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE';
-    const message = mediaType ? unsupportedContentType(request.headers['content-type']) : error.message;
-    reply.code(status).send(body(message, status === 400 || mediaType ? [{ path: '', message }] : undefined));
-    return;
-  }
-  request.log.error({ err: error }, 'request failed');
-  if (reply.sent) return;
-  reply.code(500).send(body('internal error'));
+  if (status < 400 || status >= 500) return undefined;
+  const code = FASTIFY_CLIENT_ERRORS[status] ?? 'LH_INVALID_REQUEST';
+  const message = error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? unsupportedContentType(request.headers['content-type']) : error.message;
+  // A refused body has the field-error shape of every other 400.
+  const fields = status === 400 || code === 'LH_UNSUPPORTED_MEDIA_TYPE' ? [{ path: '', message }] : [];
+  return { code, message, summary: message, fields };
 }
 
-function body(message: string, errors?: FieldError[]): ErrorBody {
-  return errors && errors.length > 0 ? { message, errors } : { message };
+function fieldError({ path, message, line, column }: FieldError): FieldError {
+  return { path, message, ...(line !== undefined && column !== undefined ? { line, column } : {}) };
 }

@@ -1,10 +1,11 @@
 // Request bodies for every route: JSON only, parsed once here so each refusal has the one error
-// shape `{ message, errors: [{ path, message }] }`: malformed JSON names its line and column, a
+// shape `{ code, message, errors: [{ path, message }] }`: malformed JSON names its line and column, a
 // value nested deeper than the limit names its path (validation and storage recurse, so 5,000
 // nested arrays would exhaust the stack), and a body without a JSON content type gets 415.
 import type { FastifyInstance } from 'fastify';
 import { formatPath } from '../domain/index.js';
-import { HttpError, unsupportedContentType } from './errors.js';
+import { CodedError } from '../errors/index.js';
+import { unsupportedContentType } from './errors.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 
 /** Deepest nesting of arrays and objects a JSON body may have (the body itself is level 1). */
@@ -22,11 +23,11 @@ export function registerJsonBody(app: FastifyInstance, maxDepth = MAX_JSON_DEPTH
   // Any other type, or none at all, with a body (a body-less request never reaches a parser).
   app.addContentTypeParser('*', (request, _payload, done) => {
     const message = unsupportedContentType(request.headers['content-type']);
-    done(new HttpError(415, message, [{ path: '', message }]), undefined);
+    done(new CodedError('LH_UNSUPPORTED_MEDIA_TYPE', message, { fields: [{ path: '', message }] }), undefined);
   });
 }
 
-/** Parses a JSON request body; throws HttpError 400 with a position or a path. */
+/** Parses a JSON request body; throws LH_INVALID_JSON (400) with a position or a path. */
 export function parseJsonBody(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
   if (text.trim() === '') throw refuse('empty body', '', 'expected a JSON value');
   let value: unknown;
@@ -65,8 +66,8 @@ function closingQuote(text: string, open: number): number {
   return text.length;
 }
 
-function refuse(message: string, path: string, detail: string): HttpError {
-  return new HttpError(400, message, [{ path, message: detail }]);
+function refuse(message: string, path: string, detail: string): CodedError {
+  return new CodedError('LH_INVALID_JSON', message, { fields: [{ path, message: detail }] });
 }
 
 interface Frame {

@@ -3,7 +3,7 @@
 import { buildLiquidContext } from '../render/index.js';
 import type { Attributes } from '../domain/index.js';
 import type { Store } from '../store/index.js';
-import { notFound } from './errors.js';
+import { notFound } from '../errors/index.js';
 
 export interface Recipient {
   external_id?: string;

@@ -3,18 +3,20 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
 import { formatZodIssues } from '../domain/index.js';
-import type { FieldError } from './errors.js';
+import { CodedError } from '../errors/index.js';
 
-export class RequestValidationError extends Error {
-  readonly statusCode = 400;
-  readonly code = 'FST_ERR_VALIDATION';
+/** LH_INVALID_REQUEST naming the part (body, querystring, params) fastify validated. */
+export class RequestValidationError extends CodedError {
+  /** Set by fastify: which part of the request this is about. */
   validationContext?: string;
-  readonly errors: FieldError[];
 
   constructor(error: z.ZodError) {
-    super('invalid request');
+    super('LH_INVALID_REQUEST', 'invalid request', { fields: formatZodIssues(error) });
     this.name = 'RequestValidationError';
-    this.errors = formatZodIssues(error);
+  }
+
+  override get summary(): string {
+    return `invalid ${this.validationContext ?? 'request'}`;
   }
 }
 

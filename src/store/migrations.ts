@@ -214,4 +214,11 @@ export const migrations: Migration[] = [
        WHERE last_error IS NOT NULL`,
     ],
   },
+  {
+    version: 8,
+    name: 'each attempt keeps the message_extras pairs of its send',
+    // The pairs of the template's message_extras tags belong to the send (Braze's send event), so
+    // they go with the attempt row written for it, as its request log does (see version 6).
+    statements: (d) => [`ALTER TABLE delivery_attempts ADD COLUMN message_extras ${d.json}`],
+  },
 ];

@@ -1,7 +1,7 @@
 // Row shapes shared by the SQLite and PostgreSQL backends and their mapping to the contract's
 // types. The backends differ only in how a JSON column arrives (text to parse, or already
 // parsed), so each builds its mappers with its own `decode`.
-import { type Attributes, type Delivery, type DeliveryAttempt, type DeliveryStatus, type ExportEvent, FAILURE_CODES, type FailureCode, type Profile, type StoredCampaign } from '../domain/index.js';
+import { type Attributes, type Delivery, type DeliveryAttempt, type DeliveryStatus, type ExportEvent, FAILURE_CODES, type FailureCode, type MessageExtras, type Profile, type StoredCampaign } from '../domain/index.js';
 
 const KNOWN_CODES: ReadonlySet<string> = new Set(FAILURE_CODES);
 /** A code this version knows (a newer version may have written one it does not). */
@@ -45,6 +45,8 @@ export interface AttemptRow<J = unknown> {
   error: string | null;
   /** The request log of this attempt (secrets redacted); null before schema version 6. */
   request?: J | null;
+  /** The message_extras pairs of this attempt's send; null before schema version 8. */
+  message_extras?: J | null;
 }
 
 /** An export row without its cursor column (SQLite `seq`, PostgreSQL `pos`). */
@@ -125,10 +127,17 @@ export function rowMapping<J>(decode: (value: J) => Attributes) {
     const attemptsLog = attempts.map((attemptRow) => {
       const attempt = toAttempt(attemptRow);
       if (attemptRow.request !== null && attemptRow.request !== undefined) attempt.request = decode(attemptRow.request);
+      if (attemptRow.message_extras !== null && attemptRow.message_extras !== undefined) {
+        // Written from a MessageExtras only (string keys and values).
+        attempt.messageExtras = decode(attemptRow.message_extras) as MessageExtras;
+      }
       return attempt;
     });
     const latest = delivery.request ?? attemptsLog.findLast((attempt) => attempt.request !== undefined)?.request;
     if (latest !== undefined) delivery.request = latest;
+    // The pairs recorded with the delivery are those of its latest send.
+    const extras = attemptsLog.findLast((attempt) => attempt.messageExtras !== undefined)?.messageExtras;
+    if (extras !== undefined) delivery.messageExtras = extras;
     return { ...delivery, attempts_log: attemptsLog };
   };
 

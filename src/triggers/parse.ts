@@ -1,12 +1,16 @@
 // Validating campaign definitions from the API, files or the store.
 import { formatZodIssues, type FieldIssue } from '../domain/index.js';
 import type { StoredCampaign } from '../domain/index.js';
+import { CodedError } from '../errors/index.js';
 import { type Campaign, CampaignSchema } from './schema.js';
 import type { CampaignEntry } from './plan.js';
 
-export class CampaignValidationError extends Error {
+export class CampaignValidationError extends CodedError {
   constructor(readonly issues: FieldIssue[]) {
-    super(`invalid campaign: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+    super('LH_CAMPAIGN_INVALID', `invalid campaign: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, {
+      fields: issues,
+      summary: 'invalid campaign',
+    });
     this.name = 'CampaignValidationError';
   }
 }

@@ -46,6 +46,20 @@ describe('liquidhook preview', () => {
     expect(JSON.parse(result.stdout).headers.Authorization).toBe(`Bearer ${fake.tokens.at(-1)}`);
   });
 
+  it('shows the message_extras pairs a send would record', async () => {
+    const dir = tempDir();
+    const hook = writeTemp(
+      dir,
+      'extras.webhook.liquid',
+      '---\nname: Extras\nurl: https://example.com/hook\nmethod: POST\n---\n{% message_extras :key lead :value {{ ${user_id} }} %}{"ok": true}',
+    );
+    const result = await runCli(['preview', hook, '--attrs', '{}', '--external-id', 'L-1']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('message_extras: {"lead":"L-1"}');
+    const json = await runCli(['preview', hook, '--attrs', '{}', '--external-id', 'L-1', '--json']);
+    expect(JSON.parse(json.stdout).messageExtras).toEqual({ lead: 'L-1' });
+  });
+
   it('refuses a plain template with a usage error', async () => {
     const dir = tempDir();
     const result = await runCli(['preview', writeTemp(dir, 'plain.liquid', 'hi')]);

@@ -72,6 +72,18 @@ describe('liquidhook render', () => {
     expect(result.stdout).toBe('Hi Ada, score 10\n');
   });
 
+  it('prints the message_extras pairs to stderr, and in --json', async () => {
+    const path = writeTemp(dir, 'extras.liquid', 'Hi{% message_extras :key tier :value {{ custom_attribute.${tier} }} %}{% message_extras :key source :value cli %}');
+    const result = await runCli(['render', path, '--attrs', '{"tier": "gold"}']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('Hi\n');
+    expect(result.stderr).toBe('message_extras: {"tier":"gold","source":"cli"}\n');
+    const json = await runCli(['render', path, '--attrs', '{"tier": "gold"}', '--json']);
+    expect(JSON.parse(json.stdout).messageExtras).toEqual({ tier: 'gold', source: 'cli' });
+    const plain = await runCli(['render', writeTemp(dir, 'no-extras.liquid', 'Hi'), '--attrs', '{}']);
+    expect(plain.stderr).toBe('');
+  });
+
   it('reads relative paths from its working directory and --attrs-file - from standard input', async () => {
     writeTemp(dir, 'relative.liquid', 'Hi {{${first_name}}}');
     const result = await runCli(['render', 'relative.liquid', '--attrs-file', '-'], {}, { cwd: dir, stdin: '{"first_name": "Grace"}' });

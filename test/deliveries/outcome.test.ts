@@ -26,16 +26,18 @@ const error = (kind: AttemptErrorKind) => ({ error: { kind, message: `${kind} ha
 const outcomeOf = (a: Attempted, d = delivery()) => decide(d, a, rules, new Date(NOW));
 
 describe('outcome of an attempted send', () => {
-  it('a 2xx is delivered, with no code, its attempt row and the on-delivered update', () => {
-    const settled = outcomeOf(attempted({ ok: true, status: 204 }));
+  it('a 2xx is delivered, with no code, its attempt row (with the message_extras of its send) and the on-delivered update', () => {
+    const settled = outcomeOf({ ...attempted({ ok: true, status: 204 }), messageExtras: { plan: 'pro' } });
     expect(settled.update).toBe(update);
     expect(settled.outcome).toEqual({
       id: 'd1',
       status: 'delivered',
       attempt: { attempt: 1, at: new Date(NOW - 10).toISOString(), statusCode: 204, latencyMs: 3 },
       firstAttemptAt: new Date(NOW - 10).toISOString(),
+      messageExtras: { plan: 'pro' },
       request: { method: 'POST' },
     });
+    expect(outcomeOf(attempted({ status: 503 })).outcome.messageExtras).toEqual({});
   });
 
   it.each([
@@ -67,6 +69,8 @@ describe('outcome of an attempted send', () => {
     const { outcome } = outcomeOf(attempted({ ...error('circuit_open'), retryAfterMs: 5000 }));
     expect(outcome).toMatchObject({ status: 'retry', code: 'circuit_open', nextAttemptAt: new Date(NOW + 5000).toISOString() });
     expect(outcome).not.toHaveProperty('attempt');
+    // Nothing left, so nothing is recorded as sent.
+    expect(outcomeOf({ ...attempted(error('circuit_open')), messageExtras: { plan: 'pro' } }).outcome).not.toHaveProperty('messageExtras');
   });
 
   it('a send that waited for the database is retried soon, without counting an attempt', () => {

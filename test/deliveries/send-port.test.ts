@@ -73,6 +73,19 @@ describe('send port (in-process): resolved → rendered → attempted', () => {
     expect(log).not.toContain(fake.clientSecret);
   });
 
+  it('carries the message_extras pairs of the request it sent, secret values redacted', async () => {
+    const body = active.webhook.body.type === 'raw' ? active.webhook.body.text : '';
+    const extras = '{% message_extras :key lead :value {{ ${user_id} }} %}{% message_extras :key token :value Bearer {{ result.access_token }} %}';
+    // The body renders after the Authorization header, whose connected_content saved `result`.
+    const tagged = variant({ webhook: { body: { type: 'raw', text: extras + body } } });
+    const { port, sent } = portWith({ campaigns: only(tagged) });
+    const attempted = await port.send(delivery(), mql);
+    expect(JSON.parse(sent[0]!.body!)).toEqual({ lead_status: 'MQL' });
+    expect(attempted).toMatchObject({ kind: 'attempted', messageExtras: { lead: '00Q1', token: 'Bearer [REDACTED]' } });
+    const aborted = await port.send(delivery(), profile({ 'lead score': 50 }));
+    expect(aborted).not.toHaveProperty('messageExtras');
+  });
+
   it("aborts below the threshold with the template's reason and no code", async () => {
     const { port, sent } = portWith();
     const attempted = await port.send(delivery(), profile({ 'lead score': 50 }));

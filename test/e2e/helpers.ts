@@ -1,5 +1,5 @@
 // Shared helpers of the end-to-end tests: the guide's campaign, an API client, a bounded
-// wait, and a child-process service.
+// wait, an in-process service and a child-process service.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,10 @@ import { join, resolve } from 'node:path';
 import { campaignInputOf } from '../../src/intake/index.js';
 import { parseWebhookFile } from '../../src/render/file-format.js';
 import { resolvePlaceholders, substitutePlaceholders } from '../../src/render/placeholders.js';
+import { pino, type Logger } from 'pino';
 import type { FakeSalesforce } from '../../examples/fake-salesforce.js';
+import { loadConfig } from '../../src/config/index.js';
+import { startService, type RunningService } from '../../src/server/service.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const MQL_TEMPLATE = join(ROOT, 'templates/salesforce-mql-handoff.webhook.liquid');
@@ -51,6 +54,23 @@ export function apiClient(baseUrl: string, key: string | null = API_KEY): Api {
       return { status: res.status, json, text };
     },
   };
+}
+
+/**
+ * The service in this process on a temporary database, without a templates folder, polling every
+ * 100 ms, allowed to send to loopback destinations (the tests' stand-ins).
+ */
+export async function startLoopbackService(logger: Logger = pino({ level: 'silent' })): Promise<{ service: RunningService; api: Api }> {
+  const config = loadConfig({
+    PORT: '0',
+    LIQUIDHOOK_DB: tempDb(),
+    LIQUIDHOOK_API_KEY: API_KEY,
+    LIQUIDHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    LIQUIDHOOK_TEMPLATES_DIR: '/nonexistent-templates-dir',
+    LIQUIDHOOK_POLL_MS: '100',
+  });
+  const service = await startService(config, { logger, env: {} });
+  return { service, api: apiClient(service.url) };
 }
 
 /** Polls until `check` returns a value other than undefined; fails after `timeoutMs`. */

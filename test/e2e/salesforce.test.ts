@@ -1,10 +1,8 @@
 // The guide's Salesforce hand-off end to end: real service, real sockets, loopback fake Salesforce.
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSalesforce, type FakeSalesforce } from '../../examples/fake-salesforce.js';
-import { loadConfig } from '../../src/config/index.js';
-import { startService, type RunningService } from '../../src/server/service.js';
-import { API_KEY, apiClient, guideCampaign, tempDb, waitFor, type Api } from './helpers.js';
+import type { RunningService } from '../../src/server/service.js';
+import { apiClient, guideCampaign, startLoopbackService, waitFor, type Api } from './helpers.js';
 
 const RENDERED_BODY = '\n\n{\n"lead_status": "MQL"\n}\n';
 
@@ -16,16 +14,7 @@ describe('Salesforce MQL hand-off (in-process service)', () => {
 
   beforeAll(async () => {
     fake = await startFakeSalesforce();
-    const config = loadConfig({
-      PORT: '0',
-      LIQUIDHOOK_DB: tempDb(),
-      LIQUIDHOOK_API_KEY: API_KEY,
-      LIQUIDHOOK_ALLOWED_HOSTS: '127.0.0.1',
-      LIQUIDHOOK_TEMPLATES_DIR: '/nonexistent-templates-dir',
-      LIQUIDHOOK_POLL_MS: '100',
-    });
-    service = await startService(config, { logger: pino({ level: 'silent' }), env: {} });
-    api = apiClient(service.url);
+    ({ service, api } = await startLoopbackService());
     const created = await api.call('POST', '/campaigns', guideCampaign(fake));
     expect(created.status).toBe(201);
     campaignId = created.json.id;

@@ -42,6 +42,25 @@ describe('abort_message', () => {
     expect(result.output).toBe('ok');
   });
 
+  it('ends the render where it aborts, also after an asynchronous call: later tags do not run', async () => {
+    const urls: string[] = [];
+    const fetching = createLiquid({
+      connectedContent: {
+        fetcher: async (req) => {
+          urls.push(req.url);
+          return { status: 200, headers: {}, body: '{"ok":true}' };
+        },
+      },
+    });
+    const template =
+      '{% connected_content https://a.example/one :save one %}{% if one.ok %}{% capture x %}{% abort_message("stop") %}{% endcapture %}{% endif %}' +
+      '{% connected_content https://a.example/two %}';
+    const result = await fetching.render(template, {});
+    expect(result).toMatchObject({ output: '', aborted: { reason: 'stop' } });
+    expect(urls).toEqual(['https://a.example/one']);
+    expect(result.connectedContent).toHaveLength(1);
+  });
+
   it('passes through liquidjs unwrapped: no RenderError, no stack, no source excerpt', async () => {
     // liquidjs wraps any other error in a RenderError (a stack and an excerpt of the template);
     // an abort is a normal outcome, most renders of a scoring hand-off end in one.

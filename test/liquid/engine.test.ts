@@ -25,7 +25,7 @@ async function rejected(promise: Promise<unknown>): Promise<TemplateError> {
 describe('createLiquid', () => {
   it('renders and returns the RenderResult shape', async () => {
     const result = await createLiquid().render('Hello {{ name }}', { name: 'Ada' });
-    expect(result).toEqual({ output: 'Hello Ada', connectedContent: [], warnings: [] });
+    expect(result).toEqual({ output: 'Hello Ada', connectedContent: [], warnings: [], messageExtras: {} });
   });
 
   it('exposes the liquidjs instance with the abort tag and counting loops registered', () => {

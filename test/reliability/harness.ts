@@ -2,8 +2,8 @@
 // in-process with settings the environment does not expose: the circuit breaker's open time
 // and the retry backoff, shortened so a chaos run ends in seconds.
 import { pino } from 'pino';
-import { CampaignCatalog, createDeliveryWorker, createSendPort, type DeliveryWorker } from '../../src/deliveries/index.js';
-import { createIntake } from '../../src/intake/index.js';
+import { createDeliveryWorker, createSendPort, type DeliveryWorker } from '../../src/deliveries/index.js';
+import { CampaignCatalog, createIntake } from '../../src/intake/index.js';
 import { RetryPolicySchema, createDispatcher, type RetryPolicyInput, type WebhookDispatcher } from '../../src/dispatch/index.js';
 import { TrackRequestSchema, toTrackBatch } from '../../src/ingest/index.js';
 import { createLiquid } from '../../src/liquid/index.js';

@@ -111,6 +111,29 @@ describe('previewWebhook', () => {
     expect(preview.warnings.some((w) => w.includes('HTTP 404'))).toBe(true);
   });
 
+  it('shows the message_extras pairs of every field, rendering nothing in them', async () => {
+    const webhook = hook({
+      url: 'https://example.com/leads/{{ ${user_id} }}{% message_extras :key source :value url %}',
+      headers: { 'X-Plan': '{{ custom_attribute.${plan} }}{% message_extras :key plan :value {{ custom_attribute.${plan} }} %}' },
+      body: { type: 'json_pairs', pairs: [{ key: 'id', value: '{% message_extras :key source :value body %}{{ ${user_id} }}' }] },
+    });
+    const preview = await previewWebhook(webhook, { attributes: { user_id: 'u1', custom_attribute: { plan: 'pro' } } });
+    expect(preview).toMatchObject({ url: 'https://example.com/leads/u1', headers: { 'X-Plan': 'pro' }, body: '{"id":"u1"}', errors: [] });
+    expect(preview.messageExtras).toEqual({ source: 'url', plan: 'pro' });
+    expect(preview.warnings).toEqual(['message_extras (body pair 1 value, line 1, column 1): key "source" is given again; the first value is kept']);
+  });
+
+  it('an abort records no message_extras; a saved token in a value is redacted', async () => {
+    const aborting = hook({ body: { type: 'raw', text: '{% message_extras :key k :value v %}{% abort_message("no") %}' } });
+    expect((await previewWebhook(aborting)).messageExtras).toEqual({});
+    const token = hook({ body: { type: 'raw', text: '{% connected_content https://auth.example/t :save r %}{% message_extras :key token :value {{ r.access_token }} %}ok' } });
+    const preview = await previewWebhook(token, { connectedContent: { 'https://auth.example/t': '{"access_token":"abcd-1234-secret"}' } });
+    expect(preview.messageExtras).toEqual({ token: '[REDACTED]' });
+    expect((await previewWebhook(token, { connectedContent: { 'https://auth.example/t': '{"access_token":"abcd-1234-secret"}' }, revealSecrets: true })).messageExtras).toEqual({
+      token: 'abcd-1234-secret',
+    });
+  });
+
   it('rejects a header value that renders a line break', async () => {
     const preview = await previewWebhook(hook({ headers: { 'X-Multi': '{{ a }}' } }), { attributes: { a: 'one\r\nInjected: yes' } });
     expect(preview.errors).toEqual([{ field: 'header:X-Multi', message: 'rendered value contains a line break', line: 0, column: 0 }]);

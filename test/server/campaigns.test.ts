@@ -1,10 +1,8 @@
 // Campaign API over a real socket: CRUD with validation, preview, test-send, replay.
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSalesforce, type FakeSalesforce } from '../../examples/fake-salesforce.js';
-import { loadConfig } from '../../src/config/index.js';
-import { startService, type RunningService } from '../../src/server/service.js';
-import { apiClient, guideCampaign, tempDb, waitFor, type Api } from '../e2e/helpers.js';
+import type { RunningService } from '../../src/server/service.js';
+import { guideCampaign, startLoopbackService, waitFor, type Api } from '../e2e/helpers.js';
 
 describe('campaign API', () => {
   let fake: FakeSalesforce;
@@ -13,18 +11,7 @@ describe('campaign API', () => {
 
   beforeAll(async () => {
     fake = await startFakeSalesforce();
-    service = await startService(
-      loadConfig({
-        PORT: '0',
-        LIQUIDHOOK_DB: tempDb(),
-        LIQUIDHOOK_API_KEY: 'e2e-test-key-0123456789',
-        LIQUIDHOOK_ALLOWED_HOSTS: '127.0.0.1',
-        LIQUIDHOOK_TEMPLATES_DIR: '/nonexistent-templates-dir',
-        LIQUIDHOOK_POLL_MS: '100',
-      }),
-      { logger: pino({ level: 'silent' }), env: {} },
-    );
-    api = apiClient(service.url);
+    ({ service, api } = await startLoopbackService());
   });
   afterAll(async () => {
     await service?.close();

@@ -77,7 +77,7 @@ describe('the API while the database is out of reach', () => {
       const track = await app.inject({ method: 'POST', url: '/users/track', headers: auth, payload: { attributes: [{ external_id: 'u1', score: 1 }] } });
       expect(track.statusCode).toBe(503);
       expect(track.headers['retry-after']).toBe('2');
-      expect(track.json()).toEqual({ message: 'database unavailable: nothing was written, retry later' });
+      expect(track.json()).toEqual({ code: 'LH_DB_UNAVAILABLE', message: 'database unavailable: nothing was written, retry later' });
       const read = await app.inject({ method: 'GET', url: '/users/u1', headers: auth });
       expect(read.statusCode).toBe(503);
     }

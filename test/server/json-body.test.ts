@@ -35,6 +35,7 @@ describe('JSON request bodies', () => {
     const res = await post('/users/track', '{\n  "attributes": [\n    {"external_id": "broken", "score": 1,}\n  ]\n}');
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({
+      code: 'LH_INVALID_JSON',
       message: 'malformed JSON at line 3, column 42',
       errors: [{ path: '', message: 'expected a property name in double quotes at line 3, column 42 (offset 61)' }],
     });
@@ -66,13 +67,14 @@ describe('JSON request bodies', () => {
     const none = await app.inject({ method: 'POST', url: '/users/track', payload: '{"attributes":[]}', headers: auth });
     expect(none.statusCode).toBe(415);
     const hint = 'a request body needs a content type; send Content-Type: application/json';
-    expect(none.json()).toEqual({ message: hint, errors: [{ path: '', message: hint }] });
+    expect(none.json()).toEqual({ code: 'LH_UNSUPPORTED_MEDIA_TYPE', message: hint, errors: [{ path: '', message: hint }] });
     const xml = await post('/users/track', '<attributes/>', { ...auth, 'content-type': 'application/xml; charset=utf-8' });
     expect(xml.statusCode).toBe(415);
     expect(xml.json().message).toBe('unsupported content type application/xml; send Content-Type: application/json');
     // A content type fastify cannot even read is answered the same way.
     const garbled = await post('/users/track', '{}', { ...auth, 'content-type': 'not a type' });
     expect(garbled.statusCode).toBe(415);
+    expect(garbled.json().code).toBe('LH_UNSUPPORTED_MEDIA_TYPE');
     expect(garbled.json().errors).toEqual([{ path: '', message: 'unsupported content type not a type; send Content-Type: application/json' }]);
     // A request without a body needs no content type.
     expect((await app.inject({ method: 'GET', url: '/campaigns', headers: auth })).statusCode).toBe(200);
@@ -81,7 +83,7 @@ describe('JSON request bodies', () => {
   it('an empty body and prototype keys are refused with a path', async () => {
     const empty = await post('/users/track', '');
     expect(empty.statusCode).toBe(400);
-    expect(empty.json()).toEqual({ message: 'empty body', errors: [{ path: '', message: 'expected a JSON value' }] });
+    expect(empty.json()).toEqual({ code: 'LH_INVALID_JSON', message: 'empty body', errors: [{ path: '', message: 'expected a JSON value' }] });
     const proto = await post('/users/track', '{"attributes":[{"external_id":"p","x":{"__proto__":{"admin":true}}}]}');
     expect(proto.statusCode).toBe(400);
     expect(proto.json().errors).toEqual([{ path: 'attributes[0].x.__proto__', message: '"__proto__" may not be used as a property name' }]);

@@ -158,10 +158,10 @@ describe('OpenAPI description', () => {
     const op = spec.paths['/deliveries/{id}']!.get!;
     const schema = op.responses['200']!.content!['application/json']!.schema as { properties: Record<string, { items?: { properties: object } }> };
     expect(Object.keys(schema.properties)).toEqual(
-      expect.arrayContaining(['campaign_id', 'external_id', 'idempotency_key', 'next_attempt_at', 'first_attempt_at', 'last_error', 'failure_code', 'abort_reason', 'attempts_log']),
+      expect.arrayContaining(['campaign_id', 'external_id', 'idempotency_key', 'next_attempt_at', 'first_attempt_at', 'last_error', 'failure_code', 'abort_reason', 'message_extras', 'attempts_log']),
     );
-    expect(Object.keys(schema.properties.attempts_log!.items!.properties)).toEqual(['attempt', 'at', 'status_code', 'latency_ms', 'response_body', 'error', 'request']);
-    expect(JSON.stringify(spec.paths)).not.toMatch(/"(campaignId|externalId|idempotencyKey|latencyMs|connectedContent)"/);
+    expect(Object.keys(schema.properties.attempts_log!.items!.properties)).toEqual(['attempt', 'at', 'status_code', 'latency_ms', 'response_body', 'error', 'request', 'message_extras']);
+    expect(JSON.stringify(spec.paths)).not.toMatch(/"(campaignId|externalId|idempotencyKey|latencyMs|connectedContent|messageExtras)"/);
   });
 
   it('serves the description and the docs page without the API key, and marks public routes', async () => {

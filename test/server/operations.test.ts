@@ -5,7 +5,7 @@ import { startFakeSalesforce, type FakeSalesforce } from '../../examples/fake-sa
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startService, type RunningService } from '../../src/server/service.js';
-import { API_KEY, apiClient, guideCampaign, tempDb, waitFor, type Api } from '../e2e/helpers.js';
+import { API_KEY, apiClient, guideCampaign, startLoopbackService, tempDb, waitFor, type Api } from '../e2e/helpers.js';
 import { capturingLogger } from './helpers.js';
 
 /** The value of one sample line of the Prometheus text, 0 when absent. */
@@ -22,18 +22,7 @@ describe('metrics, request ids and log redaction during a send', () => {
 
   beforeAll(async () => {
     fake = await startFakeSalesforce();
-    service = await startService(
-      loadConfig({
-        PORT: '0',
-        LIQUIDHOOK_DB: tempDb(),
-        LIQUIDHOOK_API_KEY: API_KEY,
-        LIQUIDHOOK_ALLOWED_HOSTS: '127.0.0.1',
-        LIQUIDHOOK_TEMPLATES_DIR: '/nonexistent-templates-dir',
-        LIQUIDHOOK_POLL_MS: '100',
-      }),
-      { logger: logs.logger, env: {} },
-    );
-    api = apiClient(service.url);
+    ({ service, api } = await startLoopbackService(logs.logger));
   });
   afterAll(async () => {
     await service?.close();

@@ -30,7 +30,7 @@ describe('rate limit', () => {
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
-    expect(limited.json()).toEqual({ message: expect.stringMatching(/rate limit/i) });
+    expect(limited.json()).toEqual({ code: 'LH_RATE_LIMITED', message: expect.stringMatching(/rate limit/i) });
   });
 
   it('never limits /health', async () => {

@@ -56,6 +56,7 @@ describe('previews through the render pool', () => {
     const stopped = await preview(timeBound, ENDLESS);
     expect(stopped.statusCode).toBe(422);
     expect(stopped.json()).toEqual({
+      code: 'LH_LIMIT_EXCEEDED',
       message: 'render stopped: it ran past the 1500 ms a render may take',
       errors: [{ path: 'webhook', message: expect.stringContaining('render stopped') }],
     });

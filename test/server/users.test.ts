@@ -34,6 +34,7 @@ describe('/users/track refusals', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({
+      code: 'LH_ATTRIBUTE_OP',
       message: 'invalid /users/track request: nothing was applied',
       errors: [{ path: 'attributes[2]["plan name"]', message: expect.stringContaining('cannot inc a string') }],
     });

@@ -176,6 +176,45 @@ export function runDeliveryContract(fresh: () => Promise<Store>): void {
       expect(failed.attempts_log.map((a) => [a.statusCode, a.request?.url])).toEqual([[503, 'https://x/1'], [204, 'https://x/2'], [400, undefined]]);
     });
 
+    it('keeps the message_extras of each send with its attempt; the delivery shows its latest send\'s, webhook_sent carries them', async () => {
+      const store = await fresh();
+      const [id, plain] = await enqueue(store, ['u1', 'u2']);
+      let now = new Date(Date.now() + 1000);
+      const step = async (outcome: Omit<DeliveryOutcome, 'id'>, which = id!) => {
+        const claimed = (await store.claimDeliveries('w1', 10, now, 60_000)).map((d) => d.id);
+        expect(claimed).toContain(which);
+        await store.recordOutcomes([{ id: which, ...outcome } as DeliveryOutcome], now);
+        await store.releaseDeliveries('w1', claimed.filter((other) => other !== which));
+        now = new Date(now.getTime() + 1000);
+        return (await store.getDelivery(which))!;
+      };
+      const attempt = (n: number, statusCode: number) => ({ attempt: n, at: now.toISOString(), statusCode, latencyMs: 3 });
+      // Key order is kept as the template met the tags.
+      const first = await step({ status: 'retry', nextAttemptAt: now.toISOString(), attempt: attempt(1, 503), messageExtras: { plan: 'pro', 'a key': 'é "q"' } });
+      expect(first.messageExtras).toEqual({ plan: 'pro', 'a key': 'é "q"' });
+      expect(Object.keys(first.messageExtras!)).toEqual(['plan', 'a key']);
+      // An abort sends nothing and records no pairs: the latest send is still the first.
+      const aborted = await step({ status: 'aborted', abortReason: 'no plan', request: { connected_content: [] } });
+      expect(aborted.messageExtras).toEqual({ plan: 'pro', 'a key': 'é "q"' });
+      await store.replayDelivery(id!, now);
+      const delivered = await step({ status: 'delivered', attempt: attempt(2, 204), messageExtras: { plan: 'team' } });
+      expect(delivered.messageExtras).toEqual({ plan: 'team' });
+      expect(delivered.attempts_log.map((a) => a.messageExtras)).toEqual([{ plan: 'pro', 'a key': 'é "q"' }, { plan: 'team' }]);
+      // An outcome recorded without pairs (a template without the tag) shows none.
+      const none = await step({ status: 'delivered', attempt: attempt(1, 200) }, plain!);
+      expect(none.messageExtras).toBeUndefined();
+      expect(none.attempts_log[0]!.messageExtras).toBeUndefined();
+
+      const sent = (await store.readExportEvents(0, 1000)).filter((e) => e.type === 'webhook_sent');
+      expect(sent.map((e) => [e.deliveryId, e.data.message_extras])).toEqual([
+        [id, { plan: 'pro', 'a key': 'é "q"' }],
+        [id, { plan: 'team' }],
+        [plain, {}],
+      ]);
+      const verdicts = (await store.readExportEvents(0, 1000)).filter((e) => e.type !== 'webhook_sent' && e.deliveryId);
+      expect(verdicts.every((e) => !('message_extras' in e.data))).toBe(true);
+    });
+
     it('replays by one rule: dead, failed, aborted as they are; delivered only with force; never while sending', async () => {
       const store = await fresh();
       const [dead, failed, aborted, delivered, sending] = await enqueue(store, ['u1', 'u2', 'u3', 'u4', 'u5']);

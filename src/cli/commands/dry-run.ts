@@ -4,19 +4,20 @@
 import { dirname } from 'node:path';
 import { pino } from 'pino';
 import { EnvSchema } from '../../config/index.js';
-import { ContentBlockFilesError, ContentBlockRegistry } from '../../content-blocks/index.js';
+import { ContentBlockRegistry } from '../../content-blocks/index.js';
 import { formatZodIssues } from '../../domain/index.js';
+import { CodedError } from '../../errors/index.js';
 import { DryRunOptionsSchema, DryRuns, savedCampaignDefinition, type DryRunDefinition, type DryRunOptions } from '../../dryrun/index.js';
 import { CampaignCatalog } from '../../intake/index.js';
 import { scrubSecretValues } from '../../render/index.js';
 import { dryRunView, type DryRunView } from '../../server/index.js';
 import type { Store } from '../../store/index.js';
-import { apiErrorMessage, createApiClient } from '../api-client.js';
+import { apiError, createApiClient } from '../api-client.js';
 import { parseCommandArgs, type CommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { formatResult, progressReporter } from '../dry-run-output.js';
 import { readCliEnv, type CliEnv } from '../env.js';
-import { CliError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, type CliIo } from '../io.js';
 import { withLocalStore } from '../local-store.js';
@@ -106,7 +107,7 @@ function fileDefinition(file: LoadedTemplate): DryRunDefinition {
 async function campaignDefinition(store: Store, id: string, env: Record<string, string | undefined>, db: string): Promise<DryRunDefinition> {
   const catalog = new CampaignCatalog(store, pino({ level: 'silent' }), env);
   const active = await catalog.lookup(id);
-  if (!active) throw new CliError(`campaign ${id} not found in ${db}`);
+  if (!active) throw new CodedError('LH_NOT_FOUND', `campaign ${id} not found in ${db}`);
   return savedCampaignDefinition(active, env);
 }
 
@@ -126,9 +127,7 @@ async function locally(env: CliEnv, io: CliIo, target: string, file: LoadedTempl
     const definition = file ? fileDefinition(file) : await campaignDefinition(store, target, io.env, env.db);
     // Content blocks: those stored in the database and, for a file, the content-blocks/ folder next to it.
     const contentBlocks = new ContentBlockRegistry(store);
-    await contentBlocks.load(file ? dirname(file.path) : undefined).catch((error: unknown) => {
-      throw error instanceof ContentBlockFilesError ? new CliError(error.message) : error;
-    });
+    await contentBlocks.load(file ? dirname(file.path) : undefined);
     const runs = new DryRuns({ profiles: store, allowedHosts: env.allowedHosts, ...settings, concurrent: 1, contentBlocks });
     const run = runs.start(definition, options);
     const cancel = (): void => run.cancel();
@@ -149,7 +148,7 @@ async function viaApi(env: CliEnv, target: string, file: LoadedTemplate | undefi
   const started = file
     ? await api.call('POST', '/dry-run', { webhook: file.webhook, audience: file.file?.campaign?.audience ?? [], ...options })
     : await api.call('POST', `/campaigns/${encodeURIComponent(target)}/dry-run`, options);
-  if (started.status !== 202) throw new CliError(`cannot start the dry run: ${apiErrorMessage(started)}`);
+  if (started.status !== 202) throw apiError(started, 'cannot start the dry run');
   let view = started.json as DryRunView;
   let cancelled = false;
   const cancel = (): void => {
@@ -160,7 +159,7 @@ async function viaApi(env: CliEnv, target: string, file: LoadedTemplate | undefi
     while (view.status === 'running') {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       const res = cancelled ? await api.call('DELETE', `/dry-runs/${view.id}`) : await api.call('GET', `/dry-runs/${view.id}`);
-      if (res.status !== 200) throw new CliError(`cannot follow dry run ${view.id}: ${apiErrorMessage(res)}`);
+      if (res.status !== 200) throw apiError(res, `cannot follow dry run ${view.id}`);
       view = res.json as DryRunView;
       show(view);
     }

@@ -1,6 +1,6 @@
 // `liquidhook preview FILE`: the full request a webhook would send (method, URL, headers, body,
-// connected_content calls, warnings, abort reason), secrets redacted. Nothing is sent except
-// connected_content calls in live mode.
+// connected_content calls, message_extras pairs, warnings, abort reason), secrets redacted.
+// Nothing is sent except connected_content calls in live mode.
 import type { WebhookPreview } from '../../render/index.js';
 import type { CallRecord } from '../../liquid/index.js';
 import { parseCommandArgs } from '../args.js';
@@ -9,20 +9,20 @@ import { CONTEXT_HELP } from '../context-input.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson } from '../io.js';
-import { CONNECTED_CONTENT_HELP, formatLocatedError, RENDER_OPTIONS, renderFileFromArgs, type LocatedError } from '../render-run.js';
+import { CONNECTED_CONTENT_HELP, formatLocatedError, formatMessageExtras, RENDER_OPTIONS, renderFileFromArgs, type LocatedError } from '../render-run.js';
 import { isWebhookFile } from '../template-input.js';
 
 const HELP = `Usage: liquidhook preview FILE.webhook.liquid [--attrs JSON | --attrs-file PATH | --user ID] [options]
 
 Renders the webhook and prints the request it would send: method, URL, headers, body, the
-connected_content calls made while rendering, warnings and the abort reason. Tokens, secret
-placeholder values and secret-looking headers and parameters are redacted. Exits 3 when the
-template aborts, 1 when it does not render.
+connected_content calls made while rendering, the message_extras pairs a send would record,
+warnings and the abort reason. Tokens, secret placeholder values and secret-looking headers and
+parameters are redacted. Exits 3 when the template aborts, 1 when it does not render.
 
 Options:
 ${CONTEXT_HELP}
 ${CONNECTED_CONTENT_HELP}
-  --json                    {method, url, headers, body, connectedContent, warnings, errors, aborted?}
+  --json                    {method, url, headers, body, connectedContent, messageExtras, warnings, errors, aborted?}
   -h, --help                show this help
 `;
 
@@ -64,6 +64,8 @@ function formatPreview(preview: WebhookPreview, errors: LocatedError[], warnings
     lines.push(`${preview.method} ${preview.url}`);
     for (const [name, value] of Object.entries(preview.headers)) lines.push(`${name}: ${value}`);
     lines.push('', preview.body);
+    const extras = formatMessageExtras(preview.messageExtras);
+    if (extras) lines.push('', extras);
   }
   if (warnings.length > 0) lines.push('', 'warnings:', ...warnings.map((w) => `  ${w}`));
   return lines.join('\n');

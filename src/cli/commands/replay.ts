@@ -1,13 +1,14 @@
 // `liquidhook replay DELIVERY_ID [--force]`: sends a delivery again under the rule of
 // src/domain/replay.ts, through the API when LIQUIDHOOK_URL is set, else in the local database.
 import { ReplayRefusedError } from '../../domain/index.js';
+import { CodedError, inContext } from '../../errors/index.js';
 import { createIntake } from '../../intake/index.js';
 import { deliveryView, type DeliveryView } from '../../server/index.js';
-import { apiErrorMessage, createApiClient } from '../api-client.js';
+import { apiError, createApiClient } from '../api-client.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { readCliEnv, type CliEnv } from '../env.js';
-import { CliError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson } from '../io.js';
 import { withLocalStore } from '../local-store.js';
@@ -56,7 +57,7 @@ async function replayViaApi(env: CliEnv, id: string, force: boolean): Promise<De
   const api = createApiClient(env.apiUrl!, env.apiKey);
   const res = await api.call('POST', `/deliveries/${encodeURIComponent(id)}/replay`, force ? { force: true } : undefined);
   if (res.status === 202 || res.status === 200) return res.json as DeliveryView;
-  throw new CliError(`cannot replay delivery ${id}: ${apiErrorMessage(res)}`);
+  throw apiError(res, `cannot replay delivery ${id}`);
 }
 
 async function replayLocally(env: CliEnv, id: string, force: boolean): Promise<DeliveryView> {
@@ -64,10 +65,10 @@ async function replayLocally(env: CliEnv, id: string, force: boolean): Promise<D
     try {
       // No campaigns needed: a replay plans nothing; a running worker picks the delivery up.
       const replayed = await createIntake({ store, campaigns: { campaignEntries: () => [] } }).replay(id, { force });
-      if (!replayed) throw new CliError(`delivery ${id} not found in ${env.db}`);
+      if (!replayed) throw new CodedError('LH_NOT_FOUND', `delivery ${id} not found in ${env.db}`);
       return deliveryView(replayed);
     } catch (error) {
-      if (error instanceof ReplayRefusedError) throw new CliError(`cannot replay delivery ${id}: ${error.message}`);
+      if (error instanceof ReplayRefusedError) throw inContext(error, `cannot replay delivery ${id}`, error);
       throw error;
     }
   });

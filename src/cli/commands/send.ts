@@ -1,16 +1,17 @@
 // `liquidhook send FILE`: a test send. Renders the webhook for one profile and sends it once
 // through the SSRF-guarded dispatcher (no retries, no delivery log), then prints the response.
 import { createDispatcher, createGuardedAgent, parseAllowedHosts } from '../../dispatch/index.js';
+import { CodedError } from '../../errors/index.js';
 import { createLiquid } from '../../liquid/index.js';
 import { testSendWebhook, type TestSendOutcome } from '../../render/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { CONTEXT_HELP, CONTEXT_OPTIONS, subjectFromArgs } from '../context-input.js';
 import { readCliEnv } from '../env.js';
-import { CliError, UsageError } from '../errors.js';
-import { EXIT } from '../exit-codes.js';
+import { UsageError } from '../errors.js';
+import { EXIT, EXIT_CODE_OF } from '../exit-codes.js';
 import { printJson } from '../io.js';
-import { formatLocatedError, locateProblems } from '../render-run.js';
+import { formatLocatedError, formatMessageExtras, locateProblems } from '../render-run.js';
 import { isWebhookFile, loadTemplate } from '../template-input.js';
 import { formatCall } from './preview.js';
 
@@ -24,7 +25,7 @@ response body. Exits 1 on a non-2xx response or a network error, 3 when the temp
 Options:
 ${CONTEXT_HELP}
   --timeout-ms N            give up on the response after N ms (default 90000)
-  --json                    {sent, aborted?, errors, warnings, connectedContent, result?}
+  --json                    {sent, aborted?, errors, warnings, connectedContent, messageExtras, result?}
   -h, --help                show this help
 `;
 
@@ -48,15 +49,9 @@ export const sendCommand: Command = {
     const subject = await subjectFromArgs(args, env, io, { required: true });
     const ref = template.webhook.signing_secret_ref;
     const signingSecret = ref ? io.env[ref] : undefined;
-    if (ref && !signingSecret) throw new CliError(`signing secret ${ref} is not configured (set the environment variable ${ref})`);
+    if (ref && !signingSecret) throw new CodedError('LH_SIGNING_SECRET_MISSING', `signing secret ${ref} is not configured (set the environment variable ${ref})`);
 
-    let allowList;
-    try {
-      allowList = parseAllowedHosts(env.allowedHosts);
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
-    const agent = createGuardedAgent({ allowedHosts: allowList });
+    const agent = createGuardedAgent({ allowedHosts: parseAllowedHosts(env.allowedHosts) });
     const dispatcher = createDispatcher({ allowedHosts: env.allowedHosts, ...(timeoutMs ? { timeoutMs } : {}) });
     let outcome: TestSendOutcome;
     try {
@@ -72,7 +67,7 @@ export const sendCommand: Command = {
       await agent.close();
     }
     const { errors, warnings } = locateProblems(template, outcome);
-    const code = outcome.aborted ? EXIT.ABORTED : outcome.sent && outcome.result?.ok ? EXIT.OK : EXIT.FAILED;
+    const code = outcome.aborted ? EXIT_CODE_OF.LH_RENDER_ABORTED : outcome.sent && outcome.result?.ok ? EXIT.OK : EXIT.FAILED;
     if (args.json) {
       printJson(io, { file: path, externalId: subject.externalId, ...outcome, errors, warnings });
       return code;
@@ -80,6 +75,8 @@ export const sendCommand: Command = {
     for (const warning of warnings) io.err(`warning: ${warning}`);
     for (const call of outcome.connectedContent) io.err(`connected_content: ${formatCall(call)}`);
     if (outcome.aborted) io.err(`aborted: ${outcome.aborted.reason} (nothing was sent)`);
+    const extras = formatMessageExtras(outcome.messageExtras);
+    if (extras) io.err(extras);
     for (const error of errors) io.err(formatLocatedError(error));
     const result = outcome.result;
     if (result) {

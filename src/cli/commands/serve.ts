@@ -1,10 +1,9 @@
 // `liquidhook serve`: the HTTP API and the delivery worker, configured by environment variables.
 import { loadConfig, renderConfigTable } from '../../config/index.js';
 import { startService } from '../../server/index.js';
-import { DatabaseOwnedError } from '../../store/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { CliError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 
 const HELP = `Usage: liquidhook serve
@@ -18,10 +17,8 @@ ${renderConfigTable('text')}`;
 
 async function serve(env: Record<string, string | undefined>): Promise<void> {
   const config = loadConfig(env);
-  const service = await startService(config, { env }).catch((error: unknown) => {
-    // Another process serves this SQLite file: a plain message naming it, not a stack trace.
-    throw error instanceof DatabaseOwnedError ? new CliError(error.message) : error;
-  });
+  // Another process serving this SQLite file is LH_DB_IN_USE: a plain message naming it.
+  const service = await startService(config, { env });
   service.app.log.info({ url: service.url, db: config.db }, `liquidhook listening on ${service.url}`);
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals): void => {

@@ -2,11 +2,11 @@
 // LIQUIDHOOK_URL set it asks the running service (POST /syncs/:id/run); otherwise it runs
 // against the local database, scoring and planning sends as the service does.
 import type { SyncReport } from '../../ingest/index.js';
-import { apiErrorMessage, createApiClient } from '../api-client.js';
+import { apiError, createApiClient } from '../api-client.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { readCliEnv, type CliEnv } from '../env.js';
-import { CliError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { pathIn, printJson } from '../io.js';
 
@@ -66,7 +66,7 @@ export const syncCommand: Command = {
 async function runViaApi(env: CliEnv, id: string): Promise<SyncReport> {
   const api = createApiClient(env.apiUrl!, env.apiKey, 15 * 60_000);
   const res = await api.call('POST', `/syncs/${encodeURIComponent(id)}/run`);
-  if (res.status < 200 || res.status >= 300) throw new CliError(`sync ${id} did not run: ${apiErrorMessage(res)}`);
+  if (res.status < 200 || res.status >= 300) throw apiError(res, `sync ${id} did not run`);
   return res.json as SyncReport;
 }
 

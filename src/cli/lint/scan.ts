@@ -1,6 +1,7 @@
 // Finds the filters a template applies (`| name`) with their offsets, in the template text as
 // written: inside `{{ }}` and `{% %}` markup, outside quoted strings, skipping raw and comment
-// blocks. connected_content markup is a URL, so only the `{{ }}` nested in it are read.
+// blocks. connected_content and message_extras markup is text with Liquid inside, so only the
+// `{{ }}` nested in it are read.
 
 export interface FilterUse {
   name: string;
@@ -34,7 +35,7 @@ export function findFilterUses(template: string, base = 0): FilterUse[] {
       i = found ? found.index + found[0].length : template.length;
     } else if (name === '#') {
       i = after;
-    } else if (name === 'connected_content') {
+    } else if (name === 'connected_content' || name === 'message_extras') {
       uses.push(...findFilterUses(template.slice(markupStart, end), base + markupStart));
       i = after;
     } else {

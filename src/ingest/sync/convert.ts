@@ -2,9 +2,16 @@
 // column's type rejects the row (with the reason), never the run.
 import { setOwn } from '../../profiles/index.js';
 import type { AttributeOp, Json } from '../../domain/index.js';
+import { CodedError } from '../../errors/index.js';
 import type { ColumnType, SyncConfig } from './schema.js';
 
-export class RowRejected extends Error {}
+/** A value that does not fit its column: the row is rejected (and reported), never the run. */
+export class RowRejected extends CodedError {
+  constructor(message: string) {
+    super('LH_SYNC_ROW_REJECTED', message);
+    this.name = 'RowRejected';
+  }
+}
 
 function toJson(value: unknown, column: string): Json {
   if (value === null || value === undefined) return null;

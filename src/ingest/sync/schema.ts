@@ -1,6 +1,7 @@
 // A table sync: which table or view to poll, where, and how its columns map to attributes.
 // The schema is the single source of truth for the /syncs API and `*.sync.json|yaml` files.
 import { z } from 'zod';
+import { CodedError } from '../../errors/index.js';
 
 /** A plain SQL identifier, optionally schema-qualified for the table (`crm.leads`). */
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain SQL identifier (letters, digits, _)');
@@ -57,9 +58,9 @@ export type SyncConfig = z.output<typeof SyncConfigSchema>;
 export type SyncConfigInput = z.input<typeof SyncConfigSchema>;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
-export class SyncConfigError extends Error {
+export class SyncConfigError extends CodedError {
   constructor(readonly issues: { path: string; message: string }[]) {
-    super(`invalid sync:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    super('LH_SYNC_INVALID', `invalid sync:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, { fields: issues, summary: 'invalid sync' });
     this.name = 'SyncConfigError';
   }
 }

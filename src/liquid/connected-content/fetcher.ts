@@ -2,6 +2,7 @@
 // bounded in time (headers and body together) and in response size.
 import { readFileSync } from 'node:fs';
 import { request, type Dispatcher } from 'undici';
+import { LIQUID_ERROR_CODES } from '../errors.js';
 import type { ConnectedContentFetcher, ConnectedContentRequest, ConnectedContentResponse } from '../types.js';
 
 export type FetchFailureKind = 'timeout' | 'too_large' | 'network' | 'invalid_url';
@@ -14,6 +15,10 @@ export class ConnectedContentFetchError extends Error {
   ) {
     super(message);
     this.name = 'ConnectedContentFetchError';
+  }
+
+  get code(): typeof LIQUID_ERROR_CODES.connectedContent {
+    return LIQUID_ERROR_CODES.connectedContent;
   }
 }
 

@@ -1,6 +1,7 @@
 // Parses the markup of `{% connected_content URL :option value ... %}` into a validated spec.
 // Pure: no Liquid rendering here; values that may hold Liquid stay as source text.
 import { z } from 'zod';
+import { LIQUID_ERROR_CODES } from '../errors.js';
 
 /** Options that take a value, and flags that stand alone. */
 const VALUE_OPTIONS = ['method', 'body', 'headers', 'content_type', 'basic_auth', 'auth_credentials', 'save', 'cache_max_age'] as const;
@@ -34,6 +35,10 @@ export class ConnectedContentSyntaxError extends Error {
   constructor(message: string) {
     super(`connected_content: ${message}`);
     this.name = 'ConnectedContentSyntaxError';
+  }
+
+  get code(): typeof LIQUID_ERROR_CODES.parse {
+    return LIQUID_ERROR_CODES.parse;
   }
 }
 

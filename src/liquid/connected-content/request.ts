@@ -1,5 +1,6 @@
 // Turns a rendered connected_content call into the HTTP request to make (pure).
 import { createHash } from 'node:crypto';
+import { LIQUID_ERROR_CODES } from '../errors.js';
 import type { ConnectedContentRequest, Credential } from '../types.js';
 import { MAX_CACHE_SECONDS } from './markup.js';
 
@@ -24,6 +25,10 @@ export class ConnectedContentConfigError extends Error {
     super(`connected_content: ${message}`);
     this.name = 'ConnectedContentConfigError';
   }
+
+  get code(): typeof LIQUID_ERROR_CODES.render {
+    return LIQUID_ERROR_CODES.render;
+  }
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -33,8 +38,8 @@ export function buildRequest(call: RenderedCall, limits: RequestLimits): Connect
   headers.set('User-Agent', limits.userAgent);
   // Braze defaults: Accept */*, Content-Type application/json (GET) or form-encoded (POST);
   // `:content_type` sets both Content-Type and Accept.
-  headers.set('Accept', '*/*');
-  headers.set('Content-Type', call.method === 'POST' ? FORM : 'application/json');
+  headers.put('Accept', '*/*');
+  headers.put('Content-Type', call.method === 'POST' ? FORM : 'application/json');
   if (call.contentType) {
     headers.set('Content-Type', call.contentType);
     headers.set('Accept', call.contentType);
@@ -124,7 +129,11 @@ class HeaderMap {
     value = value.trim();
     if (!/^[!#$%&'*+.^_`|~\w-]+$/.test(clean)) throw new ConnectedContentConfigError(`invalid header name "${name}"`);
     if (/[\r\n]/.test(value)) throw new ConnectedContentConfigError(`header "${clean}" value contains a line break`);
-    this.entries.set(clean.toLowerCase(), [clean, value]);
+    this.put(clean, value);
+  }
+  /** A header this module names itself: nothing to check. */
+  put(name: string, value: string): void {
+    this.entries.set(name.toLowerCase(), [name, value]);
   }
   get(name: string): string | undefined {
     return this.entries.get(name.toLowerCase())?.[1];

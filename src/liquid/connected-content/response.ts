@@ -22,7 +22,9 @@ export function interpretResponse(response: ConnectedContentResponse | undefined
   const ok = response.status >= 200 && response.status < 300;
   const parsed = parseJson(response.body);
   if (parsed.ok) {
-    const value = isPlainObject(parsed.value) ? { ...parsed.value, [STATUS_KEY]: response.status } : parsed.value;
+    // The parsed object is this call's own: the status is added in place rather than by a copy.
+    if (isPlainObject(parsed.value)) parsed.value[STATUS_KEY] = response.status;
+    const value = parsed.value;
     if (ok || isPlainObject(parsed.value)) return { output: '', variable, value };
     return { output: '', variable, value: null };
   }
@@ -31,7 +33,15 @@ export function interpretResponse(response: ConnectedContentResponse | undefined
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  // JSON.parse skips JSON's own whitespace; only other leading or trailing spaces (a BOM, a
+  // no-break space) need the trimmed copy.
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    // falls through
+  }
   const trimmed = text.trim();
+  if (trimmed === text) return { ok: false };
   if (trimmed === '') return { ok: false };
   try {
     return { ok: true, value: JSON.parse(trimmed) };
@@ -56,7 +66,9 @@ export function tokenValues(value: unknown): string[] {
   let budget = MAX_WALK;
   const walk = (node: unknown, depth: number): void => {
     if (budget-- <= 0 || depth > 8 || typeof node !== 'object' || node === null) return;
-    for (const [key, child] of Object.entries(node)) {
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
+      const child = (node as Record<string, unknown>)[key];
       if (typeof child === 'string' && TOKEN_FIELD.test(key) && child.length >= 4) found.push(child);
       else walk(child, depth + 1);
     }

@@ -115,26 +115,27 @@ export class ConnectedContentRuntime {
     return found;
   }
 
-  private async fetchThroughCache(
+  private fetchThroughCache(
     req: ReturnType<typeof buildRequest>,
     flags: CallFlags,
     method: 'GET' | 'POST',
   ): Promise<{ outcome: CallOutcome; cached: boolean }> {
     const policy = { retry: flags.retry, baseDelayMs: this.options.retryBaseDelayMs ?? DEFAULTS.retryBaseDelayMs, sleep: this.sleep };
     const ttlSeconds = cacheSeconds(method, flags, this.options.defaultGetCacheSeconds ?? DEFAULTS.defaultGetCacheSeconds);
-    if (ttlSeconds <= 0) return { outcome: await performCall(this.fetcher, req, policy), cached: false };
+    if (ttlSeconds <= 0) return performCall(this.fetcher, req, policy).then((outcome) => ({ outcome, cached: false }));
 
     const key = cacheKey(req);
     const hit = this.cache.get(key);
-    if (hit) return { outcome: { response: hit, attempts: 0 }, cached: true };
-    const { value, shared } = await this.flights.run(key, async () => {
-      const outcome = await performCall(this.fetcher, req, policy);
-      const status = outcome.response?.status ?? 0;
-      // Only successful responses are reused; failures are retried by the next render.
-      if (status >= 200 && status < 300) this.cache.set(key, outcome.response!, ttlSeconds * 1000);
-      return outcome;
-    });
-    return { outcome: value, cached: shared };
+    if (hit) return Promise.resolve({ outcome: { response: hit, attempts: 0 }, cached: true });
+    return this.flights
+      .run(key, async () => {
+        const outcome = await performCall(this.fetcher, req, policy);
+        const status = outcome.response?.status ?? 0;
+        // Only successful responses are reused; failures are retried by the next render.
+        if (status >= 200 && status < 300) this.cache.set(key, outcome.response!, ttlSeconds * 1000);
+        return outcome;
+      })
+      .then(({ value, shared }) => ({ outcome: value, cached: shared }));
   }
 }
 

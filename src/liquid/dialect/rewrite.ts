@@ -5,8 +5,8 @@
 //   - `&&` / `||` in `if`, `elsif` and `unless` conditions become `and` / `or`, as Braze's lax
 //     parser reads them;
 //   - `{{ ... }}` nested inside tag markup or filter arguments loses its braces
-//     (`{% if {{x}} == 1 %}` → `{% if   x   == 1 %}`), except inside `connected_content`, whose
-//     markup is itself a template the tag renders.
+//     (`{% if {{x}} == 1 %}` → `{% if   x   == 1 %}`), except inside `connected_content` and
+//     `message_extras`, whose markup is itself a template the tag renders.
 // Only Liquid markup is touched: plain text, `{% raw %}`, comments and quoted strings are kept.
 // Every edit is recorded in a SourceMap so errors point at the text the user wrote.
 import { LimitError } from '../errors.js';
@@ -37,7 +37,11 @@ const RAW_END = /\{%-?\s*endraw\s*-?%\}/g;
 const DOC_END = /\{%-?\s*enddoc\b[\s\S]*?%\}/g;
 const COMMENT_TAG = /^\{%-?\s*(comment|endcomment)\b/;
 
-type MarkupMode = 'liquid' | 'connected_content';
+/** `template`: markup the tag renders as a template itself (its `{{ }}` stay). */
+type MarkupMode = 'liquid' | 'template';
+
+/** Tags whose markup holds templates: `{{key}}` there is an output, not a bare lookup. */
+const TEMPLATE_MARKUP_TAGS = new Set(['connected_content', 'message_extras']);
 
 /** Tags whose markup is a condition, where Braze reads `&&` and `||` as `and` and `or`. */
 const CONDITION_TAGS = new Set(['if', 'elsif', 'unless']);
@@ -117,7 +121,7 @@ class Rewriter {
       return end;
     }
     this.copy(start, markupStart);
-    const mode: MarkupMode = name === 'connected_content' ? 'connected_content' : 'liquid';
+    const mode: MarkupMode = TEMPLATE_MARKUP_TAGS.has(name) ? 'template' : 'liquid';
     this.tagStart = start;
     this.condition = CONDITION_TAGS.has(name);
     this.markup(markupStart, close, false, mode);
@@ -192,7 +196,7 @@ class Rewriter {
     return limit;
   }
 
-  /** Nested `{{ inner }}` inside markup: braces become spaces, or stay for connected_content. */
+  /** Nested `{{ inner }}` inside markup: braces become spaces, or stay in template markup. */
   private nestedOutput(start: number, limit: number, mode: MarkupMode): number {
     if (++this.nesting > this.maxNesting) {
       const { line, column } = this.map.positionOf(start);
@@ -207,7 +211,7 @@ class Rewriter {
 
   private nestedOutputBody(start: number, limit: number, mode: MarkupMode): number {
     let innerStart = start + 2;
-    if (mode === 'connected_content') this.copy(start, innerStart);
+    if (mode === 'template') this.copy(start, innerStart);
     else {
       if (this.src[innerStart] === '-') innerStart++;
       this.blank(start, innerStart);
@@ -215,7 +219,7 @@ class Rewriter {
     const stop = this.markup(innerStart, limit, true, 'liquid');
     if (stop >= limit) return limit;
     const end = stop + 2;
-    if (mode === 'connected_content') this.copy(stop, end);
+    if (mode === 'template') this.copy(stop, end);
     else if (stop > innerStart && this.src[stop - 1] === '-' && this.uncopyLastChar()) this.blank(stop - 1, end);
     else this.blank(stop, end);
     return end;

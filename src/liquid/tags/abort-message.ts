@@ -1,6 +1,6 @@
 // `abort_message` stops the message: nothing is sent. Braze documents `{% abort_message() %}`,
 // `{% abort_message('reason') %}` and bare `{% abort_message %}`; the reason may also be any
-// Liquid value (`{% abort_message(reason_var) %}`). The engine turns the thrown AbortMessage into
+// Liquid value (`{% abort_message(reason_var) %}`). The engine turns the AbortMessage into
 // `RenderResult.aborted` with an empty output.
 import { Tag, Value, type Context, type Liquid, type TagToken, type TopLevelToken } from 'liquidjs';
 import { AbortMessage } from '../render-state.js';
@@ -16,7 +16,11 @@ export class AbortMessageTag extends Tag {
 
   *render(ctx: Context): Generator<unknown, void, unknown> {
     const value = this.reason ? yield this.reason.value(ctx) : '';
-    throw new AbortMessage(value === null || value === undefined ? '' : String(value));
+    const abort = new AbortMessage(value === null || value === undefined ? '' : String(value));
+    // The engine's driver ends the render at this yield; a driver that hands the value back
+    // (liquidjs's own, e.g. `engine.liquid.parseAndRender`) gets it thrown.
+    yield abort;
+    throw abort;
   }
 }
 

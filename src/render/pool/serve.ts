@@ -2,11 +2,12 @@
 // heartbeat the main thread's watchdog reads, and lets a handler stream events (progress).
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { codedErrorOf, type CodedErrorView } from '../../errors/index.js';
 
 export type TaskReply =
   | { ready: true }
   | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { name: string; message: string } }
+  | { id: number; ok: false; error: { name: string; message: string; coded?: CodedErrorView } }
   | { id: number; event: unknown };
 
 export interface TaskContext {
@@ -45,7 +46,9 @@ export function serveTasks(handler: TaskHandler): void {
       (value) => port.postMessage({ id, ok: true, value } satisfies TaskReply),
       (error: unknown) => {
         const { name, message } = error instanceof Error ? error : new Error(String(error));
-        port.postMessage({ id, ok: false, error: { name, message } } satisfies TaskReply);
+        // A coded error keeps its code (and field paths) across the thread boundary.
+        const coded = codedErrorOf(error);
+        port.postMessage({ id, ok: false, error: { name, message, ...(coded ? { coded } : {}) } } satisfies TaskReply);
       },
     );
   });

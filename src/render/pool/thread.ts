@@ -3,6 +3,7 @@
 // wall time allowed, which also ends a render stuck in synchronous code that the engine's own
 // limits cannot interrupt. Whatever stops the thread fails its tasks with RenderStoppedError.
 import type { Worker } from 'node:worker_threads';
+import { CodedError, type CodedErrorView } from '../../errors/index.js';
 import { RenderStoppedError, type StopReason } from './errors.js';
 import type { TaskReply } from './serve.js';
 import { spawnEntry } from './spawn.js';
@@ -90,7 +91,7 @@ export class RenderThread {
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.stopWatchdog();
     if (reply.ok) entry.resolve(reply.value);
-    else entry.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
+    else entry.reject(Object.assign(threadError(reply.error), { name: reply.error.name }));
   }
 
   private startWatchdog(): void {
@@ -126,4 +127,9 @@ export class RenderThread {
     for (const entry of pending) entry.reject(this.stopped);
     this.onStopped(this);
   }
+}
+
+/** The main thread's copy of an error a task failed with: a coded one stays coded. */
+function threadError({ message, coded }: { message: string; coded?: CodedErrorView }): Error {
+  return coded ? new CodedError(coded.code, message, { fields: coded.fields, summary: coded.summary }) : new Error(message);
 }

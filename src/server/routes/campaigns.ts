@@ -3,12 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ActiveCampaign } from '../../deliveries/index.js';
-import { sendRenderedTest } from '../../render/index.js';
-import { CampaignValidationError } from '../../triggers/index.js';
+import { CodedError, notFound } from '../../errors/index.js';
+import { WebhookRenderError, sendRenderedTest } from '../../render/index.js';
 import { CampaignSchema } from '../../triggers/index.js';
 import type { RoutePlugin } from '../context.js';
-import { HttpError, notFound } from '../errors.js';
-import { POOL_RESPONSES, throughPool } from '../render-pool-errors.js';
+import { POOL_RESPONSES } from '../render-pool-errors.js';
 import { assertWebhookTemplatesParse } from '../template-errors.js';
 import { recipientContext, type Recipient } from '../recipient-context.js';
 import {
@@ -39,12 +38,7 @@ export const registerCampaignRoutes: RoutePlugin = (app, ctx) => {
   const save = async (id: string, body: z.output<typeof CampaignSchema>): Promise<ActiveCampaign> => {
     // A template that does not parse would fail at every send: refused here, where it is written.
     assertWebhookTemplatesParse(body.webhook, ['webhook'], 'campaign');
-    try {
-      return await catalog.put(id, body);
-    } catch (error) {
-      if (error instanceof CampaignValidationError) throw new HttpError(400, 'invalid campaign', error.issues);
-      throw error;
-    }
+    return catalog.put(id, body);
   };
 
   app.post(
@@ -119,17 +113,15 @@ export const registerCampaignRoutes: RoutePlugin = (app, ctx) => {
         response: { 200: PreviewResponseSchema, ...ERROR_RESPONSES, ...POOL_RESPONSES },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const active = await find(request.params.id);
       const attributes = await contextFor(request.body);
-      const preview = await throughPool(reply, () =>
-        ctx.renderPool.preview({
-          webhook: active.webhook,
-          attributes,
-          connectedContent: request.body.connected_content ?? 'stub',
-          secrets: active.secrets,
-        }),
-      );
+      const preview = await ctx.renderPool.preview({
+        webhook: active.webhook,
+        attributes,
+        connectedContent: request.body.connected_content ?? 'stub',
+        secrets: active.secrets,
+      });
       return previewView(preview);
     },
   );
@@ -145,22 +137,20 @@ export const registerCampaignRoutes: RoutePlugin = (app, ctx) => {
         response: { 200: TestSendResponseSchema, ...ERROR_RESPONSES, ...POOL_RESPONSES },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const active = await find(request.params.id);
       const ref = active.webhook.signing_secret_ref;
       const signingSecret = ref ? ctx.env[ref] : undefined;
-      if (ref && !signingSecret) throw new HttpError(422, `signing secret ${ref} is not configured`);
+      if (ref && !signingSecret) throw new CodedError('LH_SIGNING_SECRET_MISSING', `signing secret ${ref} is not configured`);
       const context = await contextFor(request.body);
-      const rendered = await throughPool(reply, () => ctx.renderPool.renderForSend({ webhook: active.webhook, context }));
+      const rendered = await ctx.renderPool.renderForSend({ webhook: active.webhook, context });
       const outcome = await sendRenderedTest(rendered, {
         dispatcher: ctx.dispatcher,
         secrets: active.secrets,
         ...(signingSecret ? { signingSecret } : {}),
       });
       ctx.metrics.observeConnectedContent(outcome.connectedContent);
-      if (outcome.errors.length > 0) {
-        throw new HttpError(422, 'webhook did not render', outcome.errors.map((e) => ({ path: e.field, message: e.message })));
-      }
+      if (outcome.errors.length > 0) throw new WebhookRenderError(outcome.errors);
       return testSendView(outcome);
     },
   );

@@ -2,11 +2,11 @@
 // Liquid parses, no block includes itself), delete (refused while a campaign or block includes it).
 import { z } from 'zod';
 import { ContentBlockError, ContentBlockInputSchema, ContentBlockRegistry } from '../../content-blocks/index.js';
+import { notFound } from '../../errors/index.js';
 import { contentBlockReferences } from '../../liquid/index.js';
 import { webhookTemplateFields } from '../../render/index.js';
 import type { Store } from '../../store/index.js';
 import type { RouteContext, RoutePlugin } from '../context.js';
-import { HttpError, notFound } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';
 import { ContentBlockListSchema, ContentBlockNameParams, ContentBlockViewSchema, contentBlockView } from '../schemas/content-blocks.js';
 import { handlerValidatesBody } from '../validation.js';
@@ -23,10 +23,6 @@ async function registryFor(ctx: Pick<RouteContext, 'store' | 'logger' | 'content
     await registry.load();
   }
   return registry;
-}
-
-function httpError(error: unknown): unknown {
-  return error instanceof ContentBlockError ? new HttpError(error.status, error.issues.length > 0 ? 'invalid content block' : error.message, error.issues) : error;
 }
 
 export const registerContentBlockRoutes: RoutePlugin = async (app, ctx) => {
@@ -54,12 +50,8 @@ export const registerContentBlockRoutes: RoutePlugin = async (app, ctx) => {
       validatorCompiler: handlerValidatesBody,
     },
     async (request, reply) => {
-      try {
-        const { block, created } = await registry.put(request.params.name, request.body ?? {});
-        return reply.code(created ? 201 : 200).send(contentBlockView(block));
-      } catch (error) {
-        throw httpError(error);
-      }
+      const { block, created } = await registry.put(request.params.name, request.body ?? {});
+      return reply.code(created ? 201 : 200).send(contentBlockView(block));
     },
   );
 
@@ -71,13 +63,9 @@ export const registerContentBlockRoutes: RoutePlugin = async (app, ctx) => {
       if (!registry.get(name)) throw notFound(`content block ${name}`);
       const campaigns = ctx.catalog.list().filter((c) => webhookTemplateFields(c.webhook).some((f) => contentBlockReferences(f.text).some((r) => r.name === name)));
       if (campaigns.length > 0) {
-        throw new HttpError(409, `content block "${name}" is included by ${campaigns.map((c) => `campaign "${c.campaign.name}" (${c.id})`).join(', ')}`);
+        throw new ContentBlockError('LH_CONTENT_BLOCK_IN_USE', `content block "${name}" is included by ${campaigns.map((c) => `campaign "${c.campaign.name}" (${c.id})`).join(', ')}`);
       }
-      try {
-        await registry.delete(name);
-      } catch (error) {
-        throw httpError(error);
-      }
+      await registry.delete(name);
       return reply.code(204).send(null);
     },
   );

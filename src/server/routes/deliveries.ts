@@ -1,8 +1,7 @@
 // The delivery log: what was sent (or aborted) to whom, every attempt, and replay.
 import { z } from 'zod';
-import { ReplayRefusedError } from '../../domain/index.js';
+import { notFound } from '../../errors/index.js';
 import type { RoutePlugin } from '../context.js';
-import { HttpError, notFound } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';
 import {
   DELIVERY_STATUSES,
@@ -97,13 +96,8 @@ export const registerDeliveryRoutes: RoutePlugin = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      let replayed;
-      try {
-        replayed = await ctx.intake.replay(request.params.id, { force: request.body?.force === true });
-      } catch (error) {
-        if (error instanceof ReplayRefusedError) throw new HttpError(409, error.message);
-        throw error;
-      }
+      // A refused replay is LH_REPLAY_REFUSED (409).
+      const replayed = await ctx.intake.replay(request.params.id, { force: request.body?.force === true });
       if (!replayed) throw notFound(`delivery ${request.params.id}`);
       return reply.code(202).send(deliveryView(replayed));
     },

@@ -3,10 +3,10 @@
 // cancels. A run renders on a thread of its own, never on this event loop.
 import type { FastifyReply } from 'fastify';
 import { DryRunOptionsSchema, UnsavedDryRunSchema, savedCampaignDefinition, type DryRun, type DryRunDefinition } from '../../dryrun/index.js';
+import { notFound } from '../../errors/index.js';
 import { substitutePlaceholders } from '../../render/index.js';
 import type { RoutePlugin } from '../context.js';
-import { notFound } from '../errors.js';
-import { POOL_RESPONSES, poolHttpError } from '../render-pool-errors.js';
+import { POOL_RESPONSES } from '../render-pool-errors.js';
 import { CampaignIdParams } from '../schemas/campaigns.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';
 import { DryRunIdParams, DryRunViewSchema, dryRunView } from '../schemas/dry-runs.js';
@@ -16,12 +16,8 @@ const STARTED = { 202: DryRunViewSchema.describe('Started: poll GET /dry-runs/:i
 
 export const registerDryRunRoutes: RoutePlugin = (app, ctx) => {
   const start = (reply: FastifyReply, definition: DryRunDefinition, options: Parameters<typeof ctx.dryRuns.start>[1]) => {
-    let run: DryRun;
-    try {
-      run = ctx.dryRuns.start(definition, options);
-    } catch (error) {
-      throw poolHttpError(reply, error);
-    }
+    // Too many runs at once: LH_DRY_RUNS_BUSY (503 with Retry-After).
+    const run = ctx.dryRuns.start(definition, options);
     return reply.code(202).header('location', `/dry-runs/${run.id}`).send(dryRunView(run));
   };
   const find = (id: string): DryRun => {

@@ -5,7 +5,7 @@ import { WebhookSchema, substitutePlaceholders, type RenderPool } from '../../re
 import type { Store } from '../../store/index.js';
 import type { ZodApp } from '../context.js';
 import { recipientContext } from '../recipient-context.js';
-import { POOL_RESPONSES, throughPool } from '../render-pool-errors.js';
+import { POOL_RESPONSES } from '../render-pool-errors.js';
 import { PreviewResponseSchema, previewView } from '../schemas/campaigns.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';
 
@@ -56,18 +56,16 @@ export function registerEditorPreviewRoute(app: ZodApp, deps: EditorPreviewDeps)
     body: EditorPreviewRequestSchema,
     response: { 200: EditorPreviewResponseSchema, ...ERROR_RESPONSES, ...POOL_RESPONSES },
   };
-  app.post('/preview', { schema }, async (request, reply) => {
+  app.post('/preview', { schema }, async (request) => {
     const context = await previewContext(deps.store, request.body);
     const { campaign_id: campaignId } = request.body;
     const filled = campaignId !== undefined ? deps.placeholders?.(campaignId) : undefined;
-    const preview = await throughPool(reply, () =>
-      deps.renderPool.preview({
-        webhook: filled ? substitutePlaceholders(request.body.webhook, filled.values) : request.body.webhook,
-        attributes: context,
-        connectedContent: request.body.connected_content,
-        ...(filled ? { secrets: filled.secrets } : {}),
-      }),
-    );
+    const preview = await deps.renderPool.preview({
+      webhook: filled ? substitutePlaceholders(request.body.webhook, filled.values) : request.body.webhook,
+      attributes: context,
+      connectedContent: request.body.connected_content,
+      ...(filled ? { secrets: filled.secrets } : {}),
+    });
     return { ...previewView(preview), context };
   });
 }

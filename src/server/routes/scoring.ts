@@ -1,18 +1,10 @@
 // Scoring programs: CRUD, backtests on an event history, and the inactivity decay loop that
 // lives as long as the app (started when it is ready, stopped when it closes).
 import { z } from 'zod';
+import { CodedError, notFound } from '../../errors/index.js';
 import { createDecayScheduler, newProgramId, type StoredProgram } from '../../intake/index.js';
-import {
-  backtest,
-  NdjsonError,
-  parseHistoryLine,
-  parseNdjsonEvents,
-  ScoringProgramError,
-  ScoringProgramSchema,
-  type HistoryRecord,
-} from '../../scoring/index.js';
+import { backtest, NdjsonError, parseHistoryLine, parseNdjsonEvents, ScoringProgramSchema, type HistoryRecord } from '../../scoring/index.js';
 import type { RoutePlugin } from '../context.js';
-import { HttpError, notFound } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';
 import { BacktestResultSchema, ScoringProgramListSchema, ScoringProgramViewSchema, backtestView } from '../schemas/scoring.js';
 import { handlerValidatesBody } from '../validation.js';
@@ -46,8 +38,9 @@ function historyOf(body: z.output<typeof BacktestBody>['history'] | string): His
     return body.flatMap((line, i) => parseHistoryLine(JSON.stringify(line), i + 1) ?? []);
   } catch (error) {
     if (!(error instanceof NdjsonError)) throw error;
+    // The line is named the way the client sent the history: a line of NDJSON or an array entry.
     const path = typeof body === 'string' ? `line ${error.line}` : `history[${error.line - 1}]`;
-    throw new HttpError(400, 'invalid history', [{ path, message: error.message.replace(/^line \d+: /, '') }]);
+    throw new CodedError('LH_HISTORY_INVALID', 'invalid history', { fields: [{ path, message: error.message.replace(/^line \d+: /, '') }], cause: error });
   }
 }
 
@@ -62,14 +55,8 @@ export const registerScoringRoutes: RoutePlugin = async (app, ctx) => {
     if (!stored) throw notFound(`scoring program ${id}`);
     return stored;
   };
-  const save = async (id: string, body: unknown): Promise<StoredProgram> => {
-    try {
-      return await registry.put(id, body);
-    } catch (error) {
-      if (error instanceof ScoringProgramError) throw new HttpError(400, 'invalid scoring program', error.issues);
-      throw error;
-    }
-  };
+  // An invalid program is LH_SCORING_PROGRAM_INVALID (400) naming each field.
+  const save = (id: string, body: unknown): Promise<StoredProgram> => registry.put(id, body);
   const tags = ['scoring'];
 
   // Bodies are validated by the registry (its 400 names each field); the schema documents them.
@@ -134,12 +121,16 @@ export const registerScoringRoutes: RoutePlugin = async (app, ctx) => {
       const { program } = find(request.params.id);
       let options: z.output<typeof BacktestBody>;
       if (typeof request.body === 'string') {
-        if (request.query.threshold === undefined) throw new HttpError(400, 'invalid request', [{ path: 'threshold', message: 'give ?threshold= with an NDJSON body' }]);
+        if (request.query.threshold === undefined) {
+          throw new CodedError('LH_INVALID_REQUEST', 'invalid request', { fields: [{ path: 'threshold', message: 'give ?threshold= with an NDJSON body' }] });
+        }
         options = { threshold: request.query.threshold, history: request.body, until: request.query.until };
       } else {
         const parsed = BacktestBody.safeParse(request.body ?? {});
-        if (!parsed.success)
-          throw new HttpError(400, 'invalid backtest request', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+        if (!parsed.success) {
+          const fields = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+          throw new CodedError('LH_INVALID_REQUEST', 'invalid backtest request', { fields });
+        }
         options = parsed.data;
       }
       try {
@@ -151,7 +142,7 @@ export const registerScoringRoutes: RoutePlugin = async (app, ctx) => {
         });
         return backtestView(result);
       } catch (error) {
-        if (error instanceof RangeError) throw new HttpError(400, 'invalid backtest request', [{ path: '', message: error.message }]);
+        if (error instanceof RangeError) throw new CodedError('LH_INVALID_REQUEST', 'invalid backtest request', { fields: [{ path: '', message: error.message }] });
         throw error;
       }
     },

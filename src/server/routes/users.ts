@@ -10,9 +10,9 @@ import {
   trackResponse,
   type TrackRequest,
 } from '../../ingest/index.js';
+import { CodedError, notFound } from '../../errors/index.js';
 import { AttributeOpError } from '../../profiles/index.js';
 import type { RoutePlugin } from '../context.js';
-import { HttpError, notFound } from '../errors.js';
 import { ERROR_RESPONSES, Timestamp } from '../schemas/common.js';
 import { passThroughValidator } from '../validation.js';
 
@@ -49,24 +49,24 @@ export const registerUserRoutes: RoutePlugin = (app, ctx) => {
     },
     async (request, reply) => {
       const parsed = TrackRequestSchema.safeParse(request.body ?? {});
-      if (!parsed.success) throw new HttpError(400, REFUSED, formatZodIssues(parsed.error));
+      if (!parsed.success) throw new CodedError('LH_INVALID_REQUEST', REFUSED, { fields: formatZodIssues(parsed.error) });
       const body = parsed.data;
       const ignored = ignoredTrackFields(request.body);
       if (!body.attributes?.length && !body.events?.length && !body.purchases?.length) {
         const also = ignored.length > 0 ? ` (ignored: ${ignored.join(', ')})` : '';
-        throw new HttpError(400, 'request must contain at least one of attributes, events or purchases', [
-          { path: '', message: `attributes, events and purchases are all empty${also}` },
-        ]);
+        throw new CodedError('LH_INVALID_REQUEST', 'request must contain at least one of attributes, events or purchases', {
+          fields: [{ path: '', message: `attributes, events and purchases are all empty${also}` }],
+        });
       }
       const { batch, errors } = toTrackBatch(body, new Date());
       try {
         await intake.track(batch);
       } catch (error) {
         if (!(error instanceof AttributeOpError)) throw error;
-        // The stored value does not allow the operation (e.g. inc on a string): the whole batch is refused.
-        throw new HttpError(400, REFUSED, [
-          { path: formatPath(['attributes', entryIndexOf(body, error), error.attribute]), message: error.reason },
-        ]);
+        // The stored value does not allow the operation (e.g. inc on a string): the whole batch is
+        // refused, naming the request entry that carried it.
+        const path = formatPath(['attributes', entryIndexOf(body, error), error.attribute]);
+        throw new CodedError('LH_ATTRIBUTE_OP', REFUSED, { fields: [{ path, message: error.reason }], cause: error });
       }
       return reply.code(201).send(trackResponse(body, errors, ignored));
     },

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ActiveCampaign } from '../../deliveries/index.js';
 import type { WebhookPreview, TestSendOutcome } from '../../render/index.js';
 import { CampaignSchema } from '../../triggers/index.js';
-import { CallRecordSchema, RenderErrorSchema, Timestamp, callRecordView } from './common.js';
+import { CallRecordSchema, MessageExtrasSchema, RenderErrorSchema, Timestamp, callRecordView } from './common.js';
 
 export const CampaignIdParams = z.object({
   id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'id may contain letters, digits and _.:-').describe('Campaign id'),
@@ -64,11 +64,12 @@ export const PreviewResponseSchema = z.object({
   aborted: AbortedSchema.optional(),
   warnings: z.array(z.string()),
   errors: z.array(RenderErrorSchema),
+  message_extras: MessageExtrasSchema,
 });
 
 export function previewView(preview: WebhookPreview): z.output<typeof PreviewResponseSchema> {
-  const { connectedContent, ...rest } = preview;
-  return { ...rest, connected_content: connectedContent.map(callRecordView) };
+  const { connectedContent, messageExtras, ...rest } = preview;
+  return { ...rest, connected_content: connectedContent.map(callRecordView), message_extras: messageExtras };
 }
 
 const SentRequestSchema = z.object({
@@ -85,6 +86,7 @@ export const TestSendResponseSchema = z.object({
   aborted: AbortedSchema.optional(),
   warnings: z.array(z.string()),
   connected_content: z.array(CallRecordSchema),
+  message_extras: MessageExtrasSchema,
   result: z
     .object({
       ok: z.boolean().describe('True for a 2xx response'),
@@ -106,6 +108,7 @@ export function testSendView(outcome: TestSendOutcome): z.output<typeof TestSend
     ...(outcome.aborted ? { aborted: outcome.aborted } : {}),
     warnings: outcome.warnings,
     connected_content: outcome.connectedContent.map(callRecordView),
+    message_extras: outcome.messageExtras,
     ...(result
       ? {
           result: {

@@ -1,6 +1,7 @@
 // Shapes shared by every route: the error body and connected_content call records. The API is
 // snake_case throughout; these schemas document it (OpenAPI) and check it on the way out.
 import { z } from 'zod';
+import { ERROR_CODES } from '../../errors/index.js';
 import type { CallRecord } from '../../liquid/index.js';
 
 export const FieldErrorSchema = z.object({
@@ -12,10 +13,11 @@ export const FieldErrorSchema = z.object({
 
 export const ErrorBodySchema = z
   .object({
+    code: z.enum(ERROR_CODES).describe('Stable error code (LH_…): branch on this, not on the message'),
     message: z.string(),
     errors: z.array(FieldErrorSchema).optional(),
   })
-  .describe('Error: a message and, for invalid input, one entry per problem');
+  .describe('Error: a stable code, a message and, for invalid input, one entry per problem');
 
 /** The error responses every authenticated route can give, for its response schema. */
 export const ERROR_RESPONSES = {
@@ -56,6 +58,10 @@ export function callRecordView(call: CallRecord): z.output<typeof CallRecordSche
     stubbed: call.stubbed === true,
   };
 }
+
+export const MessageExtrasSchema = z
+  .record(z.string(), z.string())
+  .describe('Key/value pairs of the template\'s message_extras tags, recorded on the send (Braze\'s send-event message_extras); empty when none');
 
 export const RenderErrorSchema = z.object({
   field: z.string().describe('Webhook field whose template failed, e.g. url or headers.Authorization'),

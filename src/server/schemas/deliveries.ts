@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { DELIVERY_STATUSES, FailureCodeSchema, type Attributes, type Delivery, type DeliveryAttempt } from '../../domain/index.js';
 import type { CallRecord } from '../../liquid/index.js';
-import { Timestamp, callRecordView } from './common.js';
+import { MessageExtrasSchema, Timestamp, callRecordView } from './common.js';
 
 export { DELIVERY_STATUSES };
 
@@ -20,6 +20,7 @@ export const AttemptViewSchema = z.object({
   response_body: z.string().nullable().describe('Start of the response body, secrets redacted'),
   error: z.string().nullable(),
   request: JsonObject.nullable().describe('The request this attempt sent, secrets redacted; null when not recorded. Its connected_content lists the calls made while rendering, as in previews'),
+  message_extras: MessageExtrasSchema.describe('The message_extras pairs of the request this attempt sent; empty when none or not recorded'),
 });
 
 export const DeliverySchema = z.object({
@@ -37,6 +38,9 @@ export const DeliverySchema = z.object({
   abort_reason: z.string().nullable(),
   request: JsonObject.nullable().describe(
     'The rendered request as last sent (or the log of an abort), secrets redacted. Its connected_content lists the calls made while rendering, as in previews',
+  ),
+  message_extras: MessageExtrasSchema.describe(
+    "The message_extras pairs recorded with the delivery's latest send (Braze's send-event message_extras); empty until a request is sent (an aborted render records none)",
   ),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -69,6 +73,7 @@ export function deliveryView(delivery: Delivery): DeliveryView {
     failure_code: delivery.failureCode ?? null,
     abort_reason: delivery.abortReason ?? null,
     request: requestLogView(delivery.request),
+    message_extras: delivery.messageExtras ?? {},
     created_at: delivery.createdAt,
     updated_at: delivery.updatedAt,
   };
@@ -83,6 +88,7 @@ export function attemptView(attempt: DeliveryAttempt): z.output<typeof AttemptVi
     response_body: attempt.responseBody ?? null,
     error: attempt.error ?? null,
     request: requestLogView(attempt.request),
+    message_extras: attempt.messageExtras ?? {},
   };
 }
 

@@ -155,10 +155,10 @@ async function insertAttempts(client: pg.ClientBase, attempts: AttemptWrite[]): 
   const col = <T>(pick: (a: AttemptWrite['attempt']) => T) => attempts.map((a) => pick(a.attempt));
   await client.query({
     name: 'lh_insert_attempts',
-    text: `INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, latency_ms, response_body, error, request)
-           SELECT delivery_id, attempt, at, status_code, latency_ms, response_body, error, request::json
-           FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[])
-             WITH ORDINALITY AS a(delivery_id, attempt, at, status_code, latency_ms, response_body, error, request, n)
+    text: `INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, latency_ms, response_body, error, request, message_extras)
+           SELECT delivery_id, attempt, at, status_code, latency_ms, response_body, error, request::json, message_extras::json
+           FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::text[])
+             WITH ORDINALITY AS a(delivery_id, attempt, at, status_code, latency_ms, response_body, error, request, message_extras, n)
            ORDER BY n`,
     values: [
       attempts.map((a) => a.deliveryId),
@@ -169,6 +169,7 @@ async function insertAttempts(client: pg.ClientBase, attempts: AttemptWrite[]): 
       col((a) => a.responseBody ?? null),
       col((a) => a.error ?? null),
       attempts.map((a) => json(a.request)),
+      attempts.map((a) => json(a.messageExtras)),
     ],
   });
 }

@@ -1,5 +1,5 @@
 // What recording an outcome tells the export stream, the same for both backends: a webhook_sent
-// event per attempt, then one event for the verdict.
+// event per attempt (with the message_extras pairs of its send), then one event for the verdict.
 import type { Attributes, DeliveryOutcome, ExportEvent } from '../../domain/index.js';
 
 const EXPORT_TYPE: Record<DeliveryOutcome['status'], string> = {
@@ -21,6 +21,7 @@ export function outcomeExportEvents(
   if (attempt) {
     const data: Attributes = { attempt: attempt.attempt, latency_ms: attempt.latencyMs };
     if (attempt.statusCode !== undefined) data.status_code = attempt.statusCode;
+    data.message_extras = { ...outcome.messageExtras };
     events.push({ ...base, type: 'webhook_sent', data });
   }
   const data: Attributes = { status: outcome.status };

@@ -1,6 +1,6 @@
 // How an outcome changes a delivery row: the one rule both backends apply. Each backend reads the
 // rows it locked, runs `applyOutcome`, and writes the state it returns.
-import type { Attributes, DeliveryOutcome, NewExportEvent } from '../../domain/index.js';
+import type { Attributes, DeliveryOutcome, MessageExtras, NewExportEvent } from '../../domain/index.js';
 import type { DeliveryRow } from '../row-mapping.js';
 import { type EligibilityKey, eligibilityKeys, NOT_RECEIVED } from './eligibility.js';
 import { outcomeExportEvents } from './outcome-exports.js';
@@ -71,11 +71,15 @@ export function applyOutcome<J>(row: DeliveryState<J>, outcome: DeliveryOutcome,
 /** A delivery row as locked for an outcome: its state and what identifies it. */
 export type LockedDelivery<J> = DeliveryState<J> & Pick<DeliveryRow<J>, 'id' | 'campaign_id' | 'external_id'>;
 
-/** An attempt row to append; `request` is the outcome's log (kept in the attempt row). */
+/**
+ * An attempt row to append; `request` is the outcome's log and `messageExtras` the pairs of the
+ * send it made (both kept in the attempt row).
+ */
 export interface AttemptWrite {
   deliveryId: string;
   attempt: NonNullable<DeliveryOutcome['attempt']>;
   request: Attributes | undefined;
+  messageExtras: MessageExtras | undefined;
 }
 
 /** Everything a batch of outcomes writes, worked out from the rows it locked. */
@@ -107,7 +111,9 @@ export function planOutcomes<J>(
     if (!row) throw new Error(`recordOutcomes: unknown delivery ${outcome.id}`);
     if (!holdsLease(row, owner)) continue;
     plan.changed.set(row.id, { ...row, ...applyOutcome(row, outcome, at, encode) });
-    if (outcome.attempt) plan.attempts.push({ deliveryId: row.id, attempt: outcome.attempt, request: outcome.request });
+    if (outcome.attempt) {
+      plan.attempts.push({ deliveryId: row.id, attempt: outcome.attempt, request: outcome.request, messageExtras: outcome.messageExtras });
+    }
     if (NOT_RECEIVED.has(outcome.status)) plan.eligibility.push({ campaignId: row.campaign_id, externalId: row.external_id });
     plan.exports.push(...outcomeExportEvents(outcome, row, at));
   }

@@ -22,8 +22,8 @@ export function recordOutcomesInTransaction(stmts: StatementCache, outcomes: Del
   insertRows(
     stmts,
     'delivery_attempts',
-    ['delivery_id', 'attempt', 'at', 'status_code', 'latency_ms', 'response_body', 'error', 'request'],
-    plan.attempts.map(({ deliveryId, attempt, request }) => [
+    ['delivery_id', 'attempt', 'at', 'status_code', 'latency_ms', 'response_body', 'error', 'request', 'message_extras'],
+    plan.attempts.map(({ deliveryId, attempt, request, messageExtras }) => [
       deliveryId,
       attempt.attempt,
       attempt.at,
@@ -32,6 +32,7 @@ export function recordOutcomesInTransaction(stmts: StatementCache, outcomes: Del
       attempt.responseBody ?? null,
       attempt.error ?? null,
       request ? JSON.stringify(request) : null,
+      messageExtras ? JSON.stringify(messageExtras) : null,
     ]),
   );
   for (const key of plan.eligibility) refreshEligibility(stmts, key);

@@ -6,15 +6,17 @@
 // Commands that only read or enqueue (the CLI) open the database without this lock.
 import Database from 'better-sqlite3';
 import { hostname } from 'node:os';
+import { CodedError } from '../../errors/index.js';
 
 /** A second process (or a second service in this one) tried to serve a database already served. */
-export class DatabaseOwnedError extends Error {
+export class DatabaseOwnedError extends CodedError {
   constructor(
     readonly path: string,
     readonly holder: OwnerInfo | undefined,
   ) {
     const who = holder ? `process ${holder.pid} on ${holder.host}, serving it since ${holder.startedAt}` : 'another process';
     super(
+      'LH_DB_IN_USE',
       `database ${path} is already served by ${who}: one process serves an SQLite database. ` +
         'Stop that process first, or use PostgreSQL (LIQUIDHOOK_DATABASE_URL) to run several instances',
     );

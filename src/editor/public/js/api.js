@@ -10,6 +10,8 @@ export class ApiError extends Error {
   constructor(status, body) {
     super(body?.message ?? `request failed with status ${status}`);
     this.status = status;
+    /** The stable error code (`LH_NOT_FOUND`, `LH_REPLAY_REFUSED` …), when the API gave one. */
+    this.code = typeof body?.code === 'string' ? body.code : undefined;
     /** `[{ path, message }]` from the API's error shape. */
     this.errors = Array.isArray(body?.errors) ? body.errors : [];
   }

@@ -4,6 +4,7 @@
 // render gets an isolated context (the caller's data, none of its assigns), iterates with a
 // forloop only for `for`, and may not contain include. Partials nest at most 100 deep.
 import { Tag, Tokenizer, evalToken, toValue, type Context, type Emitter, type Liquid, type TagToken, type Template, type TopLevelToken, type ValueToken } from 'liquidjs';
+import { LIQUID_ERROR_CODES } from '../../errors.js';
 import { RubyContext } from '../context.js';
 import { RubyRange } from '../to-s.js';
 import { RubyForloopDrop } from './for.js';
@@ -20,6 +21,10 @@ export class FileNestingError extends Error {
     super('Nesting too deep');
     this.name = 'StackLevelError';
   }
+
+  get code(): typeof LIQUID_ERROR_CODES.limit {
+    return LIQUID_ERROR_CODES.limit;
+  }
 }
 
 /** An error from inside a partial, named after the partial and its line, as Ruby reports it. */
@@ -27,6 +32,10 @@ export class PartialError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PartialError';
+  }
+
+  get code(): typeof LIQUID_ERROR_CODES.render {
+    return LIQUID_ERROR_CODES.render;
   }
 }
 

@@ -115,6 +115,7 @@ export async function renderDeliveryDetail(view, id) {
     h('div', { class: 'title-row' }, h('h1', {}, 'Delivery ', h('code', {}, d.id)), h('a', { href: `#/deliveries${query({ campaign_id: d.campaign_id })}` }, 'Delivery log')),
     h('section', { class: 'card' }, h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])), h('div', { class: 'actions' }, replay, replayStatus)),
     d.request && h('section', { class: 'card' }, h('h2', {}, 'Request (redacted)'), h('pre', { class: 'mono' }, JSON.stringify(d.request, null, 2))),
+    d.message_extras && Object.keys(d.message_extras).length > 0 && h('section', { class: 'card' }, h('h2', {}, 'Message extras'), h('pre', { class: 'mono' }, JSON.stringify(d.message_extras, null, 2))),
     h('section', { class: 'card' }, h('h2', {}, 'Attempts'),
       attempts.length === 0 ? h('p', { class: 'hint' }, 'No attempts recorded.') :
         h('ol', { class: 'attempts' }, attempts.map((a) => h('li', {},
