@@ -8,27 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import type { DeliveryOutcome } from '../src/domain/index.js';
-import type { ChangeRules } from '../src/store/index.js';
-import { parseCampaign } from '../src/triggers/index.js';
+import { sendOnEveryChange } from './lib/rules.js';
 
 const total = Number(process.argv[2] ?? 10_000);
 const dir = mkdtempSync(join(tmpdir(), 'lh-outbox-'));
 const store = openSqliteStore({ path: join(dir, 'outbox.db') });
 /** One campaign sending on every score change: one delivery per user of a batch. */
-const rules: ChangeRules = {
-  campaigns: [
-    {
-      id: 'c1',
-      campaign: parseCampaign({
-        name: 'c1',
-        trigger: { type: 'custom_attribute_changed', attribute: 'score' },
-        reeligible_after_seconds: 0,
-        webhook: { url: 'http://127.0.0.1:1/leads/x', method: 'PATCH' },
-      }),
-    },
-  ],
-  programs: [],
-};
+const rules = sendOnEveryChange('c1', 'score', { url: 'http://127.0.0.1:1/leads/x', method: 'PATCH' });
 const request = { method: 'PATCH', url: 'http://127.0.0.1:1/leads/x', headers: { 'content-type': 'application/json' }, body: '{"score": 1, "email": "u@example.com"}' };
 /** Process CPU in µs (all threads). */
 const cpuNow = (): number => {

@@ -6,8 +6,8 @@
 import type { TrackBatch } from '../src/domain/index.js';
 import { parseScoringProgram } from '../src/scoring/index.js';
 import { type ChangeRules, NO_RULES, openPostgresStore, type PostgresStore } from '../src/store/index.js';
-import { parseCampaign } from '../src/triggers/index.js';
 import { postgresUnavailableReason, startPostgres } from '../test/support/postgres.js';
+import { sendOnEveryChange } from './lib/rules.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const deliveries = Number(args[0] ?? 20_000);
@@ -16,20 +16,7 @@ const fsync = !process.argv.includes('--fsync=off');
 const USERS_PER_BATCH = 75;
 
 /** One send per user: every batch changes the lead score. */
-const sendOne: ChangeRules = {
-  campaigns: [
-    {
-      id: 'bench',
-      campaign: parseCampaign({
-        name: 'bench',
-        trigger: { type: 'custom_attribute_changed', attribute: 'lead score' },
-        reeligible_after_seconds: 0,
-        webhook: { url: 'http://127.0.0.1:9/bench', method: 'POST' },
-      }),
-    },
-  ],
-  programs: [],
-};
+const sendOne = sendOnEveryChange('bench', 'lead score', { url: 'http://127.0.0.1:9/bench', method: 'POST' });
 const noSends = NO_RULES;
 
 let round = 0;
