@@ -1,7 +1,16 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-/** The fault and load scenarios run with `npm run test:reliability` (vitest.reliability.config.ts), not `npm test`. */
-export const RELIABILITY_TESTS = 'test/reliability/**';
+/**
+ * The fault and load scenarios run with `npm run test:reliability` (vitest.reliability.config.ts),
+ * not `npm test`: the scenario suite, and the tests that SIGKILL processes or take the database
+ * away (each lasts tens of seconds). CI runs both.
+ */
+export const RELIABILITY_TESTS = [
+  'test/reliability/**/*.test.ts',
+  'test/store/crash-outcomes.test.ts',
+  'test/e2e/crash.test.ts',
+  'test/multi-instance/**/*.test.ts',
+];
 
 export const SHARED_TEST_OPTIONS = {
   testTimeout: 30_000,
@@ -14,6 +23,6 @@ export default defineConfig({
   test: {
     ...SHARED_TEST_OPTIONS,
     include: ['test/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, RELIABILITY_TESTS],
+    exclude: [...configDefaults.exclude, ...RELIABILITY_TESTS],
   },
 });

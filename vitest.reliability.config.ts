@@ -2,4 +2,4 @@
 import { defineConfig } from 'vitest/config';
 import { RELIABILITY_TESTS, SHARED_TEST_OPTIONS } from './vitest.config.js';
 
-export default defineConfig({ test: { ...SHARED_TEST_OPTIONS, include: [`${RELIABILITY_TESTS}/*.test.ts`] } });
+export default defineConfig({ test: { ...SHARED_TEST_OPTIONS, include: RELIABILITY_TESTS } });
