@@ -24,5 +24,8 @@ export default defineConfig({
     ...SHARED_TEST_OPTIONS,
     include: ['test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, ...RELIABILITY_TESTS],
+    // Test files of one worker share its loaded modules: loading src again for each of the 120
+    // files cost more than the tests themselves. Each file builds its own stores and services.
+    isolate: false,
   },
 });
