@@ -90,7 +90,9 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
       return finish(input, failedAttempt(now(), { kind: 'invalid_request', message: z.prettifyError(parsed.error) }));
     }
     const request = parsed.data;
-    const origin = new URL(request.url).origin;
+    // Parsed once: the gate keys on its origin and the exchange sends to it.
+    const url = new URL(request.url);
+    const origin = url.origin;
     try {
       if (request.signingSecret) decodeSigningSecret(request.signingSecret);
     } catch (err) {
@@ -107,7 +109,7 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
     try {
       // Signed after any wait for a slot, so the timestamp is fresh when the request leaves.
       const headers = buildHeaders(request, config.userAgent, now());
-      result = await attempt(request, headers, sendOptions);
+      result = await attempt(request, url, headers, sendOptions);
     } finally {
       // A throw here is a bug, not news about the host: it frees the slot and judges nothing.
       pass.done(result ?? { startedAt: now(), error: { kind: 'invalid_request', message: 'not sent' } });
@@ -117,7 +119,7 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
     return finish(input, circuitOpenForMs === undefined ? result : { ...result, circuitOpenForMs });
   }
 
-  async function attempt(request: ParsedWebhookRequest, headers: Record<string, string>, sendOptions: SendOptions): Promise<AttemptResult> {
+  async function attempt(request: ParsedWebhookRequest, url: URL, headers: Record<string, string>, sendOptions: SendOptions): Promise<AttemptResult> {
     const startedAt = now();
     const t0 = performance.now();
     const known = knownSecretsOf(request);
@@ -125,7 +127,7 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
     try {
       const response = await exchange(
         agent,
-        { url: new URL(request.url), method: request.method, headers, ...(request.method === 'GET' || request.body === '' ? {} : { body: request.body }) },
+        { url, method: request.method, headers, ...(request.method === 'GET' || request.body === '' ? {} : { body: request.body }) },
         { timeoutMs: config.timeoutMs, cap: sendOptions.responseBodyBytes ?? config.responseBodyBytes },
       );
       const hint = retryHintMs(response.headers, now());

@@ -19,12 +19,17 @@ export function knownSecretsOf(request: Partial<Pick<RedactableRequest, 'url' | 
 /** Values of secret-named form pairs (`client_secret=…`) and JSON keys (`"token": "…"`) in a text. */
 function secretValuesIn(text: string): string[] {
   const out: string[] = [];
+  // Each pattern needs its '=' or '"': most bodies and queries skip one scan or both.
   // Form values end where redactFormBody's do: a form pair inside JSON text stops at the quote.
-  for (const m of text.matchAll(/(?:^|[&?\s])([^=&\s"']+)=([^&\s"',;}]+)/g)) {
-    if (isSecretKey(decodeSafe(m[1]!))) out.push(m[2]!, decodeSafe(m[2]!));
+  if (text.includes('=')) {
+    for (const m of text.matchAll(/(?:^|[&?\s])([^=&\s"']+)=([^&\s"',;}]+)/g)) {
+      if (isSecretKey(decodeSafe(m[1]!))) out.push(m[2]!, decodeSafe(m[2]!));
+    }
   }
-  for (const m of text.matchAll(/"([^"\\]{1,100})"\s*:\s*"((?:[^"\\]|\\.)+)"/g)) {
-    if (isSecretKey(m[1]!)) out.push(m[2]!);
+  if (text.includes('"')) {
+    for (const m of text.matchAll(/"([^"\\]{1,100})"\s*:\s*"((?:[^"\\]|\\.)+)"/g)) {
+      if (isSecretKey(m[1]!)) out.push(m[2]!);
+    }
   }
   return out;
 }
