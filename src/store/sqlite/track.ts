@@ -16,42 +16,54 @@ import {
   moveDueInTransaction,
   parseMemberships,
   serializeMemberships,
+  type StoredMembership,
   toProgramMemberships,
 } from './memberships.js';
 import { moveCursorInTransaction } from './programs.js';
 import { type StatementCache, toDelivery } from './rows.js';
 import { lastEnqueuedOf, profilesOf, TrackWrites } from './track-batch.js';
 
+/** A stored profile's memberships column, and its parsed form once planning needed it. */
+interface MembershipColumn {
+  text: string | null;
+  parsed?: Map<string, StoredMembership>;
+}
+
 /** The state of these users, and each stored profile's memberships column (absent for new users). */
 interface ReadState {
   state: TrackState;
-  columns: Map<string, string | null>;
+  columns: Map<string, MembershipColumn>;
 }
 
 function readState(stmts: StatementCache, ids: readonly string[], withMemberships: boolean): ReadState {
   const rows = profilesOf(stmts, ids);
   const state: TrackState = { stored: new Map(), lastEnqueued: lastEnqueuedOf(stmts, ids) };
   if (withMemberships) state.memberships = new Map();
-  const columns = new Map<string, string | null>();
+  const columns = new Map<string, MembershipColumn>();
   for (const [externalId, row] of rows) {
     state.stored.set(externalId, JSON.parse(row.attributes) as Attributes);
-    columns.set(externalId, row.memberships);
-    if (withMemberships && row.memberships) state.memberships!.set(externalId, toProgramMemberships(externalId, parseMemberships(row.memberships)));
+    const column: MembershipColumn = { text: row.memberships };
+    columns.set(externalId, column);
+    // Parsed once: the plan reads the memberships and the write applies its changes to the same map.
+    if (withMemberships && row.memberships) {
+      column.parsed = parseMemberships(row.memberships);
+      state.memberships!.set(externalId, toProgramMemberships(externalId, column.parsed));
+    }
   }
   return { state, columns };
 }
 
 /** Writes a plan: profiles (and their memberships), deliveries, eligibility and exports. */
-function writePlan(stmts: StatementCache, plan: TrackPlan, columns: Map<string, string | null>, now: Date, lease?: NewDeliveryLease): Delivery[] {
+function writePlan(stmts: StatementCache, plan: TrackPlan, columns: Map<string, MembershipColumn>, now: Date, lease?: NewDeliveryLease): Delivery[] {
   const at = now.toISOString();
   const writes = new TrackWrites();
   const queue = new DueQueueWrites();
   for (const user of plan.users) {
-    const column = columns.get(user.externalId) ?? null;
-    let memberships = column;
+    const column = columns.get(user.externalId);
+    let memberships = column?.text ?? null;
     let membershipsChanged = false;
     if (user.memberships.length > 0) {
-      const stored = parseMemberships(column);
+      const stored = column?.parsed ?? parseMemberships(memberships);
       membershipsChanged = applyMembershipWrites(user.externalId, stored, user.memberships, queue);
       if (membershipsChanged) memberships = serializeMemberships(stored);
     }
