@@ -121,22 +121,26 @@ function planUser(work: UserWork, state: TrackState, rules: TrackRules, now: Dat
   const before = work.isNew ? undefined : work.before;
   const drafts = [...(rules.exportsFor?.(externalId) ?? [])];
   let memberships: MembershipWrite[] = [];
+  let changes: AttributeChange[] | undefined;
   if (rules.enricher) {
+    changes = diffAttributes(work.before, work.after);
     const enrichment = rules.enricher({
       externalId,
       before,
       after: work.after,
-      changes: diffAttributes(work.before, work.after),
+      changes,
       events: work.events,
       purchases: work.purchases,
       memberships: state.memberships?.get(externalId) ?? [],
     });
+    // The enricher's operations change the profile again (a score): only then diff once more.
+    if (enrichment.ops.length > 0) changes = undefined;
     for (const ops of enrichment.ops) applyUserOps(work, ops);
     memberships = enrichment.memberships;
     drafts.push(...enrichment.exports);
   }
 
-  const changes = diffAttributes(work.before, work.after);
+  changes ??= diffAttributes(work.before, work.after);
   plan.exports.push(...changeExports(work, changes, at));
   for (const draft of drafts) plan.exports.push({ type: draft.type, at, externalId, data: draft.data });
   plan.users.push({ externalId, isNew: work.isNew, after: work.after, changed: changes.length > 0, memberships });
