@@ -18,7 +18,9 @@ export function jsonEquals(a: Json | undefined, b: Json | undefined): boolean {
 
 /** Deep copy, so stored profiles never share structure with caller-owned objects. */
 export function cloneJson<T extends Json | undefined>(value: T): T {
-  return value === undefined ? value : (structuredClone(value) as T);
+  // Numbers, strings, booleans and null are immutable: only objects and arrays need a copy (a
+  // structuredClone of a score costs more than the rest of its diff).
+  return value === null || typeof value !== 'object' ? value : (structuredClone(value) as T);
 }
 
 /**
