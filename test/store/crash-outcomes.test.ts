@@ -5,9 +5,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
-import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
+import { postgresAvailable } from '../support/postgres.js';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
 import { batch, sendOnce } from './contract-helpers.js';
 
 const USERS = 600;
@@ -74,16 +75,10 @@ describe('outcome and on-delivered update commit together (SIGKILL)', () => {
   }, 180_000);
 
   describe.skipIf(!postgresAvailable('PostgreSQL outcome crash test'))('on PostgreSQL', () => {
-    let cluster: PostgresCluster;
-    beforeAll(async () => {
-      cluster = await startPostgres();
-    }, 60_000);
-    afterAll(async () => {
-      await cluster?.stop();
-    });
+    const cluster = usePostgresCluster();
 
     it('survives the kills', async () => {
-      const url = await cluster.createDatabase();
+      const url = await cluster().createDatabase();
       await crashRepeatedly(url, () => openStore({ driver: 'postgres', url, poolSize: 2 }));
     }, 240_000);
   });

@@ -1,29 +1,24 @@
 // The shared Store contract against PostgreSQL, on a throwaway cluster (skipped without binaries).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { migrations, openStore } from '../../src/store/index.js';
 import { SCHEMA_VERSION_TABLE } from '../../src/store/migrations.js';
 import { postgresDialect } from '../../src/store/postgres/index.js';
 import { OLD_MESSAGES, oldDeliveryRow } from './failure-code-backfill.js';
-import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
+import { postgresAvailable } from '../support/postgres.js';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
 import { runStoreContract } from './contract.js';
 
 const available = postgresAvailable('PostgreSQL store contract');
 
 describe.skipIf(!available)('PostgreSQL backend', () => {
-  let cluster: PostgresCluster;
-  beforeAll(async () => {
-    cluster = await startPostgres();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = usePostgresCluster();
 
   // Each contract test gets its own empty database, opened through the public entry point.
-  runStoreContract('postgres', async () => openStore({ driver: 'postgres', url: await cluster.createDatabase(), poolSize: 4 }));
+  runStoreContract('postgres', async () => openStore({ driver: 'postgres', url: await cluster().createDatabase(), poolSize: 4 }));
 
   it('gives deliveries of an older database the failure code their message names', async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {

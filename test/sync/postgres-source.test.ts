@@ -4,24 +4,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createExporter, openExportSink } from '../../src/export/index.js';
 import { parseSyncConfig, runSync } from '../../src/ingest/sync/index.js';
 import { createIntake } from '../../src/intake/index.js';
 import { openSqliteStore } from '../../src/store/index.js';
-import { postgresAvailable, startPostgres, type PostgresCluster } from '../support/postgres.js';
+import { postgresAvailable } from '../support/postgres.js';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
 
 describe.skipIf(!postgresAvailable('PostgreSQL sync source'))('PostgreSQL sync source and export sink', () => {
-  let cluster: PostgresCluster;
-  beforeAll(async () => {
-    cluster = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = usePostgresCluster();
 
   it('pages by a microsecond timestamptz watermark with ties, across runs', async () => {
-    const client = new pg.Client({ connectionString: cluster.url });
+    const client = new pg.Client({ connectionString: cluster().url });
     await client.connect();
     await client.query('CREATE TABLE leads (id BIGINT, lead_score NUMERIC, updated_at TIMESTAMPTZ)');
     await client.query(`INSERT INTO leads VALUES
@@ -31,7 +26,7 @@ describe.skipIf(!postgresAvailable('PostgreSQL sync source'))('PostgreSQL sync s
     const intake = createIntake({ store, campaigns: { campaignEntries: () => [] } });
     const config = parseSyncConfig({
       name: 'pg leads',
-      source: { kind: 'postgres', url: cluster.url },
+      source: { kind: 'postgres', url: cluster().url },
       table: 'leads',
       external_id_column: 'id',
       columns: [{ column: 'lead_score', attribute: 'lead score', type: 'number' }],
@@ -48,7 +43,7 @@ describe.skipIf(!postgresAvailable('PostgreSQL sync source'))('PostgreSQL sync s
       expect((await store.getProfile(id))?.attributes['lead score']).toBe(score);
     expect((await runSync(intake, store, 'pg', config)).rows_read).toBe(0);
 
-    const sink = await openExportSink(cluster.url, 'lh_events');
+    const sink = await openExportSink(cluster().url, 'lh_events');
     expect(await createExporter({ store, sink, cursor: 'export:pg' }).runOnce()).toBeGreaterThan(0);
     await sink.write(await store.readExportEvents(0, 3)); // a repeated page is ignored
     const { rows } = await client.query('SELECT count(*)::int AS n FROM lh_events');
