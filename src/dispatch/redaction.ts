@@ -132,10 +132,10 @@ export interface AttemptLogView extends Omit<AttemptResult, 'headers'> {
 /** One attempt as a log line / delivery-log row (AttemptResult is already redacted; the request is redacted here). */
 export function redactAttemptForLog(request: WebhookRequest, result: AttemptResult, attempt?: number): AttemptLogView {
   const { headers, ...rest } = result;
-  const known = knownSecretsOf(request);
   return {
     ...rest,
-    ...(rest.error ? { error: { ...rest.error, message: redactText(rest.error.message, known) } } : {}),
+    // Only an error message needs the request's secrets here; redactRequestForLog finds its own.
+    ...(rest.error ? { error: { ...rest.error, message: redactText(rest.error.message, knownSecretsOf(request)) } } : {}),
     responseHeaders: headers,
     request: redactRequestForLog(request),
     ...(attempt !== undefined ? { attempt } : {}),
