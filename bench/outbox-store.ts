@@ -1,68 +1,99 @@
-// The outbox's store work per send, without HTTP: applyTrack of 75-user batches that each plan
-// one delivery per user, then claim/outcome rounds of 32 (as the worker does), on a durable
-// SQLite file (each commit fsynced before it is answered). Prints the time each step takes per
-// send and the CPU it costs (the process's, fsync thread included).
+// The outbox's store work per send, without HTTP, on durable SQLite files (each commit fsynced
+// before it is answered), CPU of the whole process (checkpoint thread included):
+// - ingest: applyTrack of 75-user batches under rules that plan nothing (the profile work alone);
+// - enqueue: the same batches under one campaign sending on every change, written leased to the
+//   worker as the intake's hand-off does, minus the ingest figure;
+// - outcome: recordOutcomes of those sends in rounds of 32, as the worker commits them;
+// - claim: the backlog path (sends written queued, claimed in rounds of 32), reported beside.
+// The goal is enqueue + outcome, the store's cost of a send on the path a send takes.
 //   npx tsx bench/outbox-store.ts [sends=10000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteStore } from '../src/store/sqlite/index.js';
-import type { DeliveryOutcome } from '../src/domain/index.js';
+import { NO_RULES, openSqliteStore, type ChangeRules, type NewDeliveryLease, type Store } from '../src/store/index.js';
+import type { Delivery, DeliveryOutcome } from '../src/domain/index.js';
 import { sendOnEveryChange } from './lib/rules.js';
 
 const total = Number(process.argv[2] ?? 10_000);
-const dir = mkdtempSync(join(tmpdir(), 'lh-outbox-'));
-const store = openSqliteStore({ path: join(dir, 'outbox.db') });
-/** One campaign sending on every score change: one delivery per user of a batch. */
+const BATCH = 75;
+const ROUND = 32;
+const OWNER = 'w';
 const rules = sendOnEveryChange('c1', 'score', { url: 'http://127.0.0.1:1/leads/x', method: 'PATCH' });
 const request = { method: 'PATCH', url: 'http://127.0.0.1:1/leads/x', headers: { 'content-type': 'application/json' }, body: '{"score": 1, "email": "u@example.com"}' };
+
 /** Process CPU in µs (all threads). */
 const cpuNow = (): number => {
   const { user, system } = process.cpuUsage();
   return user + system;
 };
-try {
-  let t = performance.now();
-  let cpu = cpuNow();
-  for (let i = 0; i < total; i += 75) {
-    const attributes = Array.from({ length: Math.min(75, total - i) }, (_, k) => ({ externalId: `u${i + k}`, ops: { score: { op: 'set' as const, value: i + k }, email: { op: 'set' as const, value: `u${k}@example.com` } } }));
-    await store.applyTrack({ attributes, events: [], purchases: [] }, rules);
-  }
-  const track = performance.now() - t;
-  const trackCpu = cpuNow() - cpu;
-  t = performance.now();
-  let claimMs = 0;
-  let outcomeMs = 0;
-  let claimCpu = 0;
-  let outcomeCpu = 0;
-  for (;;) {
-    let s = performance.now();
-    cpu = cpuNow();
-    const claimed = await store.claimDeliveries('w', 32, new Date(), 60_000);
-    claimMs += performance.now() - s;
-    claimCpu += cpuNow() - cpu;
-    if (claimed.length === 0) break;
-    const at = new Date().toISOString();
-    const outcomes: DeliveryOutcome[] = claimed.map((d) => ({
-      id: d.id,
-      status: 'delivered',
-      attempt: { deliveryId: d.id, attempt: 1, at, statusCode: 200, latencyMs: 2, responseBody: '{"ok":true}' },
-      firstAttemptAt: at,
-      request,
-    }));
-    s = performance.now();
-    cpu = cpuNow();
-    await store.recordOutcomes(outcomes, new Date(), { owner: 'w' });
-    outcomeMs += performance.now() - s;
-    outcomeCpu += cpuNow() - cpu;
-  }
-  const us = (ms: number, cpuUs: number): string => `${((ms * 1000) / total).toFixed(0)} µs/send (CPU ${(cpuUs / total).toFixed(0)})`;
-  console.log(
-    `applyTrack ${us(track, trackCpu)}, claim ${us(claimMs, claimCpu)}, recordOutcomes ${us(outcomeMs, outcomeCpu)}, drain ${(total / ((performance.now() - t) / 1000)).toFixed(0)} sends/s`,
-  );
-  const perSend = (trackCpu + claimCpu + outcomeCpu) / total;
-  console.log(`store CPU per send, enqueue + claim + outcome: ${perSend.toFixed(0)} µs (goal <= 25 µs on SQLite)`);
-} finally {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+
+/** CPU µs that `run` costs. */
+async function cpuOf(run: () => Promise<void>): Promise<number> {
+  const start = cpuNow();
+  await run();
+  return cpuNow() - start;
 }
+
+async function withStore<T>(use: (store: Store) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'lh-outbox-'));
+  const store = openSqliteStore({ path: join(dir, 'outbox.db') });
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Applies `total` changes in batches; returns the deliveries written. */
+async function ingest(store: Store, changeRules: ChangeRules, leased: boolean): Promise<Delivery[]> {
+  const written: Delivery[] = [];
+  for (let i = 0; i < total; i += BATCH) {
+    const size = Math.min(BATCH, total - i);
+    const attributes = Array.from({ length: size }, (_, k) => ({ externalId: `u${i + k}`, ops: { score: { op: 'set' as const, value: i + k }, email: { op: 'set' as const, value: `u${k}@example.com` } } }));
+    const lease: NewDeliveryLease | undefined = leased ? { owner: OWNER, leaseMs: 60_000, count: size } : undefined;
+    const result = await store.applyTrack({ attributes, events: [], purchases: [] }, changeRules, { lease });
+    written.push(...result.deliveries);
+  }
+  return written;
+}
+
+async function deliver(store: Store, deliveries: Delivery[]): Promise<void> {
+  const at = new Date().toISOString();
+  const outcomes: DeliveryOutcome[] = deliveries.map((d) => ({
+    id: d.id,
+    status: 'delivered',
+    attempt: { deliveryId: d.id, attempt: 1, at, statusCode: 200, latencyMs: 2, responseBody: '{"ok":true}' },
+    firstAttemptAt: at,
+    request,
+  }));
+  await store.recordOutcomes(outcomes, new Date(), { owner: OWNER });
+}
+
+const ingestCpu = await withStore((store) => cpuOf(async () => void (await ingest(store, NO_RULES, false))));
+const { trackCpu, outcomeCpu } = await withStore(async (store) => {
+  let sends: Delivery[] = [];
+  const trackCpu = await cpuOf(async () => void (sends = await ingest(store, rules, true)));
+  if (sends.length !== total || sends.some((d) => d.status !== 'sending')) throw new Error('every change should hand one send to the worker');
+  const outcomeCpu = await cpuOf(async () => {
+    for (let i = 0; i < sends.length; i += ROUND) await deliver(store, sends.slice(i, i + ROUND));
+  });
+  return { trackCpu, outcomeCpu };
+});
+const claimCpu = await withStore(async (store) => {
+  await ingest(store, rules, false);
+  let cpu = 0;
+  for (;;) {
+    let claimed: Delivery[] = [];
+    cpu += await cpuOf(async () => void (claimed = await store.claimDeliveries(OWNER, ROUND, new Date(), 60_000)));
+    if (claimed.length === 0) return cpu;
+    await deliver(store, claimed);
+  }
+});
+
+const perSend = (cpu: number): string => (cpu / total).toFixed(0);
+const enqueue = Math.max(0, trackCpu - ingestCpu);
+console.log(
+  `ingest ${perSend(ingestCpu)} µs/change; with a send ${perSend(trackCpu)}: enqueue ${perSend(enqueue)}, outcome ${perSend(outcomeCpu)}; backlog claim ${perSend(claimCpu)} (CPU per send)`,
+);
+console.log(`store CPU per send, enqueue + outcome: ${perSend(enqueue + outcomeCpu)} µs (goal <= 25 µs on SQLite)`);
