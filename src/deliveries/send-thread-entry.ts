@@ -30,7 +30,8 @@ function post(): void {
 
 async function attempt(send: ResolvedSend): Promise<ThreadAttempted> {
   const rendered = await renderSend(engine, send);
-  const attempted: ThreadAttempted = await attemptRendered(rendered, (request) => dispatcher.send(request));
+  // The worker stores the attempt without the response's headers; only the attempt log shows them.
+  const attempted: ThreadAttempted = await attemptRendered(rendered, (request) => dispatcher.send(request, { responseHeaders: logAttempts }));
   if (logAttempts && rendered.kind === 'rendered' && attempted.kind === 'attempted') {
     attempted.attemptLog = redactAttemptForLog(rendered.request, attempted.result);
   }

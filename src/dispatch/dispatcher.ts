@@ -56,6 +56,8 @@ export interface SendOptions {
   responseBodyBytes?: number;
   /** 'full' (default) redacts by name and by value; 'known-secrets' only scrubs the request's own secrets. */
   redaction?: 'full' | 'known-secrets';
+  /** false: the result's headers stay empty (a caller that only stores the attempt never reads them). */
+  responseHeaders?: boolean;
 }
 
 export interface WebhookDispatcher {
@@ -134,7 +136,7 @@ export function createDispatcher(options: DispatcherOptions = {}): WebhookDispat
       return {
         ok: response.statusCode >= 200 && response.statusCode < 300,
         status: response.statusCode,
-        headers: fullRedaction ? redactHeaders(response.headers) : scrubKnownInHeaders(response.headers, known),
+        headers: sendOptions.responseHeaders === false ? {} : fullRedaction ? redactHeaders(response.headers) : scrubKnownInHeaders(response.headers, known),
         responseBody: fullRedaction ? redactText(response.body, known) : scrubKnown(response.body, known),
         responseTruncated: response.truncated,
         latencyMs: Math.round(performance.now() - t0),

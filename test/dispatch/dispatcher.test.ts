@@ -172,6 +172,19 @@ describe('timeouts, truncation, concurrency', () => {
   });
 });
 
+describe('response headers', () => {
+  it('responseHeaders: false leaves them out of the result, and Retry-After still counts', async () => {
+    const s = await server((_req, res) => reply(res, 429, 'slow down', { 'retry-after': '7', 'x-request-id': 'r1' }));
+    const d = dispatcher({ now: () => T0 });
+    const request = { url: `${s.origin}/hook`, idempotencyKey: 'k' };
+    const kept = await d.send(request);
+    const left = await d.send(request, { responseHeaders: false });
+    expect(kept.headers['x-request-id']).toBe('r1');
+    expect(left.headers).toEqual({});
+    expect(left).toMatchObject({ status: 429, responseBody: 'slow down', retryAfterMs: 7_000 });
+  });
+});
+
 describe('Standard Webhooks signing', () => {
   const keyBytes = Buffer.from('liquidhook-test-signing-key-32by', 'utf8');
   const secret = `whsec_${keyBytes.toString('base64')}`;
