@@ -38,7 +38,7 @@ export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
   let loop: Promise<void> | undefined;
 
   async function claimRound(): Promise<number> {
-    const room = Math.min(slots.claimRoom(), options.batchSize);
+    const room = Math.min(slots.spareRoom(), options.batchSize);
     if (room <= 0) return 0;
     const claimed = await store.claimDeliveries(options.owner, room, now(), options.leaseMs);
     // A delivery of ours whose lease lapsed (slow host queue, commit pending) came back: the

@@ -1,7 +1,7 @@
 // Slots and backlog: `concurrency` sends at once; leased deliveries beyond that wait in order.
-// A claim round fills up to `concurrency` held deliveries; a hand-off (deliveries written already
-// leased to this worker) may go up to twice that, so a burst is sent without waiting for a claim
-// round, a write of its own that waits for its fsync while slots run dry.
+// Claims and hand-offs (deliveries written already leased to this worker) fill up to twice
+// `concurrency` held, so slots that free up start the next send from memory: a backlog drains in
+// claim rounds about twice as large, each a commit that waits for its fsync.
 import type { Delivery } from '../domain/index.js';
 import type { DeliveryTable } from './delivery-table.js';
 import { invariant } from './invariants.js';
@@ -25,11 +25,6 @@ export class Slots {
   /** Waiting or sending: what the caps count, with the reservations. */
   private get held(): number {
     return this.table.count('waiting') + this.table.count('sending');
-  }
-
-  /** How many a claim round may take: up to `concurrency` held. */
-  claimRoom(): number {
-    return Math.max(0, this.concurrency - this.held - this.reserved);
   }
 
   /** How many more may be held at most (twice `concurrency`, less what is held and reserved). */

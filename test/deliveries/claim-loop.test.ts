@@ -55,19 +55,22 @@ function loop(queue: FakeQueue, concurrency = 2, pollMs = 1_000) {
 }
 
 describe('claim loop', () => {
-  it('claims up to its free slots and starts them, the next round after a slot frees', async () => {
-    const queue: FakeQueue = { due: ['a', 'b', 'c'].map(delivery) };
+  it('claims up to twice its slots, starts as many as it has slots, the rest as slots free', async () => {
+    const queue: FakeQueue = { due: ['a', 'b', 'c', 'd', 'e', 'f'].map(delivery) };
     const l = loop(queue);
     l.claimLoop.start();
     await sleep(10);
-    expect(l.asked).toEqual([2]);
+    expect(l.asked).toEqual([4]);
     expect(l.started).toEqual(['a', 'b']);
     l.table.settle('a');
     l.table.remove('a');
+    l.slots.fill();
+    // A freed slot starts the next from memory; the next round claims the room it left.
+    expect(l.started).toEqual(['a', 'b', 'c']);
     l.claimLoop.wake();
     await sleep(10);
-    expect(l.started).toEqual(['a', 'b', 'c']);
-    expect(l.asked).toEqual([2, 1]);
+    expect(l.asked).toEqual([4, 1]);
+    expect(l.slots.waiting).toBe(2);
   });
 
   it('skips deliveries it already holds (its own lease came back) and starts nothing twice', async () => {
@@ -96,9 +99,10 @@ describe('claim loop', () => {
   it('sleeps until the next due time, and a wake cuts the sleep short', async () => {
     const queue: FakeQueue = { due: [], nextDueAt: new Date(Date.now() + 60) };
     const l = loop(queue);
-    // The claim at the due time takes what became due.
+    // The claim at the due time takes what became due (a timer may fire a millisecond before
+    // the wall clock reaches it).
     queue.duringClaim = () => {
-      if (queue.nextDueAt && queue.nextDueAt.getTime() <= Date.now()) queue.nextDueAt = undefined;
+      if (queue.nextDueAt && queue.nextDueAt.getTime() <= Date.now() + 5) queue.nextDueAt = undefined;
     };
     l.claimLoop.start();
     await sleep(20);
