@@ -94,7 +94,11 @@ describe('one service per SQLite file', () => {
     expect(JSON.parse(sync.stdout)).toMatchObject({ rows_applied: 1, rows_rejected: 0 });
     // The sync enqueued the campaign's send in the file; the service's worker delivers it.
     await waitFor('the send the sync triggered', () => (received.includes('/leads/from-sync') ? true : undefined));
-    const [queued] = (await api.call('GET', '/deliveries?external_id=from-sync')).json.deliveries;
-    expect(queued).toMatchObject({ status: 'delivered' });
+    // Its outcome commits a moment after the sink answered.
+    const delivered = await waitFor('its outcome', async () => {
+      const [delivery] = (await api.call('GET', '/deliveries?external_id=from-sync')).json.deliveries;
+      return delivery?.status === 'delivered' ? delivery : undefined;
+    });
+    expect(delivered).toMatchObject({ status: 'delivered', external_id: 'from-sync' });
   }, 60_000);
 });
