@@ -147,8 +147,8 @@ await section('5', async () => {
       value: ingest.scored.perSecond,
       unit: 'events/s',
       baseline: { what: 'same batches, same store, applyTrack without scoring', value: ingest.unscored.perSecond },
-      goal: '>= 20,000/s',
-      met: ingest.scored.perSecond >= 20_000,
+      goal: '>= 0.7x',
+      met: ingest.scored.perSecond >= 0.7 * ingest.unscored.perSecond,
       note: `compiled build, durable SQLite (each commit fsynced before it is answered) wrapped by startScoring with templates/lead-scoring.scoring.json, ${INGEST_IN_FLIGHT} batches in flight, random users among ${profiles} entered profiles; ${ingest.scoreChangesPerEvent.toFixed(2)} score changes per event; ${ingest.scored.events} scored / ${ingest.unscored.events} unscored events in interleaved rounds`,
     }),
     {
