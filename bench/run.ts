@@ -153,7 +153,7 @@ await section('5', async () => {
     }),
     {
       section: '5',
-      what: 'scoring ingest ratio SQLite alone allows (bench/scoring-floor.ts)',
+      what: 'scoring ingest ratio of SQLite alone (bench/scoring-floor.ts)',
       value: floor.ratio,
       unit: 'x',
       note: `the same events appended without indexes, ${ingest.scoreChangesPerEvent.toFixed(2)} of them rewriting a random profile among ${profiles} with two more export rows: ${floor.unscoredUs.toFixed(1)} µs vs ${floor.scoredUs.toFixed(1)} µs of CPU per event. Scoring costs at least their difference per event, whatever the service does`,

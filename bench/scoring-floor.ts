@@ -1,8 +1,9 @@
 // What scoring costs SQLite itself, without liquidhook: random users among `profiles`, 75 events
 // per commit (fsynced), each event appended with its export row; an event that changes a score
 // (a share `scoredShare` of them, as the program's rules decide) also rewrites its user's profile
-// row and appends two more export rows (attribute_changed, score_changed). The ratio unscored/scored is the best the scoring ingest ratio of
-// section 5 could reach while every score is durable in its profile when the batch is answered.
+// row and appends two more export rows (attribute_changed, score_changed). The difference
+// scored − unscored is the least scoring can add per event while every score is durable in its
+// profile when the batch is answered.
 //   npx tsx bench/scoring-floor.ts [profiles=1000000] [scoredShare=1] [events=30000]
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
